@@ -1,0 +1,128 @@
+from decimal import Decimal
+
+from django.db import models
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", "待调度"
+    DISPATCHED = "dispatched", "待接单"
+    SURVEYING = "surveying", "查勘中"
+    ASSESSING = "assessing", "定损中"
+    IN_REVIEW = "in_review", "待审核"
+    IN_SECOND_REVIEW = "in_second_review", "待二级审核"
+    APPROVED = "approved", "审核通过"
+    AWAITING_DOCUMENTS = "awaiting_documents", "待补充资料"
+    REPORT_ISSUED = "report_issued", "已出报告"
+    CLOSED = "closed", "已结案"
+    CANCELLED = "cancelled", "已注销"
+
+
+FINAL_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.CANCELLED})
+
+
+class LossItemKind(models.TextChoices):
+    INSURED_VEHICLE = "insured_vehicle", "本车"
+    THIRD_PARTY_VEHICLE = "third_party_vehicle", "三者车"
+    PROPERTY = "property", "三者物损"
+    INJURY = "injury", "人伤"
+
+
+VEHICLE_KINDS = frozenset({LossItemKind.INSURED_VEHICLE, LossItemKind.THIRD_PARTY_VEHICLE})
+
+
+class LossItemStatus(models.TextChoices):
+    PENDING = "pending", "待定损"
+    SUBMITTED = "submitted", "已提交审核"
+    APPROVED = "approved", "核损通过"
+    CANCELLED = "cancelled", "已注销"
+
+
+class AccidentType(models.TextChoices):
+    VEHICLE_COLLISION = "vehicle_collision", "车辆碰撞"
+    SINGLE_VEHICLE = "single_vehicle", "单方事故"
+    SCRAPE = "scrape", "刮擦"
+    HIT_OBJECT = "hit_object", "碰撞固定物"
+    ROLLOVER = "rollover", "倾覆"
+    FLOOD = "flood", "水淹"
+    FIRE = "fire", "火灾"
+    THEFT = "theft", "盗抢"
+    OTHER = "other", "其他"
+
+
+class Liability(models.TextChoices):
+    FULL = "full", "全责"
+    MAJOR = "major", "主责"
+    EQUAL = "equal", "同责"
+    MINOR = "minor", "次责"
+    NONE = "none", "无责"
+
+
+# Default ratios when the police decide fault but give no ratio (RULES.md §2.2).
+LIABILITY_RATIOS = {
+    Liability.FULL: Decimal("1.00"),
+    Liability.MAJOR: Decimal("0.70"),
+    Liability.EQUAL: Decimal("0.50"),
+    Liability.MINOR: Decimal("0.30"),
+    Liability.NONE: Decimal("0.00"),
+}
+
+
+class SceneType(models.TextChoices):
+    FIRST = "first", "第一现场"
+    NOT_FIRST = "not_first", "非第一现场"
+    NO_SCENE = "no_scene", "无现场（复勘）"
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", "照片"
+    DOCUMENT = "document", "单证"
+
+
+class DocumentType(models.TextChoices):
+    SCENE_PHOTO = "scene_photo", "现场照片"
+    DAMAGE_PHOTO = "damage_photo", "损失照片"
+    DRIVING_LICENCE = "driving_licence", "驾驶证"
+    VEHICLE_LICENCE = "vehicle_licence", "行驶证"
+    ACCIDENT_CERTIFICATE = "accident_certificate", "事故认定书"
+    ID_CARD = "id_card", "身份证"
+    REPAIR_INVOICE = "repair_invoice", "维修发票"
+    OTHER = "other", "其他"
+
+
+class DocumentRequestStatus(models.TextChoices):
+    OPEN = "open", "待补充"
+    FULFILLED = "fulfilled", "已补齐"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", "通过"
+    RETURNED = "returned", "退回"
+
+
+class CancelReason(models.TextChoices):
+    DUPLICATE = "duplicate", "重复报案"
+    CUSTOMER_WITHDREW = "customer_withdrew", "客户撤案"
+    NOT_COVERED = "not_covered", "不属于保险责任"
+    NO_LOSS = "no_loss", "无损失"
+    CLIENT_RECALLED = "client_recalled", "委托方收回"
+    FRAUD_SUSPECTED = "fraud_suspected", "疑似欺诈，拒赔处理"
+    OTHER = "other", "其他"
+
+
+class EventType(models.TextChoices):
+    REPORT_REGISTERED = "report_registered", "登记报案"
+    DISPATCHED = "dispatched", "调度查勘员"
+    DISPATCH_ACCEPTED = "dispatch_accepted", "接受调度"
+    ARRIVED = "arrived", "到达现场"
+    SURVEY_SAVED = "survey_saved", "保存查勘记录"
+    SURVEY_COMPLETED = "survey_completed", "完成查勘"
+    ATTACHMENT_ADDED = "attachment_added", "上传附件"
+    SHEET_SAVED = "sheet_saved", "保存定损单"
+    SUBMITTED_FOR_REVIEW = "submitted_for_review", "提交审核"
+    REVIEW_APPROVED = "review_approved", "审核通过"
+    REVIEW_RETURNED = "review_returned", "审核退回"
+    DOCUMENTS_REQUESTED = "documents_requested", "发起资料补充"
+    DOCUMENTS_FULFILLED = "documents_fulfilled", "资料补齐"
+    REPORT_ISSUED = "report_issued", "出具公估报告"
+    CLOSED = "closed", "结案"
+    CANCELLED = "cancelled", "注销"

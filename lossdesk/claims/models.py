@@ -1,0 +1,351 @@
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from lossdesk.claims.choices import (
+    AccidentType,
+    AttachmentKind,
+    CancelReason,
+    CaseStatus,
+    DocumentRequestStatus,
+    DocumentType,
+    EventType,
+    Liability,
+    LossItemKind,
+    LossItemStatus,
+    ReviewDecision,
+    SceneType,
+)
+from lossdesk.org.choices import DataScope
+from lossdesk.org.positions import CASE_VIEW
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view") -> "CaseQuerySet":
+        """The cases `user` may see: the one place that decides case visibility.
+
+        A case belongs to its branch; "own" means the user is its surveyor, registered its
+        report or assesses one of its loss items. `action` is kept for scopes that will
+        differ by action (e.g. delegated cases are read-only for the delegating branch)."""
+        if not (user and user.is_authenticated and user.is_active and user.has_perm(CASE_VIEW)):
+            return self.none()
+        scope = user.data_scope
+        if scope == DataScope.ALL:
+            return self.all()
+        if not user.branch_id:
+            return self.none()
+        if scope == DataScope.SUBTREE:
+            return self.filter(branch__path__startswith=user.branch.path)
+        if scope == DataScope.BRANCH:
+            return self.filter(branch_id=user.branch_id)
+        from lossdesk.motor.models import AssessmentSheet
+
+        assesses = AssessmentSheet.objects.filter(loss_item__case=OuterRef("pk"), assessor=user)
+        return self.filter(Q(surveyor=user) | Q(report__created_by=user) | Q(Exists(assesses)))
+
+    def search(self, q: str) -> "CaseQuerySet":
+        """By case or report number, client claim number, plate, VIN or phone."""
+        q = q.strip().upper().replace(" ", "")
+        if not q:
+            return self
+        return self.filter(
+            Q(case_no__icontains=q)
+            | Q(report__report_no__icontains=q)
+            | Q(report__client_claim_no__icontains=q)
+            | Q(report__plate__icontains=q)
+            | Q(report__vin__icontains=q)
+            | Q(report__reporter_phone__contains=q)
+            | Q(report__driver_phone__contains=q)
+            | Q(loss_items__plate__icontains=q)
+        ).distinct()
+
+
+class Case(models.Model):
+    """One adjusting job, opened when a report is registered (案件)."""
+
+    case_no = models.CharField("案件号", max_length=20, unique=True, editable=False)
+    report = models.OneToOneField(
+        "intake.Report", models.PROTECT, related_name="case", verbose_name="报案"
+    )
+    client = models.ForeignKey(
+        "org.Client", models.PROTECT, related_name="cases", verbose_name="委托方"
+    )
+    branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="cases", verbose_name="承办机构"
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
+    )
+    # Where a case paused for documents goes back to once they are all in.
+    resume_status = models.CharField(
+        "补充资料后恢复状态", max_length=20, choices=CaseStatus.choices, blank=True
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surveyed_cases",
+        verbose_name="查勘员",
+    )
+    assessed_amount = models.DecimalField(
+        "定损金额", max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    approved_amount = models.DecimalField(
+        "核定金额", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    cancel_reason = models.CharField(
+        "注销原因", max_length=30, choices=CancelReason.choices, blank=True
+    )
+    cancel_note = models.CharField("注销说明", max_length=500, blank=True)
+    opened_at = models.DateTimeField("立案时间")
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["branch", "status", "-opened_at"]),
+            models.Index(fields=["status", "-opened_at"]),
+            models.Index(fields=["client", "-opened_at"]),
+        ]
+        permissions = [
+            ("dispatch_case", "调度"),
+            ("survey_case", "查勘"),
+            ("assess_case", "定损"),
+            ("review_case", "审核（一级）"),
+            ("review_case_second", "审核（二级）"),
+            ("request_documents", "资料补充"),
+            ("issue_report", "出具公估报告"),
+            ("close_case", "结案"),
+            ("cancel_case", "注销"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+
+class LossItem(models.Model):
+    """One thing lost in a case: a vehicle, a piece of property or an injured person."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="loss_items", verbose_name="案件")
+    seq = models.PositiveSmallIntegerField("序号")
+    kind = models.CharField("损失类型", max_length=20, choices=LossItemKind.choices)
+    status = models.CharField(
+        "状态", max_length=12, choices=LossItemStatus.choices, default=LossItemStatus.PENDING
+    )
+    label = models.CharField("标的名称", max_length=100)
+    plate = models.CharField("车牌号", max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = "损失标的"
+        verbose_name_plural = "损失标的"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="uniq_loss_item_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label}"
+
+    @property
+    def is_vehicle(self) -> bool:
+        return self.kind in (LossItemKind.INSURED_VEHICLE, LossItemKind.THIRD_PARTY_VEHICLE)
+
+
+class SurveyRecord(models.Model):
+    """What the surveyor found on site (查勘记录)."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="survey", verbose_name="案件")
+    scene = models.CharField("现场类型", max_length=12, choices=SceneType.choices)
+    accident_type = models.CharField("事故类型", max_length=20, choices=AccidentType.choices)
+    liability = models.CharField("事故责任", max_length=8, choices=Liability.choices)
+    liability_ratio = models.DecimalField("责任比例", max_digits=3, decimal_places=2)
+    weather = models.CharField("天气", max_length=20, blank=True)
+    description = models.TextField("查勘情况")
+    surveyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="查勘人"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "查勘记录"
+        verbose_name_plural = "查勘记录"
+
+    def __str__(self) -> str:
+        return f"{self.case} 查勘记录"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the original (often Chinese, sometimes hostile) name is kept in a field.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"cases/{instance.case.case_no}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A photo or document of a case, stored through Django's storage API."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="attachments", verbose_name="案件")
+    loss_item = models.ForeignKey(
+        LossItem,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="损失标的",
+    )
+    kind = models.CharField("类别", max_length=10, choices=AttachmentKind.choices)
+    doc_type = models.CharField("资料类型", max_length=30, choices=DocumentType.choices)
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["case", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentRequest(models.Model):
+    """Documents asked of the insured; an open request pauses the case (资料补充)."""
+
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="document_requests", verbose_name="案件"
+    )
+    items = models.TextField("所需资料")
+    due_date = models.DateField("截止日期", null=True, blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=DocumentRequestStatus.choices,
+        default=DocumentRequestStatus.OPEN,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    requested_at = models.DateTimeField("发起时间", auto_now_add=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    fulfilled_at = models.DateTimeField("补齐时间", null=True, blank=True)
+    fulfil_note = models.CharField("补齐说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "资料补充"
+        verbose_name_plural = "资料补充"
+        ordering = ["case", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.items[:20]}"
+
+
+class Review(models.Model):
+    """One review decision (审核/核损) at level 1 or 2."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="reviews", verbose_name="案件")
+    level = models.PositiveSmallIntegerField("审核级别")
+    decision = models.CharField("结论", max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField("意见", blank=True)
+    amount = models.DecimalField("审核时定损金额", max_digits=14, decimal_places=2)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="审核人"
+    )
+    created_at = models.DateTimeField("审核时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} L{self.level} {self.decision}"
+
+
+def report_path(instance: "AdjustingReport", filename: str) -> str:
+    return f"reports/{instance.case.case_no}/{uuid.uuid4().hex}.pdf"
+
+
+class AdjustingReport(models.Model):
+    """The adjusting report delivered to the client (公估报告), frozen as a PDF."""
+
+    case = models.OneToOneField(
+        Case, models.PROTECT, related_name="adjusting_report", verbose_name="案件"
+    )
+    report_no = models.CharField("报告编号", max_length=24, unique=True)
+    file = models.FileField("PDF", upload_to=report_path, max_length=200)
+    amount = models.DecimalField("核定金额", max_digits=14, decimal_places=2)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="出具人"
+    )
+    issuing_branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="+", verbose_name="出具机构"
+    )
+    issued_at = models.DateTimeField("出具时间")
+
+    class Meta:
+        verbose_name = "公估报告"
+        verbose_name_plural = "公估报告"
+
+    def __str__(self) -> str:
+        return self.report_no
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Case events are append-only.")
+
+    def delete(self):
+        raise TypeError("Case events are append-only.")
+
+
+class CaseEvent(models.Model):
+    """The case timeline: who did what, when, with before/after values. Append-only."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name="案件")
+    type = models.CharField("事件", max_length=30, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name="操作人"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    message = models.CharField("说明", max_length=500)
+    data = models.JSONField("变更", default=dict, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件事件"
+        verbose_name_plural = "案件事件"
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.type}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Case events are append-only.")

@@ -1,0 +1,463 @@
+"""Every state change of a case: one function each, `do_<verb>_<noun>(…, *, actor)`, one
+transaction that locks the case, checks permission and state, writes the change and its
+case event. Callers look cases up through `Case.objects.for_user` first (404 outside scope)."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from lossdesk.claims import workflow
+from lossdesk.claims.choices import (
+    LIABILITY_RATIOS,
+    AttachmentKind,
+    CancelReason,
+    CaseStatus,
+    DocumentRequestStatus,
+    DocumentType,
+    EventType,
+    LossItemStatus,
+    ReviewDecision,
+)
+from lossdesk.claims.models import (
+    AdjustingReport,
+    Attachment,
+    Case,
+    CaseEvent,
+    DocumentRequest,
+    LossItem,
+    Review,
+    SurveyRecord,
+)
+from lossdesk.claims.workflow import Action
+from lossdesk.core.errors import (
+    Conflict,
+    Incomplete,
+    NotFound,
+    PermissionDenied,
+    SelfReview,
+    ServiceError,
+)
+from lossdesk.core.numbering import next_number
+
+
+def record_event(case: Case, type: EventType, actor, message: str, **data) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, type=type, actor=actor, message=message, data=data)
+
+
+def lock_case(case: Case, actor, action: Action, expected_version: int | None = None):
+    """Re-read the case under a row lock, within the actor's scope, and check that the
+    actor may start `action` from its current state. Returns (case, target state)."""
+    if not actor.has_perm(workflow.PERMISSIONS[action]):
+        raise PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
+    try:
+        locked = (
+            Case.objects.for_user(actor)
+            .select_for_update(of=("self",))
+            .select_related("client", "branch")
+            .get(pk=case.pk)
+        )
+    except Case.DoesNotExist:
+        raise NotFound("案件不存在或不在您的数据范围内。") from None
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            "案件已被他人修改，请刷新后重试。",
+            current_state=locked.status,
+            current_version=locked.version,
+        )
+    return locked, workflow.check(action, locked.status)
+
+
+def _move(case: Case, target: str, actor, event: EventType, message: str, **data) -> None:
+    before = case.status
+    case.status = target
+    case.version += 1
+    case.save(update_fields=["status", "version", *data.pop("extra_fields", [])])
+    record_event(case, event, actor, message, status=[before, target], **data)
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=["version", *fields])
+
+
+@transaction.atomic
+def do_save_survey(case: Case, data: dict, *, actor, expected_version=None) -> SurveyRecord:
+    case, _ = lock_case(case, actor, Action.SAVE_SURVEY, expected_version)
+    _require_surveyor(case, actor)
+    data = dict(data)
+    data["liability_ratio"] = data.get("liability_ratio") or LIABILITY_RATIOS[data["liability"]]
+    record = SurveyRecord.objects.filter(case=case).first()
+    before = _snapshot(record, data) if record else {}
+    record = record or SurveyRecord(case=case)
+    for name, value in data.items():
+        setattr(record, name, value)
+    record.surveyed_by = actor
+    validate_or_raise(record)
+    record.save()
+    _bump(case)
+    record_event(
+        case,
+        EventType.SURVEY_SAVED,
+        actor,
+        "保存查勘记录",
+        changes={
+            k: [before.get(k), _plain(v)] for k, v in data.items() if before.get(k) != _plain(v)
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def do_complete_survey(case: Case, *, actor, expected_version=None) -> Case:
+    case, target = lock_case(case, actor, Action.COMPLETE_SURVEY, expected_version)
+    _require_surveyor(case, actor)
+    dispatch = case.dispatches.filter(surveyor=actor, arrived_at__isnull=False).first()
+    missing = {}
+    if dispatch is None:
+        missing["arrived_at"] = ["尚未记录到达现场。"]
+    if not SurveyRecord.objects.filter(case=case).exists():
+        missing["survey"] = ["尚未填写查勘记录。"]
+    if missing:
+        raise Incomplete("查勘尚未完成。", fields=missing)
+    _move(case, target, actor, EventType.SURVEY_COMPLETED, "完成查勘，进入定损")
+    return case
+
+
+def _require_surveyor(case: Case, actor) -> None:
+    if case.surveyor_id != actor.pk and not actor.has_perm(workflow.PERMISSIONS[Action.DISPATCH]):
+        raise PermissionDenied("只有被调度的查勘员可以操作本案查勘。")
+
+
+def _plain(value):
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return getattr(value, "pk", value)
+
+
+def _snapshot(obj, data: dict) -> dict:
+    return {k: _plain(getattr(obj, k, None)) for k in data}
+
+
+ALLOWED_DOCUMENT_TYPES = {"application/pdf"}
+
+
+@transaction.atomic
+def do_add_attachment(
+    case: Case, upload, *, kind: str, doc_type: str, loss_item: LossItem | None = None, actor
+) -> Attachment:
+    """Store a photo or document through the default storage. Photos must be images that
+    Pillow can open; documents may be images or PDF."""
+    case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
+    if loss_item is not None and loss_item.case_id != case.pk:
+        raise ServiceError("损失标的不属于本案。", fields={"loss_item": ["损失标的不属于本案。"]})
+    if upload.size > settings.LOSSDESK_MAX_ATTACHMENT_SIZE:
+        limit = settings.LOSSDESK_MAX_ATTACHMENT_SIZE // (1024 * 1024)
+        raise ServiceError(f"文件超过 {limit} MB。", fields={"file": [f"文件超过 {limit} MB。"]})
+    content = upload.read()
+    width = height = None
+    content_type = getattr(upload, "content_type", "") or "application/octet-stream"
+    try:
+        with Image.open(ContentFile(content)) as image:
+            image.verify()
+            width, height = image.size
+            content_type = Image.MIME.get(image.format, content_type)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        is_pdf = content.startswith(b"%PDF")
+        if kind == AttachmentKind.PHOTO or not is_pdf:
+            message = (
+                "照片须为图片文件（JPEG/PNG/HEIC 等）。"
+                if kind == AttachmentKind.PHOTO
+                else ("单证须为图片或 PDF 文件。")
+            )
+            raise ServiceError(message, fields={"file": [message]}) from None
+        content_type = "application/pdf"
+    attachment = Attachment(
+        case=case,
+        loss_item=loss_item,
+        kind=kind,
+        doc_type=doc_type,
+        original_name=(upload.name or "upload")[:200],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        width=width,
+        height=height,
+        uploaded_by=actor,
+    )
+    if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
+        raise ServiceError("附件类别无效。", fields={"doc_type": ["请选择资料类型。"]})
+    attachment.file.save(upload.name or "upload", ContentFile(content), save=False)
+    attachment.save()
+    _bump(case)
+    record_event(
+        case,
+        EventType.ATTACHMENT_ADDED,
+        actor,
+        f"上传{attachment.get_kind_display()}：{attachment.get_doc_type_display()}",
+        attachment=attachment.pk,
+        name=attachment.original_name,
+    )
+    return attachment
+
+
+def recompute_assessed_amount(case: Case) -> Decimal:
+    from lossdesk.motor.models import AssessmentSheet
+
+    total = (
+        AssessmentSheet.objects.filter(loss_item__case=case)
+        .exclude(loss_item__status=LossItemStatus.CANCELLED)
+        .aggregate(total=Sum("total"))["total"]
+    )
+    return total or Decimal("0.00")
+
+
+@transaction.atomic
+def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
+    case, target = lock_case(case, actor, Action.SUBMIT_FOR_REVIEW, expected_version)
+    vehicles = [i for i in case.loss_items.select_related("sheet") if i.is_vehicle]
+    missing = {}
+    for item in vehicles:
+        sheet = getattr(item, "sheet", None)
+        if sheet is None or not sheet.lines.exists():
+            missing[f"loss_items.{item.seq}"] = [f"{item.label} 尚未定损。"]
+    if not vehicles:
+        missing["loss_items"] = ["本案没有车辆损失标的。"]
+    if missing:
+        raise Incomplete("还有损失标的未定损，不能提交审核。", fields=missing)
+    LossItem.objects.filter(pk__in=[i.pk for i in vehicles]).update(status=LossItemStatus.SUBMITTED)
+    case.assessed_amount = recompute_assessed_amount(case)
+    _move(
+        case,
+        target,
+        actor,
+        EventType.SUBMITTED_FOR_REVIEW,
+        f"提交审核，定损金额 {case.assessed_amount} 元",
+        amount=str(case.assessed_amount),
+        extra_fields=["assessed_amount"],
+    )
+    return case
+
+
+@transaction.atomic
+def do_review_case(
+    case: Case, *, decision: str, reason: str = "", actor, expected_version=None
+) -> Review:
+    """Level 1 or level 2 review, by the case's state. Approval above the client's threshold
+    at level 1 sends the case to level 2; a return sends it back to assessment."""
+    level = 2 if case.status == CaseStatus.IN_SECOND_REVIEW else 1
+    action = Action.SECOND_REVIEW if level == 2 else Action.REVIEW
+    case, _ = lock_case(case, actor, action, expected_version)
+    if decision not in ReviewDecision.values:
+        raise ServiceError("审核结论无效。", fields={"decision": ["请选择通过或退回。"]})
+    if decision == ReviewDecision.RETURNED and not reason.strip():
+        raise ServiceError("退回须填写原因。", fields={"reason": ["退回须填写原因。"]})
+    from lossdesk.motor.models import AssessmentSheet
+
+    if AssessmentSheet.objects.filter(loss_item__case=case, assessor=actor).exists():
+        raise SelfReview("不能审核自己编制的定损单。")
+    if (
+        level == 2
+        and case.reviews.filter(
+            level=1,
+            decision=ReviewDecision.APPROVED,
+            reviewer=actor,
+            created_at__gte=_last_submission(case),
+        ).exists()
+    ):
+        raise SelfReview("二级审核须由一级审核以外的人员进行。")
+    review = Review.objects.create(
+        case=case,
+        level=level,
+        decision=decision,
+        reason=reason.strip(),
+        amount=case.assessed_amount,
+        reviewer=actor,
+    )
+    submitted = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
+    if decision == ReviewDecision.RETURNED:
+        submitted.update(status=LossItemStatus.PENDING)
+        _move(
+            case,
+            CaseStatus.ASSESSING,
+            actor,
+            EventType.REVIEW_RETURNED,
+            f"{level}级审核退回：{review.reason}",
+            level=level,
+            reason=review.reason,
+        )
+    elif level == 1 and case.assessed_amount > case.client.second_review_threshold:
+        _move(
+            case,
+            CaseStatus.IN_SECOND_REVIEW,
+            actor,
+            EventType.REVIEW_APPROVED,
+            f"一级审核通过；金额超过 {case.client.second_review_threshold} 元，转二级审核",
+            level=level,
+            amount=str(case.assessed_amount),
+        )
+    else:
+        submitted.update(status=LossItemStatus.APPROVED)
+        case.approved_amount = case.assessed_amount
+        _move(
+            case,
+            CaseStatus.APPROVED,
+            actor,
+            EventType.REVIEW_APPROVED,
+            f"{level}级审核通过，核定金额 {case.approved_amount} 元",
+            level=level,
+            amount=str(case.approved_amount),
+            extra_fields=["approved_amount"],
+        )
+    return review
+
+
+def _last_submission(case: Case):
+    event = case.events.filter(type=EventType.SUBMITTED_FOR_REVIEW).order_by("-id").first()
+    return event.created_at if event else case.opened_at
+
+
+@transaction.atomic
+def do_request_documents(
+    case: Case, *, items: str, due_date: date | None = None, actor, expected_version=None
+) -> DocumentRequest:
+    case, target = lock_case(case, actor, Action.REQUEST_DOCUMENTS, expected_version)
+    if not items.strip():
+        raise ServiceError("请填写所需资料。", fields={"items": ["请填写所需资料。"]})
+    if due_date is not None and due_date < timezone.localdate():
+        raise ServiceError(
+            "截止日期不能早于今天。", fields={"due_date": ["截止日期不能早于今天。"]}
+        )
+    request = DocumentRequest.objects.create(
+        case=case, items=items.strip(), due_date=due_date, requested_by=actor
+    )
+    if case.status != CaseStatus.AWAITING_DOCUMENTS:
+        case.resume_status = case.status
+        _move(
+            case,
+            target,
+            actor,
+            EventType.DOCUMENTS_REQUESTED,
+            f"资料补充：{request.items}",
+            request=request.pk,
+            extra_fields=["resume_status"],
+        )
+    else:
+        _bump(case)
+        record_event(
+            case,
+            EventType.DOCUMENTS_REQUESTED,
+            actor,
+            f"资料补充：{request.items}",
+            request=request.pk,
+        )
+    return request
+
+
+@transaction.atomic
+def do_fulfil_document_request(request: DocumentRequest, *, note: str = "", actor) -> Case:
+    case, _ = lock_case(request.case, actor, Action.FULFIL_DOCUMENTS)
+    request = DocumentRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DocumentRequestStatus.OPEN:
+        raise Conflict("该资料补充已处理。", current_state=request.status)
+    request.status = DocumentRequestStatus.FULFILLED
+    request.fulfilled_by = actor
+    request.fulfilled_at = timezone.now()
+    request.fulfil_note = note.strip()
+    request.save()
+    message = f"资料补齐：{request.items}"
+    if case.document_requests.filter(status=DocumentRequestStatus.OPEN).exists():
+        _bump(case)
+        record_event(case, EventType.DOCUMENTS_FULFILLED, actor, message, request=request.pk)
+    else:
+        target, case.resume_status = case.resume_status, ""
+        _move(
+            case,
+            target,
+            actor,
+            EventType.DOCUMENTS_FULFILLED,
+            message + "，案件恢复处理",
+            request=request.pk,
+            extra_fields=["resume_status"],
+        )
+    return case
+
+
+@transaction.atomic
+def do_issue_report(case: Case, *, actor, expected_version=None) -> AdjustingReport:
+    from lossdesk.claims.pdf import render_adjusting_report
+
+    case, target = lock_case(case, actor, Action.ISSUE_REPORT, expected_version)
+    now = timezone.now()
+    report = AdjustingReport(
+        case=case,
+        report_no=next_number("GB"),
+        amount=case.approved_amount,
+        issued_by=actor,
+        issuing_branch=actor.branch or case.branch,
+        issued_at=now,
+    )
+    report.file.save(
+        f"{report.report_no}.pdf", ContentFile(render_adjusting_report(case, report)), save=False
+    )
+    report.save()
+    _move(
+        case,
+        target,
+        actor,
+        EventType.REPORT_ISSUED,
+        f"出具公估报告 {report.report_no}，核定金额 {report.amount} 元",
+        report_no=report.report_no,
+    )
+    return report
+
+
+@transaction.atomic
+def do_close_case(case: Case, *, actor, expected_version=None) -> Case:
+    case, target = lock_case(case, actor, Action.CLOSE, expected_version)
+    case.closed_at = timezone.now()
+    _move(case, target, actor, EventType.CLOSED, "结案", extra_fields=["closed_at"])
+    return case
+
+
+@transaction.atomic
+def do_cancel_case(
+    case: Case, *, reason: str, note: str = "", actor, expected_version=None
+) -> Case:
+    case, target = lock_case(case, actor, Action.CANCEL, expected_version)
+    if reason not in CancelReason.values:
+        raise ServiceError("注销原因无效。", fields={"reason": ["请选择注销原因。"]})
+    if reason == CancelReason.OTHER and not note.strip():
+        raise ServiceError("选择「其他」时须填写说明。", fields={"note": ["请填写注销说明。"]})
+    from lossdesk.intake.services import cancel_active_dispatches
+
+    cancel_active_dispatches(case)
+    case.loss_items.update(status=LossItemStatus.CANCELLED)
+    case.cancel_reason, case.cancel_note = reason, note.strip()
+    case.closed_at = timezone.now()
+    case.resume_status = ""
+    _move(
+        case,
+        target,
+        actor,
+        EventType.CANCELLED,
+        f"注销：{CancelReason(reason).label}{'，' + case.cancel_note if case.cancel_note else ''}",
+        reason=reason,
+        extra_fields=["cancel_reason", "cancel_note", "closed_at", "resume_status"],
+    )
+    return case
+
+
+def validate_or_raise(instance) -> None:
+    """full_clean → ServiceError with the field messages (never a 500)."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ServiceError("输入有误，请检查字段。", fields=exc.message_dict) from exc

@@ -1,0 +1,113 @@
+"""The case state machine: which action moves a case from which states to which state, and
+which permission each action needs. Services are the only callers; docs/lifecycle.md draws it."""
+
+from enum import StrEnum
+
+from lossdesk.claims.choices import CaseStatus as S
+from lossdesk.core.errors import IllegalTransition
+from lossdesk.org import positions as P
+
+
+class Action(StrEnum):
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    RECORD_ARRIVAL = "record_arrival"
+    SAVE_SURVEY = "save_survey"
+    COMPLETE_SURVEY = "complete_survey"
+    ADD_ATTACHMENT = "add_attachment"
+    SAVE_SHEET = "save_sheet"
+    SUBMIT_FOR_REVIEW = "submit_for_review"
+    REVIEW = "review"
+    SECOND_REVIEW = "second_review"
+    REQUEST_DOCUMENTS = "request_documents"
+    FULFIL_DOCUMENTS = "fulfil_documents"
+    ISSUE_REPORT = "issue_report"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
+OPEN_STATES = frozenset(S) - {S.CLOSED, S.CANCELLED}
+_WORKING = frozenset({S.SURVEYING, S.ASSESSING, S.IN_REVIEW, S.IN_SECOND_REVIEW, S.APPROVED})
+
+# action: (states it may start from, state it leads to; None = stays / decided by the service)
+TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
+    Action.DISPATCH: (frozenset({S.REGISTERED, S.DISPATCHED}), S.DISPATCHED),
+    Action.ACCEPT: (frozenset({S.DISPATCHED}), S.SURVEYING),
+    Action.RECORD_ARRIVAL: (frozenset({S.SURVEYING}), None),
+    Action.SAVE_SURVEY: (frozenset({S.SURVEYING, S.ASSESSING}), None),
+    Action.COMPLETE_SURVEY: (frozenset({S.SURVEYING}), S.ASSESSING),
+    Action.ADD_ATTACHMENT: (OPEN_STATES - {S.REGISTERED}, None),
+    Action.SAVE_SHEET: (frozenset({S.SURVEYING, S.ASSESSING}), None),
+    Action.SUBMIT_FOR_REVIEW: (frozenset({S.ASSESSING}), S.IN_REVIEW),
+    # approve → APPROVED or IN_SECOND_REVIEW (client threshold); return → ASSESSING
+    Action.REVIEW: (frozenset({S.IN_REVIEW}), None),
+    Action.SECOND_REVIEW: (frozenset({S.IN_SECOND_REVIEW}), None),
+    Action.REQUEST_DOCUMENTS: (_WORKING | {S.AWAITING_DOCUMENTS}, S.AWAITING_DOCUMENTS),
+    # back to the state the case was paused in, once every request is fulfilled
+    Action.FULFIL_DOCUMENTS: (frozenset({S.AWAITING_DOCUMENTS}), None),
+    Action.ISSUE_REPORT: (frozenset({S.APPROVED}), S.REPORT_ISSUED),
+    Action.CLOSE: (frozenset({S.REPORT_ISSUED}), S.CLOSED),
+    Action.CANCEL: (OPEN_STATES, S.CANCELLED),
+}
+
+PERMISSIONS: dict[Action, str] = {
+    Action.DISPATCH: P.CASE_DISPATCH,
+    Action.ACCEPT: P.CASE_SURVEY,
+    Action.RECORD_ARRIVAL: P.CASE_SURVEY,
+    Action.SAVE_SURVEY: P.CASE_SURVEY,
+    Action.COMPLETE_SURVEY: P.CASE_SURVEY,
+    Action.ADD_ATTACHMENT: P.CASE_VIEW,
+    Action.SAVE_SHEET: P.CASE_ASSESS,
+    Action.SUBMIT_FOR_REVIEW: P.CASE_ASSESS,
+    Action.REVIEW: P.CASE_REVIEW,
+    Action.SECOND_REVIEW: P.CASE_REVIEW_SECOND,
+    Action.REQUEST_DOCUMENTS: P.CASE_REQUEST_DOCUMENTS,
+    Action.FULFIL_DOCUMENTS: P.CASE_REQUEST_DOCUMENTS,
+    Action.ISSUE_REPORT: P.CASE_ISSUE_REPORT,
+    Action.CLOSE: P.CASE_CLOSE,
+    Action.CANCEL: P.CASE_CANCEL,
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.DISPATCH: "调度",
+    Action.ACCEPT: "接单",
+    Action.RECORD_ARRIVAL: "到达现场",
+    Action.SAVE_SURVEY: "保存查勘记录",
+    Action.COMPLETE_SURVEY: "完成查勘",
+    Action.ADD_ATTACHMENT: "上传附件",
+    Action.SAVE_SHEET: "保存定损单",
+    Action.SUBMIT_FOR_REVIEW: "提交审核",
+    Action.REVIEW: "审核",
+    Action.SECOND_REVIEW: "二级审核",
+    Action.REQUEST_DOCUMENTS: "资料补充",
+    Action.FULFIL_DOCUMENTS: "资料补齐",
+    Action.ISSUE_REPORT: "出具公估报告",
+    Action.CLOSE: "结案",
+    Action.CANCEL: "注销",
+}
+
+
+def allowed_from(action: Action, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+def check(action: Action, status: str) -> S | None:
+    """The state `action` leads to from `status`; IllegalTransition when it may not start."""
+    sources, target = TRANSITIONS[action]
+    if status not in sources:
+        current = S(status)
+        raise IllegalTransition(
+            f"案件当前状态为「{current.label}」，不能执行「{ACTION_LABELS[action]}」。",
+            current_state=current.value,
+            current_state_label=current.label,
+        )
+    return target
+
+
+def available_actions(user, case) -> list[Action]:
+    """Actions the user's position allows from the case's state (for buttons and the API)."""
+    return [
+        action
+        for action in Action
+        if allowed_from(action, case.status) and user.has_perm(PERMISSIONS[action])
+    ]

@@ -1,0 +1,61 @@
+"""Errors raised by service functions. Views and the API turn them into a form error, a
+message or a JSON error body; none of them is ever a 500."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    CONFLICT = "conflict"
+    SELF_REVIEW = "self_review"
+    INCOMPLETE = "incomplete"
+
+
+class ServiceError(Exception):
+    """A business rule refused the action. `fields` maps a field name to its messages."""
+
+    code: ErrorCode = ErrorCode.INVALID
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+
+class NotFound(ServiceError):
+    code = ErrorCode.NOT_FOUND
+    status = 404
+
+
+class PermissionDenied(ServiceError):
+    code = ErrorCode.PERMISSION_DENIED
+    status = 403
+
+
+class Conflict(ServiceError):
+    """Someone else changed the object since the caller read it."""
+
+    code = ErrorCode.CONFLICT
+    status = 409
+
+
+class IllegalTransition(Conflict):
+    """The object's current state does not allow the action."""
+
+    code = ErrorCode.ILLEGAL_TRANSITION
+
+
+class SelfReview(PermissionDenied):
+    code = ErrorCode.SELF_REVIEW
+
+
+class Incomplete(ServiceError):
+    """The action needs data that is not there yet (e.g. an unassessed vehicle)."""
+
+    code = ErrorCode.INCOMPLETE
+    status = 409

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MotorConfig(AppConfig):
+    name = "lossdesk.motor"
+    label = "motor"
+    verbose_name = "车险定损"

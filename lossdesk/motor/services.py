@@ -1,0 +1,144 @@
+"""Saving vehicle assessment sheets (定损单)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from lossdesk.claims.choices import EventType, LossItemStatus
+from lossdesk.claims.models import LossItem
+from lossdesk.claims.services import lock_case, recompute_assessed_amount, record_event
+from lossdesk.claims.workflow import Action
+from lossdesk.core.errors import Conflict, ServiceError
+from lossdesk.core.numbering import next_number
+from lossdesk.motor import rules
+from lossdesk.motor.choices import LineKind
+from lossdesk.motor.models import AssessmentLine, AssessmentSheet
+
+MAX_LINES = 300
+
+
+def _decimal(value, field: str, errors: dict, *, minimum: Decimal, places: int = 2) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append("请输入数字。")
+        return Decimal("0")
+    if not number.is_finite() or number < minimum:
+        errors.setdefault(field, []).append(f"不能小于 {minimum}。")
+    elif number.as_tuple().exponent < -places:
+        errors.setdefault(field, []).append(f"最多 {places} 位小数。")
+    elif number >= Decimal(10) ** 10:
+        errors.setdefault(field, []).append("数值过大。")
+    return number
+
+
+def clean_lines(lines: list[dict]) -> list[AssessmentLine]:
+    """Validate raw line dicts; errors are reported as `lines.<i>.<field>`."""
+    errors: dict[str, list[str]] = {}
+    if not lines:
+        errors["lines"] = ["定损单至少需要一个项目。"]
+    if len(lines) > MAX_LINES:
+        errors["lines"] = [f"定损项目不能超过 {MAX_LINES} 行。"]
+    cleaned = []
+    for i, raw in enumerate(lines):
+        prefix = f"lines.{i}."
+        kind = raw.get("kind", "")
+        if kind not in LineKind.values:
+            errors[prefix + "kind"] = ["类别无效。"]
+        name = str(raw.get("name", "")).strip()
+        if not name:
+            errors[prefix + "name"] = ["请填写项目名称。"]
+        quantity = _decimal(
+            raw.get("quantity", "1"), prefix + "quantity", errors, minimum=Decimal("0.01")
+        )
+        unit_price = _decimal(
+            raw.get("unit_price", ""), prefix + "unit_price", errors, minimum=Decimal("0")
+        )
+        salvage = _decimal(
+            raw.get("salvage_value") or "0", prefix + "salvage_value", errors, minimum=Decimal("0")
+        )
+        if salvage and kind != LineKind.REPLACE:
+            errors.setdefault(prefix + "salvage_value", []).append("只有换件项目有残值。")
+        cleaned.append(
+            AssessmentLine(
+                seq=i + 1,
+                kind=kind,
+                name=name[:100],
+                part_no=str(raw.get("part_no", "")).strip()[:40],
+                quantity=quantity,
+                unit_price=unit_price,
+                salvage_value=salvage,
+                remarks=str(raw.get("remarks", "")).strip()[:200],
+            )
+        )
+    if errors:
+        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
+    for line in cleaned:
+        line.amount = rules.line_amount(rules.Line(line.kind, line.quantity, line.unit_price))
+        if line.salvage_value > line.amount:
+            errors[f"lines.{line.seq - 1}.salvage_value"] = ["残值不能大于该项目金额。"]
+    if errors:
+        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
+    return cleaned
+
+
+@transaction.atomic
+def do_save_assessment_sheet(
+    loss_item: LossItem,
+    *,
+    lines: list[dict],
+    repair_shop=None,
+    vehicle_model: str = "",
+    remarks: str = "",
+    actor,
+    expected_version=None,
+) -> AssessmentSheet:
+    """Create or replace the sheet of a vehicle loss item, lines and totals together."""
+    case, _ = lock_case(loss_item.case, actor, Action.SAVE_SHEET, expected_version)
+    loss_item = LossItem.objects.select_for_update().get(pk=loss_item.pk, case=case)
+    if not loss_item.is_vehicle:
+        raise ServiceError("只有车辆损失标的使用车辆定损单。")
+    if loss_item.status != LossItemStatus.PENDING:
+        raise Conflict(
+            f"该标的状态为「{loss_item.get_status_display()}」，不能修改定损单。",
+            current_state=loss_item.status,
+        )
+    cleaned = clean_lines(lines)
+    totals = rules.sheet_totals(
+        rules.Line(line.kind, line.quantity, line.unit_price, line.salvage_value)
+        for line in cleaned
+    )
+    sheet = AssessmentSheet.objects.filter(loss_item=loss_item).first()
+    before = str(sheet.total) if sheet else None
+    if sheet is None:
+        sheet = AssessmentSheet(loss_item=loss_item, sheet_no=next_number("DS"))
+    sheet.assessor = actor
+    sheet.repair_shop = repair_shop
+    sheet.vehicle_model = vehicle_model.strip()[:100]
+    sheet.remarks = remarks.strip()
+    sheet.parts_total = totals.by_kind["replace"]
+    sheet.repair_total = totals.by_kind["repair"]
+    sheet.paint_total = totals.by_kind["paint"]
+    sheet.labour_total = totals.by_kind["labour"]
+    sheet.materials_total = totals.by_kind["materials"]
+    sheet.sublet_total = totals.by_kind["sublet"]
+    sheet.salvage_total = totals.salvage
+    sheet.total = totals.total
+    sheet.save()
+    sheet.lines.all().delete()
+    for line in cleaned:
+        line.sheet = sheet
+    AssessmentLine.objects.bulk_create(cleaned)
+    case.assessed_amount = recompute_assessed_amount(case)
+    case.version += 1
+    case.save(update_fields=["assessed_amount", "version"])
+    record_event(
+        case,
+        EventType.SHEET_SAVED,
+        actor,
+        f"保存定损单 {sheet.sheet_no}（{loss_item.label}），合计 {sheet.total} 元",
+        sheet=sheet.sheet_no,
+        total=[before, str(sheet.total)],
+        lines=len(cleaned),
+    )
+    return sheet

@@ -1,0 +1,200 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, Permission
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from lossdesk.core.validators import validate_mobile
+from lossdesk.org.choices import BranchLevel, DataScope, RepairShopKind
+
+
+class Branch(models.Model):
+    """A node of the firm's organisation tree. `path` ("/1/4/9/") makes "this branch and
+    everything below it" a single indexed prefix match."""
+
+    code = models.SlugField("机构代码", max_length=30, unique=True)
+    name = models.CharField("机构名称", max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级机构",
+    )
+    level = models.CharField("层级", max_length=10, choices=BranchLevel.choices)
+    province = models.CharField("省份", max_length=20, blank=True)
+    city = models.CharField("城市", max_length=20, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if path != self.path:
+            old = self.path
+            Branch.objects.filter(pk=self.pk).update(path=path)
+            if old:  # moved: carry the subtree along
+                for child in Branch.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    Branch.objects.filter(pk=child.pk).update(path=path + child.path[len(old) :])
+            self.path = path
+
+    def subtree(self) -> models.QuerySet["Branch"]:
+        return Branch.objects.filter(path__startswith=self.path)
+
+
+class Position(models.Model):
+    """A role: a set of permissions plus a data scope (岗位)."""
+
+    code = models.SlugField("岗位代码", max_length=40, unique=True)
+    name = models.CharField("岗位名称", max_length=50, unique=True)
+    data_scope = models.CharField("数据范围", max_length=10, choices=DataScope.choices)
+    permissions = models.ManyToManyField(Permission, blank=True, verbose_name="权限")
+    description = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(AbstractUser):
+    """A person of the firm; the login account. Permissions come only from the position."""
+
+    full_name = models.CharField("姓名", max_length=50)
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="所属机构"
+    )
+    position = models.ForeignKey(
+        Position, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="岗位"
+    )
+    mobile = models.CharField("手机", max_length=20, blank=True, validators=[validate_mobile])
+    employee_no = models.CharField("工号", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "员工"
+        verbose_name_plural = "员工"
+        ordering = ["branch__path", "username"]
+        permissions = [
+            ("assign_position", "分配岗位"),
+            ("view_pii", "查看完整个人敏感信息"),
+            ("view_audit_log", "查看审计日志"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def data_scope(self) -> str | None:
+        return self.position.data_scope if self.position_id else None
+
+
+class Client(models.Model):
+    """An insurer that commissions cases (委托方)."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30)
+    second_review_threshold = models.DecimalField(
+        "二级审核金额阈值",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("50000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="定损总额超过该金额时需二级审核。",
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "委托方"
+        verbose_name_plural = "委托方"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class ClientBranch(models.Model):
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="branches", verbose_name="委托方"
+    )
+    name = models.CharField("分支机构", max_length=100)
+    province = models.CharField("省份", max_length=20, blank=True)
+    city = models.CharField("城市", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "委托方分支机构"
+        verbose_name_plural = "委托方分支机构"
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="uniq_client_branch_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.name}"
+
+
+class ClientContact(models.Model):
+    client_branch = models.ForeignKey(
+        ClientBranch, models.CASCADE, related_name="contacts", verbose_name="委托方分支机构"
+    )
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField("职务", max_length=50, blank=True)
+    mobile = models.CharField("手机", max_length=20, blank=True, validators=[validate_mobile])
+    email = models.EmailField("邮箱", blank=True)
+
+    class Meta:
+        verbose_name = "委托方联系人"
+        verbose_name_plural = "委托方联系人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RepairShop(models.Model):
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=10, choices=RepairShopKind.choices)
+    brand = models.CharField("授权品牌", max_length=50, blank=True)
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, related_name="repair_shops", verbose_name="所在机构"
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "修理厂"
+        verbose_name_plural = "修理厂"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="uniq_repair_shop_per_branch")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def staff_in_scope(user) -> Q:
+    """Q over Staff for the people `user` may see and pick (e.g. as surveyor)."""
+    scope = user.data_scope
+    if scope == DataScope.ALL:
+        return Q()
+    if scope == DataScope.SUBTREE and user.branch_id:
+        return Q(branch__path__startswith=user.branch.path)
+    if scope in (DataScope.BRANCH, DataScope.OWN) and user.branch_id:
+        return Q(branch_id=user.branch_id)
+    return Q(pk__in=[])

@@ -1,0 +1,140 @@
+"""The standard positions and the permission behind each action: the one place that says who
+may do what. Administrators can edit positions later; migrations only add what is missing."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+from lossdesk.org.choices import DataScope
+
+
+def _crud(model: str, app: str = "org", actions: str = "view add change") -> list[str]:
+    return [f"{app}.{a}_{model}" for a in actions.split()]
+
+
+# Business actions on a case, each a permission on claims.Case.
+CASE_VIEW = "claims.view_case"
+REPORT_REGISTER = "intake.add_report"
+CASE_DISPATCH = "claims.dispatch_case"
+CASE_SURVEY = "claims.survey_case"
+CASE_ASSESS = "claims.assess_case"
+CASE_REVIEW = "claims.review_case"
+CASE_REVIEW_SECOND = "claims.review_case_second"
+CASE_REQUEST_DOCUMENTS = "claims.request_documents"
+CASE_ISSUE_REPORT = "claims.issue_report"
+CASE_CLOSE = "claims.close_case"
+CASE_CANCEL = "claims.cancel_case"
+VIEW_PII = "org.view_pii"
+VIEW_AUDIT_LOG = "org.view_audit_log"
+
+STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
+    # code: (name, data scope, permissions, description)
+    "system_admin": (
+        "系统管理员",
+        DataScope.ALL,
+        _crud("branch")
+        + _crud("staff")
+        + _crud("client")
+        + _crud("clientbranch")
+        + _crud("clientcontact")
+        + _crud("repairshop"),
+        "维护机构、员工账号、委托方和修理厂；不能分配岗位、不能查看审计日志、不能办案。",
+    ),
+    "security_admin": (
+        "安全管理员",
+        DataScope.ALL,
+        ["org.view_staff", "org.assign_position"] + _crud("position"),
+        "维护岗位权限并给员工分配岗位；不能建账号、不能查看审计日志、不能办案。",
+    ),
+    "auditor": (
+        "审计员",
+        DataScope.ALL,
+        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry"],
+        "查看审计日志与案件操作记录；不能修改任何数据。",
+    ),
+    "branch_manager": (
+        "机构负责人",
+        DataScope.SUBTREE,
+        [
+            CASE_VIEW,
+            REPORT_REGISTER,
+            CASE_DISPATCH,
+            CASE_REVIEW,
+            CASE_REVIEW_SECOND,
+            CASE_REQUEST_DOCUMENTS,
+            CASE_ISSUE_REPORT,
+            CASE_CLOSE,
+            CASE_CANCEL,
+            VIEW_PII,
+        ],
+        "本机构及下级机构的全部案件业务。",
+    ),
+    "dispatcher": (
+        "调度员",
+        DataScope.BRANCH,
+        [CASE_VIEW, REPORT_REGISTER, CASE_DISPATCH, CASE_CANCEL, VIEW_PII],
+        "登记报案、调度查勘员、注销案件。",
+    ),
+    "surveyor": (
+        "查勘员",
+        DataScope.OWN,
+        [CASE_VIEW, CASE_SURVEY, CASE_ASSESS, CASE_REQUEST_DOCUMENTS, VIEW_PII],
+        "接受调度、现场查勘、定损，只看本人案件。",
+    ),
+    "assessor": (
+        "定损员",
+        DataScope.BRANCH,
+        [CASE_VIEW, CASE_ASSESS, CASE_REQUEST_DOCUMENTS],
+        "编制定损单。",
+    ),
+    "reviewer": (
+        "审核员",
+        DataScope.SUBTREE,
+        [
+            CASE_VIEW,
+            CASE_REVIEW,
+            CASE_REVIEW_SECOND,
+            CASE_REQUEST_DOCUMENTS,
+            CASE_ISSUE_REPORT,
+            CASE_CLOSE,
+        ],
+        "核损审核（一级、二级）、出具公估报告、结案。",
+    ),
+    "finance": (
+        "财务",
+        DataScope.SUBTREE,
+        [CASE_VIEW],
+        "查看案件以便收费与对账。",
+    ),
+}
+
+ADMIN_POSITIONS = ("system_admin", "security_admin", "auditor")
+
+
+def ensure_standard_positions(sender=None, apps=global_apps, using="default", **kwargs) -> None:
+    """post_migrate: create the standard positions that do not exist yet (edits survive)."""
+    if sender is not None and sender.label != "org":
+        return
+    for app_config in global_apps.get_app_configs():  # permissions of apps migrated after org
+        create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
+    from django.contrib.auth.models import Permission
+
+    from lossdesk.org.models import Position
+
+    for code, (name, scope, perms, description) in STANDARD_POSITIONS.items():
+        position, created = Position.objects.using(using).get_or_create(
+            code=code, defaults={"name": name, "data_scope": scope, "description": description}
+        )
+        if created:
+            position.permissions.set(permissions_by_name(perms, Permission, using))
+
+
+def permissions_by_name(names: list[str], permission_model, using: str = "default") -> list:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.append(
+            permission_model.objects.using(using).get(
+                content_type__app_label=app_label, codename=codename
+            )
+        )
+    return found

@@ -1,0 +1,134 @@
+"""Money helpers: strict Decimal parsing, rounding to the fen, proportional splits.
+
+Money is always ``Decimal``. Inputs may be ``Decimal``, ``int`` or a numeric ``str``;
+floats are refused because they cannot carry an exact amount in fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+
+from .errors import RuleInputError
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0")
+ONE = Decimal("1")
+
+# Enough digits that intermediate products such as 4500 × 1000 / 21000 never lose a fen.
+_CALC = Context(prec=40)
+
+Number = Decimal | int | str
+
+
+def D(value: object, field: str = "value") -> Decimal:
+    """Parse ``value`` as an exact, finite Decimal or raise ``RuleInputError(field)``."""
+    if isinstance(value, bool | float):
+        raise RuleInputError(field, "须为精确数值（Decimal、整数或数字字符串），不接受浮点数")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace(",", ""))
+        except InvalidOperation:
+            raise RuleInputError(field, f"不是有效数字：{value!r}") from None
+    else:
+        raise RuleInputError(field, f"不是有效数字：{value!r}")
+    if not result.is_finite():
+        raise RuleInputError(field, "须为有限数值")
+    return result
+
+
+def non_negative(value: object, field: str) -> Decimal:
+    """``D(value)`` that must be ≥ 0."""
+    result = D(value, field)
+    if result < 0:
+        raise RuleInputError(field, "不能为负数")
+    return result
+
+
+def rate(value: object, field: str) -> Decimal:
+    """``D(value)`` that must lie in [0, 1] (a ratio or a deductible rate)."""
+    result = D(value, field)
+    if not ZERO <= result <= ONE:
+        raise RuleInputError(field, "比例须在 0 到 1 之间")
+    return result
+
+
+def to_fen(value: object) -> Decimal:
+    """Round to 0.01 yuan, half up (the documented rounding of every published example)."""
+    return D(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def mul(*factors: Decimal) -> Decimal:
+    """Exact-enough product of Decimals, independent of the caller's decimal context."""
+    result = ONE
+    for factor in factors:
+        result = _CALC.multiply(result, factor)
+    return result
+
+
+def div(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """Quotient at 40 significant digits, independent of the caller's decimal context."""
+    return _CALC.divide(numerator, denominator)
+
+
+def split_by_weights(total: object, weights: Sequence[object]) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights``; the shares add up to ``to_fen(total)``.
+
+    Every share is rounded half up to the fen, except the last share with a non-zero
+    weight, which takes the rounding difference (the convention of the published
+    examples, RULES §1.3). Callers choose the order of ``weights`` and so which share
+    balances. Zero weights get zero.
+
+    Should the balancing share come out negative (only possible when it is worth less
+    than the accumulated half-fen round-ups, i.e. sub-fen shares), it is set to zero
+    and the deficit is taken back one fen at a time from the preceding shares that were
+    rounded up, walking backwards, so no share is ever negative.
+    """
+    total_fen = to_fen(non_negative(total, "total"))
+    parsed = [non_negative(w, f"weights.{i}") for i, w in enumerate(weights)]
+    if not parsed:
+        raise RuleInputError("weights", "至少需要一个权重")
+    weight_sum = sum(parsed, ZERO)
+    if weight_sum == 0:
+        if total_fen == 0:
+            return [ZERO.quantize(FEN) for _ in parsed]
+        raise RuleInputError("weights", "权重之和为零，无法分摊")
+
+    with localcontext(_CALC):
+        exact = [total_fen * w / weight_sum for w in parsed]
+    shares = [to_fen(x) for x in exact]
+    last = max(i for i, w in enumerate(parsed) if w > 0)
+    shares[last] = total_fen - sum((s for i, s in enumerate(shares) if i != last), ZERO)
+
+    if shares[last] < 0:
+        deficit = -shares[last]
+        shares[last] = ZERO.quantize(FEN)
+        for i in range(last - 1, -1, -1):
+            if deficit == 0:
+                break
+            if shares[i] > exact[i]:
+                shares[i] -= FEN
+                deficit -= FEN
+    return shares
+
+
+def fmt_money(amount: Decimal) -> str:
+    """Show an amount with two decimals and no grouping, as in formulas: ``"61942.00"``."""
+    return f"{to_fen(amount):.2f}"
+
+
+def fmt_number(value: Decimal) -> str:
+    """Show a plain number without trailing zeros or exponent: ``"4800"``, ``"32598.7"``."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_pct(value: Decimal) -> str:
+    """Show a ratio as a percentage: ``Decimal("0.1")`` → ``"10%"``, ``0.006`` → ``"0.6%"``."""
+    return f"{fmt_number(mul(value, Decimal(100)))}%"
