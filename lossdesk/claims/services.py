@@ -252,7 +252,8 @@ def do_review_case(
 ) -> Review:
     """Level 1 or level 2 review, by the case's state. Approval above the client's threshold
     at level 1 sends the case to level 2; a return sends it back to assessment."""
-    level = 2 if case.status == CaseStatus.IN_SECOND_REVIEW else 1
+    current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    level = 2 if current == CaseStatus.IN_SECOND_REVIEW else 1
     action = Action.SECOND_REVIEW if level == 2 else Action.REVIEW
     case, _ = lock_case(case, actor, action, expected_version)
     if decision not in ReviewDecision.values:

@@ -195,6 +195,8 @@ def own_damage_payout(data: OwnDamageInput) -> OwnDamageResult:
         f"{fmt_money(recovered)}) × (1 − {fmt_pct(d)}) × (1 − {fmt_pct(absolute_sum)}) − "
         f"绝对免赔额 {fmt_money(amount)} = {fmt_money(raw)}"
     )
+    if raw < 0:
+        explanation.append("赔款不低于零，按 0.00 计")
     capped = payout > sum_insured
     if capped:
         payout = sum_insured

@@ -8,7 +8,8 @@ Algorithm, per loss kind (death/disability, medical, property):
    victim's own vehicle, in proportion to their limits. A victim that is a vehicle id is
    that vehicle's damage (or, with ``Loss.vehicle_id``, someone or something carried in
    it): its own CTPL never pays it. Pedestrians and roadside property are shared among
-   all vehicles. Several entries for the same victim and kind are added together first.
+   all vehicles. Amounts are rounded to the fen on input, and several entries for the
+   same victim and kind are added together first.
 3. Cap (§1.2.5, §1.3 step 2): when a payer's first-pass total for a kind exceeds its
    limit, its shares are scaled down to the limit in proportion to the first-pass shares
    (rounded as published, e.g. 1142.86 + 952.38 = 2095.24 > 2000).
@@ -214,7 +215,7 @@ def _read_losses(
         if not isinstance(loss.victim, str) or not loss.victim.strip():
             raise RuleInputError(f"losses.{i}.victim", "受害人不能为空")
         kind = parse_enum(LossKind, loss.kind, f"losses.{i}.kind")
-        amount = non_negative(loss.amount, f"losses.{i}.amount")
+        amount = to_fen(non_negative(loss.amount, f"losses.{i}.amount"))
         owner = loss.vehicle_id
         if loss.victim in fault:
             if owner not in (None, loss.victim):
@@ -256,7 +257,7 @@ def _mutual_check(
         if claim.kind is not LossKind.property:
             reasons.append(f"{claim.victim} 有{KIND_LABELS[claim.kind]}损失；互碰自赔仅限无人伤")
         elif claim.victim not in fault:
-            reasons.append(f"{claim.victim} 为车外财产损失；互碰自赔仅限各方车辆损失")
+            reasons.append(f"{claim.victim} 有车辆以外的财产损失；互碰自赔仅限各方车辆损失")
         elif claim.amount > cap:
             reasons.append(
                 f"{claim.victim} 车损 {fmt_money(claim.amount)} 超过有责财产限额 {fmt_money(cap)}"
@@ -305,11 +306,12 @@ def apportion(data: CtplInput, tables: Sequence[CtplLimits] = CTPL_LIMIT_TABLES)
         shares = split_by_weights(claim.amount, [limit_of(v, kind) for v in order])
         parts = []
         for payer, share in zip(order, shares, strict=True):
+            proxied_share = proxy and vehicle_damage and fault[claim.victim] and not fault[payer]
             parts.append(
                 f"{payer}（{_limit_label(fault[payer])}限额 {fmt_money(limit_of(payer, kind))}）"
-                f"{fmt_money(share)}"
+                f"{fmt_money(share)}" + ("（无责代赔）" if proxied_share else "")
             )
-            if proxy and vehicle_damage and fault[claim.victim] and not fault[payer]:
+            if proxied_share:
                 proxied[claim.victim] += share
             else:
                 first_pass[(payer, claim.victim, kind)] = share

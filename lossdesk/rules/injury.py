@@ -23,10 +23,11 @@ Rules encoded here:
   ``Σ over years y of min(consumption × c, Σ dependants still counted in year y)``.
   (The law caps at one year's consumption; we apply the same coefficient to the cap so
   a disability case is capped on the same base it is computed on.)
-* 误工费 = days × daily income, or annual income ÷ 365 × days (TV-13: 4800 ÷ 365 × 94
-  = 1236.16), or a proven amount. 护理费 = days × daily rate × carers. 住院伙食补助费 and
-  营养费 = days × daily rate. 医疗费, 交通费, 残疾辅助器具费 and 精神损害抚慰金 are
-  assessed amounts taken as given (no formula in the interpretation).
+* 误工费 = days × ``daily_income``, or ``annual_income`` ÷ 365 × days (TV-13: 4800 ÷ 365
+  × 94 = 1236.16), or a proven ``lost_income_amount``. 护理费 = days × daily rate
+  × carers. 住院伙食补助费 and 营养费 = days × daily rate. 医疗费, 交通费,
+  残疾辅助器具费 and 精神损害抚慰金 are assessed amounts taken as given (the
+  interpretation gives no formula for them).
 """
 
 from __future__ import annotations
@@ -150,8 +151,8 @@ class InjuryInput:
     dependants: Sequence[Dependant] = field(default_factory=list)
     medical_amount: Decimal | int | str | None = None
     lost_income_days: int = 0
-    lost_income_daily: Decimal | int | str | None = None
-    lost_income_annual: Decimal | int | str | None = None  # ÷ 365 per day
+    daily_income: Decimal | int | str | None = None
+    annual_income: Decimal | int | str | None = None  # ÷ 365 per day
     lost_income_amount: Decimal | int | str | None = None  # proven actual loss
     nursing_days: int = 0
     nursing_daily_rate: Decimal | int | str | None = None
@@ -338,11 +339,11 @@ def compute_injury(data: InjuryInput) -> InjuryResult:
     # 误工费
     if data.lost_income_amount is not None:
         given("lost_income", data.lost_income_amount, "lost_income_amount")
-    elif data.lost_income_daily is not None and data.lost_income_annual is not None:
-        raise RuleInputError("lost_income_daily", "日收入与年收入只填一项")
-    elif data.lost_income_annual is not None:
+    elif data.daily_income is not None and data.annual_income is not None:
+        raise RuleInputError("daily_income", "日收入与年收入只填一项")
+    elif data.annual_income is not None:
         days = _whole(data.lost_income_days, "lost_income_days")
-        annual = non_negative(data.lost_income_annual, "lost_income_annual")
+        annual = non_negative(data.annual_income, "annual_income")
         put(
             "lost_income",
             div(mul(annual, Decimal(days)), Decimal(365)),
@@ -352,9 +353,9 @@ def compute_injury(data: InjuryInput) -> InjuryResult:
         per_day(
             "lost_income",
             data.lost_income_days,
-            data.lost_income_daily,
+            data.daily_income,
             "lost_income_days",
-            "lost_income_daily",
+            "daily_income",
         )
 
     # 护理费

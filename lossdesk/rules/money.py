@@ -83,10 +83,10 @@ def split_by_weights(total: object, weights: Sequence[object]) -> list[Decimal]:
     examples, RULES §1.3). Callers choose the order of ``weights`` and so which share
     balances. Zero weights get zero.
 
-    Should the balancing share come out negative (only possible when it is worth less
-    than the accumulated half-fen round-ups, i.e. sub-fen shares), it is set to zero
-    and the deficit is taken back one fen at a time from the preceding shares that were
-    rounded up, walking backwards, so no share is ever negative.
+    Should the balancing share come out negative (only possible when shares are worth
+    about a fen or less, e.g. 0.03 split six ways: 0.005 rounds up five times), it is
+    set to zero and the deficit is taken back one fen at a time from the preceding
+    shares that were rounded up, walking backwards, so no share is ever negative.
     """
     total_fen = to_fen(non_negative(total, "total"))
     parsed = [non_negative(w, f"weights.{i}") for i, w in enumerate(weights)]
