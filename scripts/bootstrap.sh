@@ -10,6 +10,7 @@ fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
+command -v msgfmt >/dev/null || need_apt+=(gettext)
 if ((${#need_apt[@]})); then
   echo "Installing system packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -32,3 +33,5 @@ if [ -z "${UV_PYTHON:-}" ]; then
 fi
 export UV_PYTHON UV_PYTHON_DOWNLOADS=never
 uv sync --locked --quiet
+# Translations are compiled from the .po files on every machine, never committed as .mo.
+if [ -d lossdesk/locale ]; then uv run --locked manage.py compilemessages --ignore=.venv -v0; fi
