@@ -1,5 +1,14 @@
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# CI machines have two cores shared by parallel test workers: time limits would make the
+# property tests flaky without making them any stricter.
+hypothesis_settings.register_profile(
+    "lossdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("lossdesk")
 
 
 def pytest_configure(config):

@@ -1,0 +1,168 @@
+"""Forms of the case page actions. Each mutating form carries the case `version` the user
+saw; the view passes it to the service as `expected_version`."""
+
+from django import forms
+from django.conf import settings
+
+from lossdesk.claims.choices import (
+    AttachmentKind,
+    CancelReason,
+    DocumentType,
+    ReviewDecision,
+)
+from lossdesk.claims.models import SurveyRecord
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "页面缺少案件版本信息，请刷新后重试。",
+            "invalid": "案件版本信息无效，请刷新后重试。",
+            "min_value": "案件版本信息无效，请刷新后重试。",
+        },
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        self.case = case
+        kwargs.setdefault("initial", {})
+        if case is not None:
+            kwargs["initial"].setdefault("version", case.version)
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(VersionedForm):
+    """Button-only actions: accept, arrival, complete survey, submit, issue, close."""
+
+
+class SurveyForm(VersionedForm):
+    scene = forms.ChoiceField(label="现场类型")
+    accident_type = forms.ChoiceField(label="事故类型")
+    liability = forms.ChoiceField(label="事故责任")
+    weather = forms.CharField(label="天气", max_length=20, required=False)
+    description = forms.CharField(
+        label="查勘情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+    FIELDS = ("scene", "accident_type", "liability", "weather", "description")
+
+    def __init__(self, *args, case=None, **kwargs):
+        record = getattr(case, "survey", None) if case is not None else None
+        if record is not None:
+            kwargs.setdefault("initial", {}).update(
+                {name: getattr(record, name) for name in self.FIELDS}
+            )
+        super().__init__(*args, case=case, **kwargs)
+        for name in ("scene", "accident_type", "liability"):
+            model_field = SurveyRecord._meta.get_field(name)
+            self.fields[name].choices = [("", "请选择"), *model_field.choices]
+
+    def survey_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [single(item, initial) for item in data]
+        if data:
+            return [single(data, initial)]
+        single(None, initial)  # "required" when required
+        return []
+
+
+class AttachmentForm(VersionedForm):
+    files = MultipleFileField(label="文件", help_text="可多选；照片须为图片，单证可为图片或 PDF。")
+    kind = forms.ChoiceField(label="类别", choices=AttachmentKind.choices)
+    doc_type = forms.ChoiceField(label="资料类型", choices=DocumentType.choices)
+    loss_item = forms.ModelChoiceField(
+        label="损失标的", queryset=None, required=False, empty_label="（整案）"
+    )
+
+    MAX_FILES = 30
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["version"].required = False  # adding files conflicts with nothing
+        self.fields["loss_item"].queryset = case.loss_items.all() if case is not None else None
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > self.MAX_FILES:
+            raise forms.ValidationError(f"一次最多上传 {self.MAX_FILES} 个文件。")
+        limit = settings.LOSSDESK_MAX_ATTACHMENT_SIZE
+        too_big = [f.name for f in files if f.size > limit]
+        if too_big:
+            raise forms.ValidationError(
+                f"文件超过 {limit // (1024 * 1024)} MB：{'、'.join(too_big)}"
+            )
+        return files
+
+
+class ReviewForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label="审核结论",
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    reason = forms.CharField(
+        label="审核意见",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="退回时必填。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReviewDecision.RETURNED and not data.get("reason", "").strip():
+            self.add_error("reason", "退回须填写原因。")
+        return data
+
+
+class DocumentRequestForm(VersionedForm):
+    items = forms.CharField(
+        label="所需资料",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：驾驶证、行驶证复印件"}),
+    )
+    due_date = forms.DateField(
+        label="截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class FulfilForm(VersionedForm):
+    note = forms.CharField(label="补齐说明", max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = False  # the request's own state guards this one
+
+
+class CancelForm(VersionedForm):
+    reason = forms.ChoiceField(label="注销原因", choices=[("", "请选择"), *CancelReason.choices])
+    note = forms.CharField(
+        label="说明",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="选择「其他」时必填。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CancelReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "请填写注销说明。")
+        return data

@@ -1,0 +1,94 @@
+"""Template helpers shared by every page: status badges, money, masked phones and Bootstrap
+form fields. `{% load lossdesk_ui %}`."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms, template
+from django.utils.html import format_html
+
+from lossdesk.claims.choices import CaseStatus
+from lossdesk.core.masking import phone_for
+
+register = template.Library()
+
+# Bootstrap colour per case state; the order of work reads left (grey) to right (green).
+STATUS_CLASSES = {
+    CaseStatus.REGISTERED: "text-bg-secondary",
+    CaseStatus.DISPATCHED: "text-bg-info",
+    CaseStatus.SURVEYING: "text-bg-primary",
+    CaseStatus.ASSESSING: "text-bg-primary",
+    CaseStatus.IN_REVIEW: "text-bg-warning",
+    CaseStatus.IN_SECOND_REVIEW: "text-bg-warning",
+    CaseStatus.APPROVED: "text-bg-success",
+    CaseStatus.AWAITING_DOCUMENTS: "text-bg-danger",
+    CaseStatus.REPORT_ISSUED: "text-bg-success",
+    CaseStatus.CLOSED: "text-bg-dark",
+    CaseStatus.CANCELLED: "text-bg-light border",
+}
+
+
+@register.simple_tag
+def status_badge(status: str, label: str = ""):
+    """`{% status_badge case.status %}` → a coloured badge with the Chinese state name."""
+    if not label:
+        try:
+            label = CaseStatus(status).label
+        except ValueError:
+            label = status
+    css = STATUS_CLASSES.get(status, "text-bg-secondary")
+    return format_html('<span class="badge status-badge {}">{}</span>', css, label)
+
+
+@register.filter
+def money(value, empty: str = "—"):
+    """Decimal → "12,345.60"; None/"" → a dash. Never goes through float."""
+    if value is None or value == "":
+        return empty
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    return f"{number.quantize(Decimal('0.01')):,}"
+
+
+@register.simple_tag(takes_context=True)
+def phone(context, value: str):
+    """A personal phone number, masked unless the viewer's position may see it in full."""
+    request = context.get("request")
+    return phone_for(getattr(request, "user", None), value or "") or "—"
+
+
+def _widget_class(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.inclusion_tag("ui/field.html")
+def field(bound_field, size: str = "sm", label: bool = True):
+    """`{% field form.plate %}`: label, widget with Bootstrap classes, help and errors."""
+    widget = bound_field.field.widget
+    css = _widget_class(widget)
+    if css != "form-check-input" and size:
+        css += f" {css}-{size}"
+    if bound_field.errors:
+        css += " is-invalid"
+    existing = widget.attrs.get("class", "")
+    return {
+        "field": bound_field,
+        "widget": bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()}),
+        "is_check": isinstance(widget, forms.CheckboxInput),
+        "is_choice_list": isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple),
+        "show_label": label,
+    }
+
+
+@register.inclusion_tag("ui/form_errors.html")
+def form_errors(form):
+    """Non-field errors plus the errors of hidden fields (e.g. a stale `version`)."""
+    errors = list(form.non_field_errors())
+    for hidden in form.hidden_fields():
+        errors.extend(hidden.errors)
+    return {"errors": errors}
