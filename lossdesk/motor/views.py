@@ -1,0 +1,281 @@
+"""The vehicle assessment-sheet editor (定损单) of one loss item.
+
+The view parses the header form and the line formset, hands the non-blank rows to
+`motor.services.do_save_assessment_sheet` and maps the service's `lines.<i>.<field>` errors
+back onto the row the user typed them in. Nothing is validated here that the service also
+checks, so the page and the API report the same errors."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
+
+from lossdesk.claims import workflow
+from lossdesk.claims.choices import CaseStatus, LossItemStatus
+from lossdesk.claims.models import Case, LossItem
+from lossdesk.claims.workflow import Action
+from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
+from lossdesk.core.templatetags.lossdesk_ui import money
+from lossdesk.motor import rules
+from lossdesk.motor.choices import LineKind
+from lossdesk.motor.forms import (
+    ADD_ROWS,
+    LINE_FIELDS,
+    LineFormSet,
+    SheetHeaderForm,
+    line_initial,
+)
+from lossdesk.motor.models import AssessmentSheet
+from lossdesk.motor.services import do_save_assessment_sheet
+from lossdesk.org.positions import CASE_ASSESS
+
+PREFIX = "lines"
+NUMBER_LIMIT = Decimal(10) ** 10
+TOTAL_LABELS = [(kind.value, kind.label) for kind in LineKind]
+
+
+def case_url(case: Case) -> str:
+    # The case page belongs to the claims app; a plain path keeps this app independent of
+    # its URL names.
+    return f"/cases/{case.case_no}/"
+
+
+def readonly_reason(user, case: Case, item: LossItem) -> str | None:
+    """Why the sheet cannot be edited by `user` now, or None when it can."""
+    if not user.has_perm(CASE_ASSESS):
+        return "您的岗位没有「定损」权限，定损单仅供查看。"
+    if not workflow.allowed_from(Action.SAVE_SHEET, case.status):
+        return f"案件当前状态为「{case.get_status_display()}」，定损单不能修改。"
+    if item.status != LossItemStatus.PENDING:
+        return f"该标的状态为「{item.get_status_display()}」，定损单不能修改。"
+    return None
+
+
+def _state_message(exc: Conflict) -> str:
+    """The service's message, naming the state the case (or item) is in now."""
+    state = exc.extra.get("current_state")
+    label = exc.extra.get("current_state_label")
+    if not label and state in CaseStatus.values:
+        label = CaseStatus(state).label
+    if not label and state in LossItemStatus.values:
+        label = LossItemStatus(state).label
+    if label and label not in exc.message:
+        return f"{exc.message}（案件当前状态：{label}）"
+    return exc.message
+
+
+def _decimal(text) -> Decimal | None:
+    """A number the service would accept (≥ 0, below 10^10), else None."""
+    try:
+        value = Decimal(str(text or "").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value >= NUMBER_LIMIT:
+        return None
+    return value
+
+
+def annotate_amounts(formset) -> rules.SheetTotals:
+    """Set `form.amount` on every row from what it shows (bound or initial) and return the
+    totals of the rows that are complete enough to price. The page shows these before JS
+    recomputes them live, and after a re-render with errors."""
+    priced = []
+    for form in formset.forms:
+        form.amount = None
+        values = {name: form[name].value() for name in (*LINE_FIELDS, "DELETE")}
+        if values["DELETE"] in (True, "on", "true", "1"):
+            continue
+        quantity = _decimal(values["quantity"] or "1")
+        price = _decimal(values["unit_price"])
+        salvage = _decimal(values["salvage_value"] or "0")
+        if quantity is None or price is None or not str(values["unit_price"] or "").strip():
+            continue
+        form.amount = rules.line_amount(rules.Line(values["kind"] or "", quantity, price))
+        if values["kind"] in LineKind.values and salvage is not None:
+            priced.append(rules.Line(values["kind"], quantity, price, salvage))
+    return rules.sheet_totals(priced)
+
+
+def _mark_invalid(form) -> None:
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            widget.attrs["aria-invalid"] = "true"
+
+
+def _totals_rows(totals: rules.SheetTotals) -> list[tuple[str, str, Decimal]]:
+    zero = Decimal("0.00")
+    return [(kind, label, totals.by_kind.get(kind, zero)) for kind, label in TOTAL_LABELS]
+
+
+def _sheet_totals(sheet: AssessmentSheet | None) -> rules.SheetTotals:
+    if sheet is None:
+        return rules.sheet_totals([])
+    by_kind = {
+        "replace": sheet.parts_total,
+        "repair": sheet.repair_total,
+        "paint": sheet.paint_total,
+        "labour": sheet.labour_total,
+        "materials": sheet.materials_total,
+        "sublet": sheet.sublet_total,
+    }
+    return rules.SheetTotals(
+        by_kind=by_kind,
+        gross=sum(by_kind.values(), Decimal("0.00")),
+        salvage=sheet.salvage_total,
+        total=sheet.total,
+    )
+
+
+def _render(request, ctx: dict, status: int = 200):
+    if ctx.get("formset") is not None:
+        totals = annotate_amounts(ctx["formset"])
+        for form in ctx["formset"].forms:
+            _mark_invalid(form)
+        _mark_invalid(ctx["header"])
+    else:
+        totals = _sheet_totals(ctx["sheet"])
+    ctx["totals"] = totals
+    ctx["kind_totals"] = _totals_rows(totals)
+    return render(request, "motor/sheet_edit.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_edit(request, case_no: str, seq: int):
+    case = get_object_or_404(
+        Case.objects.for_user(request.user).select_related("client", "branch"), case_no=case_no
+    )
+    item = get_object_or_404(
+        LossItem.objects.select_related("sheet__assessor", "sheet__repair_shop"),
+        case=case,
+        seq=seq,
+    )
+    if not item.is_vehicle:
+        raise Http404("该损失标的不是车辆。")
+    sheet: AssessmentSheet | None = getattr(item, "sheet", None)
+    lines = list(sheet.lines.all()) if sheet else []
+    reason = readonly_reason(request.user, case, item)
+    ctx = {
+        "case": case,
+        "item": item,
+        "sheet": sheet,
+        "lines": lines,
+        "readonly_reason": reason,
+        "errors": [],
+        "case_url": case_url(case),
+        "formset": None,
+        "header": None,
+        "nav": "cases",
+    }
+
+    if request.method == "POST" and reason:
+        ctx["errors"] = [f"未保存：{reason}"]
+        status = 403 if not request.user.has_perm(CASE_ASSESS) else 409
+        return _render(request, ctx, status=status)
+    if reason:
+        return _render(request, ctx)
+
+    if request.method == "GET":
+        ctx["header"] = SheetHeaderForm(
+            case=case,
+            sheet=sheet,
+            initial={
+                "version": case.version,
+                "repair_shop": sheet.repair_shop_id if sheet else None,
+                "vehicle_model": sheet.vehicle_model if sheet else "",
+                "remarks": sheet.remarks if sheet else "",
+            },
+        )
+        ctx["formset"] = LineFormSet(prefix=PREFIX, initial=[line_initial(line) for line in lines])
+        return _render(request, ctx)
+
+    data = request.POST
+    if "add_rows" in data:
+        # Without JS the "add rows" button posts the form: show it again with more blank
+        # rows, everything typed so far kept and nothing saved.
+        data = data.copy()
+        key = f"{PREFIX}-TOTAL_FORMS"
+        try:
+            total = int(data.get(key, ""))
+        except ValueError:
+            total = None
+        if total is not None and total >= 0:
+            data[key] = str(min(total + ADD_ROWS, LineFormSet.max_num))
+        ctx["header"] = SheetHeaderForm(data, case=case, sheet=sheet)
+        ctx["formset"] = LineFormSet(data, prefix=PREFIX)
+        return _render(request, ctx)
+
+    header = SheetHeaderForm(data, case=case, sheet=sheet)
+    formset = LineFormSet(data, prefix=PREFIX)
+    ctx["header"], ctx["formset"] = header, formset
+    header_ok, lines_ok = header.is_valid(), formset.is_valid()
+    if not (header_ok and lines_ok):
+        ctx["errors"] = ["定损单有误，请检查标出的项目。", *formset.non_form_errors()]
+        return _render(request, ctx, status=400)
+
+    rows = [form for form in formset.forms if not form.is_blank()]
+    try:
+        do_save_assessment_sheet(
+            item,
+            lines=[form.as_line() for form in rows],
+            repair_shop=header.cleaned_data["repair_shop"],
+            vehicle_model=header.cleaned_data["vehicle_model"],
+            remarks=header.cleaned_data["remarks"],
+            actor=request.user,
+            expected_version=header.cleaned_data["version"],
+        )
+    except Conflict as exc:
+        ctx["errors"] = [_state_message(exc), "您填写的内容已保留，尚未保存。"]
+        current = exc.extra.get("current_version")
+        if current is not None:
+            # Let a deliberate second click save over the other change, now that the user
+            # has been told about it.
+            ctx["sheet"] = (
+                AssessmentSheet.objects.select_related("assessor").filter(loss_item=item).first()
+            )
+            if ctx["sheet"] is not None:
+                saved = ctx["sheet"]
+                ctx["errors"].append(
+                    f"当前已保存的定损单 {saved.sheet_no} 由 {saved.assessor} 编制，"
+                    f"合计 {money(saved.total)} 元。"
+                )
+            ctx["errors"].append("确认无误后再次点击「保存定损单」将以您的内容为准。")
+            data = data.copy()
+            data["version"] = str(current)
+            ctx["header"] = SheetHeaderForm(data, case=case, sheet=sheet)
+            ctx["header"].is_valid()
+        return _render(request, ctx, status=exc.status)
+    except ServiceError as exc:
+        ctx["errors"] = [exc.message]
+        _apply_field_errors(exc, header, rows, ctx["errors"])
+        status = exc.status if isinstance(exc, PermissionDenied) else 400
+        return _render(request, ctx, status=status)
+
+    messages.success(request, f"定损单已保存（{item.label}）。")
+    return HttpResponseRedirect(case_url(case))
+
+
+def _apply_field_errors(exc: ServiceError, header, submitted: list, top: list[str]) -> None:
+    """`lines.<i>.<field>` → the cell of the i-th submitted row (`lines.<i>` or a field the
+    row does not show, e.g. a parts-catalogue link → the row itself); header fields → the
+    header; anything else → the list at the top of the page."""
+    for key, field_messages in exc.fields.items():
+        parts = key.split(".", 2)
+        row = None
+        if len(parts) >= 2 and parts[0] == "lines" and parts[1].isdigit():
+            index = int(parts[1])
+            row = submitted[index] if index < len(submitted) else None
+        if row is not None:
+            field = parts[2] if len(parts) == 3 and parts[2] in LINE_FIELDS else None
+            for message in field_messages:
+                row.add_error(field, message)
+        elif key in header.fields and key != "version":
+            for message in field_messages:
+                header.add_error(key, message)
+        else:
+            top.extend(m for m in field_messages if m not in top)
