@@ -1,0 +1,76 @@
+"""REST API v1, included at /api/v1/ (namespace "api"). Paths have no trailing slash.
+The OpenAPI schema is at /api/v1/openapi.json."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from lossdesk.claims.api import views as claims
+from lossdesk.intake.api import views as intake
+from lossdesk.motor.api import views as motor
+from lossdesk.org.api import views as org
+from lossdesk.org.api.base import not_found
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("branches", org.BranchViewSet, basename="branch")
+router.register("staff", org.StaffViewSet, basename="staff")
+router.register("positions", org.PositionViewSet, basename="position")
+router.register("clients", org.ClientViewSet, basename="client")
+router.register("client-branches", org.ClientBranchViewSet, basename="client-branch")
+router.register("client-contacts", org.ClientContactViewSet, basename="client-contact")
+router.register("repair-shops", org.RepairShopViewSet, basename="repair-shop")
+
+CASE = "cases/<str:case_no>"
+
+urlpatterns = [
+    path("auth/token", org.TokenView.as_view(), name="auth-token"),
+    path(
+        "openapi.json",
+        SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="schema",
+    ),
+    path("reports", intake.ReportCreateView.as_view(), name="report-create"),
+    path("cases", claims.CaseListView.as_view(), name="case-list"),
+    path(CASE, claims.CaseDetailView.as_view(), name="case-detail"),
+    path(f"{CASE}/events", claims.CaseEventsView.as_view(), name="case-events"),
+    path(f"{CASE}/surveyors", intake.SurveyorsView.as_view(), name="case-surveyors"),
+    path(f"{CASE}/dispatch", intake.DispatchView.as_view(), name="case-dispatch"),
+    path(f"{CASE}/accept", intake.AcceptView.as_view(), name="case-accept"),
+    path(f"{CASE}/arrival", intake.ArrivalView.as_view(), name="case-arrival"),
+    path(f"{CASE}/survey", claims.SurveyView.as_view(), name="case-survey"),
+    path(
+        f"{CASE}/complete-survey", claims.CompleteSurveyView.as_view(), name="case-complete-survey"
+    ),
+    path(f"{CASE}/attachments", claims.AttachmentCreateView.as_view(), name="case-attachments"),
+    path(
+        f"{CASE}/attachments/<int:pk>/file",
+        claims.AttachmentFileView.as_view(),
+        name="case-attachment-file",
+    ),
+    path(f"{CASE}/loss-items/<int:seq>/sheet", motor.SheetView.as_view(), name="case-sheet"),
+    path(
+        f"{CASE}/submit-for-review",
+        claims.SubmitForReviewView.as_view(),
+        name="case-submit-for-review",
+    ),
+    path(f"{CASE}/review", claims.ReviewView.as_view(), name="case-review"),
+    path(
+        f"{CASE}/document-requests",
+        claims.DocumentRequestCreateView.as_view(),
+        name="case-document-requests",
+    ),
+    path(
+        f"{CASE}/document-requests/<int:pk>/fulfil",
+        claims.DocumentRequestFulfilView.as_view(),
+        name="case-document-request-fulfil",
+    ),
+    path(f"{CASE}/issue-report", claims.IssueReportView.as_view(), name="case-issue-report"),
+    path(f"{CASE}/report.pdf", claims.ReportPdfView.as_view(), name="case-report-pdf"),
+    path(f"{CASE}/close", claims.CloseView.as_view(), name="case-close"),
+    path(f"{CASE}/cancel", claims.CancelView.as_view(), name="case-cancel"),
+    *router.urls,
+    re_path(r"^.*$", not_found),
+]

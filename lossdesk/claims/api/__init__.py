@@ -1,0 +1,1 @@
+"""REST API of the claims app (see lossdesk/api_urls.py)."""

@@ -1,0 +1,423 @@
+"""Case serializers: the list row, the full case detail (report with phones masked per
+position, loss items, dispatches, survey, attachments, reviews, document requests, adjusting
+report, version and the actions the caller may take) and the action bodies."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from lossdesk.claims.choices import (
+    AccidentType,
+    AttachmentKind,
+    CancelReason,
+    CaseStatus,
+    DocumentRequestStatus,
+    DocumentType,
+    EventType,
+    Liability,
+    LossItemKind,
+    LossItemStatus,
+    ReviewDecision,
+    SceneType,
+)
+from lossdesk.claims.models import (
+    AdjustingReport,
+    Attachment,
+    Case,
+    CaseEvent,
+    DocumentRequest,
+    LossItem,
+    Review,
+    SurveyRecord,
+)
+from lossdesk.claims.workflow import ACTION_LABELS, Action, available_actions
+from lossdesk.core.masking import phone_for
+from lossdesk.intake.choices import DispatchStatus
+from lossdesk.intake.models import Dispatch, Report
+from lossdesk.motor.models import AssessmentSheet
+from lossdesk.org.api.base import EnumField, enum_or_null
+
+
+def _absolute(serializer, url: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
+class StaffRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    """A case action's body. The optional `version` is the case version the caller saw;
+    when it is no longer current the action is refused with 409 conflict."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="调用方看到的案件版本；已被他人修改时返回 409。"
+    )
+
+
+# -------------------------------------------------------------------------- case parts
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    client_branch_name = serializers.CharField(
+        source="client_branch.name", read_only=True, default=None
+    )
+    created_by = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "report_no",
+            "client_branch",
+            "client_branch_name",
+            "client_claim_no",
+            "policy_no_ctpl",
+            "policy_no_commercial",
+            "plate",
+            "vin",
+            "reporter_name",
+            "reporter_phone",
+            "driver_name",
+            "driver_phone",
+            "accident_time",
+            "accident_place",
+            "description",
+            "reported_at",
+            "third_party_vehicles",
+            "third_party_plates",
+            "property_loss",
+            "injured_persons",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "reporter_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
+            "driver_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
+        }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        for name in ("reporter_phone", "driver_phone"):
+            data[name] = phone_for(user, data[name])
+        return data
+
+
+class SheetSummarySerializer(serializers.ModelSerializer):
+    assessor = StaffRefSerializer(read_only=True)
+    repair_shop_name = serializers.CharField(
+        source="repair_shop.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = AssessmentSheet
+        fields = ["sheet_no", "total", "assessor", "repair_shop", "repair_shop_name", "updated_at"]
+        read_only_fields = fields
+
+
+class LossItemSerializer(serializers.ModelSerializer):
+    kind = EnumField(LossItemKind, read_only=True)
+    status = EnumField(LossItemStatus, read_only=True)
+    sheet = SheetSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = LossItem
+        fields = ["id", "seq", "kind", "status", "label", "plate", "sheet"]
+        read_only_fields = fields
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    surveyor = StaffRefSerializer(read_only=True)
+    dispatched_by = StaffRefSerializer(read_only=True)
+    status = EnumField(DispatchStatus, read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "surveyor",
+            "dispatched_by",
+            "status",
+            "note",
+            "dispatched_at",
+            "accepted_at",
+            "arrived_at",
+        ]
+        read_only_fields = fields
+
+
+class SurveyRecordSerializer(serializers.ModelSerializer):
+    scene = EnumField(SceneType, read_only=True)
+    accident_type = EnumField(AccidentType, read_only=True)
+    liability = EnumField(Liability, read_only=True)
+    surveyed_by = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = SurveyRecord
+        fields = [
+            "scene",
+            "accident_type",
+            "liability",
+            "liability_ratio",
+            "weather",
+            "description",
+            "surveyed_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    kind = EnumField(AttachmentKind, read_only=True)
+    doc_type = EnumField(DocumentType, read_only=True)
+    loss_item = serializers.IntegerField(
+        source="loss_item.seq", read_only=True, default=None, help_text="损失标的序号 seq。"
+    )
+    uploaded_by = StaffRefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "kind",
+            "doc_type",
+            "loss_item",
+            "original_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        url = reverse(
+            "api:case-attachment-file",
+            kwargs={"case_no": attachment.case.case_no, "pk": attachment.pk},
+        )
+        return _absolute(self, url)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    decision = EnumField(ReviewDecision, read_only=True)
+    reviewer = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "level", "decision", "reason", "amount", "reviewer", "created_at"]
+        read_only_fields = fields
+
+
+class DocumentRequestSerializer(serializers.ModelSerializer):
+    status = EnumField(DocumentRequestStatus, read_only=True)
+    requested_by = StaffRefSerializer(read_only=True)
+    fulfilled_by = StaffRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DocumentRequest
+        fields = [
+            "id",
+            "items",
+            "due_date",
+            "status",
+            "requested_by",
+            "requested_at",
+            "fulfilled_by",
+            "fulfilled_at",
+            "fulfil_note",
+        ]
+        read_only_fields = fields
+
+
+class AdjustingReportSerializer(serializers.ModelSerializer):
+    issued_by = StaffRefSerializer(read_only=True)
+    issuing_branch_name = serializers.CharField(source="issuing_branch.name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdjustingReport
+        fields = [
+            "report_no",
+            "amount",
+            "issued_by",
+            "issuing_branch",
+            "issuing_branch_name",
+            "issued_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, report: AdjustingReport) -> str:
+        url = reverse("api:case-report-pdf", kwargs={"case_no": report.case.case_no})
+        return _absolute(self, url)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    type = EnumField(EventType, read_only=True)
+    type_label = serializers.CharField(source="get_type_display", read_only=True)
+    actor = StaffRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "type", "type_label", "actor", "created_at", "message", "data"]
+        read_only_fields = fields
+
+
+# ------------------------------------------------------------------------------- cases
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    report_no = serializers.CharField(source="report.report_no", read_only=True)
+    status = EnumField(CaseStatus, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    client_name = serializers.CharField(source="client.short_name", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    plate = serializers.CharField(source="report.plate", read_only=True)
+    surveyor = StaffRefSerializer(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "case_no",
+            "report_no",
+            "status",
+            "status_label",
+            "client",
+            "client_name",
+            "branch",
+            "branch_name",
+            "plate",
+            "surveyor",
+            "assessed_amount",
+            "approved_amount",
+            "opened_at",
+            "closed_at",
+            "version",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, case: Case) -> str:
+        return _absolute(self, reverse("api:case-detail", kwargs={"case_no": case.case_no}))
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    resume_status = serializers.SerializerMethodField()
+    cancel_reason = serializers.SerializerMethodField()
+    report = ReportSerializer(read_only=True)
+    loss_items = LossItemSerializer(many=True, read_only=True)
+    dispatches = DispatchSerializer(many=True, read_only=True)
+    survey = SurveyRecordSerializer(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    reviews = ReviewSerializer(many=True, read_only=True)
+    document_requests = DocumentRequestSerializer(many=True, read_only=True)
+    adjusting_report = AdjustingReportSerializer(read_only=True, allow_null=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "resume_status",
+            "cancel_reason",
+            "cancel_note",
+            "report",
+            "loss_items",
+            "dispatches",
+            "survey",
+            "attachments",
+            "reviews",
+            "document_requests",
+            "adjusting_report",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(EnumField(CaseStatus, allow_null=True))
+    def get_resume_status(self, case: Case) -> str | None:
+        return enum_or_null(case.resume_status)
+
+    @extend_schema_field(EnumField(CancelReason, allow_null=True))
+    def get_cancel_reason(self, case: Case) -> str | None:
+        return enum_or_null(case.cancel_reason)
+
+    @extend_schema_field(serializers.ListField(child=EnumField(Action, labels=ACTION_LABELS)))
+    def get_available_actions(self, case: Case) -> list[str]:
+        user = self.context["request"].user
+        return [action.value for action in available_actions(user, case)]
+
+
+# ------------------------------------------------------------------------ action bodies
+
+
+class SurveyInputSerializer(VersionSerializer):
+    scene = EnumField(SceneType)
+    accident_type = EnumField(AccidentType)
+    liability = EnumField(Liability)
+    weather = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    description = serializers.CharField()
+
+
+class AttachmentInputSerializer(VersionSerializer):
+    file = serializers.FileField(help_text="照片须为图片；单证可为图片或 PDF。")
+    kind = EnumField(AttachmentKind)
+    doc_type = EnumField(DocumentType)
+    loss_item = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="损失标的序号 seq（可选）。"
+    )
+
+
+class ReviewInputSerializer(VersionSerializer):
+    decision = EnumField(ReviewDecision)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="退回时必填。"
+    )
+
+
+class DocumentRequestInputSerializer(VersionSerializer):
+    items = serializers.CharField(help_text="所需资料。")
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class FulfilInputSerializer(VersionSerializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CancelInputSerializer(VersionSerializer):
+    reason = EnumField(CancelReason)
+    note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="原因为「其他」时必填。",
+    )
+
+
+class CreatedInCaseMixin(serializers.Serializer):
+    """An object created inside a case also reports the case's new version."""
+
+    case_version = serializers.SerializerMethodField()
+
+    def get_case_version(self, obj) -> int:
+        return self.context["case_version"]
+
+
+class CreatedAttachmentSerializer(CreatedInCaseMixin, AttachmentSerializer):
+    class Meta(AttachmentSerializer.Meta):
+        fields = [*AttachmentSerializer.Meta.fields, "case_version"]
+        read_only_fields = fields
+
+
+class CreatedDocumentRequestSerializer(CreatedInCaseMixin, DocumentRequestSerializer):
+    class Meta(DocumentRequestSerializer.Meta):
+        fields = [*DocumentRequestSerializer.Meta.fields, "case_version"]
+        read_only_fields = fields

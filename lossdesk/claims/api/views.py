@@ -1,0 +1,407 @@
+"""Case endpoints under /api/v1/cases/{case_no}/….
+
+Every view finds its case through `get_case` (Case.objects.for_user: a case outside the
+caller's scope is a 404 for every endpoint, before the body is even read), validates the
+body, calls one service with the `version` the caller saw as `expected_version`, and answers
+with the updated case detail (or, for an upload or a request, the created object). Service
+errors become the JSON error body in core.api.exception_handler."""
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from lossdesk.claims import services
+from lossdesk.claims.api import serializers as s
+from lossdesk.claims.choices import CaseStatus
+from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
+from lossdesk.core.errors import Conflict, NotFound, ServiceError
+from lossdesk.intake.models import Dispatch
+from lossdesk.org.api.base import error_responses
+from lossdesk.org.models import Branch, Client
+
+CASE_NOT_FOUND = "案件不存在或不在您的数据范围内。"
+ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
+READ_ERRORS = error_responses(401, 404)
+
+
+def get_case(request, case_no: str) -> Case:
+    """The case numbered `case_no` if the caller may see it; NotFound (404) otherwise."""
+    case = (
+        Case.objects.for_user(request.user)
+        .select_related("client", "branch")
+        .filter(case_no=case_no)
+        .first()
+    )
+    if case is None:
+        raise NotFound(CASE_NOT_FOUND)
+    return case
+
+
+def detail_queryset(user):
+    """Cases in `user`'s scope with everything the detail shows, in a fixed number of
+    queries whatever the case holds."""
+    return (
+        Case.objects.for_user(user)
+        .select_related(
+            "report__client_branch",
+            "report__created_by",
+            "client",
+            "branch",
+            "surveyor",
+            "survey__surveyed_by",
+            "adjusting_report__issued_by",
+            "adjusting_report__issuing_branch",
+        )
+        .prefetch_related(
+            Prefetch(
+                "loss_items",
+                LossItem.objects.select_related("sheet__assessor", "sheet__repair_shop").order_by(
+                    "seq"
+                ),
+            ),
+            Prefetch(
+                "dispatches",
+                Dispatch.objects.select_related("surveyor", "dispatched_by").order_by(
+                    "dispatched_at", "id"
+                ),
+            ),
+            Prefetch(
+                "attachments",
+                Attachment.objects.select_related("loss_item", "uploaded_by").order_by(
+                    "uploaded_at", "id"
+                ),
+            ),
+            Prefetch("reviews", Review.objects.select_related("reviewer").order_by("created_at")),
+            Prefetch(
+                "document_requests",
+                DocumentRequest.objects.select_related("requested_by", "fulfilled_by").order_by(
+                    "requested_at", "id"
+                ),
+            ),
+        )
+    )
+
+
+def case_detail_response(request, case_no: str, status: int = 200, headers=None) -> Response:
+    case = detail_queryset(request.user).filter(case_no=case_no).first()
+    if case is None:  # e.g. a surveyor who just cancelled their own case: still in scope
+        raise NotFound(CASE_NOT_FOUND)
+    data = s.CaseDetailSerializer(case, context={"request": request}).data
+    return Response(data, status=status, headers=headers)
+
+
+def check_version(case: Case, version: int | None) -> None:
+    """For services that take no `expected_version` (additive actions): compare up front."""
+    if version is not None and case.version != version:
+        raise Conflict(
+            "案件已被他人修改，请刷新后重试。",
+            current_state=case.status,
+            current_version=case.version,
+        )
+
+
+ACTION_DESCRIPTION = (
+    "请求体可带 `version`（调用方看到的案件版本）：版本已变时返回 409 conflict；"
+    "当前状态不允许该操作时返回 409 illegal_transition（含 current_state）。"
+    "成功时返回更新后的案件详情（新建对象的接口返回该对象及 case_version）。"
+)
+
+
+def schema(summary: str, request=s.VersionSerializer, responses=None, **kwargs):
+    """extend_schema for a case action: tag, body, case detail and the error bodies."""
+    return extend_schema(
+        tags=["cases"],
+        summary=summary,
+        description=kwargs.pop("description", ACTION_DESCRIPTION),
+        request=request,
+        responses=responses or {200: s.CaseDetailSerializer, **ACTION_ERRORS},
+        **kwargs,
+    )
+
+
+class FileDownloadMixin:
+    """File endpoints answer a file whatever the Accept header; errors still go out as
+    JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, help_text="可重复。")
+    client = filters.ModelChoiceFilter(queryset=Client.objects.all())
+    branch = filters.ModelChoiceFilter(queryset=Branch.objects.all())
+    q = filters.CharFilter(
+        method="search", help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索。"
+    )
+    opened_after = filters.DateFilter(
+        field_name="opened_at", lookup_expr="date__gte", help_text="立案日期不早于（含）。"
+    )
+    opened_before = filters.DateFilter(
+        field_name="opened_at", lookup_expr="date__lte", help_text="立案日期不晚于（含）。"
+    )
+
+    class Meta:
+        model = Case
+        fields = ["status", "client", "branch"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+@extend_schema(
+    tags=["cases"],
+    summary="案件列表",
+    responses={200: s.CaseListSerializer(many=True), **error_responses(400, 401)},
+)
+class CaseListView(generics.ListAPIView):
+    serializer_class = s.CaseListSerializer
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return Case.objects.for_user(self.request.user).select_related(
+            "report", "client", "branch", "surveyor"
+        )
+
+
+@extend_schema(
+    tags=["cases"], summary="案件详情", responses={200: s.CaseDetailSerializer, **READ_ERRORS}
+)
+class CaseDetailView(generics.GenericAPIView):
+    serializer_class = s.CaseDetailSerializer
+
+    def get(self, request, case_no):
+        return case_detail_response(request, case_no)
+
+
+@extend_schema(
+    tags=["cases"],
+    summary="案件时间线",
+    responses={200: s.CaseEventSerializer(many=True), **READ_ERRORS},
+)
+class CaseEventsView(generics.GenericAPIView):
+    serializer_class = s.CaseEventSerializer
+    queryset = CaseEvent.objects.none()
+
+    def get(self, request, case_no):
+        case = get_case(request, case_no)
+        events = (
+            CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
+        )
+        return Response(s.CaseEventSerializer(events, many=True).data)
+
+
+# ---------------------------------------------------------------------------- actions
+
+
+class CaseActionView(generics.GenericAPIView):
+    """POST /cases/{case_no}/<action>: `input_serializer` validates the body, `perform`
+    calls the service; the answer is the updated case detail."""
+
+    input_serializer = s.VersionSerializer
+
+    def get_serializer_class(self):
+        return self.input_serializer
+
+    def validated(self, request) -> tuple[dict, int | None]:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        return data, data.pop("version", None)
+
+    def post(self, request, case_no):
+        return self.run(request, case_no)
+
+    def run(self, request, case_no):
+        case = get_case(request, case_no)
+        data, version = self.validated(request)
+        self.perform(case, data, version)
+        return case_detail_response(request, case_no)
+
+    def perform(self, case: Case, data: dict, version: int | None) -> None:
+        raise NotImplementedError
+
+
+@schema("保存查勘记录", request=s.SurveyInputSerializer)
+class SurveyView(CaseActionView):
+    input_serializer = s.SurveyInputSerializer
+    http_method_names = ["put", "options"]
+
+    def put(self, request, case_no):
+        return self.run(request, case_no)
+
+    def perform(self, case, data, version):
+        services.do_save_survey(case, data, actor=self.request.user, expected_version=version)
+
+
+@schema("完成查勘（进入定损）")
+class CompleteSurveyView(CaseActionView):
+    def perform(self, case, data, version):
+        services.do_complete_survey(case, actor=self.request.user, expected_version=version)
+
+
+@schema("提交审核")
+class SubmitForReviewView(CaseActionView):
+    def perform(self, case, data, version):
+        services.do_submit_for_review(case, actor=self.request.user, expected_version=version)
+
+
+@schema("审核（一级或二级，视案件状态）", request=s.ReviewInputSerializer)
+class ReviewView(CaseActionView):
+    input_serializer = s.ReviewInputSerializer
+
+    def perform(self, case, data, version):
+        services.do_review_case(
+            case,
+            decision=data["decision"],
+            reason=data["reason"],
+            actor=self.request.user,
+            expected_version=version,
+        )
+
+
+@schema("出具公估报告")
+class IssueReportView(CaseActionView):
+    def perform(self, case, data, version):
+        services.do_issue_report(case, actor=self.request.user, expected_version=version)
+
+
+@schema("结案")
+class CloseView(CaseActionView):
+    def perform(self, case, data, version):
+        services.do_close_case(case, actor=self.request.user, expected_version=version)
+
+
+@schema("注销案件", request=s.CancelInputSerializer)
+class CancelView(CaseActionView):
+    input_serializer = s.CancelInputSerializer
+
+    def perform(self, case, data, version):
+        services.do_cancel_case(
+            case,
+            reason=data["reason"],
+            note=data["note"],
+            actor=self.request.user,
+            expected_version=version,
+        )
+
+
+@schema(
+    "发起资料补充",
+    request=s.DocumentRequestInputSerializer,
+    responses={201: s.CreatedDocumentRequestSerializer, **ACTION_ERRORS},
+)
+class DocumentRequestCreateView(CaseActionView):
+    input_serializer = s.DocumentRequestInputSerializer
+
+    def post(self, request, case_no):
+        case = get_case(request, case_no)
+        data, version = self.validated(request)
+        document_request = services.do_request_documents(
+            case,
+            items=data["items"],
+            due_date=data["due_date"],
+            actor=request.user,
+            expected_version=version,
+        )
+        context = {"request": request, "case_version": document_request.case.version}
+        body = s.CreatedDocumentRequestSerializer(document_request, context=context).data
+        return Response(body, status=201)
+
+
+@schema("资料补齐", request=s.FulfilInputSerializer)
+class DocumentRequestFulfilView(CaseActionView):
+    input_serializer = s.FulfilInputSerializer
+
+    def post(self, request, case_no, pk):
+        case = get_case(request, case_no)
+        document_request = case.document_requests.filter(pk=pk).first()
+        if document_request is None:
+            raise NotFound("资料补充请求不存在。")
+        data, version = self.validated(request)
+        check_version(case, version)
+        services.do_fulfil_document_request(document_request, note=data["note"], actor=request.user)
+        return case_detail_response(request, case_no)
+
+
+@schema(
+    "上传照片或单证",
+    request={"multipart/form-data": s.AttachmentInputSerializer},
+    responses={201: s.CreatedAttachmentSerializer, **ACTION_ERRORS},
+)
+class AttachmentCreateView(CaseActionView):
+    input_serializer = s.AttachmentInputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request, case_no):
+        case = get_case(request, case_no)
+        data, version = self.validated(request)
+        check_version(case, version)
+        loss_item = None
+        if data.get("loss_item") is not None:
+            loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
+            if loss_item is None:
+                message = "本案没有该序号的损失标的。"
+                raise ServiceError(message, fields={"loss_item": [message]})
+        attachment = services.do_add_attachment(
+            case,
+            data["file"],
+            kind=data["kind"],
+            doc_type=data["doc_type"],
+            loss_item=loss_item,
+            actor=request.user,
+        )
+        context = {"request": request, "case_version": attachment.case.version}
+        return Response(s.CreatedAttachmentSerializer(attachment, context=context).data, status=201)
+
+
+# -------------------------------------------------------------------------------- files
+
+
+@extend_schema(
+    tags=["cases"],
+    summary="下载附件",
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **READ_ERRORS},
+)
+class AttachmentFileView(FileDownloadMixin, generics.GenericAPIView):
+    def get(self, request, case_no, pk):
+        case = get_case(request, case_no)
+        attachment = case.attachments.filter(pk=pk).first()
+        if attachment is None:
+            raise NotFound("附件不存在。")
+        inline = attachment.content_type.startswith("image/")
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=not inline,
+            filename=attachment.original_name,
+        )
+
+
+@extend_schema(
+    tags=["cases"],
+    summary="下载公估报告 PDF",
+    responses={
+        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF 文件"),
+        **READ_ERRORS,
+    },
+)
+class ReportPdfView(FileDownloadMixin, generics.GenericAPIView):
+    def get(self, request, case_no):
+        case = get_case(request, case_no)
+        report = getattr(case, "adjusting_report", None)
+        if report is None:
+            raise NotFound("本案尚未出具公估报告。")
+        return FileResponse(
+            report.file.open("rb"),
+            content_type="application/pdf",
+            filename=f"{report.report_no}.pdf",
+        )

@@ -1,0 +1,1 @@
+"""REST API of the motor app (see lossdesk/api_urls.py)."""

@@ -1,0 +1,104 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.motor.choices import LineKind
+from lossdesk.motor.models import AssessmentLine, AssessmentSheet
+from lossdesk.org.api.base import EnumField
+from lossdesk.org.models import RepairShop
+
+
+class LineInputSerializer(serializers.Serializer):
+    kind = EnumField(LineKind)
+    name = serializers.CharField(max_length=100)
+    part_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    quantity = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    salvage_value = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text="只有换件项目有残值。",
+    )
+    remarks = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # Where the price came from (parts app); a line sent without any of these keeps the
+    # links of the previous line with the same kind, name and part number.
+    part = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="目录配件 id（可选）。"
+    )
+    price_type = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    price_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    price_query_line = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="询价明细 id（可选）。"
+    )
+
+
+class SheetInputSerializer(VersionSerializer):
+    repair_shop = serializers.PrimaryKeyRelatedField(
+        queryset=RepairShop.objects.filter(active=True), required=False, allow_null=True
+    )
+    vehicle_model = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    lines = LineInputSerializer(many=True, help_text="至少一项，最多 300 项；整单替换。")
+
+
+class LineSerializer(serializers.ModelSerializer):
+    kind = EnumField(LineKind, read_only=True)
+
+    class Meta:
+        model = AssessmentLine
+        fields = [
+            "seq",
+            "kind",
+            "name",
+            "part_no",
+            "quantity",
+            "unit_price",
+            "amount",
+            "salvage_value",
+            "remarks",
+        ]
+        read_only_fields = fields
+
+
+class SheetSerializer(serializers.ModelSerializer):
+    loss_item = serializers.IntegerField(source="loss_item.seq", read_only=True)
+    loss_item_label = serializers.CharField(source="loss_item.label", read_only=True)
+    assessor = StaffRefSerializer(read_only=True)
+    repair_shop_name = serializers.CharField(
+        source="repair_shop.name", read_only=True, default=None
+    )
+    lines = LineSerializer(many=True, read_only=True)
+    case_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssessmentSheet
+        fields = [
+            "sheet_no",
+            "loss_item",
+            "loss_item_label",
+            "assessor",
+            "repair_shop",
+            "repair_shop_name",
+            "vehicle_model",
+            "remarks",
+            "parts_total",
+            "repair_total",
+            "paint_total",
+            "labour_total",
+            "materials_total",
+            "sublet_total",
+            "salvage_total",
+            "total",
+            "lines",
+            "updated_at",
+            "case_version",
+        ]
+        read_only_fields = fields
+
+    def get_case_version(self, sheet) -> int:
+        return self.context["case_version"]
