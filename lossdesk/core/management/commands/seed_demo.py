@@ -1,0 +1,156 @@
+"""`manage.py seed_demo`: fill an empty database with a believable demo firm and print the
+demo logins. Refuses (exit status 1, nothing changed) when the demo data is already there."""
+
+import logging
+import unicodedata
+from contextlib import contextmanager
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from lossdesk.claims.choices import CaseStatus
+from lossdesk.core.demo import (
+    DEFAULT_CASES,
+    DEFAULT_PASSWORD,
+    DEFAULT_SEED,
+    POSITION_ORDER,
+    DemoBuilder,
+    DemoBuildError,
+    DemoDataExists,
+)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("-" * w for w in widths)
+    lines = ["  ".join(pad(cell, w) for cell, w in zip(header, widths, strict=True)), rule]
+    lines += ["  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    return [line.rstrip() for line in lines]
+
+
+@contextmanager
+def quiet(*logger_names: str):
+    """Raise the given loggers to WARNING for a while (WeasyPrint logs every layout step)."""
+    loggers = [logging.getLogger(name) for name in logger_names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+class Command(BaseCommand):
+    help = (
+        "生成演示数据：机构、员工、委托方、修理厂和覆盖全部状态的案件，并打印演示账号。"
+        " / Build demo data (firm, staff, insurers, repair shops, cases in every state)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"所有演示账号的密码 / password of every demo login (default {DEFAULT_PASSWORD})",
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=DEFAULT_CASES,
+            help=f"案件数量 / number of cases (default {DEFAULT_CASES})",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"随机种子 / random seed (default {DEFAULT_SEED})",
+        )
+
+    def handle(self, *args, password: str, cases: int, seed: int, **options):
+        verbosity = options["verbosity"]
+        if cases < 0:
+            raise CommandError("案件数量不能为负数。/ --cases must not be negative.")
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(
+                f"密码不符合要求 / password rejected: {' '.join(exc.messages)}"
+            ) from exc
+
+        def progress(message: str) -> None:
+            if verbosity >= 1:
+                self.stdout.write(message)
+
+        builder = DemoBuilder(seed=seed, cases=cases, password=password, progress=progress)
+        conflicts = builder.conflicts()
+        if conflicts:
+            raise self.refusal(conflicts)
+        progress(f"正在生成演示数据（{cases} 个案件，种子 {seed}）…")
+        try:
+            with quiet("weasyprint", "weasyprint.progress", "fontTools"):
+                result = builder.build()
+        except DemoDataExists as exc:  # someone else seeded meanwhile
+            raise self.refusal(exc.conflicts) from exc
+        except DemoBuildError as exc:
+            raise CommandError(
+                f"生成演示数据失败，未保存任何数据。/ Demo build failed, nothing saved: {exc}"
+            ) from exc
+
+        rank = {code: i for i, code in enumerate(POSITION_ORDER)}
+        branch_order = {}
+        for user in result.staff:
+            branch_order.setdefault(user.branch_id, len(branch_order))
+        staff = sorted(
+            result.staff,
+            key=lambda u: (branch_order[u.branch_id], rank.get(u.position.code, 99), u.username),
+        )
+        rows = [
+            (
+                u.username,
+                u.full_name,
+                u.position.name + ("（管理后台）" if u.is_staff else ""),
+                u.branch.name,
+            )
+            for u in staff
+        ]
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("演示账号 / demo logins"))
+        for line in table(("用户名", "姓名", "岗位", "机构"), rows):
+            out.write(line)
+        out.write("")
+        out.write(f"所有演示账号的密码 / password for every demo login: {password}")
+        out.write("管理后台 / admin site: /admin/  （系统管理员、安全管理员、审计员）")
+        out.write("")
+        counts = "，".join(
+            f"{status.label} {result.by_status.get(status.value, 0)}" for status in CaseStatus
+        )
+        out.write(
+            f"机构 {result.branches}，员工 {len(result.staff)}，委托方 {result.clients}，"
+            f"修理厂 {result.repair_shops}，案件 {result.cases}（{counts}），"
+            f"照片 {result.photos}，公估报告 {result.reports}。"
+        )
+        out.write(
+            self.style.SUCCESS(
+                f"完成，用时 {result.seconds:.1f} 秒。/ Done in {result.seconds:.1f} s."
+            )
+        )
+
+    @staticmethod
+    def refusal(conflicts: list[str]) -> CommandError:
+        details = "；".join(conflicts)
+        return CommandError(
+            "演示数据已存在，未做任何修改。/ Demo data already exists; nothing was changed.\n"
+            f"{details}"
+        )

@@ -1,0 +1,283 @@
+"""`manage.py seed_demo`: the demo firm, its cases in every state, the printed logins, and
+the refusal to seed twice. The 30-case seed runs once for the module (inside a transaction
+that is rolled back afterwards); each test reads it."""
+
+from datetime import timedelta
+from io import StringIO
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from PIL import Image
+
+from lossdesk.claims.choices import AttachmentKind, CaseStatus, EventType
+from lossdesk.claims.models import AdjustingReport, Attachment, Case, CaseEvent
+from lossdesk.core import demo
+from lossdesk.core.errors import ServiceError
+from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.org.choices import BranchLevel, RepairShopKind
+from lossdesk.org.models import Branch, Client, ClientContact, RepairShop, Staff
+from lossdesk.org.positions import ADMIN_POSITIONS, STANDARD_POSITIONS
+
+DEMO_PASSWORD = "demo-pass-2026"
+CASES = 30
+PLATE_PREFIXES = {
+    "杭州": "浙A",
+    "宁波": "浙B",
+    "南京": "苏A",
+    "苏州": "苏E",
+    "广州": "粤A",
+    "深圳": "粤B",
+}
+PAST_SURVEY = {
+    CaseStatus.ASSESSING,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.IN_SECOND_REVIEW,
+    CaseStatus.APPROVED,
+    CaseStatus.REPORT_ISSUED,
+    CaseStatus.CLOSED,
+}
+
+
+def counts() -> dict[str, int]:
+    models = (Branch, Staff, Client, RepairShop, Case, CaseEvent, Attachment, AdjustingReport)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+# --- tests that need an empty database run first: the shared seed lives until the module ends
+
+
+def test_seeding_refuses_a_database_that_already_has_the_firm(firm):
+    before = counts()
+    with pytest.raises(CommandError, match="演示数据已存在"):
+        call_command("seed_demo", "--cases", "3", stdout=StringIO())
+    assert counts() == before
+
+
+def test_a_failing_build_leaves_no_rows_and_no_files(db, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    calls = []
+
+    def fail_when_submitting(self, plan):
+        calls.append([p for p in (tmp_path / "media").rglob("*") if p.is_file()])
+        raise ServiceError("模拟失败")
+
+    monkeypatch.setattr(demo.DemoBuilder, "_do_submit", fail_when_submitting)
+    with pytest.raises(CommandError, match="模拟失败"):
+        call_command("seed_demo", "--cases", "14", stdout=StringIO())
+    assert calls and calls[0]  # photos had been stored when the build failed
+    assert all(count == 0 for count in counts().values())
+    stored = [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_a_weak_password_is_refused_before_anything_is_written(db):
+    with pytest.raises(CommandError, match="密码"):
+        call_command("seed_demo", "--password", "123", stdout=StringIO())
+    assert Branch.objects.count() == 0
+
+
+def test_every_state_is_planned_once_there_are_as_many_cases_as_states():
+    for n in (len(CaseStatus), 30, 200):
+        targets = demo.DemoBuilder(cases=n)._targets()
+        assert len(targets) == n
+        assert set(targets) == set(CaseStatus.values)
+
+
+def test_the_same_seed_plans_the_same_staff_and_another_seed_differs():
+    first, again = demo.DemoBuilder(seed=7), demo.DemoBuilder(seed=7)
+    assert first.staff_plan == again.staff_plan
+    assert demo.DemoBuilder(seed=8).staff_plan != first.staff_plan
+
+
+def test_generated_vins_have_valid_check_digits():
+    builder = demo.DemoBuilder()
+    for model in demo.MODELS:
+        for year in model.years:
+            validate_vin(builder._vin(model, year))
+
+
+# --- the shared 30-case seed ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", "--cases", str(CASES), "--password", DEMO_PASSWORD, stdout=out)
+        yield SimpleNamespace(output=out.getvalue(), media=media)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_db(seeded, db, settings):
+    settings.MEDIA_ROOT = seeded.media
+    return seeded
+
+
+def test_the_demo_firm_has_an_hq_three_provinces_and_six_cities(demo_db):
+    hq = Branch.objects.get(code=demo.HQ_CODE)
+    assert (hq.name, hq.level, hq.city) == ("总部", BranchLevel.HQ, "杭州")
+    provinces = Branch.objects.filter(level=BranchLevel.PROVINCE, parent=hq)
+    assert set(provinces.values_list("name", flat=True)) == {
+        "浙江分公司",
+        "江苏分公司",
+        "广东分公司",
+    }
+    cities = Branch.objects.filter(level=BranchLevel.CITY)
+    assert set(cities.values_list("city", flat=True)) == set(PLATE_PREFIXES)
+    assert all(city.path.startswith(city.parent.path) for city in cities)
+    assert Branch.objects.count() == 10
+
+
+def test_the_demo_staff_cover_every_position_with_admins_at_hq(demo_db):
+    staff = list(Staff.objects.select_related("branch", "position"))
+    assert 40 <= len(staff) <= 60
+    assert {user.position.code for user in staff} == set(STANDARD_POSITIONS)
+    for user in staff:
+        assert user.username.isascii() and user.username.isalpha() and user.username.islower()
+        validate_mobile(user.mobile)
+        is_admin = user.position.code in ADMIN_POSITIONS
+        assert user.is_staff == is_admin
+        assert not user.is_superuser
+        if is_admin or user.position.code == "finance":
+            assert user.branch.code == demo.HQ_CODE
+    for city in Branch.objects.filter(level=BranchLevel.CITY):
+        positions = [u.position.code for u in staff if u.branch_id == city.pk]
+        for code in ("dispatcher", "assessor", "reviewer", "branch_manager"):
+            assert positions.count(code) == 1, (city.name, code)
+        assert 2 <= positions.count("surveyor") <= 3
+
+
+def test_five_insurers_have_branches_in_the_three_provinces_and_contacts(demo_db):
+    clients = Client.objects.prefetch_related("branches__contacts")
+    assert {c.short_name for c in clients} == {
+        "人保财险",
+        "平安产险",
+        "太保产险",
+        "国寿财险",
+        "大地保险",
+    }
+    assert Client.objects.get(short_name="人保财险").name == "中国人民财产保险股份有限公司"
+    for client in clients:
+        assert {b.province for b in client.branches.all()} == {"浙江", "江苏", "广东"}
+        assert all(branch.contacts.exists() for branch in client.branches.all())
+    for contact in ClientContact.objects.all():
+        validate_mobile(contact.mobile)
+    assert min(c.second_review_threshold for c in clients) < max(
+        c.second_review_threshold for c in clients
+    )
+
+
+def test_every_city_has_two_or_three_repair_shops_with_a_4s_dealer_and_a_class_one_shop(demo_db):
+    for city in Branch.objects.filter(level=BranchLevel.CITY):
+        kinds = list(city.repair_shops.values_list("kind", flat=True))
+        assert 2 <= len(kinds) <= 3
+        assert RepairShopKind.DEALER_4S in kinds and RepairShopKind.CLASS_1 in kinds
+
+
+def test_the_demo_cases_cover_every_case_status(demo_db):
+    assert Case.objects.count() == CASES
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses == set(CaseStatus.values)
+    for case in Case.objects.filter(status=CaseStatus.CANCELLED):
+        assert case.cancel_reason and case.closed_at
+    for case in Case.objects.filter(status=CaseStatus.IN_SECOND_REVIEW):
+        assert case.assessed_amount > case.client.second_review_threshold
+    for case in Case.objects.filter(status=CaseStatus.AWAITING_DOCUMENTS):
+        assert case.resume_status and case.document_requests.filter(status="open").exists()
+
+
+def test_demo_cases_carry_valid_plates_and_vins_of_their_city(demo_db):
+    for case in Case.objects.select_related("report", "branch"):
+        report = case.report
+        validate_plate(report.plate)
+        if report.vin:
+            validate_vin(report.vin)  # the check digit too
+        assert report.plate.startswith(PLATE_PREFIXES[case.branch.city])
+        assert report.accident_place.startswith(f"{case.branch.city}市")
+        assert report.description
+        for plate in filter(None, report.third_party_plates.split(",")):
+            validate_plate(plate)
+
+
+def test_demo_dates_are_ordered_and_spread_over_the_last_90_days(demo_db):
+    now = timezone.now()
+    opened = []
+    for case in Case.objects.select_related("report"):
+        report = case.report
+        assert report.accident_time <= report.reported_at <= case.opened_at <= now
+        assert case.opened_at >= now - timedelta(days=91)
+        opened.append(case.opened_at)
+        events = list(case.events.order_by("id").values_list("created_at", "type"))
+        assert events[0][1] == EventType.REPORT_REGISTERED
+        assert events[0][0] == case.opened_at
+        times = [created for created, _ in events]
+        assert times == sorted(times) and times[-1] <= now
+        if case.closed_at:
+            assert case.closed_at == times[-1]
+    assert max(opened) - min(opened) > timedelta(days=30)
+
+
+def test_the_events_match_each_case_state(demo_db):
+    finals = {CaseStatus.CLOSED: EventType.CLOSED, CaseStatus.CANCELLED: EventType.CANCELLED}
+    for case in Case.objects.all():
+        types = list(case.events.order_by("id").values_list("type", flat=True))
+        if case.status in finals:
+            assert types[-1] == finals[case.status]
+        if case.status in (CaseStatus.REPORT_ISSUED, CaseStatus.CLOSED):
+            assert EventType.REPORT_ISSUED in types
+            assert case.adjusting_report.amount == case.approved_amount > 0
+        if case.status == CaseStatus.REGISTERED:
+            assert types == [EventType.REPORT_REGISTERED]
+
+
+def test_cases_past_the_survey_have_one_to_three_photos_stored_as_jpeg_files(demo_db):
+    for case in Case.objects.filter(status__in=PAST_SURVEY):
+        photos = list(case.attachments.filter(kind=AttachmentKind.PHOTO))
+        assert 1 <= len(photos) <= 3, case.case_no
+        for photo in photos:
+            assert default_storage.exists(photo.file.name)
+            with default_storage.open(photo.file.name) as fh, Image.open(fh) as image:
+                assert image.format == "JPEG"
+                assert (image.width, image.height) == (photo.width, photo.height)
+
+
+def test_issued_adjusting_reports_are_stored_pdfs(demo_db):
+    reports = list(AdjustingReport.objects.all())
+    assert reports
+    for report in reports:
+        with default_storage.open(report.file.name) as fh:
+            assert fh.read(4) == b"%PDF"
+
+
+def test_the_command_prints_every_login_with_the_password(demo_db):
+    output = demo_db.output
+    assert demo.DEFAULT_PASSWORD not in output
+    assert DEMO_PASSWORD in output
+    for user in Staff.objects.select_related("position", "branch"):
+        line = next(line for line in output.splitlines() if line.startswith(user.username + " "))
+        assert user.full_name in line and user.position.name in line and user.branch.name in line
+    assert "秒" in output
+
+
+def test_a_demo_login_works_with_the_given_password(demo_db, client):
+    surveyor = Staff.objects.filter(position__code="surveyor").first()
+    assert check_password(DEMO_PASSWORD, surveyor.password)
+    assert client.login(username=surveyor.username, password=DEMO_PASSWORD)
+    assert not client.login(username=surveyor.username, password=demo.DEFAULT_PASSWORD)
+
+
+def test_a_second_run_refuses_and_changes_nothing(demo_db):
+    before = counts()
+    with pytest.raises(CommandError) as exc:
+        call_command("seed_demo", "--cases", "5", stdout=StringIO())
+    assert exc.value.returncode == 1
+    assert "演示数据已存在" in str(exc.value) and "already exists" in str(exc.value)
+    assert counts() == before

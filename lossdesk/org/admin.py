@@ -1,0 +1,258 @@
+"""Admin pages for the organisation, and the separation of the three administrators
+(三员分立):
+
+- 系统管理员 (system admin: org.add/change_staff, no org.assign_position) maintains branches,
+  staff accounts, clients and repair shops; a staff member's position is read-only for them.
+- 安全管理员 (security admin: org.assign_position + org.view_staff, no org.change_staff)
+  maintains positions and may change only a staff member's position and whether the account
+  is active.
+- 审计员 (auditor: admin.view_logentry, claims.view_caseevent) reads the admin log and the case
+  events and changes nothing.
+
+Permissions come only from positions: nobody edits is_superuser, per-user permissions or
+groups here, and nobody changes their own position or the rights of the position they hold.
+Business data (cases, reports, sheets) is read-only in the admin; it changes only through the
+case pages."""
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+
+from lossdesk.org.models import (
+    Branch,
+    Client,
+    ClientBranch,
+    ClientContact,
+    Position,
+    RepairShop,
+    Staff,
+)
+
+CHANGE_STAFF = "org.change_staff"
+ASSIGN_POSITION = "org.assign_position"
+# Framework apps whose permissions mean nothing for a position (groups are unused too).
+NOT_FOR_POSITIONS = ("auth", "contenttypes", "sessions", "authtoken", "core")
+
+# Groups are not used: permissions come from positions only.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "level", "parent", "province", "city", "active")
+    list_filter = ("level", "province", "active")
+    search_fields = ("name", "code", "province", "city", "address")
+    list_select_related = ("parent",)
+    readonly_fields = ("path",)
+    fields = (
+        "code",
+        "name",
+        "level",
+        "parent",
+        "province",
+        "city",
+        "address",
+        "phone",
+        "active",
+        "path",
+    )
+    ordering = ("path",)
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "data_scope", "description")
+    list_filter = ("data_scope",)
+    search_fields = ("name", "code", "description")
+    filter_horizontal = ("permissions",)
+
+    def has_change_permission(self, request, obj=None):
+        # Nobody widens the position they hold themselves (no self-granted rights).
+        if obj is not None and obj.pk == request.user.position_id and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = (
+                db_field.remote_field.model.objects.exclude(
+                    content_type__app_label__in=NOT_FOR_POSITIONS
+                )
+                .select_related("content_type")
+                .order_by("content_type__app_label", "content_type__model", "codename")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = Staff
+        fields = ("username",)
+
+
+class StaffChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Staff
+        fields = "__all__"
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    """Staff accounts. Which fields are editable depends on the administrator (see the
+    module docstring); fields left out of a form are ignored even when posted."""
+
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    list_display = ("username", "full_name", "branch", "position", "is_active")
+    list_filter = ("is_active", "is_staff", "position", "branch")
+    search_fields = ("username", "full_name", "mobile", "employee_no", "email")
+    list_select_related = ("branch", "position")
+    ordering = ("branch__path", "username")
+    filter_horizontal = ()
+
+    account_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "mobile", "email", "employee_no")}),
+        ("机构与岗位", {"fields": ("branch", "position")}),
+        ("状态", {"fields": ("is_active", "is_staff")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    # What a security admin sees: who the person is (read-only) and the two fields they own.
+    position_fieldsets = (
+        (None, {"fields": ("username", "full_name", "branch")}),
+        ("岗位与状态", {"fields": ("position", "is_active")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        ("个人信息", {"fields": ("full_name", "mobile", "email", "employee_no")}),
+        ("机构与岗位", {"fields": ("branch", "position")}),
+        ("状态", {"fields": ("is_active", "is_staff")}),
+    )
+
+    @staticmethod
+    def can_edit_account(request) -> bool:
+        return request.user.has_perm(CHANGE_STAFF)
+
+    @staticmethod
+    def can_assign_position(request, obj=None) -> bool:
+        return request.user.has_perm(ASSIGN_POSITION) and (obj is None or obj != request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or request.user.has_perm(ASSIGN_POSITION)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are deactivated, never deleted: events point at them
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            fieldsets = self.add_fieldsets
+            if not self.can_assign_position(request):
+                fieldsets = tuple(
+                    (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "position")})
+                    for name, opts in fieldsets
+                )
+            return fieldsets
+        if self.can_edit_account(request):
+            return self.account_fieldsets
+        return self.position_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = {"last_login", "date_joined"}
+        if not self.can_assign_position(request, obj):
+            readonly.add("position")  # system admins, and everybody on their own record
+        if obj is not None and obj == request.user:
+            readonly.add("is_active")
+        if obj is not None and not self.can_edit_account(request):
+            readonly |= {"username", "full_name", "branch"}  # a security admin
+        return tuple(sorted(readonly))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "branch" in form.base_fields:
+            form.base_fields["branch"].required = True
+        return form
+
+    def user_change_password(self, request, id, form_url=""):
+        if not self.can_edit_account(request):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+class ClientBranchInline(admin.TabularInline):
+    model = ClientBranch
+    fields = ("name", "province", "city")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name", "code", "second_review_threshold", "active")
+    list_filter = ("active",)
+    search_fields = ("short_name", "name", "code")
+    inlines = (ClientBranchInline,)
+
+
+class ClientContactInline(admin.TabularInline):
+    model = ClientContact
+    fields = ("name", "title", "mobile", "email")
+    extra = 0
+
+
+@admin.register(ClientBranch)
+class ClientBranchAdmin(admin.ModelAdmin):
+    list_display = ("name", "client", "province", "city")
+    list_filter = ("client", "province")
+    search_fields = ("name", "client__short_name", "client__name", "city")
+    list_select_related = ("client",)
+    inlines = (ClientContactInline,)
+
+
+@admin.register(RepairShop)
+class RepairShopAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "brand", "branch", "contact", "phone", "active")
+    list_filter = ("kind", "active", "branch")
+    search_fields = ("name", "brand", "address", "contact")
+    list_select_related = ("branch",)
+
+
+class LogEntryAdmin(admin.ModelAdmin):
+    """The admin's own change log, for the auditor (admin.view_logentry). Read-only."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username", "user__full_name")
+    list_select_related = ("user", "content_type")
+    date_hierarchy = "action_time"
+    fields = (
+        "action_time",
+        "user",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "action_flag",
+        "change_message",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if not admin.site.is_registered(LogEntry):
+    admin.site.register(LogEntry, LogEntryAdmin)
