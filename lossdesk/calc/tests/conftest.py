@@ -1,0 +1,43 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+API = "/api/v1"
+
+
+def api_client_for(user) -> APIClient:
+    """An API client that authenticates like the phone app: `Authorization: Bearer <token>`."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    return client
+
+
+@pytest.fixture
+def surveyor(db):
+    """One business user (a surveyor, like 张三): every staff member may calculate. Cheaper
+    than the whole `firm` cast, which the permission tests use."""
+    from lossdesk.core.testing import PASSWORD
+    from lossdesk.org.models import Position, Staff
+
+    user = Staff(
+        username="calc-user", full_name="计算员", position=Position.objects.get(code="surveyor")
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def api(surveyor) -> APIClient:
+    return api_client_for(surveyor)
+
+
+@pytest.fixture
+def post(api):
+    """post("ctpl", body) → the response of POST /api/v1/calc/ctpl with a JSON body."""
+
+    def _post(endpoint: str, body):
+        return api.post(f"{API}/calc/{endpoint}", body, format="json")
+
+    return _post
