@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "lossdesk.intake",
     "lossdesk.claims",
     "lossdesk.motor",
+    "lossdesk.parts",
+    "lossdesk.calc",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("LOSSDESK_STATIC_ROOT", VAR_DIR / "static"))
+# Outside production WhiteNoise serves straight from the source folders (no collectstatic).
+STATIC_ROOT = os.environ.get("LOSSDESK_STATIC_ROOT") or (VAR_DIR / "static" if PRODUCTION else None)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "lossdesk" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("LOSSDESK_MEDIA_ROOT", VAR_DIR / "media"))

@@ -1,6 +1,23 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "LossDesk 管理后台"
+admin.site.site_title = "LossDesk"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="claims:case-list"), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("lossdesk.intake.urls")),
+    path("", include("lossdesk.claims.urls")),
+    path("", include("lossdesk.motor.urls")),
+    path("calc/", include("lossdesk.calc.urls")),
+    path("api/v1/", include("lossdesk.calc.api_urls")),
+    path("parts/", include("lossdesk.parts.urls")),
+    path("api/v1/", include("lossdesk.parts.api_urls")),
+    path("api/v1/", include("lossdesk.api_urls")),
     path("admin/", admin.site.urls),
 ]

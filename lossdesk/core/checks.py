@@ -17,8 +17,7 @@ def check_postgresql_ctype(app_configs=None, databases=None, **kwargs):
         if "UTF" not in ctype.upper().replace("-", ""):
             warnings.append(
                 Warning(
-                    f"Database '{alias}' has ctype {ctype!r}; Chinese search needs a UTF-8 "
-                    "ctype.",
+                    f"Database '{alias}' has ctype {ctype!r}; Chinese search needs a UTF-8 ctype.",
                     hint="Recreate it with: createdb -E UTF8 -l C.UTF-8 -T template0 …",
                     id="lossdesk.W001",
                 )

@@ -62,6 +62,28 @@ class AssessmentLine(models.Model):
         "残值", max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
     remarks = models.CharField("备注", max_length=200, blank=True)
+    # Where the price came from (parts app): the catalogue part, the price type and a
+    # readable source, the price-query line it was taken from, and the fitment check's flag
+    # when the part does not fit the identified vehicle model (shown to the reviewer).
+    part = models.ForeignKey(
+        "parts.Part",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="目录配件",
+    )
+    price_type = models.CharField("价格类型", max_length=8, blank=True)
+    price_source = models.CharField("价格来源", max_length=200, blank=True)
+    price_query_line = models.ForeignKey(
+        "parts.PriceQueryLine",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sheet_lines",
+        verbose_name="询价明细",
+    )
+    fitment_warning = models.CharField("适配提示", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "定损项目"

@@ -15,6 +15,12 @@ from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 
 MAX_LINES = 300
+# Optional price-link fields of a line (filled by the parts app's price queries).
+LINK_FIELDS = ("part_id", "price_type", "price_source", "price_query_line_id")
+# Checks other apps run on the cleaned lines before a sheet is saved:
+# check(loss_item, lines) -> {"lines.<i>.<field>": [messages]}; they may set
+# `fitment_warning` on a line. The parts app registers its fitment check here.
+SHEET_LINE_CHECKS: list = []
 
 
 def _decimal(value, field: str, errors: dict, *, minimum: Decimal, places: int = 2) -> Decimal:
@@ -30,6 +36,35 @@ def _decimal(value, field: str, errors: dict, *, minimum: Decimal, places: int =
     elif number >= Decimal(10) ** 10:
         errors.setdefault(field, []).append("数值过大。")
     return number
+
+
+def _optional_id(value, field: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    value = getattr(value, "pk", value)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number <= 0:
+        errors.setdefault(field, []).append("编号无效。")
+        return None
+    return number
+
+
+def _carry_links(raw_lines: list[dict], cleaned: list[AssessmentLine], previous) -> None:
+    """A line sent without any price-link field (e.g. by an editor that does not show them)
+    keeps the links of the previous line with the same kind, name and part number."""
+    by_key = {}
+    for line in previous:
+        by_key.setdefault((line.kind, line.name, line.part_no), line)
+    for raw, line in zip(raw_lines, cleaned, strict=True):
+        if any(key in raw for key in ("part", "price_type", "price_source", "price_query_line")):
+            continue
+        old = by_key.get((line.kind, line.name, line.part_no))
+        if old is not None:
+            for name in LINK_FIELDS:
+                setattr(line, name, getattr(old, name))
 
 
 def clean_lines(lines: list[dict]) -> list[AssessmentLine]:
@@ -69,6 +104,12 @@ def clean_lines(lines: list[dict]) -> list[AssessmentLine]:
                 unit_price=unit_price,
                 salvage_value=salvage,
                 remarks=str(raw.get("remarks", "")).strip()[:200],
+                part_id=_optional_id(raw.get("part"), prefix + "part", errors),
+                price_type=str(raw.get("price_type") or "").strip()[:8],
+                price_source=str(raw.get("price_source") or "").strip()[:200],
+                price_query_line_id=_optional_id(
+                    raw.get("price_query_line"), prefix + "price_query_line", errors
+                ),
             )
         )
     if errors:
@@ -104,6 +145,13 @@ def do_save_assessment_sheet(
             current_state=loss_item.status,
         )
     cleaned = clean_lines(lines)
+    previous = AssessmentLine.objects.filter(sheet__loss_item=loss_item)
+    _carry_links(lines, cleaned, previous)
+    errors: dict[str, list[str]] = {}
+    for check in SHEET_LINE_CHECKS:
+        errors.update(check(loss_item, cleaned) or {})
+    if errors:
+        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
     totals = rules.sheet_totals(
         rules.Line(line.kind, line.quantity, line.unit_price, line.salvage_value)
         for line in cleaned

@@ -5,6 +5,7 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
 from lossdesk.org.choices import DataScope
+from lossdesk.parts.permissions import PARTS_PERMISSIONS
 
 
 def _crud(model: str, app: str = "org", actions: str = "view add change") -> list[str]:
@@ -42,13 +43,14 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     "security_admin": (
         "安全管理员",
         DataScope.ALL,
-        ["org.view_staff", "org.assign_position"] + _crud("position"),
+        ["org.view_staff", "org.assign_position", *_crud("position")],
         "维护岗位权限并给员工分配岗位；不能建账号、不能查看审计日志、不能办案。",
     ),
     "auditor": (
         "审计员",
         DataScope.ALL,
-        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry"],
+        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry"]
+        + PARTS_PERMISSIONS["auditor"],
         "查看审计日志与案件操作记录；不能修改任何数据。",
     ),
     "branch_manager": (
@@ -65,7 +67,8 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_CLOSE,
             CASE_CANCEL,
             VIEW_PII,
-        ],
+        ]
+        + PARTS_PERMISSIONS["branch_manager"],
         "本机构及下级机构的全部案件业务。",
     ),
     "dispatcher": (
@@ -77,13 +80,14 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     "surveyor": (
         "查勘员",
         DataScope.OWN,
-        [CASE_VIEW, CASE_SURVEY, CASE_ASSESS, CASE_REQUEST_DOCUMENTS, VIEW_PII],
+        [CASE_VIEW, CASE_SURVEY, CASE_ASSESS, CASE_REQUEST_DOCUMENTS, VIEW_PII]
+        + PARTS_PERMISSIONS["surveyor"],
         "接受调度、现场查勘、定损，只看本人案件。",
     ),
     "assessor": (
         "定损员",
         DataScope.BRANCH,
-        [CASE_VIEW, CASE_ASSESS, CASE_REQUEST_DOCUMENTS],
+        [CASE_VIEW, CASE_ASSESS, CASE_REQUEST_DOCUMENTS] + PARTS_PERMISSIONS["assessor"],
         "编制定损单。",
     ),
     "reviewer": (
@@ -96,8 +100,15 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_REQUEST_DOCUMENTS,
             CASE_ISSUE_REPORT,
             CASE_CLOSE,
-        ],
+        ]
+        + PARTS_PERMISSIONS["reviewer"],
         "核损审核（一级、二级）、出具公估报告、结案。",
+    ),
+    "price_desk": (
+        "报价员",
+        DataScope.SUBTREE,
+        PARTS_PERMISSIONS["price_desk"],
+        "回复人工报价、维护本地价格、导入配件目录；不能办案。",
     ),
     "finance": (
         "财务",

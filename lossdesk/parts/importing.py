@@ -1,0 +1,696 @@
+"""Catalogue import (目录导入) from CSV or XLSX.
+
+`sniff` checks a file before anything is stored (format, encoding, required columns) and
+raises ImportFileError — a clear 400 — for a malformed one. `validate_import` (a background
+task) reads every row, keeps the row-level errors with their line numbers and a preview.
+`run_import` (a background task, after the user confirms) re-reads the file and writes the
+good rows in one transaction: parts, names, prices, fitments — all or nothing."""
+
+import csv
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from lossdesk.core.errors import ServiceError
+from lossdesk.parts.choices import NATIONWIDE, Category, FileFormat, ImportStatus, PriceType
+from lossdesk.parts.models import (
+    CatalogueImport,
+    Make,
+    Part,
+    PartFitment,
+    PartName,
+    PartPrice,
+    VehicleModel,
+)
+from lossdesk.parts.text import normalize_oe
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_SIZE = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_STORED_ERRORS = 1000
+PREVIEW_ROWS = 20
+CHUNK = 1000
+
+REQUIRED = ("oe_number", "name", "make", "category", "price_4s", "price_market")
+OPTIONAL = (
+    "aliases",
+    "price_brand",
+    "price_reman",
+    "region",
+    "effective_from",
+    "source",
+    "models",
+    "fitment_note",
+    "unit",
+)
+COLUMNS = REQUIRED + OPTIONAL
+COLUMN_LABELS = {
+    "oe_number": "OE号",
+    "name": "配件名称",
+    "make": "品牌",
+    "category": "类别",
+    "price_4s": "4S店价",
+    "price_market": "市场价",
+    "aliases": "别名",
+    "price_brand": "品牌件价",
+    "price_reman": "再制造件价",
+    "region": "地区",
+    "effective_from": "生效日期",
+    "source": "来源",
+    "models": "适用车型代码",
+    "fitment_note": "适用说明",
+    "unit": "单位",
+}
+# Headers accepted besides the column keys: the Chinese labels and a few common variants.
+HEADER_ALIASES = {label.lower(): key for key, label in COLUMN_LABELS.items()} | {
+    "oe": "oe_number",
+    "oe号码": "oe_number",
+    "零件号": "oe_number",
+    "名称": "name",
+    "4s价": "price_4s",
+    "4s价格": "price_4s",
+    "市场价格": "price_market",
+    "品牌件": "price_brand",
+    "再制造件": "price_reman",
+    "适用车型": "models",
+}
+PRICE_COLUMNS = {
+    "price_4s": PriceType.DEALER_4S,
+    "price_market": PriceType.MARKET,
+    "price_brand": PriceType.BRAND,
+    "price_reman": PriceType.REMANUFACTURED,
+}
+CATEGORY_WORDS = {label: value for value, label in Category.choices} | {
+    "车身": Category.BODY,
+    "覆盖件": Category.BODY,
+    "灯": Category.LAMPS,
+    "灯光": Category.LAMPS,
+    "机械": Category.MECHANICAL,
+    "发动机": Category.MECHANICAL,
+    "电器": Category.ELECTRICAL,
+    "电气": Category.ELECTRICAL,
+    "电子": Category.ELECTRICAL,
+    "内饰": Category.INTERIOR,
+    "底盘": Category.CHASSIS,
+    "冷却": Category.COOLING,
+    "其他": Category.OTHER,
+    "其它": Category.OTHER,
+}
+REGIONS = {NATIONWIDE} | {
+    "北京", "天津", "上海", "重庆", "河北", "河南", "云南", "辽宁", "黑龙江", "湖南", "安徽",
+    "山东", "新疆", "江苏", "浙江", "江西", "湖北", "广西", "甘肃", "山西", "内蒙古", "陕西",
+    "吉林", "福建", "贵州", "广东", "青海", "西藏", "四川", "宁夏", "海南", "香港", "澳门",
+    "台湾",
+}  # fmt: skip
+_SPLIT = re.compile(r"[\s,，;；、/]+")
+
+
+class ImportFileError(ServiceError):
+    """The file cannot be read as a catalogue at all (format, encoding, columns)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, fields={"file": [message]})
+
+
+@dataclass
+class Sniffed:
+    file_format: str
+    encoding: str
+    columns: list[str]
+    data_rows: int
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(
+            "文件是 UTF-16 编码（Excel「Unicode 文本」）。"
+            "请另存为「CSV UTF-8（逗号分隔）」后再上传。"
+        )
+    if b"\x00" in data[:4096]:
+        raise ImportFileError("文件不是文本格式的 CSV，也不是 XLSX 表格，请检查文件。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text[:4096]):
+            raise ImportFileError("文件含有二进制内容，不是 CSV 文本文件。")
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise ImportFileError("无法识别文件编码。请另存为「CSV UTF-8（逗号分隔）」后再上传。")
+
+
+def _csv_rows(data: bytes) -> tuple[Iterator[list], str]:
+    text, encoding = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first:
+        delimiter = "\t" if "\t" in first else (";" if ";" in first else ",")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError(f"CSV 格式有误：{exc}") from exc
+    return iter(rows), encoding
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
+        raise ImportFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。") from None
+    return iter(rows)
+
+
+def detect_format(name: str, data: bytes) -> str:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再上传。")
+    if data.startswith(b"PK\x03\x04"):
+        return FileFormat.XLSX
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raise ImportFileError("文件扩展名是 .xlsx，但内容不是 Excel 表格。")
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        raise ImportFileError("文件不是表格（CSV 或 XLSX），请检查上传的文件。")
+    return FileFormat.CSV
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _header(raw: list) -> list[str]:
+    columns = []
+    for cell in raw:
+        text = _cell(cell).strip().lstrip("\ufeff")
+        key = text.lower().replace(" ", "_")
+        columns.append(key if key in COLUMNS else HEADER_ALIASES.get(text.lower(), key))
+    return columns
+
+
+def open_rows(name: str, data: bytes) -> tuple[Sniffed, Iterator[tuple[int, dict]]]:
+    """The file's format, encoding and columns, and its data rows as (line number, {column:
+    text}); blank rows are skipped but keep their line numbers."""
+    if not data:
+        raise ImportFileError("文件是空的。")
+    if len(data) > MAX_FILE_SIZE:
+        raise ImportFileError(f"文件超过 {MAX_FILE_SIZE // 1024 // 1024} MB，请分批导入。")
+    file_format = detect_format(name, data)
+    if file_format == FileFormat.XLSX:
+        rows, encoding = _xlsx_rows(data), ""
+    else:
+        rows, encoding = _csv_rows(data)
+    header_raw = next(rows, None)
+    if header_raw is None or not any(_cell(c) for c in header_raw):
+        raise ImportFileError("文件没有表头行。第1行应为列名，请下载模板对照。")
+    columns = _header(header_raw)
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        names = "、".join(f"{c}（{COLUMN_LABELS[c]}）" for c in missing)
+        raise ImportFileError(f"缺少必需列：{names}。请下载模板对照表头。")
+    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if duplicated:
+        raise ImportFileError(f"列名重复：{'、'.join(duplicated)}。")
+    rows = list(rows)
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"数据行超过 {MAX_ROWS} 行，请分批导入。")
+
+    def data_rows():
+        for offset, raw in enumerate(rows):
+            values = [_cell(v) for v in raw]
+            if not any(values):
+                continue
+            yield (
+                offset + 2,
+                {c: (values[i] if i < len(values) else "") for i, c in enumerate(columns) if c},
+            )
+
+    count = sum(1 for raw in rows if any(_cell(v) for v in raw))
+    return Sniffed(file_format, encoding, columns, count), data_rows()
+
+
+def sniff(name: str, data: bytes) -> Sniffed:
+    sniffed, _ = open_rows(name, data)
+    if sniffed.data_rows == 0:
+        raise ImportFileError("文件只有表头，没有数据行。")
+    return sniffed
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+class Lookups:
+    """Makes and model codes, loaded once per run."""
+
+    def __init__(self) -> None:
+        self.makes: dict[str, int] = {}
+        for make in Make.objects.all():
+            self.makes[make.name] = make.pk
+            if make.name_en:
+                self.makes.setdefault(make.name_en.lower(), make.pk)
+        self.models = dict(VehicleModel.objects.values_list("code", "id"))
+
+
+def _price(text: str, column: str, errors: list[str]) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "").replace("¥", "").replace("￥", ""))
+    except InvalidOperation:
+        errors.append(f"{COLUMN_LABELS[column]}「{text}」不是数字")
+        return None
+    if not value.is_finite() or value <= 0:
+        errors.append(f"{COLUMN_LABELS[column]}必须大于 0")
+    elif value >= Decimal("1000000000"):
+        errors.append(f"{COLUMN_LABELS[column]}数值过大")
+    elif value.as_tuple().exponent < -2:
+        errors.append(f"{COLUMN_LABELS[column]}最多两位小数")
+    else:
+        return value.quantize(Decimal("0.01"))
+    return None
+
+
+def _date(text: str, errors: list[str]) -> date | None:
+    if not text:
+        return timezone.localdate()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(text[:10], fmt).date()
+        except ValueError:
+            continue
+    errors.append(f"生效日期「{text}」格式应为 2026-01-31")
+    return None
+
+
+def clean_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[str]]:
+    """One row → the cleaned values, or the list of what is wrong with it."""
+    errors: list[str] = []
+    oe_number = values.get("oe_number", "")
+    oe = normalize_oe(oe_number)
+    if not oe_number:
+        errors.append("缺少 OE号")
+    elif not oe or len(oe_number) > 40:
+        errors.append(f"OE号「{oe_number[:50]}」无效（应为字母、数字，最长 40 位）")
+    name = values.get("name", "")
+    if not name:
+        errors.append("缺少配件名称")
+    elif len(name) > 100:
+        errors.append("配件名称超过 100 字")
+    make_text = values.get("make", "")
+    make_id = lookups.makes.get(make_text) or lookups.makes.get(make_text.lower())
+    if not make_text:
+        errors.append("缺少品牌")
+    elif make_id is None:
+        errors.append(f"品牌「{make_text[:30]}」不在品牌库中")
+    category_text = values.get("category", "")
+    category = (
+        category_text if category_text in Category.values else CATEGORY_WORDS.get(category_text)
+    )
+    if not category_text:
+        errors.append("缺少类别")
+    elif category is None:
+        errors.append(f"类别「{category_text[:20]}」无效（可填：{'、'.join(Category.labels)}）")
+    prices = {}
+    for column, price_type in PRICE_COLUMNS.items():
+        value = _price(values.get(column, ""), column, errors)
+        if value is not None:
+            prices[price_type] = value
+        elif column in REQUIRED and not values.get(column):
+            errors.append(f"缺少{COLUMN_LABELS[column]}")
+    p4s, market = prices.get(PriceType.DEALER_4S), prices.get(PriceType.MARKET)
+    if p4s and market and market > p4s:
+        errors.append(f"市场价 {market} 高于 4S店价 {p4s}")
+    region = values.get("region", "") or NATIONWIDE
+    if region.removesuffix("省").removesuffix("市") in REGIONS:
+        region = region.removesuffix("省").removesuffix("市")
+    else:
+        errors.append(f"地区「{region[:20]}」应为省份名称或「全国」")
+    effective_from = _date(values.get("effective_from", ""), errors)
+    source = values.get("source", "")
+    if len(source) > 100:
+        errors.append("来源超过 100 字")
+    model_codes = [c for c in _SPLIT.split(values.get("models", "")) if c]
+    unknown = [c for c in model_codes if c not in lookups.models]
+    if unknown:
+        errors.append(f"适用车型代码不存在：{'、'.join(unknown[:5])}")
+    aliases = [a for a in _SPLIT.split(values.get("aliases", "")) if a and a != name]
+    if len(" ".join(aliases)) > 300:
+        errors.append("别名过长（合计超过 300 字）")
+    unit = values.get("unit", "") or "件"
+    if len(unit) > 6:
+        errors.append("单位超过 6 个字")
+    if errors:
+        return None, errors
+    return {
+        "oe_number": oe_number,
+        "oe": oe,
+        "name": name,
+        "make_id": make_id,
+        "make": make_text,
+        "category": category,
+        "prices": prices,
+        "region": region,
+        "effective_from": effective_from,
+        "source": source or "目录导入",
+        "models": [lookups.models[c] for c in model_codes],
+        "model_codes": model_codes,
+        "fitment_note": values.get("fitment_note", "")[:100],
+        "aliases": aliases,
+        "unit": unit,
+    }, []
+
+
+def iter_checked(name: str, data: bytes, on_progress=None):
+    """(line, cleaned or None, errors) for every data row, duplicates within the file
+    reported on their later line."""
+    sniffed, rows = open_rows(name, data)
+    lookups = Lookups()
+    seen: dict[tuple[int, str], int] = {}
+    for done, (line, values) in enumerate(rows, start=1):
+        cleaned, errors = clean_row(values, lookups)
+        if cleaned is not None:
+            key = (cleaned["make_id"], cleaned["oe"])
+            if key in seen:
+                cleaned, errors = None, [f"OE号与第 {seen[key]} 行重复"]
+            else:
+                seen[key] = line
+        if on_progress and done % CHUNK == 0:
+            on_progress(done, sniffed.data_rows)
+        yield line, cleaned, errors
+
+
+def _preview_row(line: int, row: dict) -> dict:
+    return {
+        "line": line,
+        "oe_number": row["oe_number"],
+        "name": row["name"],
+        "make": row["make"],
+        "category": Category(row["category"]).label,
+        "prices": {t: str(v) for t, v in row["prices"].items()},
+        "region": row["region"],
+        "effective_from": row["effective_from"].isoformat(),
+        "models": row["model_codes"],
+    }
+
+
+def _read(imp: CatalogueImport) -> bytes:
+    with imp.file.open("rb") as fh:
+        return fh.read()
+
+
+def validate_import(import_id: int) -> None:
+    """Background step 1: every row checked, errors and a preview stored, no data written."""
+    imp = CatalogueImport.objects.get(pk=import_id)
+    if imp.status != ImportStatus.VALIDATING:
+        return
+    try:
+        data = _read(imp)
+
+        def progress(done: int, total: int) -> None:
+            percent = min(99, done * 100 // max(total, 1))
+            CatalogueImport.objects.filter(pk=imp.pk).update(progress=percent)
+
+        errors, preview, valid, total = [], [], 0, 0
+        for line, cleaned, row_errors in iter_checked(imp.original_name, data, progress):
+            total += 1
+            if cleaned is None:
+                errors.append({"line": line, "errors": row_errors})
+            else:
+                valid += 1
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append(_preview_row(line, cleaned))
+    except ImportFileError as exc:
+        _fail(imp, exc.message)
+        return
+    except Exception:
+        logger.exception("catalogue import %s: validation failed", imp.pk)
+        _fail(imp, "校验时发生内部错误，已记录。请检查文件后重新上传。")
+        return
+    imp.total_rows = total
+    imp.valid_rows = valid
+    imp.rejected_rows = len(errors)
+    imp.row_errors = errors[:MAX_STORED_ERRORS]
+    imp.preview = preview
+    imp.progress = 100
+    imp.status = ImportStatus.PREVIEWED
+    imp.save()
+
+
+def _fail(imp: CatalogueImport, message: str) -> None:
+    imp.status = ImportStatus.FAILED
+    imp.error_message = message[:500]
+    imp.finished_at = timezone.now()
+    imp.save(update_fields=["status", "error_message", "finished_at"])
+
+
+def run_import(import_id: int) -> None:
+    """Background step 2: the good rows written in one transaction; any failure rolls all
+    of it back and marks the import failed."""
+    imp = CatalogueImport.objects.get(pk=import_id)
+    if imp.status != ImportStatus.IMPORTING:
+        return
+    try:
+        data = _read(imp)
+        with transaction.atomic():
+            counts, errors, total = _write_rows(imp, data)
+    except ImportFileError as exc:
+        _fail(imp, exc.message)
+        return
+    except Exception:
+        logger.exception("catalogue import %s failed", imp.pk)
+        _fail(imp, "导入时发生内部错误，已全部回滚，目录未做任何修改。")
+        return
+    imp.total_rows = total
+    imp.rejected_rows = len(errors)
+    imp.valid_rows = total - len(errors)
+    imp.row_errors = errors[:MAX_STORED_ERRORS]
+    imp.created_parts, imp.updated_parts, imp.imported_prices = counts
+    imp.progress = 100
+    imp.status = ImportStatus.DONE
+    imp.finished_at = timezone.now()
+    imp.save()
+
+
+def _write_rows(imp: CatalogueImport, data: bytes):
+    created = updated = prices = total = 0
+    errors: list[dict] = []
+    names: dict[str, PartName] = {}
+    touched_names: set[int] = set()
+    batch: list[dict] = []
+
+    def flush():
+        nonlocal created, updated, prices
+        c, u, p = _write_batch(batch, names, touched_names)
+        created, updated, prices = created + c, updated + u, prices + p
+        batch.clear()
+
+    for line, cleaned, row_errors in iter_checked(imp.original_name, data):
+        total += 1
+        if cleaned is None:
+            errors.append({"line": line, "errors": row_errors})
+            continue
+        batch.append(cleaned)
+        if len(batch) >= CHUNK:
+            flush()
+    if batch:
+        flush()
+    recount_part_names(touched_names)
+    return (created, updated, prices), errors, total
+
+
+def _name_entry(row: dict, names: dict[str, PartName]) -> PartName:
+    entry = names.get(row["name"])
+    if entry is None:
+        entry = PartName.objects.filter(name=row["name"]).first()
+        if entry is None:
+            entry = PartName(name=row["name"], category=row["category"])
+            entry.aliases = " ".join(row["aliases"])
+            entry.save()
+        names[row["name"]] = entry
+    new_aliases = [a for a in row["aliases"] if a not in entry.alias_list]
+    if new_aliases:
+        entry.aliases = " ".join([*entry.alias_list, *new_aliases])[:300]
+        entry.save()
+    return entry
+
+
+def _write_batch(batch: list[dict], names: dict, touched: set[int]) -> tuple[int, int, int]:
+    keys = {(row["make_id"], row["oe"]) for row in batch}
+    existing = {
+        (p.make_id, p.oe_normalized): p
+        for p in Part.objects.filter(
+            make_id__in={k[0] for k in keys}, oe_normalized__in={k[1] for k in keys}
+        )
+    }
+    to_create, to_update = [], []
+    for row in batch:
+        entry = _name_entry(row, names)
+        touched.add(entry.pk)
+        part = existing.get((row["make_id"], row["oe"]))
+        if part is None:
+            part = Part(make_id=row["make_id"], oe_normalized=row["oe"])
+            to_create.append(part)
+        else:
+            touched.add(part.standard_name_id)
+            to_update.append(part)
+        part.standard_name = entry
+        part.name = row["name"]
+        part.oe_number = row["oe_number"]
+        part.category = row["category"]
+        part.unit = row["unit"]
+        row["part"] = part
+    Part.objects.bulk_create(to_create)
+    now = timezone.now()
+    for part in to_update:
+        part.updated_at = now
+    Part.objects.bulk_update(
+        to_update, ["standard_name", "name", "oe_number", "category", "unit", "updated_at"]
+    )
+    price_rows = [
+        PartPrice(
+            part=row["part"],
+            price_type=price_type,
+            region=row["region"],
+            price=price,
+            effective_from=row["effective_from"],
+            source=row["source"],
+        )
+        for row in batch
+        for price_type, price in row["prices"].items()
+    ]
+    PartPrice.objects.bulk_create(
+        price_rows,
+        update_conflicts=True,
+        unique_fields=["part", "price_type", "region", "effective_from"],
+        update_fields=["price", "source"],
+    )
+    fitments = [
+        PartFitment(part=row["part"], model_id=model_id, note=row["fitment_note"])
+        for row in batch
+        for model_id in row["models"]
+    ]
+    PartFitment.objects.bulk_create(fitments, ignore_conflicts=True)
+    return len(to_create), len(to_update), len(price_rows)
+
+
+def recount_part_names(name_ids=None) -> None:
+    """Refresh `PartName.part_count` (the search takes only as many names as a page needs)."""
+    counts = (
+        Part.objects.filter(standard_name=OuterRef("pk"))
+        .order_by()
+        .values("standard_name")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = PartName.objects.all() if name_ids is None else PartName.objects.filter(pk__in=name_ids)
+    qs.update(part_count=Coalesce(Subquery(counts), 0))
+
+
+# ----------------------------------------------------------------------------- templates
+
+
+TEMPLATE_EXAMPLES = [
+    {
+        "oe_number": "5G0 807 221",
+        "name": "前保险杠皮",
+        "make": "大众",
+        "category": "车身覆盖件",
+        "price_4s": "1280.00",
+        "price_market": "1050.00",
+        "aliases": "前杠皮 前保险杠",
+        "price_brand": "720.00",
+        "price_reman": "",
+        "region": "全国",
+        "effective_from": "2026-01-01",
+        "source": "厂家指导价",
+        "models": "",
+        "fitment_note": "",
+        "unit": "件",
+    },
+    {
+        "oe_number": "52119-02A20",
+        "name": "前保险杠",
+        "make": "丰田",
+        "category": "body",
+        "price_4s": "1560",
+        "price_market": "1290",
+        "aliases": "",
+        "price_brand": "",
+        "price_reman": "",
+        "region": "浙江",
+        "effective_from": "",
+        "source": "",
+        "models": "",
+        "fitment_note": "",
+        "unit": "",
+    },
+]
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in TEMPLATE_EXAMPLES:
+        writer.writerow([row[c] for c in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "配件目录"
+    sheet.append(list(COLUMNS))
+    for row in TEMPLATE_EXAMPLES:
+        sheet.append([row[c] for c in COLUMNS])
+    notes = book.create_sheet("说明")
+    notes.append(["列名", "含义", "必填", "说明"])
+    hints = {
+        "oe_number": "带不带空格、横线均可，导入时规范化",
+        "make": "品牌库中的品牌名，如 大众、丰田",
+        "category": "、".join(Category.labels) + "（或英文代码）",
+        "price_4s": "元，最多两位小数；市场价不得高于 4S店价",
+        "aliases": "多个用空格或顿号分隔",
+        "region": "省份名称或「全国」，默认全国",
+        "effective_from": "YYYY-MM-DD，默认导入当天",
+        "models": "车型代码，多个用分号分隔",
+    }
+    for column in COLUMNS:
+        notes.append(
+            [
+                column,
+                COLUMN_LABELS[column],
+                "是" if column in REQUIRED else "否",
+                hints.get(column, ""),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
