@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+# (grep without -q: an early exit would fail the pipe under pipefail)
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep libpango-1.0 >/dev/null || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 command -v msgfmt >/dev/null || need_apt+=(gettext)
@@ -23,13 +24,16 @@ export PATH="$HOME/.local/bin:$PATH"
 
 # uv cannot download interpreters here: use Python 3.12 from PATH or pyenv.
 if [ -z "${UV_PYTHON:-}" ]; then
-  if command -v python3.12 >/dev/null; then
-    UV_PYTHON=$(command -v python3.12)
-  elif command -v pyenv >/dev/null && pyenv prefix 3.12.1 >/dev/null 2>&1; then
-    UV_PYTHON="$(pyenv prefix 3.12.1)/bin/python3.12"
-  elif [ -x "$HOME/.pyenv/versions/3.12.1/bin/python3.12" ]; then
-    UV_PYTHON="$HOME/.pyenv/versions/3.12.1/bin/python3.12"
-  fi
+  for candidate in \
+    "$(command -v python3.12 || true)" \
+    "$(pyenv prefix 3.12.1 2>/dev/null || true)/bin/python3.12" \
+    "$(ls -d "$HOME"/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -1)"; do
+    # pyenv's shims exist even when they cannot run: try each one.
+    if [ -x "$candidate" ] && "$candidate" -c "import sys" 2>/dev/null; then
+      UV_PYTHON="$candidate"
+      break
+    fi
+  done
 fi
 export UV_PYTHON UV_PYTHON_DOWNLOADS=never
 uv sync --locked --quiet

@@ -109,7 +109,9 @@ def do_save_survey(case: Case, data: dict, *, actor, expected_version=None) -> S
         actor,
         "保存查勘记录",
         changes={
-            k: [before.get(k), _plain(v)] for k, v in data.items() if before.get(k) != _plain(v)
+            k: [before.get(k), _plain(v)]
+            for k, v in data.items()
+            if (before.get(k) or None) != (_plain(v) or None)  # "" and None are both blank
         },
     )
     return record
