@@ -9,7 +9,10 @@ class PartsConfig(AppConfig):
 
     def ready(self) -> None:
         from lossdesk.motor import services as motor_services
-        from lossdesk.parts import fitment
+        from lossdesk.parts import (
+            fitment,
+            signals,  # noqa: F401  (part counts of the names)
+        )
         from lossdesk.parts.permissions import grant_parts_permissions
 
         post_migrate.connect(grant_parts_permissions, sender=self)

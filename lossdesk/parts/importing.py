@@ -548,6 +548,7 @@ def _write_batch(batch: list[dict], names: dict, touched: set[int]) -> tuple[int
         )
     }
     to_create, to_update = [], []
+    renamed: dict[int, list[int]] = {}
     for row in batch:
         entry = _name_entry(row, names)
         touched.add(entry.pk)
@@ -558,6 +559,8 @@ def _write_batch(batch: list[dict], names: dict, touched: set[int]) -> tuple[int
         else:
             touched.add(part.standard_name_id)
             to_update.append(part)
+            if part.standard_name_id != entry.pk:
+                renamed.setdefault(entry.pk, []).append(part.pk)
         part.standard_name = entry
         part.name = row["name"]
         part.oe_number = row["oe_number"]
@@ -589,8 +592,15 @@ def _write_batch(batch: list[dict], names: dict, touched: set[int]) -> tuple[int
         unique_fields=["part", "price_type", "region", "effective_from"],
         update_fields=["price", "source"],
     )
+    for name_id, part_ids in renamed.items():
+        PartFitment.objects.filter(part_id__in=part_ids).update(standard_name_id=name_id)
     fitments = [
-        PartFitment(part=row["part"], model_id=model_id, note=row["fitment_note"])
+        PartFitment(
+            part=row["part"],
+            model_id=model_id,
+            standard_name_id=row["part"].standard_name_id,
+            note=row["fitment_note"],
+        )
         for row in batch
         for model_id in row["models"]
     ]

@@ -305,11 +305,18 @@ class Part(models.Model):
 
 
 class PartFitment(models.Model):
-    """A part fits a vehicle model; `note` says under which configuration (e.g. LED 大灯版)."""
+    """A part fits a vehicle model; `note` says under which configuration (e.g. LED 大灯版).
+
+    `standard_name` repeats the part's standard name so that a search restricted to a model
+    reads only the fitments of the matching names from one index (model, name, part); it is
+    set on save and kept in step when a part changes its name (parts.signals, imports)."""
 
     part = models.ForeignKey(Part, models.CASCADE, related_name="fitments", verbose_name="配件")
     model = models.ForeignKey(
-        VehicleModel, models.CASCADE, related_name="fitments", verbose_name="车型"
+        VehicleModel, models.CASCADE, related_name="fitments", verbose_name="车型", db_index=False
+    )
+    standard_name = models.ForeignKey(
+        PartName, models.CASCADE, related_name="+", verbose_name="标准名称", db_index=False
     )
     note = models.CharField("适用说明", max_length=100, blank=True)
 
@@ -319,9 +326,21 @@ class PartFitment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model", "part"], name="uniq_fitment_model_part")
         ]
+        indexes = [
+            models.Index(fields=["model", "standard_name", "part"], name="fitment_model_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.part_id} → {self.model_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.standard_name_id is None and self.part_id is not None:
+            self.standard_name_id = (
+                self.part.standard_name_id
+                if self.part.standard_name_id
+                else Part.objects.values_list("standard_name_id", flat=True).get(pk=self.part_id)
+            )
+        super().save(*args, **kwargs)
 
 
 class PartPrice(models.Model):

@@ -1,17 +1,17 @@
 """Reads of the catalogue: the one part search (API, pages and the benchmark use it) and the
 prices shown beside each part.
 
-How a search runs (docs/parts.md has the figures):
+How a search runs (docs/parts.md, figures in docs/benchmarks.md):
 * Chinese fragment or pinyin → the standard names (`PartName`, a few thousand rows even
   for a million parts) that contain it, ranked in SQL (exact name, name prefix, name
   contains, alias only; then shorter names). 3+ characters go through the trigram index
   (pg_trgm GIN on PostgreSQL, the FTS5 trigram table on SQLite); 1–2 characters scan the
-  names table with LIKE. The parts then come by `standard_name_id`, page by page, taking
-  only as many top names as the page needs (`PartName.part_count`).
+  names table with LIKE. The parts then come name by name from the (standard_name, make,
+  oe_normalized) index, only as many as the page needs (`PartName.part_count`).
 * OE number → a prefix range on the normalised OE number (b-tree index, "C" collation on
   PostgreSQL so that the range and the order come from one index).
-* With a vehicle model the parts are those fitting it (`PartFitment` (model, part) index),
-  filtered by the same name conditions, so no page trickery is needed."""
+* With a vehicle model the parts are the model's fitments of the matching names (index
+  (model, standard_name, part) on PartFitment), ranked the same way."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,17 +19,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate, Length
 from django.utils import timezone
 
 from lossdesk.parts.choices import NATIONWIDE, PRICE_TYPE_ORDER, PriceType
 from lossdesk.parts.models import (
-    LocalPriceOverride,
     Part,
-    PartName,
-    PartPrice,
     VehicleModel,
 )
 from lossdesk.parts.text import QueryKind, classify_query
@@ -37,6 +31,7 @@ from lossdesk.parts.text import QueryKind, classify_query
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_QUERY_LENGTH = 50
+CENT = Decimal("0.01")
 FTS_TABLE = "parts_partname_fts"
 
 
@@ -62,9 +57,20 @@ class PriceInfo:
 
 @dataclass
 class PartHit:
+    """One search result. `part` comes from plain SQL with `make_name` and `name_aliases`
+    attached (its make and standard name are not loaded: use these)."""
+
     part: Part
     match: str
     prices: list[PriceInfo] = field(default_factory=list)
+
+    @property
+    def make_name(self) -> str:
+        return self.part.make_name
+
+    @property
+    def aliases(self) -> list[str]:
+        return self.part.name_aliases.split()
 
     def price(self, price_type: str) -> PriceInfo | None:
         return next((p for p in self.prices if p.price_type == price_type), None)
@@ -83,56 +89,10 @@ class SearchResult:
 
 
 # ------------------------------------------------------------------------- name matching
-
-
-def _fts_ids(column: str, pattern: str) -> RawSQL:
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {column} LIKE %s", [pattern])
-
-
-def _literal(term: str) -> str:
-    # LIKE wildcards never belong to a part name; dropping them keeps one pattern valid for
-    # the ORM, pg_trgm and FTS5 alike.
-    return term.replace("%", "").replace("_", "").replace("\\", "")
-
-
-def matching_names(kind: QueryKind, term: str) -> QuerySet[PartName]:
-    """Standard names whose name or an alias contains `term` (NAME) or has a word starting
-    with `term` in full pinyin or initials (PINYIN)."""
-    term = _literal(term)
-    sqlite = connection.vendor == "sqlite"
-    names = PartName.objects.all()
-    if kind == QueryKind.NAME:
-        if sqlite and len(term) >= 3:
-            return names.filter(id__in=_fts_ids("search_text", f"%{term}%"))
-        return names.filter(search_text__contains=term)
-    word = f" {term}"
-    if sqlite and len(word) >= 3:
-        return names.filter(
-            Q(id__in=_fts_ids("initials", f"%{word}%")) | Q(id__in=_fts_ids("pinyin", f"%{word}%"))
-        )
-    return names.filter(Q(initials__contains=word) | Q(pinyin__contains=word))
-
-
-def _rank(kind: QueryKind, term: str, prefix: str = "") -> Case:
-    """0 exact name, 1 name prefix, 2 name contains, 3 alias only."""
-    f = prefix
-    if kind == QueryKind.NAME:
-        whens = [
-            When(**{f"{f}name": term}, then=Value(0)),
-            When(**{f"{f}name__startswith": term}, then=Value(1)),
-            When(**{f"{f}name__contains": term}, then=Value(2)),
-        ]
-    else:
-        whens = [
-            When(Q(**{f"{f}name_initials": term}) | Q(**{f"{f}name_pinyin": term}), then=Value(0)),
-            When(
-                Q(**{f"{f}name_initials__startswith": term})
-                | Q(**{f"{f}name_pinyin__startswith": term}),
-                then=Value(1),
-            ),
-        ]
-    return Case(*whens, default=Value(3), output_field=IntegerField())
-
+#
+# The hot path is plain SQL written here once per shape: the ORM would compile the same
+# ranked query on every keystroke, which costs more than the database takes to answer it
+# (docs/benchmarks.md). Terms are always parameters; LIKE wildcards are dropped from them.
 
 MATCH_LABELS = {
     (QueryKind.NAME, 0): "名称",
@@ -145,15 +105,57 @@ MATCH_LABELS = {
     (QueryKind.OE, 0): "OE号",
     (QueryKind.OE, 1): "OE号开头",
 }
+PART_SELECT = (
+    "p.id, p.make_id, p.standard_name_id, p.name, p.oe_number, p.oe_normalized, p.category, "
+    "p.unit, m.name AS make_name, n.aliases AS name_aliases"
+)
+PART_JOINS = (
+    "JOIN parts_make m ON m.id = p.make_id JOIN parts_partname n ON n.id = p.standard_name_id"
+)
 
 
-def _oe_prefix(qs: QuerySet[Part], term: str) -> QuerySet[Part]:
-    """Parts whose normalised OE number starts with `term`, in OE order, from one index."""
-    if connection.vendor == "postgresql":
-        qs = qs.annotate(oe_c=Collate("oe_normalized", "C"))
-        return qs.filter(oe_c__gte=term, oe_c__lt=term + "\U0010ffff").order_by("oe_c", "make_id")
-    return qs.filter(oe_normalized__gte=term, oe_normalized__lt=term + "\U0010ffff").order_by(
-        "oe_normalized", "make_id"
+def _literal(term: str) -> str:
+    # LIKE wildcards never belong to a part name; dropping them keeps one pattern valid for
+    # pg_trgm, FTS5 and plain LIKE alike.
+    return term.replace("%", "").replace("_", "").replace("\\", "")
+
+
+def _fts(column: str) -> str:
+    return f"SELECT rowid FROM {FTS_TABLE} WHERE {column} LIKE %s"
+
+
+def name_filter(kind: QueryKind, term: str, alias: str = "n") -> tuple[str, list]:
+    """SQL condition on parts_partname `alias` for names whose name or an alias contains
+    `term` (NAME), or with a word whose full pinyin or initials start with it (PINYIN):
+    pg_trgm GIN indexes on PostgreSQL, the FTS5 trigram table on SQLite for 3+ characters,
+    a LIKE scan of the (small) names table for 1–2 characters."""
+    sqlite = connection.vendor == "sqlite"
+    if kind == QueryKind.NAME:
+        pattern = f"%{term}%"
+        if sqlite and len(term) >= 3:
+            return f"{alias}.id IN ({_fts('search_text')})", [pattern]
+        return f"{alias}.search_text LIKE %s", [pattern]
+    pattern = f"% {term}%"
+    if sqlite and len(term) + 1 >= 3:
+        return (
+            f"{alias}.id IN ({_fts('initials')} UNION {_fts('pinyin')})",
+            [pattern, pattern],
+        )
+    return f"({alias}.initials LIKE %s OR {alias}.pinyin LIKE %s)", [pattern, pattern]
+
+
+def name_rank(kind: QueryKind, term: str, alias: str = "n") -> tuple[str, list]:
+    """0 exact name, 1 name prefix, 2 name contains, 3 alias only (pinyin: of the name)."""
+    if kind == QueryKind.NAME:
+        return (
+            f"CASE WHEN {alias}.name = %s THEN 0 WHEN {alias}.name LIKE %s THEN 1 "
+            f"WHEN {alias}.name LIKE %s THEN 2 ELSE 3 END",
+            [term, f"{term}%", f"%{term}%"],
+        )
+    return (
+        f"CASE WHEN {alias}.name_initials = %s OR {alias}.name_pinyin = %s THEN 0 "
+        f"WHEN {alias}.name_initials LIKE %s OR {alias}.name_pinyin LIKE %s THEN 1 ELSE 3 END",
+        [term, term, f"{term}%", f"{term}%"],
     )
 
 
@@ -176,18 +178,17 @@ def search_parts(
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     kind, term = classify_query((q or "")[:MAX_QUERY_LENGTH])
-    rows: list[tuple[Part, int]] = []
+    rows: list[Part] = []
     if kind == QueryKind.OE:
         rows = _search_oe(term, model, offset, limit)
-    elif kind == QueryKind.PINYIN:
-        rows = _search_names(kind, term, model, offset, limit)
-        if not rows and offset == 0 and len(term) >= 3:
-            kind, rows = QueryKind.OE, _search_oe(term.upper(), model, offset, limit)
-    elif kind == QueryKind.NAME:
-        rows = _search_names(kind, term, model, offset, limit)
+    elif kind in (QueryKind.PINYIN, QueryKind.NAME):
+        term = _literal(term)
+        rows = _search_names(kind, term, model, offset, limit) if term else []
+        if kind == QueryKind.PINYIN and not rows and offset == 0 and len(term) >= 3:
+            kind, term = QueryKind.OE, term.upper()
+            rows = _search_oe(term, model, offset, limit)
     has_more = len(rows) > limit
-    rows = rows[:limit]
-    hits = [PartHit(part, MATCH_LABELS.get((kind, rank), "")) for part, rank in rows]
+    hits = [PartHit(part, MATCH_LABELS.get((kind, part.rank), "")) for part in rows[:limit]]
     if with_prices and hits:
         prices = prices_for([h.part for h in hits], branch=branch, today=today)
         for hit in hits:
@@ -195,73 +196,66 @@ def search_parts(
     return SearchResult(q, kind, term, model, hits, has_more, offset, limit)
 
 
-def _parts() -> QuerySet[Part]:
-    return Part.objects.select_related("make", "standard_name")
+def _raw(sql: str, params: list) -> list[Part]:
+    return list(Part.objects.raw(sql, params))
 
 
-def _search_oe(term: str, model, offset: int, limit: int) -> list[tuple[Part, int]]:
-    qs = _parts()
+def _search_oe(term: str, model, offset: int, limit: int) -> list[Part]:
+    """Parts whose normalised OE number starts with `term`, in OE order from one index
+    ("C" collation on PostgreSQL: parts_part_oe_c)."""
+    oe = 'p.oe_normalized COLLATE "C"' if connection.vendor == "postgresql" else "p.oe_normalized"
+    fit = "JOIN parts_partfitment f ON f.part_id = p.id AND f.model_id = %s " if model else ""
+    sql = (
+        f"SELECT {PART_SELECT}, CASE WHEN p.oe_normalized = %s THEN 0 ELSE 1 END AS rank "
+        f"FROM parts_part p {fit}{PART_JOINS} "
+        f"WHERE {oe} >= %s AND {oe} < %s ORDER BY {oe}, p.make_id LIMIT %s OFFSET %s"
+    )
+    params = [term, *([model.pk] if model else []), term, term + "\U0010ffff"]
+    return _raw(sql, [*params, limit + 1, offset])
+
+
+def _search_names(kind: QueryKind, term: str, model, offset: int, limit: int) -> list[Part]:
+    where, where_params = name_filter(kind, term)
+    rank, rank_params = name_rank(kind, term)
     if model is not None:
-        qs = qs.filter(fitments__model=model)
-    parts = list(_oe_prefix(qs, term)[offset : offset + limit + 1])
-    return [(p, 0 if p.oe_normalized == term else 1) for p in parts]
-
-
-def _search_names(kind: QueryKind, term: str, model, offset: int, limit: int):
-    names = matching_names(kind, term)
-    if model is not None:
-        qs = (
-            _parts()
-            .filter(fitments__model=model, standard_name__in=names.values("id"))
-            .annotate(rank=_rank(kind, term, "standard_name__"))
-            .order_by("rank", Length("standard_name__name"), "standard_name__name", "oe_normalized")
+        # fitments of the model and of the matching names only: index (model, name, part)
+        sql = (
+            f"SELECT {PART_SELECT}, {rank} AS rank FROM parts_partfitment f "
+            "JOIN parts_part p ON p.id = f.part_id "
+            "JOIN parts_make m ON m.id = p.make_id "
+            "JOIN parts_partname n ON n.id = f.standard_name_id "
+            f"WHERE f.model_id = %s AND {where} "
+            "ORDER BY rank, length(n.name), n.name, p.oe_normalized LIMIT %s OFFSET %s"
         )
-        return [(p, p.rank) for p in qs[offset : offset + limit + 1]]
-    # Without a model: walk the ranked names, take just enough of them for this page.
-    ranked = names.filter(part_count__gt=0).annotate(rank=_rank(kind, term))
-    ranked = ranked.order_by("rank", Length("name"), "name")
-    batch = max(50, offset + limit + 1)
-
-    def names_in_rank_order():
-        start = 0
+        return _raw(sql, [*rank_params, model.pk, *where_params, limit + 1, offset])
+    # Without a model: walk the names in rank order and take each name's parts from the
+    # (standard_name, make, oe_normalized) index, stopping when the page is full. A name's
+    # part_count lets a later page skip whole names without reading their parts.
+    names_sql = (
+        f"SELECT n.id, n.part_count, {rank} AS rank FROM parts_partname n WHERE {where} "
+        "ORDER BY rank, length(n.name), n.name LIMIT %s OFFSET %s"
+    )
+    parts_sql = (
+        f"SELECT {PART_SELECT}, %s AS rank FROM parts_part p {PART_JOINS} "
+        "WHERE p.standard_name_id = %s ORDER BY p.make_id, p.oe_normalized LIMIT %s OFFSET %s"
+    )
+    batch, start, skip, need = 50, 0, offset, limit + 1
+    rows: list[Part] = []
+    with connection.cursor() as cursor:
         while True:
-            page = list(ranked.values_list("id", "part_count", "rank")[start : start + batch])
-            yield from page
+            cursor.execute(names_sql, [*rank_params, *where_params, batch, start])
+            page = cursor.fetchall()
+            for name_id, count, name_rank_value in page:
+                if count and skip >= count:
+                    skip -= count
+                    continue
+                rows += _raw(parts_sql, [name_rank_value, name_id, need - len(rows), skip])
+                skip = 0
+                if len(rows) >= need:
+                    return rows
             if len(page) < batch:
-                return
+                return rows
             start += batch
-
-    names_iter = names_in_rank_order()
-    chosen: list[tuple[int, int]] = []
-    counted, need = 0, offset + limit + 1
-    while True:
-        exhausted = True
-        for name_id, count, rank in names_iter:
-            chosen.append((name_id, rank))
-            counted += count
-            if counted >= need:
-                exhausted = False
-                break
-        rows = _parts_of_names(chosen, offset, limit) if chosen else []
-        if len(rows) > limit or exhausted:
-            return rows
-        # part_count was too high (parts removed since): take more names and try again
-        need = counted + limit
-
-
-def _parts_of_names(chosen: Sequence[tuple[int, int]], offset: int, limit: int):
-    order = Case(
-        *[When(standard_name_id=nid, then=Value(i)) for i, (nid, _) in enumerate(chosen)],
-        output_field=IntegerField(),
-    )
-    rank_of = dict(chosen)
-    qs = (
-        _parts()
-        .filter(standard_name_id__in=[nid for nid, _ in chosen])
-        .annotate(name_order=order)
-        .order_by("name_order", "make_id", "oe_normalized")
-    )
-    return [(p, rank_of[p.standard_name_id]) for p in qs[offset : offset + limit + 1]]
 
 
 # --------------------------------------------------------------------------------- prices
@@ -276,36 +270,57 @@ def branch_province(branch) -> str:
     return ""
 
 
+def _decimal(value) -> Decimal | None:
+    # SQLite hands numeric columns back as int/float; PostgreSQL as Decimal
+    return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def prices_for(parts: Sequence[Part], *, branch=None, today: date | None = None):
     """{part_id: [PriceInfo per price type]} — the latest effective catalogue price of each
     type (the branch's province before 全国) and the local price of the nearest branch
-    (itself, then its ancestors) beside it."""
+    (itself, then its ancestors) beside it. Plain SQL and tuples: it runs for every page of
+    search results."""
     today = today or timezone.localdate()
     ids = [p.pk for p in parts]
+    if not ids:
+        return {}
     province = branch_province(branch)
     regions = [NATIONWIDE, province] if province else [NATIONWIDE]
-    # plain tuples, not model instances: this runs for every search result page
-    latest: dict[tuple[int, str, str], tuple] = {}
-    rows = PartPrice.objects.filter(part_id__in=ids, region__in=regions, effective_from__lte=today)
-    for row in rows.order_by("effective_from", "id").values_list(
-        "part_id", "price_type", "region", "id", "price", "effective_from", "source"
-    ):
-        latest[row[:3]] = row
-    best: dict[tuple[int, str], tuple] = {}
+    marks = ", ".join(["%s"] * len(ids))
+    latest: dict[tuple, tuple] = {}
+    local: dict[tuple, tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT part_id, price_type, region, id, price, effective_from, source "
+            f"FROM parts_partprice WHERE part_id IN ({marks}) "
+            f"AND region IN ({', '.join(['%s'] * len(regions))}) AND effective_from <= %s "
+            "ORDER BY effective_from, id",
+            [*ids, *regions, today],
+        )
+        for row in cursor.fetchall():
+            latest[row[:3]] = row
+        if branch is not None:
+            chain = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+            depth = {pk: i for i, pk in enumerate(chain)}
+            cursor.execute(
+                "SELECT o.part_id, o.price_type, o.id, o.price, o.branch_id, b.name, o.reason "
+                "FROM parts_localpriceoverride o JOIN org_branch b ON b.id = o.branch_id "
+                f"WHERE o.part_id IN ({marks}) "
+                f"AND o.branch_id IN ({', '.join(['%s'] * len(chain))})",
+                [*ids, *chain],
+            )
+            for row in cursor.fetchall():
+                key = row[:2]
+                if key not in local or depth[row[4]] > depth[local[key][4]]:
+                    local[key] = row
+    best: dict[tuple, tuple] = {}
     for (pid, price_type, region), row in latest.items():
         if region == province or (pid, price_type) not in best:
             best[(pid, price_type)] = row
-    local: dict[tuple[int, str], tuple] = {}
-    if branch is not None:
-        chain = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
-        depth = {pk: i for i, pk in enumerate(chain)}
-        overrides = LocalPriceOverride.objects.filter(part_id__in=ids, branch_id__in=chain)
-        for row in overrides.values_list(
-            "part_id", "price_type", "id", "price", "branch_id", "branch__name", "reason"
-        ):
-            key = row[:2]
-            if key not in local or depth[row[4]] > depth[local[key][4]]:
-                local[key] = row
     labels = dict(PriceType.choices)
     out: dict[int, list[PriceInfo]] = {}
     for pid in ids:
@@ -317,11 +332,11 @@ def prices_for(parts: Sequence[Part], *, branch=None, today: date | None = None)
                 continue
             info = PriceInfo(price_type, labels[price_type])
             if cat is not None:
-                _, _, info.region, info.catalogue_price_id, price, info.effective_from, source = cat
-                info.catalogue_price, info.source = price, source
+                _, _, info.region, info.catalogue_price_id, price, effective, info.source = cat
+                info.catalogue_price, info.effective_from = _decimal(price), _date(effective)
             if loc is not None:
-                _, _, info.local_price_id, info.local_price, _, branch_name, reason = loc
-                info.local_branch, info.local_reason = branch_name, reason
+                _, _, info.local_price_id, price, _, info.local_branch, info.local_reason = loc
+                info.local_price = _decimal(price)
             infos.append(info)
         out[pid] = infos
     return out

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -655,7 +654,6 @@ def _catalogue_part_for(quote: ManualQuote) -> Part:
             oe_number=quote.oe_number,
             category=name.category,
         )
-        PartName.objects.filter(pk=name.pk).update(part_count=F("part_count") + 1)
     if quote.vehicle_model_id:
         PartFitment.objects.get_or_create(part=part, model=quote.vehicle_model)
     return part

@@ -61,6 +61,11 @@ class LineSerializer(serializers.ModelSerializer):
             "amount",
             "salvage_value",
             "remarks",
+            "part",
+            "price_type",
+            "price_source",
+            "price_query_line",
+            "fitment_warning",
         ]
         read_only_fields = fields
 

@@ -108,11 +108,9 @@ class PartHitSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="part.id")
     oe_number = serializers.CharField(source="part.oe_number")
     name = serializers.CharField(source="part.name")
-    aliases = serializers.ListField(
-        child=serializers.CharField(), source="part.standard_name.alias_list"
-    )
+    aliases = serializers.ListField(child=serializers.CharField())
     category = EnumField(Category, source="part.category")
-    make = serializers.CharField(source="part.make.name")
+    make = serializers.CharField(source="make_name")
     match = serializers.CharField(help_text="命中方式：名称、名称开头、别名、拼音、OE号开头……")
     prices = PriceInfoSerializer(many=True)
 

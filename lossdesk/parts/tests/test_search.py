@@ -197,3 +197,30 @@ def test_bad_search_parameters_are_a_400(firm, catalogue, api, params):
 
 def test_the_search_api_needs_the_catalogue_permission(firm, catalogue, api):
     assert api(firm.zhaoliu).get("/api/v1/parts", {"q": "灯"}).status_code == 403
+
+
+def test_a_part_added_or_removed_one_by_one_keeps_the_name_counts(catalogue):
+    from lossdesk.parts.models import Part
+
+    fog = PartName.objects.get(name="前雾灯")
+    assert fog.part_count == 1
+    extra = Part.objects.create(
+        make=catalogue.toyota,
+        standard_name=fog,
+        name="前雾灯",
+        oe_number="81210-02A10",
+        category="lamps",
+    )
+    fog.refresh_from_db()
+    assert fog.part_count == 2
+    assert set(oes(search_parts("雾灯"))) == {"2GM 941 699", "81210-02A10"}
+    extra.delete()
+    fog.refresh_from_db()
+    assert fog.part_count == 1
+
+
+def test_pages_of_an_unrestricted_search_skip_whole_names_by_their_counts(catalogue):
+    everything = oes(search_parts("q", limit=100))  # initials starting with q: 前… names
+    pages = [oes(search_parts("q", limit=3, offset=o)) for o in range(0, len(everything), 3)]
+    assert [oe for page in pages for oe in page] == everything
+    assert len(everything) == len(set(everything)) >= 6

@@ -61,7 +61,12 @@ class Command(BaseCommand):
         parts = Part.objects.count()
         if not parts:
             raise CommandError("目录为空：先运行 manage.py seed_parts --parts N。")
-        branch = Branch.objects.exclude(province="").order_by("pk").first()
+        branch = (
+            Branch.objects.exclude(province="")
+            .only("id", "path", "province")
+            .order_by("pk")
+            .first()
+        )
         mix = self.mix(parts)
         results = {}
         for kind, cases in mix.items():
