@@ -1,0 +1,203 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from lossdesk.core.masking import can_view_pii, mask_phone
+from lossdesk.notify import rendering
+from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
+from lossdesk.notify.permissions import VIEW_SMS
+from lossdesk.org.choices import DataScope
+
+
+class SmsTemplate(models.Model):
+    """The text sent for one event (调度通知、回访链接…), editable by the system admin.
+    `variables` lists what the event supplies; the body may use only those."""
+
+    code = models.SlugField("模板代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50)
+    body = models.TextField(
+        "短信内容", help_text="变量写作 {变量名}，只能使用「可用变量」中列出的变量。"
+    )
+    variables = models.CharField(
+        "可用变量", max_length=200, help_text="本事件提供的变量，逗号分隔。"
+    )
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "短信模板"
+        verbose_name_plural = "短信模板"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def variable_names(self) -> list[str]:
+        return [v.strip() for v in self.variables.split(",") if v.strip()]
+
+    def clean(self) -> None:
+        try:
+            used = rendering.placeholders(self.body or "")
+        except rendering.TemplateSyntaxError as exc:
+            raise ValidationError({"body": str(exc)}) from None
+        unknown = [name for name in used if name not in self.variable_names]
+        if unknown:
+            raise ValidationError(
+                {"body": f"未知变量：{'、'.join(unknown)}（可用：{self.variables}）。"}
+            )
+
+
+class SmsMessageQuerySet(models.QuerySet):
+    def for_user(self, user) -> "SmsMessageQuerySet":
+        """The messages `user` may see: the one place that decides outbox visibility.
+
+        A message about a case is visible with the case (`Case.objects.for_user`, so
+        delegated cases follow the case rules); one without a case belongs to the branch
+        it was sent from (own scope: only messages the user sent)."""
+        if not (user and user.is_authenticated and user.is_active and user.has_perm(VIEW_SMS)):
+            return self.none()
+        scope = user.data_scope
+        if scope == DataScope.ALL:
+            return self.all()
+        if not user.branch_id:
+            return self.none()
+        from lossdesk.claims.models import Case
+
+        cases = Case.objects.for_user(user).values("pk")
+        if scope == DataScope.SUBTREE:
+            loose = Q(branch__path__startswith=user.branch.path)
+        elif scope == DataScope.BRANCH:
+            loose = Q(branch_id=user.branch_id)
+        else:
+            loose = Q(created_by=user)
+        return self.filter(Q(case__in=cases) | (Q(case__isnull=True) & loose))
+
+
+class SmsMessage(models.Model):
+    """One outbound SMS (短信发件箱): rendered when queued, delivered by a background task
+    after the sending transaction commits, retried with a growing delay.
+
+    Variables in SECRET_PARAMS carry a token (the callback link): nobody in the office sees
+    them, and once the message is sent only a redacted form is kept."""
+
+    SECRET_PARAMS = ("url",)
+
+    phone = models.CharField("手机号", max_length=20)
+    recipient = models.CharField("接收人", max_length=10, choices=Recipient.choices)
+    template = models.ForeignKey(
+        SmsTemplate, models.PROTECT, related_name="messages", verbose_name="模板"
+    )
+    body = models.TextField("短信内容")
+    params = models.JSONField("模板变量", default=dict, blank=True)
+    case = models.ForeignKey(
+        "claims.Case",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+        verbose_name="案件",
+    )
+    branch = models.ForeignKey(
+        "org.Branch",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发送机构",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="触发人",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    backend = models.CharField("发送通道", max_length=100, blank=True)
+    provider_message_id = models.CharField("回执编号", max_length=100, blank=True, db_index=True)
+    error = models.CharField("最近错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    next_attempt_at = models.DateTimeField("下次发送时间", null=True, blank=True)
+    last_attempt_at = models.DateTimeField("最近发送时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送成功时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    failed_at = models.DateTimeField("失败时间", null=True, blank=True)
+
+    objects = SmsMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "短信"
+        verbose_name_plural = "短信"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["branch", "-created_at"]),
+        ]
+        permissions = [("resend_smsmessage", "重新发送短信")]
+
+    def __str__(self) -> str:
+        return f"{self.template.code} → {mask_phone(self.phone)}"
+
+    @property
+    def segments(self) -> int:
+        return rendering.segments(self.body)
+
+    def phone_for(self, user) -> str:
+        """The recipient's number as `user` may see it: customers' numbers masked without
+        org.view_pii; staff numbers are work numbers and shown in full."""
+        if self.recipient == Recipient.CUSTOMER and not can_view_pii(user):
+            return mask_phone(self.phone)
+        return self.phone
+
+    def redacted_body(self) -> str:
+        body = self.body
+        for name in self.SECRET_PARAMS:
+            value = str(self.params.get(name) or "")
+            if value:
+                body = body.replace(value, rendering.redact_link(value))
+        return body
+
+    def redact(self) -> None:
+        """Forget the secrets of a sent message (the customer has the link now)."""
+        self.body = self.redacted_body()
+        self.params = {
+            name: rendering.redact_link(value) if name in self.SECRET_PARAMS and value else value
+            for name, value in self.params.items()
+        }
+
+    def body_for(self, user) -> str:
+        """The text as `user` may see it: links with a token redacted for everybody, and
+        without org.view_pii every mobile number masked (a surveyor's SMS carries the
+        customer's number)."""
+        body = self.redacted_body()
+        return body if can_view_pii(user) else rendering.mask_mobiles(body)
+
+
+class SmsDeliveryLog(models.Model):
+    """One send attempt or delivery receipt of a message. Append-only."""
+
+    message = models.ForeignKey(
+        SmsMessage, models.CASCADE, related_name="delivery_logs", verbose_name="短信"
+    )
+    attempt = models.PositiveSmallIntegerField("第几次")
+    outcome = models.CharField("结果", max_length=12, choices=DeliveryOutcome.choices)
+    backend = models.CharField("发送通道", max_length=100)
+    provider_message_id = models.CharField("回执编号", max_length=100, blank=True)
+    error = models.CharField("错误", max_length=500, blank=True)
+    response = models.JSONField("通道应答", default=dict, blank=True)
+    duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "短信发送记录"
+        verbose_name_plural = "短信发送记录"
+        ordering = ["message", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.attempt} {self.outcome}"

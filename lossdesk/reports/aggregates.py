@@ -1,0 +1,65 @@
+"""SQL building blocks of the statistics: minutes between two timestamps, and medians per
+group, portable between SQLite and PostgreSQL."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+
+class DurationMinutes(Func):
+    """A duration expression → minutes as a float. Django computes `later - earlier` as an
+    interval on PostgreSQL and as microseconds elsewhere (SQLite, MySQL)."""
+
+    output_field = FloatField()
+    template = "((%(expressions)s) / 60000000.0)"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM %(expressions)s)::double precision / 60.0)",
+            **extra_context,
+        )
+
+
+def minutes_between(earlier: str, later: str) -> DurationMinutes:
+    return DurationMinutes(ExpressionWrapper(F(later) - F(earlier), output_field=DurationField()))
+
+
+def within(earlier: str, later: str, minutes: int) -> Q:
+    """`later` is at most `minutes` after `earlier` (exact: compares timestamps)."""
+    return Q(**{f"{later}__lte": F(earlier) + timedelta(minutes=minutes)})
+
+
+def medians(queryset, group, value) -> dict:
+    """{group key: median of `value`} over `queryset`, with `group` an expression, or None
+    for one median over everything (keyed None). The database numbers the rows of each
+    group in order of the value and returns only the middle one or two, whose mean is the
+    median: at most two rows per group leave the database."""
+    partition = [F("_group")] if group is not None else None
+    ranked = queryset.annotate(_value=value).filter(_value__isnull=False)
+    if group is not None:
+        ranked = ranked.annotate(_group=group)
+    ranked = ranked.annotate(
+        _rank=Window(RowNumber(), partition_by=partition, order_by=F("_value").asc()),
+        _count=Window(Count("pk"), partition_by=partition),
+    ).filter(_rank__gte=(F("_count") + 1) / 2, _rank__lte=F("_count") / 2 + 1)
+    middles: dict = defaultdict(list)
+    if group is None:
+        for number in ranked.values_list("_value", flat=True):
+            middles[None].append(float(number))
+    else:
+        for key, number in ranked.values_list("_group", "_value"):
+            middles[key].append(float(number))
+    return {key: sum(values) / len(values) for key, values in middles.items()}

@@ -1,0 +1,658 @@
+"""The statistics tables: report, dispatch, cancellation, delegation and callback statistics,
+grouped by branch, client, period (day / week / month) or person.
+
+Each table is one grouped SQL aggregate (`values(group).annotate(Count/Avg/Sum…)`) plus the
+same aggregate without grouping for the total row; medians come from a window query that
+returns the middle rows only (aggregates.medians). Rates are derived per result row from
+those counts. Nothing loops over cases in Python.
+
+Every table starts from `Case.objects.for_user(user)` (cases) or the rows of those cases
+(dispatches, delegations, callbacks), so a user counts exactly the cases they may see; the
+branch filter only narrows that further."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Trunc
+from django.utils import timezone
+
+from lossdesk.claims.choices import FINAL_STATUSES, CancelReason, CaseStatus, EventType
+from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.intake.models import Dispatch
+from lossdesk.org.models import Branch, Client, Staff
+from lossdesk.reports.aggregates import medians, minutes_between, within
+
+PERIODS = {"day": "day", "week": "week", "month": "month"}
+GROUPINGS = {
+    "branch": "机构",
+    "client": "委托方",
+    "day": "按日",
+    "week": "按周",
+    "month": "按月",
+    "person": "人员",
+    "route": "委托路线",
+    "from_branch": "委托机构",
+    "to_branch": "受托机构",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int | percent | minutes | hours | days | money | rating
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    values: dict
+
+
+@dataclass
+class Filters:
+    branch: Branch | None = None
+    client: Client | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    group_by: str = "branch"
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    group_by: str
+    group_label: str
+    columns: list[Column]
+    rows: list[Row]
+    total: Row
+    chart_column: str
+    subtables: list["Table"] = field(default_factory=list)
+
+    @property
+    def chart_label(self) -> str:
+        return next(c.label for c in self.columns if c.key == self.chart_column)
+
+    @property
+    def is_period(self) -> bool:
+        return self.group_by in PERIODS
+
+
+def _start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def ratio(part, whole) -> Decimal | None:
+    """part / whole as a fraction with four decimals (0.8750 = 87.5 %); None without a base."""
+    if not whole:
+        return None
+    return (Decimal(part or 0) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def one_decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _branch_names(keys) -> dict:
+    return dict(Branch.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _client_names(keys) -> dict:
+    return {
+        pk: short or name
+        for pk, short, name in Client.objects.filter(pk__in=keys).values_list(
+            "pk", "short_name", "name"
+        )
+    }
+
+
+def _staff_names(keys) -> dict:
+    return {
+        pk: full or username
+        for pk, full, username in Staff.objects.filter(pk__in=keys).values_list(
+            "pk", "full_name", "username"
+        )
+    }
+
+
+def period_label(group_by: str, key) -> str:
+    if key is None:
+        return "（无）"
+    if isinstance(key, datetime):
+        key = key.date()
+    if group_by == "month":
+        return f"{key:%Y-%m}"
+    if group_by == "week":
+        year, week, _ = key.isocalendar()
+        return f"{year}年第{week}周（{key:%m-%d}起）"
+    return key.isoformat()
+
+
+class Statistic:
+    """One statistics table. Subclasses name the base rows, the paths from them to the
+    case's branch and client, the date that places a row in a period, and the aggregates."""
+
+    slug = ""
+    title = ""
+    description = ""
+    date_field = ""
+    date_label = ""
+    branch_path = "branch"
+    client_path = "client"
+    person_path = ""
+    person_label = "人员"
+    groupings: tuple[str, ...] = ("branch", "client", "day", "week", "month", "person")
+    default_grouping = "branch"
+    chart_column = ""
+
+    # -- to override ---------------------------------------------------------------------
+    def available(self) -> bool:
+        return True
+
+    def base(self, user):
+        raise NotImplementedError
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def aggregates(self) -> dict:
+        raise NotImplementedError
+
+    def finish(self, values: dict) -> dict:
+        """Derived figures (rates, unit changes) of one result row."""
+        return values
+
+    def median_columns(self) -> dict:
+        """Columns whose value is a median: {column key: value expression}."""
+        return {}
+
+    # -- shared --------------------------------------------------------------------------
+    def grouping_choices(self) -> list[tuple[str, str]]:
+        return [(g, self.person_label if g == "person" else GROUPINGS[g]) for g in self.groupings]
+
+    def group_label(self, group_by: str) -> str:
+        return dict(self.grouping_choices())[group_by]
+
+    def filtered(self, user, filters: Filters):
+        queryset = self.base(user)
+        if filters.branch is not None:
+            queryset = queryset.filter(
+                **{f"{self.branch_path}__path__startswith": filters.branch.path}
+            )
+        if filters.client is not None:
+            queryset = queryset.filter(**{self.client_path: filters.client})
+        if filters.date_from is not None:
+            queryset = queryset.filter(**{f"{self.date_field}__gte": _start(filters.date_from)})
+        if filters.date_to is not None:
+            end = _start(filters.date_to + timedelta(days=1))
+            queryset = queryset.filter(**{f"{self.date_field}__lt": end})
+        return queryset
+
+    def group_expression(self, group_by: str):
+        if group_by in PERIODS:
+            return Trunc(self.date_field, PERIODS[group_by], output_field=DateField())
+        path = {"branch": self.branch_path, "client": self.client_path}.get(group_by)
+        if group_by == "person":
+            path = self.person_path
+        return F(path)
+
+    def labels(self, group_by: str, keys: list) -> dict:
+        if group_by in PERIODS:
+            return {key: period_label(group_by, key) for key in keys}
+        if group_by == "branch":
+            return _branch_names(keys)
+        if group_by == "client":
+            return _client_names(keys)
+        return _staff_names(keys)
+
+    def totals(self, user, filters: Filters) -> Row:
+        """The total row only (the index page's key figures)."""
+        queryset = self.filtered(user, filters)
+        total = queryset.aggregate(**self.aggregates())
+        for key, expression in self.median_columns().items():
+            total[key] = medians(queryset, None, expression).get(None)
+        return Row(key=None, label="合计", values=self.finish(total))
+
+    def compute(self, user, filters: Filters) -> Table:
+        group_by = filters.group_by if filters.group_by in self.groupings else None
+        group_by = group_by or self.default_grouping
+        queryset = self.filtered(user, filters)
+        aggregates = self.aggregates()
+        group = self.group_expression(group_by)
+        grouped = list(
+            queryset.annotate(_group=group)
+            .values("_group")
+            .annotate(**aggregates)
+            .order_by("_group")
+        )
+        total = queryset.aggregate(**aggregates)
+        for key, expression in self.median_columns().items():
+            by_group = medians(queryset, group, expression)
+            for values in grouped:
+                values[key] = by_group.get(values["_group"])
+            total[key] = medians(queryset, None, expression).get(None)
+        labels = self.labels(group_by, [v["_group"] for v in grouped if v["_group"] is not None])
+        rows = [
+            Row(
+                key=values["_group"],
+                label=labels.get(values["_group"]) or "（无）",
+                values=self.finish({k: v for k, v in values.items() if k != "_group"}),
+            )
+            for values in grouped
+        ]
+        if group_by not in PERIODS:
+            rows.sort(key=lambda row: (-(row.values.get(self.chart_column) or 0), row.label))
+        return Table(
+            slug=self.slug,
+            title=self.title,
+            group_by=group_by,
+            group_label=self.group_label(group_by),
+            columns=self.columns(),
+            rows=rows,
+            total=Row(key=None, label="合计", values=self.finish(total)),
+            chart_column=self.chart_column,
+            subtables=self.subtables(total, group_by),
+        )
+
+    def subtables(self, total: dict, group_by: str) -> list[Table]:
+        return []
+
+
+# --- 报案统计 ---------------------------------------------------------------------------
+
+
+class ReportStatistic(Statistic):
+    slug = "reports"
+    title = "报案统计"
+    description = "报案数及其去向：已调度、处理中、已结案、已注销；报案时延与结案周期。"
+    date_field = "report__reported_at"
+    date_label = "报案时间"
+    person_path = "report__created_by"
+    person_label = "登记人"
+    chart_column = "reports"
+
+    def base(self, user):
+        return Case.objects.for_user(user)
+
+    def columns(self):
+        return [
+            Column("reports", "报案数"),
+            Column("dispatched", "已调度"),
+            Column("open", "处理中"),
+            Column("closed", "已结案"),
+            Column("cancelled", "已注销"),
+            Column("cancel_rate", "注销率", "percent"),
+            Column("injury", "涉及人伤"),
+            Column("report_delay", "平均报案时延(分钟)", "minutes"),
+            Column("assessed", "定损金额合计(元)", "money"),
+            Column("close_days", "平均结案周期(天)", "days"),
+        ]
+
+    def aggregates(self):
+        return {
+            "reports": Count("pk"),
+            "dispatched": Count("pk", filter=Exists(Dispatch.objects.filter(case=OuterRef("pk")))),
+            "open": Count("pk", filter=~Q(status__in=FINAL_STATUSES)),
+            "closed": Count("pk", filter=Q(status=CaseStatus.CLOSED)),
+            "cancelled": Count("pk", filter=Q(status=CaseStatus.CANCELLED)),
+            "injury": Count("pk", filter=Q(report__injured_persons__gt=0)),
+            "report_delay": Avg(minutes_between("report__accident_time", "report__reported_at")),
+            "assessed": Sum("assessed_amount"),
+            "close_minutes": Avg(
+                minutes_between("opened_at", "closed_at"), filter=Q(status=CaseStatus.CLOSED)
+            ),
+        }
+
+    def finish(self, values):
+        close_minutes = values.pop("close_minutes", None)
+        values["close_days"] = (
+            one_decimal(Decimal(str(close_minutes)) / 1440) if close_minutes is not None else None
+        )
+        values["cancel_rate"] = ratio(values["cancelled"], values["reports"])
+        values["report_delay"] = one_decimal(values["report_delay"])
+        values["assessed"] = values["assessed"] or Decimal("0.00")
+        return values
+
+
+# --- 调度统计 ---------------------------------------------------------------------------
+
+
+class DispatchStatistic(Statistic):
+    slug = "dispatch"
+    title = "调度统计"
+    description = (
+        "调度次数、接单率、拒单与超时；调度到达用时的平均数、中位数及 10 / 30 分钟内到达占比。"
+    )
+    date_field = "dispatched_at"
+    date_label = "调度时间"
+    branch_path = "case__branch"
+    client_path = "case__client"
+    person_path = "surveyor"
+    person_label = "查勘员"
+    chart_column = "arrival_median"
+
+    def median_columns(self):
+        return {"arrival_median": minutes_between("dispatched_at", "arrived_at")}
+
+    def base(self, user):
+        return Dispatch.objects.filter(case__in=Case.objects.for_user(user).values("pk"))
+
+    def columns(self):
+        columns = [
+            Column("dispatches", "调度次数"),
+            Column("accepted", "接单"),
+            Column("acceptance_rate", "接单率", "percent"),
+        ]
+        if has_field(Dispatch, "declined_at"):
+            columns.append(Column("declined", "拒单"))
+        if has_field(Dispatch, "timed_out_at"):
+            columns.append(Column("timed_out", "超时未接"))
+        return [
+            *columns,
+            Column("arrived", "到达"),
+            Column("accept_avg", "平均接单用时(分钟)", "minutes"),
+            Column("arrival_avg", "平均调度到达(分钟)", "minutes"),
+            Column("arrival_median", "中位调度到达(分钟)", "minutes"),
+            Column("share_10", "10分钟内到达占比", "percent"),
+            Column("share_30", "30分钟内到达占比", "percent"),
+        ]
+
+    def aggregates(self):
+        aggregates = {
+            "dispatches": Count("pk"),
+            "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
+            "arrived": Count("pk", filter=Q(arrived_at__isnull=False)),
+            "accept_avg": Avg(minutes_between("dispatched_at", "accepted_at")),
+            "arrival_avg": Avg(minutes_between("dispatched_at", "arrived_at")),
+            "within_10": Count("pk", filter=within("dispatched_at", "arrived_at", 10)),
+            "within_30": Count("pk", filter=within("dispatched_at", "arrived_at", 30)),
+        }
+        if has_field(Dispatch, "declined_at"):
+            aggregates["declined"] = Count("pk", filter=Q(declined_at__isnull=False))
+        if has_field(Dispatch, "timed_out_at"):
+            aggregates["timed_out"] = Count("pk", filter=Q(timed_out_at__isnull=False))
+        return aggregates
+
+    def finish(self, values):
+        values["acceptance_rate"] = ratio(values["accepted"], values["dispatches"])
+        values["share_10"] = ratio(values.pop("within_10"), values["arrived"])
+        values["share_30"] = ratio(values.pop("within_30"), values["arrived"])
+        for key in ("accept_avg", "arrival_avg", "arrival_median"):
+            values[key] = one_decimal(values.get(key))
+        return values
+
+
+# --- 注销统计 ---------------------------------------------------------------------------
+
+
+def canceller():
+    """The staff member who cancelled the case (the actor of its cancellation event)."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk"), type=EventType.CANCELLED)
+    return Subquery(events.order_by("-created_at", "-id").values("actor")[:1])
+
+
+class CancellationStatistic(Statistic):
+    slug = "cancellation"
+    title = "注销统计"
+    description = "已注销案件按注销原因分布；从立案到注销的平均用时。按注销时间统计。"
+    date_field = "closed_at"
+    date_label = "注销时间"
+    person_label = "注销人"
+    chart_column = "cancelled"
+
+    def base(self, user):
+        return Case.objects.for_user(user).filter(status=CaseStatus.CANCELLED)
+
+    def group_expression(self, group_by):
+        if group_by == "person":
+            return canceller()
+        return super().group_expression(group_by)
+
+    def columns(self):
+        return [
+            Column("cancelled", "注销数"),
+            *[Column(f"reason_{r.value}", r.label) for r in CancelReason],
+            Column("hours", "平均立案至注销(小时)", "hours"),
+        ]
+
+    def aggregates(self):
+        return {
+            "cancelled": Count("pk"),
+            **{
+                f"reason_{r.value}": Count("pk", filter=Q(cancel_reason=r.value))
+                for r in CancelReason
+            },
+            "minutes": Avg(minutes_between("opened_at", "closed_at")),
+        }
+
+    def finish(self, values):
+        minutes = values.pop("minutes", None)
+        values["hours"] = one_decimal(Decimal(str(minutes)) / 60) if minutes is not None else None
+        return values
+
+    def subtables(self, total, group_by):
+        """按注销原因: the reasons as rows, from the total row (no further query)."""
+        cancelled = total.get("cancelled") or 0
+        rows = [
+            Row(
+                key=r.value,
+                label=r.label,
+                values={
+                    "count": total.get(f"reason_{r.value}") or 0,
+                    "share": ratio(total.get(f"reason_{r.value}") or 0, cancelled),
+                },
+            )
+            for r in CancelReason
+        ]
+        return [
+            Table(
+                slug="cancellation-reasons",
+                title="按注销原因",
+                group_by="reason",
+                group_label="注销原因",
+                columns=[Column("count", "注销数"), Column("share", "占比", "percent")],
+                rows=rows,
+                total=Row(None, "合计", {"count": cancelled, "share": ratio(cancelled, cancelled)}),
+                chart_column="count",
+            )
+        ]
+
+
+# --- 委托异地统计 (intake.Delegation, from issue 5 part A) ---------------------------------
+
+
+def _model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+class DelegationStatistic(Statistic):
+    slug = "delegation"
+    title = "委托异地统计"
+    description = "委托异地的案件按委托机构、受托机构与状态统计；从发起到受托方答复的平均用时。"
+    date_field = "requested_at"
+    date_label = "委托时间"
+    branch_path = "from_branch"
+    client_path = "case__client"
+    groupings = ("route", "from_branch", "to_branch", "client", "day", "week", "month")
+    default_grouping = "route"
+    chart_column = "delegations"
+    FIELDS = ("case", "from_branch", "to_branch", "status", "requested_at", "decided_at")
+
+    @property
+    def model(self):
+        return _model("intake", "Delegation")
+
+    def available(self) -> bool:
+        model = self.model
+        return model is not None and all(has_field(model, name) for name in self.FIELDS)
+
+    def statuses(self) -> list[tuple[str, str]]:
+        return list(self.model._meta.get_field("status").choices or [])
+
+    def base(self, user):
+        return self.model.objects.filter(case__in=Case.objects.for_user(user).values("pk"))
+
+    def filtered(self, user, filters):
+        # The branch filter keeps delegations out of or into the chosen branch's subtree.
+        branch, filters = filters.branch, Filters(**{**filters.__dict__, "branch": None})
+        queryset = super().filtered(user, filters)
+        if branch is not None:
+            queryset = queryset.filter(
+                Q(from_branch__path__startswith=branch.path)
+                | Q(to_branch__path__startswith=branch.path)
+            )
+        return queryset
+
+    def group_expression(self, group_by):
+        if group_by == "route":
+            return Concat(
+                Cast("from_branch_id", CharField()),
+                Value("→"),
+                Cast("to_branch_id", CharField()),
+                output_field=CharField(),
+            )
+        if group_by in ("from_branch", "to_branch"):
+            return F(group_by)
+        return super().group_expression(group_by)
+
+    def labels(self, group_by, keys):
+        if group_by == "route":
+            ids = {int(part) for key in keys for part in str(key).split("→") if part}
+            names = _branch_names(ids)
+            return {
+                key: " → ".join(names.get(int(p), "?") for p in str(key).split("→")) for key in keys
+            }
+        if group_by in ("from_branch", "to_branch"):
+            return _branch_names(keys)
+        return super().labels(group_by, keys)
+
+    def columns(self):
+        return [
+            Column("delegations", "委托数"),
+            *[Column(f"status_{value}", str(label)) for value, label in self.statuses()],
+            Column("decision_hours", "平均答复用时(小时)", "hours"),
+        ]
+
+    def aggregates(self):
+        return {
+            "delegations": Count("pk"),
+            **{
+                f"status_{value}": Count("pk", filter=Q(status=value))
+                for value, _label in self.statuses()
+            },
+            "decision_minutes": Avg(minutes_between("requested_at", "decided_at")),
+        }
+
+    def finish(self, values):
+        minutes = values.pop("decision_minutes", None)
+        values["decision_hours"] = (
+            one_decimal(Decimal(str(minutes)) / 60) if minutes is not None else None
+        )
+        return values
+
+
+# --- 回访统计 (intake.Callback, from issue 5 part A) --------------------------------------
+
+
+class CallbackStatistic(Statistic):
+    slug = "callback"
+    title = "回访统计"
+    description = (
+        "结束的客户回访：有评分的平均评分、各评分分布与满意率（4 分及以上）。按回访完成时间统计。"
+    )
+    date_field = "completed_at"
+    date_label = "回访完成时间"
+    branch_path = "case__branch"
+    client_path = "case__client"
+    person_path = "surveyor"
+    person_label = "查勘员"
+    chart_column = "rating_avg"
+    FIELDS = ("case", "surveyor", "rating", "completed_at")
+
+    @property
+    def model(self):
+        return _model("intake", "Callback")
+
+    def available(self) -> bool:
+        model = self.model
+        return model is not None and all(has_field(model, name) for name in self.FIELDS)
+
+    def base(self, user):
+        return self.model.objects.filter(
+            case__in=Case.objects.for_user(user).values("pk"), completed_at__isnull=False
+        )
+
+    def columns(self):
+        return [
+            Column("callbacks", "结束回访"),
+            Column("rated", "有评分"),
+            Column("rating_avg", "平均评分", "rating"),
+            *[Column(f"rating_{n}", f"{n}分") for n in range(5, 0, -1)],
+            Column("satisfaction", "满意率", "percent"),
+        ]
+
+    def aggregates(self):
+        return {
+            "callbacks": Count("pk"),
+            "rated": Count("pk", filter=Q(rating__isnull=False)),
+            "rating_avg": Avg("rating"),
+            **{f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+            "satisfied": Count("pk", filter=Q(rating__gte=4)),
+        }
+
+    def finish(self, values):
+        values["satisfaction"] = ratio(values.pop("satisfied"), values["rated"])
+        average = values.get("rating_avg")
+        values["rating_avg"] = (
+            Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if average is not None
+            else None
+        )
+        return values
+
+
+STATISTICS: dict[str, Statistic] = {
+    s.slug: s
+    for s in (
+        ReportStatistic(),
+        DispatchStatistic(),
+        CancellationStatistic(),
+        DelegationStatistic(),
+        CallbackStatistic(),
+    )
+}
+
+
+def available_statistics() -> list[Statistic]:
+    return [s for s in STATISTICS.values() if s.available()]
