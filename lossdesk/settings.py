@@ -2,6 +2,7 @@
 set-up (SQLite file, local media, inline tasks) so a new machine needs no services."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "lossdesk.motor",
     "lossdesk.parts",
     "lossdesk.calc",
+    "lossdesk.notify",
+    "lossdesk.reports",
 ]
 
 MIDDLEWARE = [
@@ -141,12 +144,55 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 # Photos and documents accepted for a case (bytes).
 LOSSDESK_MAX_ATTACHMENT_SIZE = int(os.environ.get("LOSSDESK_MAX_ATTACHMENT_SIZE", 20 * 1024 * 1024))
 
+# Intake (docs/dispatch.md). The receiving branch's share (0–1) of the fee of a case delegated
+# to another region (委托异地), fixed on the delegation when it is requested; how long a
+# callback link stays valid; whether a closed case's callback goes out as an SMS link ("sms")
+# or waits for the call centre ("phone"); the public address the SMS links point to.
+LOSSDESK_DELEGATION_FEE_SHARE = Decimal(os.environ.get("LOSSDESK_DELEGATION_FEE_SHARE", "0.50"))
+LOSSDESK_CALLBACK_LINK_DAYS = int(os.environ.get("LOSSDESK_CALLBACK_LINK_DAYS", "7"))
+LOSSDESK_CALLBACK_METHOD = os.environ.get("LOSSDESK_CALLBACK_METHOD", "sms")
+LOSSDESK_PUBLIC_URL = os.environ.get("LOSSDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "LOSSDESK_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
         )
     }
+}
+
+# --- SMS (lossdesk.notify; docs/sms.md) -----------------------------------------------------
+# The channel: lossdesk.notify.backends.OutboxBackend (database outbox, the default),
+# ConsoleBackend, AliyunBackend or TencentBackend (install the `aliyun` / `tencent` extra).
+LOSSDESK_SMS_BACKEND = os.environ.get(
+    "LOSSDESK_SMS_BACKEND", "lossdesk.notify.backends.OutboxBackend"
+)
+# Tries per message, and the delay before the 2nd try in seconds (doubled for each next one).
+LOSSDESK_SMS_MAX_ATTEMPTS = int(os.environ.get("LOSSDESK_SMS_MAX_ATTEMPTS", "5"))
+LOSSDESK_SMS_RETRY_DELAY = int(os.environ.get("LOSSDESK_SMS_RETRY_DELAY", "60"))
+
+
+def env_map(name: str) -> dict[str, str]:
+    """ "dispatch_to_surveyor=SMS_1,callback_link=SMS_2" → {"dispatch_to_surveyor": "SMS_1", …}"""
+    pairs = (item.split("=", 1) for item in env_list(name, "") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+LOSSDESK_SMS_ALIYUN = {
+    "access_key_id": os.environ.get("LOSSDESK_SMS_ALIYUN_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("LOSSDESK_SMS_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "sign_name": os.environ.get("LOSSDESK_SMS_ALIYUN_SIGN_NAME", ""),
+    "region_id": os.environ.get("LOSSDESK_SMS_ALIYUN_REGION", "cn-hangzhou"),
+    "endpoint": os.environ.get("LOSSDESK_SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com"),
+    "templates": env_map("LOSSDESK_SMS_ALIYUN_TEMPLATES"),
+}
+LOSSDESK_SMS_TENCENT = {
+    "secret_id": os.environ.get("LOSSDESK_SMS_TENCENT_SECRET_ID", ""),
+    "secret_key": os.environ.get("LOSSDESK_SMS_TENCENT_SECRET_KEY", ""),
+    "sdk_app_id": os.environ.get("LOSSDESK_SMS_TENCENT_SDK_APP_ID", ""),
+    "sign_name": os.environ.get("LOSSDESK_SMS_TENCENT_SIGN_NAME", ""),
+    "region": os.environ.get("LOSSDESK_SMS_TENCENT_REGION", "ap-guangzhou"),
+    "templates": env_map("LOSSDESK_SMS_TENCENT_TEMPLATES"),
 }
 
 REST_FRAMEWORK = {

@@ -18,6 +18,9 @@ urlpatterns = [
     path("api/v1/", include("lossdesk.calc.api_urls")),
     path("parts/", include("lossdesk.parts.urls")),
     path("api/v1/", include("lossdesk.parts.api_urls")),
+    path("sms/", include("lossdesk.notify.urls")),
+    path("stats/", include("lossdesk.reports.urls")),
+    path("api/v1/", include("lossdesk.notify.api_urls")),
     path("api/v1/", include("lossdesk.api_urls")),
     path("admin/", admin.site.urls),
 ]

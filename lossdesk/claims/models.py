@@ -29,8 +29,9 @@ class CaseQuerySet(models.QuerySet):
         """The cases `user` may see: the one place that decides case visibility.
 
         A case belongs to its branch; "own" means the user is its surveyor, registered its
-        report or assesses one of its loss items. `action` is kept for scopes that will
-        differ by action (e.g. delegated cases are read-only for the delegating branch)."""
+        report or assesses one of its loss items. A case delegated to a branch in another
+        region (委托异地, requested or accepted) also belongs to the receiving branch, for the
+        same scopes. `action` is kept for scopes that will differ by action."""
         if not (user and user.is_authenticated and user.is_active and user.has_perm(CASE_VIEW)):
             return self.none()
         scope = user.data_scope
@@ -38,10 +39,18 @@ class CaseQuerySet(models.QuerySet):
             return self.all()
         if not user.branch_id:
             return self.none()
+        from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES
+        from lossdesk.intake.models import Delegation
+
+        # A small set (open delegations into the user's branches): a hashed sub-plan.
+        delegated = Delegation.objects.filter(status__in=ACTIVE_DELEGATION_STATUSES)
         if scope == DataScope.SUBTREE:
-            return self.filter(branch__path__startswith=user.branch.path)
+            path = user.branch.path
+            delegated = delegated.filter(to_branch__path__startswith=path).values("case_id")
+            return self.filter(Q(branch__path__startswith=path) | Q(pk__in=delegated))
         if scope == DataScope.BRANCH:
-            return self.filter(branch_id=user.branch_id)
+            delegated = delegated.filter(to_branch_id=user.branch_id).values("case_id")
+            return self.filter(Q(branch_id=user.branch_id) | Q(pk__in=delegated))
         from lossdesk.motor.models import AssessmentSheet
 
         assesses = AssessmentSheet.objects.filter(loss_item__case=OuterRef("pk"), assessor=user)

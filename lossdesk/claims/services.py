@@ -36,6 +36,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
+from lossdesk.claims.signals import case_closed
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
@@ -427,6 +428,7 @@ def do_close_case(case: Case, *, actor, expected_version=None) -> Case:
     case, target = lock_case(case, actor, Action.CLOSE, expected_version)
     case.closed_at = timezone.now()
     _move(case, target, actor, EventType.CLOSED, "结案", extra_fields=["closed_at"])
+    transaction.on_commit(lambda: case_closed.send(Case, case=case), robust=True)
     return case
 
 

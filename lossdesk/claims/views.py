@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from lossdesk.claims.models import (
 )
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, ServiceError
-from lossdesk.intake.models import Dispatch
+from lossdesk.intake.models import Dispatch, DispatchAlert
 from lossdesk.org.models import Staff
 
 PAGE_SIZE = 25
@@ -84,8 +84,11 @@ class CaseListView(LoginRequiredMixin, View):
     template_name = "claims/case_list.html"
 
     def get(self, request):
-        base = Case.objects.for_user(request.user).select_related(
-            "client", "branch", "surveyor", "report"
+        open_alerts = DispatchAlert.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True)
+        base = (
+            Case.objects.for_user(request.user)
+            .select_related("client", "branch", "surveyor", "report")
+            .annotate(dispatch_alert=Exists(open_alerts))
         )
         filterset = CaseFilterSet(request.GET or None, queryset=base, request=request)
         page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -176,12 +179,20 @@ def _show(value) -> str:
 
 
 def case_detail_queryset(user):
+    # The case number of the report this one may duplicate, if the user may see that case.
+    duplicate_case_no = (
+        Case.objects.for_user(user)
+        .filter(report_id=OuterRef("report__possible_duplicate_of_id"))
+        .values("case_no")[:1]
+    )
     return (
         Case.objects.for_user(user)
+        .annotate(duplicate_case_no=Subquery(duplicate_case_no))
         .select_related(
             "report",
             "report__client_branch",
             "report__created_by",
+            "report__possible_duplicate_of",
             "client",
             "branch",
             "surveyor",
@@ -260,6 +271,8 @@ class CaseDetailView(CaseView):
 
     @staticmethod
     def get_context(request, case: Case) -> dict:
+        from lossdesk.intake import views as intake_views
+
         actions = available_actions(request.user, case)
         events = list(case.events.all())
         names = {}
@@ -296,6 +309,7 @@ class CaseDetailView(CaseView):
             "actions": actions,
             "can_edit_sheet": Action.SAVE_SHEET in actions,
             "panels": action_panels(request.user, case, actions),
+            **intake_views.case_page_context(request, case),
         }
 
 
@@ -637,6 +651,7 @@ def action_views() -> list[type[CaseActionView]]:
     return [
         intake_views.DispatchView,
         intake_views.AcceptView,
+        intake_views.DeclineView,
         intake_views.ArrivalView,
         SurveyView,
         CompleteSurveyView,

@@ -11,6 +11,7 @@ from lossdesk.org import positions as P
 class Action(StrEnum):
     DISPATCH = "dispatch"
     ACCEPT = "accept"
+    DECLINE = "decline"
     RECORD_ARRIVAL = "record_arrival"
     SAVE_SURVEY = "save_survey"
     COMPLETE_SURVEY = "complete_survey"
@@ -33,6 +34,9 @@ _WORKING = frozenset({S.SURVEYING, S.ASSESSING, S.IN_REVIEW, S.IN_SECOND_REVIEW,
 TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
     Action.DISPATCH: (frozenset({S.REGISTERED, S.DISPATCHED}), S.DISPATCHED),
     Action.ACCEPT: (frozenset({S.DISPATCHED}), S.SURVEYING),
+    # the surveyor declines (or, without an actor, the accept deadline passes): back to the
+    # dispatcher's queue
+    Action.DECLINE: (frozenset({S.DISPATCHED}), S.REGISTERED),
     Action.RECORD_ARRIVAL: (frozenset({S.SURVEYING}), None),
     Action.SAVE_SURVEY: (frozenset({S.SURVEYING, S.ASSESSING}), None),
     Action.COMPLETE_SURVEY: (frozenset({S.SURVEYING}), S.ASSESSING),
@@ -53,6 +57,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
 PERMISSIONS: dict[Action, str] = {
     Action.DISPATCH: P.CASE_DISPATCH,
     Action.ACCEPT: P.CASE_SURVEY,
+    Action.DECLINE: P.CASE_SURVEY,
     Action.RECORD_ARRIVAL: P.CASE_SURVEY,
     Action.SAVE_SURVEY: P.CASE_SURVEY,
     Action.COMPLETE_SURVEY: P.CASE_SURVEY,
@@ -71,6 +76,7 @@ PERMISSIONS: dict[Action, str] = {
 ACTION_LABELS: dict[Action, str] = {
     Action.DISPATCH: "调度",
     Action.ACCEPT: "接单",
+    Action.DECLINE: "拒单",
     Action.RECORD_ARRIVAL: "到达现场",
     Action.SAVE_SURVEY: "保存查勘记录",
     Action.COMPLETE_SURVEY: "完成查勘",

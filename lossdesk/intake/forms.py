@@ -6,10 +6,13 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from lossdesk.claims.forms import VersionedForm
 from lossdesk.core.validators import normalize_phone, normalize_plate, normalize_vin
-from lossdesk.intake.models import Report
+from lossdesk.intake import importing, services
+from lossdesk.intake.choices import CallbackStatus
+from lossdesk.intake.models import ImportMapping, Report, RosterShift
 from lossdesk.intake.services import REPORT_FIELDS
-from lossdesk.org.models import Client, ClientBranch
+from lossdesk.org.models import Branch, Client, ClientBranch
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -31,6 +34,8 @@ class ReportForm(forms.ModelForm):
             "reporter_phone": forms.TextInput(attrs={"type": "tel"}),
             "driver_phone": forms.TextInput(attrs={"type": "tel"}),
             "third_party_plates": forms.TextInput(attrs={"placeholder": "浙B54321,浙C11111"}),
+            "accident_lat": forms.NumberInput(attrs={"step": "any", "placeholder": "30.2741"}),
+            "accident_lng": forms.NumberInput(attrs={"step": "any", "placeholder": "120.1551"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -96,3 +101,212 @@ class ReportForm(forms.ModelForm):
             and Report.objects.filter(client=client, client_claim_no=claim_no).exists()
         ):
             self.add_error("client_claim_no", "该委托方的赔案号已登记过报案，请勿重复登记。")
+
+
+# --- dispatch ----------------------------------------------------------------------------
+
+
+class CandidateChoiceField(forms.ModelChoiceField):
+    scores: dict[int, float] = {}
+    top_id: int | None = None
+
+    def label_from_instance(self, obj):
+        name = obj.full_name or obj.username
+        if obj.pk not in self.scores:
+            return name
+        suffix = "，推荐" if obj.pk == self.top_id else ""
+        return f"{name}（{self.scores[obj.pk]} 分{suffix}）"
+
+
+class DispatchForm(VersionedForm):
+    """Pick a surveyor; the ranked candidates with their reasons (`candidates`) are shown
+    beside the choice. Choosing someone scored below the top candidate needs a reason."""
+
+    surveyor = CandidateChoiceField(label="查勘员", queryset=None, empty_label="请选择查勘员")
+    override_reason = forms.CharField(
+        label="未选推荐第一的原因",
+        max_length=200,
+        required=False,
+        help_text="所选查勘员得分低于推荐第一时必填。",
+    )
+    note = forms.CharField(label="调度说明", max_length=200, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.ranking = services.recommend_surveyors(case) if case is not None else []
+        field = self.fields["surveyor"]
+        field.queryset = services.dispatchable_surveyors(case) if case is not None else None
+        field.scores = {r.candidate.id: r.score for r in self.ranking}
+        field.top_id = self.ranking[0].candidate.id if self.ranking else None
+        if self.ranking:
+            field.initial = self.ranking[0].candidate.id
+        self.candidates = [{"ranked": r, "top": i == 0} for i, r in enumerate(self.ranking)]
+
+
+class DeclineForm(VersionedForm):
+    reason = forms.CharField(
+        label="拒单原因",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "如：车辆故障、距离过远、正在处理其他案件"}),
+    )
+
+
+# --- delegation --------------------------------------------------------------------------
+
+
+class DelegationRequestForm(VersionedForm):
+    to_branch = forms.ModelChoiceField(label="受托机构", queryset=None, empty_label="请选择")
+    loss_item = forms.ModelChoiceField(
+        label="损失标的", queryset=None, required=False, empty_label="（整案委托）"
+    )
+    note = forms.CharField(label="委托说明", max_length=300, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        region = case.branch.dispatch_region if case is not None else None
+        others = [
+            b.pk
+            for b in Branch.objects.filter(active=True).exclude(pk=getattr(case, "branch_id", None))
+            if b.dispatch_region != region and b.level != "hq"
+        ]
+        self.fields["to_branch"].queryset = Branch.objects.filter(pk__in=others)
+        self.fields["loss_item"].queryset = (
+            case.loss_items.exclude(status="cancelled") if case is not None else None
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=300, required=False)
+
+
+# --- callbacks ---------------------------------------------------------------------------
+
+RATING_CHOICES = [(n, f"{n} 分") for n in range(5, 0, -1)]
+
+
+class CallbackResultForm(forms.Form):
+    status = forms.ChoiceField(
+        label="回访结果",
+        choices=[
+            (CallbackStatus.COMPLETED, "已回访"),
+            (CallbackStatus.UNREACHABLE, "联系不上"),
+            (CallbackStatus.DECLINED, "客户拒访"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label="满意度评分",
+        choices=RATING_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="已回访时必填：5 分非常满意，1 分非常不满意。",
+    )
+    comment = forms.CharField(
+        label="客户意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = forms.CharField(label="回访记录", required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == CallbackStatus.COMPLETED and not data.get("rating"):
+            self.add_error("rating", "请选择满意度评分。")
+        return data
+
+
+class PublicCallbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="您对本次理赔服务的评价",
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择评分。"},
+    )
+    comment = forms.CharField(
+        label="意见和建议（选填）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    client = forms.ModelChoiceField(
+        label="委托方", queryset=Client.objects.filter(active=True), empty_label="请选择委托方"
+    )
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+    MAX_SIZE = 10 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError("文件超过 10 MB，请拆分后导入。")
+        return upload
+
+
+class ImportMappingForm(forms.ModelForm):
+    """The mapping's sheet and header row, and one header text per report field."""
+
+    class Meta:
+        model = ImportMapping
+        fields = ("sheet_name", "header_row")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = self.instance.columns or importing.DEFAULT_COLUMNS
+        for spec in importing.COLUMNS:
+            self.fields[f"col_{spec.field}"] = forms.CharField(
+                label=f"{spec.header}{'（必填）' if spec.required else ''}",
+                max_length=100,
+                required=spec.required,
+                initial=columns.get(spec.field, ""),
+                help_text=f"字段 {spec.field}",
+            )
+
+    def column_fields(self):
+        return [self[f"col_{spec.field}"] for spec in importing.COLUMNS]
+
+    def clean(self):
+        data = super().clean()
+        seen = {}
+        for spec in importing.COLUMNS:
+            text = (data.get(f"col_{spec.field}") or "").strip()
+            key = importing._header_key(text)
+            if key and key in seen:
+                self.add_error(f"col_{spec.field}", f"与「{seen[key]}」使用了同一表头。")
+            elif key:
+                seen[key] = spec.header
+        return data
+
+    def save(self, commit=True):
+        self.instance.columns = {
+            spec.field: (self.cleaned_data.get(f"col_{spec.field}") or "").strip()
+            for spec in importing.COLUMNS
+        }
+        return super().save(commit)
+
+
+# --- roster ------------------------------------------------------------------------------
+
+
+class RosterShiftForm(forms.ModelForm):
+    class Meta:
+        model = RosterShift
+        fields = ("surveyor", "zone", "date", "start_time", "end_time")
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, surveyors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["surveyor"].queryset = surveyors
+        self.fields["surveyor"].empty_label = "请选择查勘员"
+        self.fields["end_time"].help_text = "不晚于开始时间表示跨夜到次日。"

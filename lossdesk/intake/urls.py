@@ -3,6 +3,7 @@ from django.urls import path
 from lossdesk.intake import views
 
 app_name = "intake"
+case = "cases/<str:case_no>/"
 urlpatterns = [
     path("reports/new/", views.ReportCreateView.as_view(), name="report-new"),
     path(
@@ -10,7 +11,46 @@ urlpatterns = [
         views.ClientBranchOptionsView.as_view(),
         name="client-branches",
     ),
-    path("cases/<str:case_no>/dispatch/", views.DispatchView.as_view(), name="case-dispatch"),
-    path("cases/<str:case_no>/accept/", views.AcceptView.as_view(), name="case-accept"),
-    path("cases/<str:case_no>/arrival/", views.ArrivalView.as_view(), name="case-arrival"),
+    path("reports/import/", views.ImportView.as_view(), name="import"),
+    path("reports/import/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("reports/import/<int:pk>/run/", views.ImportRunView.as_view(), name="import-run"),
+    path(
+        "reports/import/mappings/<int:client_id>/",
+        views.ImportMappingView.as_view(),
+        name="import-mapping",
+    ),
+    path(
+        "reports/import/mappings/<int:client_id>/template.xlsx",
+        views.ImportTemplateView.as_view(),
+        name="import-template",
+    ),
+    path(f"{case}dispatch/", views.DispatchView.as_view(), name="case-dispatch"),
+    path(f"{case}accept/", views.AcceptView.as_view(), name="case-accept"),
+    path(f"{case}decline/", views.DeclineView.as_view(), name="case-decline"),
+    path(f"{case}arrival/", views.ArrivalView.as_view(), name="case-arrival"),
+    path(f"{case}delegate/", views.DelegationRequestView.as_view(), name="case-delegate"),
+    path(
+        f"{case}delegations/<int:pk>/accept/",
+        views.DelegationAcceptView.as_view(),
+        name="case-delegation-accept",
+    ),
+    path(
+        f"{case}delegations/<int:pk>/refuse/",
+        views.DelegationRefuseView.as_view(),
+        name="case-delegation-refuse",
+    ),
+    path(
+        f"{case}delegations/<int:pk>/cancel/",
+        views.DelegationCancelView.as_view(),
+        name="case-delegation-cancel",
+    ),
+    path(
+        f"{case}delegations/<int:pk>/return/",
+        views.DelegationReturnView.as_view(),
+        name="case-delegation-return",
+    ),
+    path("callbacks/", views.CallbackListView.as_view(), name="callback-list"),
+    path("callbacks/<int:pk>/", views.CallbackDetailView.as_view(), name="callback-detail"),
+    path("callback/<str:token>/", views.PublicCallbackView.as_view(), name="callback-public"),
+    path("roster/", views.RosterView.as_view(), name="roster"),
 ]

@@ -1,21 +1,58 @@
-"""Report registration and the dispatch actions (dispatch, accept, arrival) of a case."""
+"""Intake pages: report registration and batch import, the dispatch actions of a case
+(dispatch with the recommendation, accept, decline, arrival), delegation to another region,
+the callback queue and the public callback page, the roster. Views parse input, find the case
+through Case.objects.for_user (404 outside scope), call a service and show its errors."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db import IntegrityError
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views import View
 
-from lossdesk.claims.forms import VersionedForm
+from lossdesk.claims.models import Case
 from lossdesk.claims.views import CaseActionView, case_url
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import ServiceError
-from lossdesk.intake import services
-from lossdesk.intake.choices import ACTIVE_DISPATCH_STATUSES
-from lossdesk.intake.forms import ReportForm
-from lossdesk.org.models import ClientBranch
-from lossdesk.org.positions import REPORT_REGISTER
+from lossdesk.core.masking import phone_for
+from lossdesk.intake import importing, queries, services, tasks
+from lossdesk.intake.choices import (
+    ACTIVE_DISPATCH_STATUSES,
+    OPEN_CALLBACK_STATUSES,
+    CallbackStatus,
+    DelegationStatus,
+    ImportStatus,
+)
+from lossdesk.intake.forms import (
+    CallbackResultForm,
+    DeclineForm,
+    DelegationRequestForm,
+    DispatchForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    PublicCallbackForm,
+    ReasonForm,
+    ReportForm,
+    RosterShiftForm,
+)
+from lossdesk.intake.models import Callback, Delegation, DispatchAlert, ImportBatch, RosterShift
+from lossdesk.org.models import Client, ClientBranch
+from lossdesk.org.positions import CALLBACK_HANDLE, CASE_DISPATCH, REPORT_REGISTER
+
+
+def apply_service_error(form, exc: ServiceError) -> None:
+    """A refused action's field messages onto the form (the rest as a form-wide error)."""
+    placed = False
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
 
 
 class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -33,11 +70,7 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
             try:
                 case = services.do_register_report(form.cleaned_data, actor=request.user)
             except ServiceError as exc:
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                apply_service_error(form, exc)
             except IntegrityError:  # a duplicate registered between our check and the insert
                 form.add_error("client_claim_no", "该委托方的赔案号已登记过报案，请勿重复登记。")
             else:
@@ -48,7 +81,7 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return self.render_form(form, status=400)
 
     def render_form(self, form, status=200):
-        context = {"form": form, "nav": "report-new"}
+        context = {"nav": "report-new", "form": form}
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -65,21 +98,7 @@ class ClientBranchOptionsView(LoginRequiredMixin, View):
         return render(request, "intake/client_branch_options.html", {"branches": branches})
 
 
-class SurveyorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        position = obj.position.name if obj.position_id else ""
-        return f"{obj.full_name or obj.username}（{position}）" if position else str(obj)
-
-
-class DispatchForm(VersionedForm):
-    surveyor = SurveyorChoiceField(label="查勘员", queryset=None, empty_label="请选择查勘员")
-    note = forms.CharField(label="调度说明", max_length=200, required=False)
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, case=case, **kwargs)
-        self.fields["surveyor"].queryset = services.dispatchable_surveyors(case)
-        if case is not None and case.surveyor_id:
-            self.fields["surveyor"].initial = case.surveyor_id
+# --- dispatch ----------------------------------------------------------------------------
 
 
 class DispatchView(CaseActionView):
@@ -89,12 +108,14 @@ class DispatchView(CaseActionView):
     url_name = "intake:case-dispatch"
     title = "调度查勘员"
     submit_label = "调度"
+    template_name = "intake/dispatch_page.html"
 
     def perform(self, case, form):
         dispatch = services.do_dispatch_case(
             case,
             surveyor=form.cleaned_data["surveyor"],
             note=form.cleaned_data["note"],
+            override_reason=form.cleaned_data["override_reason"],
             actor=self.request.user,
             expected_version=self.expected_version(form),
         )
@@ -126,6 +147,41 @@ class AcceptView(CaseActionView):
         return "已接单，请尽快前往现场。"
 
 
+class LeaveWhenOutOfScope:
+    """After an action that takes the case out of the user's scope (a surveyor declining,
+    a branch refusing a delegation) go to the case list instead of a 404."""
+
+    def post(self, request, **kwargs):
+        response = super().post(request, **kwargs)
+        if response.status_code == 302 and not (
+            Case.objects.for_user(request.user).filter(pk=self.case.pk).exists()
+        ):
+            return redirect("claims:case-list")
+        return response
+
+
+class DeclineView(LeaveWhenOutOfScope, CaseActionView):
+    actions = (Action.DECLINE,)
+    form_class = DeclineForm
+    url_name = "intake:case-decline"
+    title = "拒单"
+    submit_label = "拒单"
+    button_class = "btn-outline-danger"
+
+    @classmethod
+    def visible(cls, user, case, actions) -> bool:
+        return super().visible(user, case, actions) and case.surveyor_id == user.pk
+
+    def perform(self, case, form):
+        services.do_decline_dispatch(
+            case,
+            reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+            expected_version=self.expected_version(form),
+        )
+        return "已拒单，案件已退回调度员重新调度。"
+
+
 class ArrivalView(CaseActionView):
     actions = (Action.RECORD_ARRIVAL,)
     url_name = "intake:case-arrival"
@@ -144,3 +200,481 @@ class ArrivalView(CaseActionView):
             case, actor=self.request.user, expected_version=self.expected_version(form)
         )
         return "已记录到达现场时间。"
+
+
+# --- delegation --------------------------------------------------------------------------
+
+
+class DelegationRequestView(CaseActionView):
+    form_class = DelegationRequestForm
+    url_name = "intake:case-delegate"
+    title = "委托异地"
+    submit_label = "发起委托"
+
+    @classmethod
+    def visible(cls, user, case, actions) -> bool:
+        return can_request_delegation(user, case)
+
+    def perform(self, case, form):
+        delegation = services.do_request_delegation(
+            case,
+            to_branch=form.cleaned_data["to_branch"],
+            loss_item=form.cleaned_data["loss_item"],
+            note=form.cleaned_data["note"],
+            actor=self.request.user,
+            expected_version=self.expected_version(form),
+        )
+        return f"已委托 {delegation.to_branch}，等待对方接收。"
+
+
+def can_request_delegation(user, case, delegations=None) -> bool:
+    if not user.has_perm(CASE_DISPATCH) or case.status in ("closed", "cancelled"):
+        return False
+    if not services.covers_branch(user, case.branch):
+        return False
+    delegations = delegations if delegations is not None else list(case.delegations.all())
+    return not any(d.is_active for d in delegations)
+
+
+def delegation_verbs(user, delegation) -> list[str]:
+    """What the user may do with the delegation now (buttons on the case page)."""
+    if not user.has_perm(CASE_DISPATCH):
+        return []
+    verbs = []
+    receiving = services.covers_branch(user, delegation.to_branch)
+    delegating = services.covers_branch(user, delegation.from_branch)
+    if delegation.status == DelegationStatus.REQUESTED and receiving:
+        verbs += ["accept", "refuse"]
+    if delegation.status == DelegationStatus.ACCEPTED and receiving:
+        verbs.append("return")
+    if delegation.is_active and delegating:
+        verbs.append("cancel")
+    return verbs
+
+
+class DelegationActionView(LeaveWhenOutOfScope, CaseActionView):
+    """Accept / refuse / cancel / return one delegation of the case (POST; GET shows the
+    same form on its own page)."""
+
+    form_class = ReasonForm
+    verb = ""
+
+    def load_objects(self, **kwargs) -> None:
+        self.delegation = get_object_or_404(
+            Delegation.objects.select_related("case", "from_branch", "to_branch"),
+            pk=kwargs["pk"],
+            case=self.case,
+        )
+
+    def visible(self, user, case, actions) -> bool:  # an instance method: needs the delegation
+        return self.verb in delegation_verbs(user, self.delegation)
+
+    def get_form(self, case, data=None, files=None):
+        return self.form_class(data, files)
+
+
+class DelegationAcceptView(DelegationActionView):
+    verb, url_name = "accept", "intake:case-delegation-accept"
+    title, submit_label = "接收委托", "接收"
+    button_class = "btn-success"
+
+    def perform(self, case, form):
+        services.do_accept_delegation(
+            self.delegation, note=form.cleaned_data["reason"], actor=self.request.user
+        )
+        return f"已接收委托，请由 {self.delegation.to_branch} 调度查勘。"
+
+
+class DelegationRefuseView(DelegationActionView):
+    verb, url_name = "refuse", "intake:case-delegation-refuse"
+    title, submit_label = "拒绝委托", "拒绝"
+
+    def perform(self, case, form):
+        services.do_refuse_delegation(
+            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        return "已拒绝委托。"
+
+
+class DelegationCancelView(DelegationActionView):
+    verb, url_name = "cancel", "intake:case-delegation-cancel"
+    title, submit_label = "撤回委托", "撤回"
+
+    def perform(self, case, form):
+        services.do_cancel_delegation(
+            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        return "已撤回委托。"
+
+
+class DelegationReturnView(DelegationActionView):
+    verb, url_name = "return", "intake:case-delegation-return"
+    title, submit_label = "退回委托", "退回"
+
+    def perform(self, case, form):
+        services.do_return_delegation(
+            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        return "已退回委托。"
+
+
+DELEGATION_LABELS = {
+    "accept": "接收委托",
+    "refuse": "拒绝委托",
+    "cancel": "撤回委托",
+    "return": "退回委托",
+}
+
+
+# --- the case page's intake panels ---------------------------------------------------------
+
+
+def case_page_context(request, case) -> dict:
+    """Extra context for claims' case page: dispatch alerts, the duplicate flag, delegations
+    with their buttons, the callback (a few small queries)."""
+    user = request.user
+    report = case.report
+    duplicate = None
+    if report.possible_duplicate_of_id:
+        original = report.possible_duplicate_of
+        if hasattr(case, "duplicate_case_no"):  # annotated by claims' case page queryset
+            visible = case.duplicate_case_no
+        else:
+            visible = (
+                Case.objects.for_user(user)
+                .filter(report_id=original.pk)
+                .values_list("case_no", flat=True)
+                .first()
+            )
+        duplicate = {"report": original, "case_no": visible}
+    delegations = list(
+        case.delegations.select_related(
+            "from_branch", "to_branch", "loss_item", "requested_by", "decided_by", "ended_by"
+        )
+    )
+    for delegation in delegations:
+        delegation.verbs = [(v, DELEGATION_LABELS[v]) for v in delegation_verbs(user, delegation)]
+    request_form = None
+    if can_request_delegation(user, case, delegations):
+        request_form = DelegationRequestForm(case=case)
+    callback = Callback.objects.filter(case=case).select_related("called_by").first()
+    return {
+        "dispatch_alerts": list(
+            DispatchAlert.objects.filter(case=case, resolved_at__isnull=True).order_by(
+                "-created_at"
+            )
+        ),
+        "duplicate": duplicate,
+        "delegations": delegations,
+        "delegation_form": request_form,
+        "callback": callback,
+        "can_handle_callback": user.has_perm(CALLBACK_HANDLE),
+    }
+
+
+# --- callbacks ---------------------------------------------------------------------------
+
+
+class CallbackListView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """回访任务: the call centre's queue (open first), within the user's case scope."""
+
+    permission_required = CALLBACK_HANDLE
+
+    def get(self, request):
+        show = request.GET.get("show", "open")
+        callbacks = queries.callbacks_for(request.user).select_related(
+            "case", "surveyor", "called_by"
+        )
+        if show == "open":
+            callbacks = callbacks.filter(
+                status__in=[*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE]
+            )
+        page = Paginator(callbacks.order_by("created_at", "id"), 50).get_page(
+            request.GET.get("page")
+        )
+        for callback in page.object_list:
+            callback.shown_phone = phone_for(request.user, callback.phone)
+        context = {
+            "nav": "callbacks",
+            "page_obj": page,
+            "callbacks": page.object_list,
+            "show": show,
+        }
+        return render(request, "intake/callback_list.html", context)
+
+
+class CallbackDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """One callback: the call script and the result form."""
+
+    permission_required = CALLBACK_HANDLE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.callback = get_object_or_404(
+                queries.callbacks_for(request.user).select_related(
+                    "case", "case__report", "surveyor", "called_by"
+                ),
+                pk=kwargs["pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return self.render_page(CallbackResultForm())
+
+    def post(self, request, pk):
+        form = CallbackResultForm(request.POST)
+        if form.is_valid():
+            try:
+                services.do_record_callback_call(
+                    self.callback,
+                    status=form.cleaned_data["status"],
+                    rating=form.cleaned_data.get("rating"),
+                    comment=form.cleaned_data["comment"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                )
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, "回访结果已保存。")
+                return redirect("intake:callback-list")
+        return self.render_page(form, status=400)
+
+    def render_page(self, form, status=200):
+        callback = self.callback
+        context = {
+            "nav": "callbacks",
+            "callback": callback,
+            "case": callback.case,
+            "phone": phone_for(self.request.user, callback.phone),
+            "form": form,
+            "open": callback.status in (*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE),
+        }
+        return render(self.request, "intake/callback_detail.html", context, status=status)
+
+
+class PublicCallbackView(View):
+    """/callback/<token>/: the customer's rating page (no login; single use; expires)."""
+
+    template_name = "intake/public_callback.html"
+
+    def get(self, request, token):
+        try:
+            callback = services.callback_for_token(token)
+        except ServiceError as exc:
+            return self.closed(request, exc)
+        return self.render_page(request, callback, PublicCallbackForm())
+
+    def post(self, request, token):
+        try:
+            callback = services.callback_for_token(token)
+        except ServiceError as exc:
+            return self.closed(request, exc)
+        form = PublicCallbackForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, callback, form, status=400)
+        try:
+            services.do_submit_callback_feedback(
+                token, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except ServiceError as exc:
+            if exc.status == 400:
+                apply_service_error(form, exc)
+                return self.render_page(request, callback, form, status=400)
+            return self.closed(request, exc)
+        return render(request, self.template_name, {"state": "thanks"})
+
+    def render_page(self, request, callback, form, status=200):
+        context = {"state": "form", "callback": callback, "form": form}
+        response = render(request, self.template_name, context, status=status)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def closed(self, request, exc: ServiceError):
+        state = {404: "invalid", 409: "used", 410: "expired"}.get(exc.status, "invalid")
+        response = render(request, self.template_name, {"state": state}, status=exc.status)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+# --- batch import ------------------------------------------------------------------------
+
+
+class ImportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """报案批量导入: upload a client's Excel file; recent batches below."""
+
+    permission_required = REPORT_REGISTER
+
+    def get(self, request):
+        return self.render_page(ImportUploadForm())
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            if request.user.branch is None:
+                form.add_error(None, "您没有所属机构，不能导入报案。")
+            else:
+                client = form.cleaned_data["client"]
+                mapping = importing.mapping_for(client)
+                upload = form.cleaned_data["file"]
+                batch = ImportBatch(
+                    client=client,
+                    branch=request.user.branch,
+                    original_name=upload.name[:200],
+                    columns=mapping.columns,
+                    sheet_name=mapping.sheet_name,
+                    header_row=mapping.header_row,
+                    uploaded_by=request.user,
+                )
+                batch.file.save(upload.name, upload, save=False)
+                batch.save()
+                return redirect("intake:import-detail", pk=batch.pk)
+        return self.render_page(form, status=400)
+
+    def render_page(self, form, status=200):
+        batches = queries.import_batches_for(self.request.user)[:20]
+        clients = Client.objects.filter(active=True)
+        context = {"nav": "import", "form": form, "batches": batches, "clients": clients}
+        return render(self.request, "intake/import.html", context, status=status)
+
+
+class ImportBatchMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = REPORT_REGISTER
+
+    def get_batch(self, request, pk) -> ImportBatch:
+        return get_object_or_404(queries.import_batches_for(request.user), pk=pk)
+
+
+class ImportDetailView(ImportBatchMixin, View):
+    """Before the import: the preview (every row checked, nothing saved). After: the
+    outcome of each row with its line number."""
+
+    def get(self, request, pk):
+        batch = self.get_batch(request, pk)
+        context = {"nav": "import", "batch": batch}
+        if batch.status == ImportStatus.UPLOADED:
+            try:
+                result = importing.preview(batch)
+            except ServiceError as exc:
+                context["file_error"] = exc.message
+            else:
+                context["preview"] = result
+                context["preview_rows"] = result.rows[: importing.PREVIEW_ROWS]
+                context["preview_errors"] = [r for r in result.rows if r.errors]
+        else:
+            rows = list(batch.rows.select_related("case").order_by("line_no"))
+            for row in rows:
+                row.messages = importing.row_messages(row.errors)
+            context["rows"] = rows
+        return render(request, "intake/import_detail.html", context)
+
+
+class ImportRunView(ImportBatchMixin, View):
+    """Confirm the preview: queue the background import."""
+
+    def post(self, request, pk):
+        batch = self.get_batch(request, pk)
+        with transaction.atomic():
+            updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UPLOADED).update(
+                status=ImportStatus.QUEUED
+            )
+        if not updated:
+            messages.error(request, "该批次已提交导入。")
+        else:
+            tasks.import_reports.enqueue(batch.pk)
+            messages.success(request, "已提交后台导入。")
+        return redirect("intake:import-detail", pk=batch.pk)
+
+
+class ImportMappingView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """One client's column mapping (which header holds which field)."""
+
+    permission_required = REPORT_REGISTER
+
+    def get(self, request, client_id):
+        client = get_object_or_404(Client, pk=client_id)
+        return self.render_page(client, ImportMappingForm(instance=importing.mapping_for(client)))
+
+    def post(self, request, client_id):
+        client = get_object_or_404(Client, pk=client_id)
+        form = ImportMappingForm(request.POST, instance=importing.mapping_for(client))
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"{client} 的导入列映射已保存。")
+            return redirect("intake:import")
+        return self.render_page(client, form, status=400)
+
+    def render_page(self, client, form, status=200):
+        context = {"nav": "import", "client": client, "form": form}
+        return render(self.request, "intake/import_mapping.html", context, status=status)
+
+
+class ImportTemplateView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """An empty .xlsx in the client's layout."""
+
+    permission_required = REPORT_REGISTER
+
+    def get(self, request, client_id):
+        client = get_object_or_404(Client, pk=client_id)
+        content = importing.template_workbook(importing.mapping_for(client).columns)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="import-{client.code}.xlsx"'
+        return response
+
+
+# --- roster ------------------------------------------------------------------------------
+
+
+class RosterView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """排班表 of the dispatcher's branch for one day: list, add, remove."""
+
+    permission_required = CASE_DISPATCH
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.branch_id is None:
+            raise Http404("没有所属机构。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def surveyors(self):
+        from lossdesk.org.models import Staff
+
+        return Staff.objects.filter(
+            branch_id=self.request.user.branch_id,
+            is_active=True,
+            position__permissions__codename="survey_case",
+            position__permissions__content_type__app_label="claims",
+        ).order_by("full_name")
+
+    def get(self, request):
+        day = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
+        form = RosterShiftForm(surveyors=self.surveyors(), initial={"date": day})
+        return self.render_page(day, form)
+
+    def post(self, request):
+        if "delete" in request.POST:
+            shift = get_object_or_404(
+                RosterShift, pk=request.POST.get("delete"), branch_id=request.user.branch_id
+            )
+            day = shift.date
+            shift.delete()
+            messages.success(request, "已删除排班。")
+            return redirect(f"{reverse('intake:roster')}?date={day:%Y-%m-%d}")
+        form = RosterShiftForm(request.POST, surveyors=self.surveyors())
+        if form.is_valid():
+            form.save()
+            day = form.cleaned_data["date"]
+            messages.success(request, "已添加排班。")
+            return redirect(f"{reverse('intake:roster')}?date={day:%Y-%m-%d}")
+        day = parse_date(request.POST.get("date", "") or "") or timezone.localdate()
+        return self.render_page(day, form, status=400)
+
+    def render_page(self, day, form, status=200):
+        shifts = RosterShift.objects.filter(
+            branch_id=self.request.user.branch_id, date=day
+        ).select_related("surveyor")
+        context = {"nav": "roster", "day": day, "shifts": shifts, "form": form}
+        return render(self.request, "intake/roster.html", context, status=status)

@@ -30,6 +30,23 @@ class Branch(models.Model):
     phone = models.CharField("电话", max_length=30, blank=True)
     path = models.CharField(max_length=255, editable=False, db_index=True)
     active = models.BooleanField("启用", default=True)
+    # Dispatch settings (intake): how long a surveyor has to accept, whether the system
+    # dispatches the top-ranked surveyor itself, and the region used to tell 委托异地.
+    accept_deadline_minutes = models.PositiveSmallIntegerField(
+        "接单时限（分钟）",
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="查勘员超过该时间未接单，案件退回调度队列并提醒调度员。",
+    )
+    auto_dispatch = models.BooleanField(
+        "自动调度", default=False, help_text="登记报案后由系统调度推荐排名第一的查勘员。"
+    )
+    region = models.CharField(
+        "调度区域",
+        max_length=30,
+        blank=True,
+        help_text="委托异地时据此判断是否异地；为空时按省份+城市。",
+    )
 
     class Meta:
         verbose_name = "机构"
@@ -52,6 +69,11 @@ class Branch(models.Model):
 
     def subtree(self) -> models.QuerySet["Branch"]:
         return Branch.objects.filter(path__startswith=self.path)
+
+    @property
+    def dispatch_region(self) -> str:
+        """The region that decides whether a delegation goes to "another region"."""
+        return self.region or f"{self.province}{self.city}" or self.code
 
 
 class Position(models.Model):
@@ -84,6 +106,17 @@ class Staff(AbstractUser):
     )
     mobile = models.CharField("手机", max_length=20, blank=True, validators=[validate_mobile])
     employee_no = models.CharField("工号", max_length=30, blank=True)
+    # Smart dispatch (intake.scoring): what a surveyor can survey and where they were last.
+    skill_vehicle = models.BooleanField("技能：车辆", default=True)
+    skill_property = models.BooleanField("技能：物损", default=False)
+    skill_injury = models.BooleanField("技能：人伤", default=False)
+    last_lat = models.DecimalField(
+        "最近位置纬度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    last_lng = models.DecimalField(
+        "最近位置经度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    last_position_at = models.DateTimeField("最近位置时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "员工"
@@ -101,6 +134,16 @@ class Staff(AbstractUser):
     @property
     def data_scope(self) -> str | None:
         return self.position.data_scope if self.position_id else None
+
+    @property
+    def skills(self) -> frozenset[str]:
+        """ "vehicle" / "property" / "injury": the loss kinds this person can survey."""
+        flags = {
+            "vehicle": self.skill_vehicle,
+            "property": self.skill_property,
+            "injury": self.skill_injury,
+        }
+        return frozenset(name for name, on in flags.items() if on)
 
 
 class Client(models.Model):

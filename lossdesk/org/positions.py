@@ -25,6 +25,7 @@ CASE_ISSUE_REPORT = "claims.issue_report"
 CASE_CLOSE = "claims.close_case"
 CASE_CANCEL = "claims.cancel_case"
 VIEW_PII = "org.view_pii"
+CALLBACK_HANDLE = "intake.change_callback"
 VIEW_AUDIT_LOG = "org.view_audit_log"
 
 STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
@@ -67,6 +68,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_CLOSE,
             CASE_CANCEL,
             VIEW_PII,
+            CALLBACK_HANDLE,
         ]
         + PARTS_PERMISSIONS["branch_manager"],
         "本机构及下级机构的全部案件业务。",
@@ -74,8 +76,8 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     "dispatcher": (
         "调度员",
         DataScope.BRANCH,
-        [CASE_VIEW, REPORT_REGISTER, CASE_DISPATCH, CASE_CANCEL, VIEW_PII],
-        "登记报案、调度查勘员、注销案件。",
+        [CASE_VIEW, REPORT_REGISTER, CASE_DISPATCH, CASE_CANCEL, VIEW_PII, CALLBACK_HANDLE],
+        "登记报案、调度查勘员、委托异地、客户回访、注销案件。",
     ),
     "surveyor": (
         "查勘员",

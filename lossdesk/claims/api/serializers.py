@@ -34,6 +34,7 @@ from lossdesk.claims.workflow import ACTION_LABELS, Action, available_actions
 from lossdesk.core.masking import phone_for
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch, Report
+from lossdesk.intake.services import REPORT_FIELDS
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.api.base import EnumField, enum_or_null
 
@@ -68,27 +69,11 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
+        # The registered fields (one list, in intake.services) plus what registering adds.
         fields = [
             "report_no",
-            "client_branch",
+            *(name for name in REPORT_FIELDS if name != "client"),
             "client_branch_name",
-            "client_claim_no",
-            "policy_no_ctpl",
-            "policy_no_commercial",
-            "plate",
-            "vin",
-            "reporter_name",
-            "reporter_phone",
-            "driver_name",
-            "driver_phone",
-            "accident_time",
-            "accident_place",
-            "description",
-            "reported_at",
-            "third_party_vehicles",
-            "third_party_plates",
-            "property_loss",
-            "injured_persons",
             "created_by",
             "created_at",
         ]
@@ -131,7 +116,9 @@ class LossItemSerializer(serializers.ModelSerializer):
 
 class DispatchSerializer(serializers.ModelSerializer):
     surveyor = StaffRefSerializer(read_only=True)
-    dispatched_by = StaffRefSerializer(read_only=True)
+    dispatched_by = StaffRefSerializer(
+        read_only=True, allow_null=True, help_text="系统自动调度时为 null。"
+    )
     status = EnumField(DispatchStatus, read_only=True)
 
     class Meta:
@@ -140,11 +127,18 @@ class DispatchSerializer(serializers.ModelSerializer):
             "id",
             "surveyor",
             "dispatched_by",
+            "auto",
             "status",
             "note",
+            "score",
+            "override_reason",
             "dispatched_at",
             "accepted_at",
             "arrived_at",
+            "dispatch_to_arrival_minutes",
+            "declined_at",
+            "decline_reason",
+            "timed_out_at",
         ]
         read_only_fields = fields
 

@@ -76,11 +76,13 @@ def test_a_report_missing_required_fields_lists_each_of_them(firm):
     assert Report.objects.count() == 0
 
 
-def test_a_duplicate_client_claim_number_is_a_400_on_that_field(firm):
+def test_a_client_claim_number_reused_for_another_accident_is_a_409_on_that_field(firm):
+    # A retry of the same report is answered with the first result (intake API tests);
+    # the same claim number with another plate is a conflict and saves nothing.
     assert post_report(firm).status_code == 201
     before = counts()
-    response = post_report(firm)
-    assert response.status_code == 400
+    response = post_report(firm, plate="浙A99999")
+    assert response.status_code == 409
     assert "client_claim_no" in error_of(response)["fields"]
     assert counts() == before
 

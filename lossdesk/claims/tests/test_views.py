@@ -64,6 +64,7 @@ def full_case(firm):
     request = services.do_request_documents(case, items="驾驶证复印件", actor=firm.lisi)
     services.do_fulfil_document_request(request, actor=firm.lisi)
     services.do_issue_report(fresh(case), actor=firm.lisi)
+    delegation_of(fresh(case))
     return fresh(case)
 
 
@@ -71,12 +72,32 @@ def filled_kwargs(case: Case, name: str, params: set[str]) -> dict:
     pk_for = {
         "claims:attachment": lambda: case.attachments.first().pk,
         "claims:case-fulfil-documents": lambda: case.document_requests.first().pk,
+        **{
+            f"intake:case-delegation-{verb}": lambda: delegation_of(case).pk
+            for verb in ("accept", "refuse", "cancel", "return")
+        },
     }
     kwargs = {}
     if "pk" in params:
         assert name in pk_for, f"add {name} to pk_for so its scope is tested"
         kwargs["pk"] = pk_for[name]()
     return kwargs
+
+
+def delegation_of(case: Case):
+    """The case's delegation (to 南京, so no 宁波 user sees the case through it)."""
+    from lossdesk.intake.models import Delegation
+    from lossdesk.intake.services import do_request_delegation
+    from lossdesk.org.models import Branch, Staff
+
+    delegation = Delegation.objects.filter(case=case).first()
+    if delegation is None:
+        delegation = do_request_delegation(
+            case,
+            to_branch=Branch.objects.get(code="nj"),
+            actor=Staff.objects.get(username="zhaoliu"),
+        )
+    return delegation
 
 
 # --- scope -------------------------------------------------------------------------------

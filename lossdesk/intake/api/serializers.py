@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from lossdesk.claims.api.serializers import VersionSerializer
-from lossdesk.intake.models import Report
+from lossdesk.claims.api.serializers import DispatchSerializer, VersionSerializer
+from lossdesk.intake.choices import DelegationStatus
+from lossdesk.intake.models import Delegation
 from lossdesk.org.models import Client, ClientBranch
 
 
@@ -40,24 +41,121 @@ class ReportCreateSerializer(serializers.Serializer):
     )
     property_loss = serializers.BooleanField(required=False, default=False)
     injured_persons = serializers.IntegerField(min_value=0, max_value=99, required=False, default=0)
+    accident_lat = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+        allow_null=True,
+        help_text="出险地纬度（WGS-84），用于调度推荐的距离计算。",
+    )
+    accident_lng = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+        help_text="出险地经度（WGS-84）。",
+    )
 
     def validate(self, attrs):
+        """The same client_claim_no is not an error here: POST /reports is idempotent per
+        (client, client_claim_no) and the view answers a retry with the first result."""
         client, client_branch = attrs["client"], attrs.get("client_branch")
-        errors = {}
         if client_branch is not None and client_branch.client_id != client.pk:
-            errors["client_branch"] = ["该分支机构不属于所选委托方。"]
-        claim_no = attrs["client_claim_no"].strip()
-        if Report.objects.filter(client=client, client_claim_no=claim_no).exists():
-            errors["client_claim_no"] = ["该委托方赔案号已登记过报案，请勿重复登记。"]
-        if errors:
-            raise serializers.ValidationError(errors)
-        attrs["client_claim_no"] = claim_no
+            raise serializers.ValidationError({"client_branch": ["该分支机构不属于所选委托方。"]})
+        attrs["client_claim_no"] = attrs["client_claim_no"].strip()
         return attrs
 
 
 class DispatchInputSerializer(VersionSerializer):
     surveyor = serializers.IntegerField(help_text="查勘员（员工）id，须为本机构在职查勘员。")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="所选查勘员得分低于推荐第一时必填。",
+    )
+
+
+class DeclineInputSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=200, help_text="拒单原因。")
+
+
+class DeclinedSerializer(serializers.Serializer):
+    case_no = serializers.CharField()
+    status = serializers.CharField(help_text="案件的新状态（registered：退回调度队列）。")
+    dispatch = DispatchSerializer()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="说明 / 原因。"
+    )
+
+
+class DelegationInputSerializer(VersionSerializer):
+    to_branch = serializers.IntegerField(help_text="受托机构 id（须为另一区域的机构）。")
+    loss_item = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="损失标的序号 seq；为空表示整案。"
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    from_branch_name = serializers.CharField(source="from_branch.name", read_only=True)
+    to_branch_name = serializers.CharField(source="to_branch.name", read_only=True)
+    loss_item = serializers.IntegerField(source="loss_item.seq", read_only=True, default=None)
+    status = serializers.ChoiceField(choices=DelegationStatus.choices, read_only=True)
+    case_no = serializers.CharField(source="case.case_no", read_only=True)
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "id",
+            "case_no",
+            "loss_item",
+            "from_branch",
+            "from_branch_name",
+            "to_branch",
+            "to_branch_name",
+            "status",
+            "fee_share",
+            "note",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+            "ended_at",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+
+class ReasonItemSerializer(serializers.Serializer):
+    factor = serializers.CharField()
+    points = serializers.FloatField()
+    weight = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class RecommendationSerializer(serializers.Serializer):
+    surveyor = serializers.IntegerField(source="candidate.id")
+    full_name = serializers.CharField(source="candidate.name")
+    score = serializers.FloatField()
+    on_duty = serializers.BooleanField(allow_null=True)
+    distance_km = serializers.FloatField(allow_null=True)
+    open_tasks = serializers.IntegerField(source="candidate.open_tasks")
+    eta_minutes = serializers.IntegerField()
+    reasons = ReasonItemSerializer(many=True)
+
+
+class PositionInputSerializer(serializers.Serializer):
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    lng = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
 
 
 class SurveyorSerializer(serializers.Serializer):

@@ -1,10 +1,12 @@
-"""Reports and dispatch: POST /reports, /cases/{case_no}/dispatch, /accept, /arrival and the
-surveyors a case may be dispatched to."""
+"""Reports and dispatch: POST /reports (idempotent per client and client_claim_no), the
+dispatch actions of a case (dispatch, accept, decline, arrival), the ranked surveyors with
+their reasons, delegation to another region, and the surveyor's position report."""
 
 from django.db import IntegrityError
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.response import Response
 
 from lossdesk.claims.api.serializers import CaseDetailSerializer
 from lossdesk.claims.api.views import (
@@ -15,33 +17,93 @@ from lossdesk.claims.api.views import (
     get_case,
     schema,
 )
+from lossdesk.claims.models import Case
 from lossdesk.claims.workflow import PERMISSIONS, Action
-from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
+from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lossdesk.core.validators import normalize_plate
 from lossdesk.intake import services
 from lossdesk.intake.api import serializers as s
-from lossdesk.org.models import Staff
+from lossdesk.intake.choices import ReportChannel
+from lossdesk.intake.models import Delegation, Report
+from lossdesk.org.api.base import error_responses
+from lossdesk.org.models import Branch, Staff
+from lossdesk.org.positions import REPORT_REGISTER
+
+REPLAY_HEADER = "Idempotent-Replay"
+DUPLICATE_MESSAGE = "该委托方赔案号已登记过报案。"
 
 
 @extend_schema(
     tags=["reports"],
-    summary="登记报案（立案）",
+    summary="登记报案（立案；按委托方+赔案号幂等）",
+    description=(
+        "同一委托方的同一赔案号只立一次案。重试的请求（车牌与出险时间与首次相同）返回首次的"
+        "结果：200、案件详情、响应头 `Idempotent-Replay: true`，不会新建案件。同一赔案号但车牌"
+        "或出险时间不同，或首次立案的案件不在调用方数据范围内时，返回 409 conflict。"
+    ),
     request=s.ReportCreateSerializer,
-    responses={201: CaseDetailSerializer, **ACTION_ERRORS},
+    responses={
+        201: CaseDetailSerializer,
+        200: OpenApiResponse(CaseDetailSerializer, description="重试：首次立案的结果"),
+        **ACTION_ERRORS,
+    },
 )
 class ReportCreateView(generics.GenericAPIView):
     serializer_class = s.ReportCreateSerializer
 
     def post(self, request):
+        if not request.user.has_perm(REPORT_REGISTER):
+            raise PermissionDenied("您的岗位没有登记报案权限。")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        existing = self.existing(data)
+        if existing is not None:
+            return self.replay(request, existing, data)
         try:
-            case = services.do_register_report(dict(serializer.validated_data), actor=request.user)
-        except IntegrityError:  # the same claim number registered a moment ago
-            message = "该委托方赔案号已登记过报案，请勿重复登记。"
-            raise Conflict(message, fields={"client_claim_no": [message]}) from None
+            case = services.do_register_report(data, actor=request.user, channel=ReportChannel.API)
+        except (IntegrityError, ServiceError) as exc:
+            # The same claim number registered a moment ago by a concurrent request: the
+            # unique constraint (or its check) refused ours, so answer with the first one.
+            existing = self.existing(data)
+            if existing is None:
+                if isinstance(exc, ServiceError):
+                    raise
+                raise Conflict(
+                    DUPLICATE_MESSAGE, fields={"client_claim_no": [DUPLICATE_MESSAGE]}
+                ) from None
+            return self.replay(request, existing, data)
         location = reverse("api:case-detail", kwargs={"case_no": case.case_no})
         return case_detail_response(
             request, case.case_no, status=201, headers={"Location": location}
+        )
+
+    @staticmethod
+    def existing(data) -> Report | None:
+        return Report.objects.filter(
+            client=data["client"], client_claim_no=data["client_claim_no"]
+        ).first()
+
+    @staticmethod
+    def replay(request, report: Report, data):
+        case_no = (
+            Case.objects.for_user(request.user)
+            .filter(report=report)
+            .values_list("case_no", flat=True)
+            .first()
+        )
+        same = report.plate == normalize_plate(data.get("plate", "")) and (
+            report.accident_time == data.get("accident_time")
+        )
+        if not same:
+            message = "该委托方赔案号已登记过报案，且车牌或出险时间与本次请求不同。"
+            extra = {"case_no": case_no} if case_no else {}
+            raise Conflict(message, fields={"client_claim_no": [message]}, **extra)
+        if case_no is None:  # registered by a branch the caller cannot see: say no more
+            raise Conflict(DUPLICATE_MESSAGE, fields={"client_claim_no": [DUPLICATE_MESSAGE]})
+        location = reverse("api:case-detail", kwargs={"case_no": case_no})
+        return case_detail_response(
+            request, case_no, status=200, headers={"Location": location, REPLAY_HEADER: "true"}
         )
 
 
@@ -58,6 +120,7 @@ class DispatchView(CaseActionView):
             case,
             surveyor=surveyor,
             note=data["note"],
+            override_reason=data["override_reason"],
             actor=self.request.user,
             expected_version=version,
         )
@@ -69,10 +132,34 @@ class AcceptView(CaseActionView):
         services.do_accept_dispatch(case, actor=self.request.user, expected_version=version)
 
 
+@schema(
+    "拒绝调度（退回调度队列）",
+    request=s.DeclineInputSerializer,
+    responses={200: s.DeclinedSerializer, **ACTION_ERRORS},
+    description="案件退回调度队列后查勘员不再能看到该案件，故返回被拒的调度记录而非案件详情。",
+)
+class DeclineView(CaseActionView):
+    input_serializer = s.DeclineInputSerializer
+
+    def run(self, request, case_no):
+        case = get_case(request, case_no)
+        data, version = self.validated(request)
+        dispatch = services.do_decline_dispatch(
+            case, reason=data["reason"], actor=request.user, expected_version=version
+        )
+        body = {"case_no": case_no, "status": "registered", "dispatch": dispatch}
+        return Response(s.DeclinedSerializer(body).data)
+
+
 @schema("到达现场")
 class ArrivalView(CaseActionView):
     def perform(self, case, data, version):
         services.do_record_arrival(case, actor=self.request.user, expected_version=version)
+
+
+def _require_dispatcher(request) -> None:
+    if not request.user.has_perm(PERMISSIONS[Action.DISPATCH]):
+        raise PermissionDenied("您的岗位没有「调度」权限。")
 
 
 @extend_schema(
@@ -87,6 +174,122 @@ class SurveyorsView(generics.ListAPIView):
 
     def get_queryset(self):
         case = get_case(self.request, self.kwargs["case_no"])
-        if not self.request.user.has_perm(PERMISSIONS[Action.DISPATCH]):
-            raise PermissionDenied("您的岗位没有「调度」权限。")
+        _require_dispatcher(self.request)
         return services.dispatchable_surveyors(case)
+
+
+@extend_schema(
+    tags=["cases"],
+    summary="调度推荐（按得分排序，含理由）",
+    description="得分 = 在班 40 + 距离 30 + 在途任务 20 + 技能 10，见 docs/dispatch.md。",
+    responses={200: s.RecommendationSerializer(many=True), **error_responses(401, 403, 404)},
+)
+class RecommendationsView(generics.GenericAPIView):
+    serializer_class = s.RecommendationSerializer
+    queryset = Staff.objects.none()
+
+    def get(self, request, case_no):
+        case = get_case(request, case_no)
+        _require_dispatcher(request)
+        ranking = services.recommend_surveyors(case)
+        return Response(s.RecommendationSerializer(ranking, many=True).data)
+
+
+# -------------------------------------------------------------------------- delegation
+
+
+def _delegation_queryset():
+    return Delegation.objects.select_related("case", "from_branch", "to_branch", "loss_item")
+
+
+@extend_schema(tags=["delegations"])
+class DelegationsView(generics.GenericAPIView):
+    """GET: the case's delegations. POST: delegate the case to a branch in another region."""
+
+    serializer_class = s.DelegationInputSerializer
+    queryset = Delegation.objects.none()
+
+    @extend_schema(summary="案件的委托异地记录", responses={200: s.DelegationSerializer(many=True)})
+    def get(self, request, case_no):
+        case = get_case(request, case_no)
+        delegations = _delegation_queryset().filter(case=case).order_by("requested_at", "id")
+        return Response(s.DelegationSerializer(delegations, many=True).data)
+
+    @extend_schema(
+        summary="委托异地",
+        request=s.DelegationInputSerializer,
+        responses={201: s.DelegationSerializer, **ACTION_ERRORS},
+    )
+    def post(self, request, case_no):
+        case = get_case(request, case_no)
+        serializer = s.DelegationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        to_branch = Branch.objects.filter(pk=data["to_branch"]).first()
+        if to_branch is None:
+            raise ServiceError("受托机构不存在。", fields={"to_branch": ["受托机构不存在。"]})
+        loss_item = None
+        if data.get("loss_item") is not None:
+            loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
+            if loss_item is None:
+                message = "本案没有该序号的损失标的。"
+                raise ServiceError(message, fields={"loss_item": [message]})
+        delegation = services.do_request_delegation(
+            case,
+            to_branch=to_branch,
+            loss_item=loss_item,
+            note=data["note"],
+            actor=request.user,
+            expected_version=data.get("version"),
+        )
+        body = s.DelegationSerializer(_delegation_queryset().get(pk=delegation.pk)).data
+        return Response(body, status=201)
+
+
+DELEGATION_ACTIONS = {
+    "accept": lambda d, reason, user: services.do_accept_delegation(d, note=reason, actor=user),
+    "refuse": lambda d, reason, user: services.do_refuse_delegation(d, reason=reason, actor=user),
+    "cancel": lambda d, reason, user: services.do_cancel_delegation(d, reason=reason, actor=user),
+    "return": lambda d, reason, user: services.do_return_delegation(d, reason=reason, actor=user),
+}
+
+
+class DelegationActionView(generics.GenericAPIView):
+    serializer_class = s.ReasonSerializer
+    queryset = Delegation.objects.none()
+
+    @extend_schema(
+        tags=["delegations"],
+        operation_id="cases_delegations_action",
+        summary="处理委托：accept 接收 / refuse 拒绝 / cancel 撤回 / return 退回",
+        request=s.ReasonSerializer,
+        responses={200: s.DelegationSerializer, **ACTION_ERRORS},
+    )
+    def post(self, request, case_no, pk, verb):
+        case = get_case(request, case_no)
+        delegation = _delegation_queryset().filter(case=case, pk=pk).first()
+        if delegation is None or verb not in DELEGATION_ACTIONS:
+            raise NotFound("委托不存在。")
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        DELEGATION_ACTIONS[verb](delegation, serializer.validated_data["reason"], request.user)
+        return Response(s.DelegationSerializer(_delegation_queryset().get(pk=pk)).data)
+
+
+@extend_schema(
+    tags=["dispatch"],
+    summary="上报本人当前位置（查勘员手机）",
+    request=s.PositionInputSerializer,
+    responses={204: None, **error_responses(400, 401)},
+)
+class PositionView(generics.GenericAPIView):
+    serializer_class = s.PositionInputSerializer
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.do_record_position(
+            request.user, lat=data["lat"], lng=data["lng"], actor=request.user
+        )
+        return Response(status=204)
