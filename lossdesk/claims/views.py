@@ -123,8 +123,25 @@ EVENT_KEY_LABELS = {
     "loss_items": "损失标的数",
     "name": "文件",
     "dispatch_to_arrival_minutes": "调度到达用时(分钟)",
+    "dispatch_to_accept_minutes": "调度接单用时(分钟)",
+    "score": "推荐得分",
+    "override_reason": "未选推荐原因",
+    "duplicate_of": "疑似重复报案",
+    "to_branch": "受托机构",
+    "fee_share": "受托分成",
+    "rating": "满意度",
+    "deadline_minutes": "接单时限(分钟)",
 }
-EVENT_HIDDEN_KEYS = {"attachment", "request"}
+# Ids and codes the message already says in words.
+EVENT_HIDDEN_KEYS = {
+    "attachment",
+    "request",
+    "channel",
+    "delegation",
+    "callback",
+    "recommended",
+    "auto",
+}
 SURVEY_LABELS = {f.name: f.verbose_name for f in SurveyRecord._meta.get_fields() if f.concrete}
 SURVEY_CHOICES = {
     f.name: dict(f.choices) for f in SurveyRecord._meta.get_fields() if getattr(f, "choices", None)

@@ -1584,7 +1584,12 @@ class DemoBuilder:
         else:
             surveyor, note = plan.people["surveyor"], self.rng.choice(DISPATCH_NOTES)
         intake_services.do_dispatch_case(
-            plan.case, surveyor=surveyor, note=note, actor=plan.people["dispatcher"]
+            plan.case,
+            surveyor=surveyor,
+            note=note,
+            # The plan picks its surveyor; kept only when the pick is below the recommendation.
+            override_reason="按演示计划指派",
+            actor=plan.people["dispatcher"],
         )
 
     def _do_accept(self, plan: CasePlan) -> None:

@@ -1,18 +1,37 @@
-"""Read-only admin pages for reports and dispatches (see claims.admin)."""
+"""Admin pages of intake. Reports, dispatches, alerts, delegations, callbacks and import
+batches are read-only (they change only through the services, see claims.admin); the
+per-client import mapping and the roster are edited here too."""
 
 from django.contrib import admin
 
 from lossdesk.claims.admin import ReadOnlyAdmin
 from lossdesk.core.masking import can_view_pii
-from lossdesk.intake.models import Dispatch, Report
+from lossdesk.intake.models import (
+    Callback,
+    Delegation,
+    Dispatch,
+    DispatchAlert,
+    ImportBatch,
+    ImportMapping,
+    Report,
+    RosterShift,
+)
 
 PHONE_FIELDS = ("reporter_phone", "driver_phone")
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    list_display = ("report_no", "client", "client_claim_no", "plate", "branch", "reported_at")
-    list_filter = ("client", "branch")
+    list_display = (
+        "report_no",
+        "client",
+        "client_claim_no",
+        "plate",
+        "branch",
+        "channel",
+        "reported_at",
+    )
+    list_filter = ("client", "branch", "channel")
     search_fields = ("report_no", "client_claim_no", "plate", "vin")
     list_select_related = ("client", "branch")
     date_hierarchy = "reported_at"
@@ -30,12 +49,76 @@ class DispatchAdmin(ReadOnlyAdmin):
         "case",
         "surveyor",
         "dispatched_by",
+        "auto",
         "status",
+        "score",
         "dispatched_at",
         "accepted_at",
         "arrived_at",
+        "dispatch_to_arrival_minutes",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "auto")
     search_fields = ("case__case_no", "surveyor__username", "surveyor__full_name")
     list_select_related = ("case", "surveyor", "dispatched_by")
     date_hierarchy = "dispatched_at"
+
+
+@admin.register(DispatchAlert)
+class DispatchAlertAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "message", "created_at", "resolved_at")
+    list_filter = ("kind",)
+    list_select_related = ("case",)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    list_display = ("case", "from_branch", "to_branch", "status", "fee_share", "requested_at")
+    list_filter = ("status", "to_branch")
+    search_fields = ("case__case_no",)
+    list_select_related = ("case", "from_branch", "to_branch")
+
+
+@admin.register(Callback)
+class CallbackAdmin(ReadOnlyAdmin):
+    list_display = ("case", "surveyor", "method", "status", "rating", "completed_at")
+    list_filter = ("method", "status", "rating")
+    list_select_related = ("case", "surveyor")
+    exclude = ("token_hash", "phone")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "original_name",
+        "client",
+        "branch",
+        "status",
+        "imported_rows",
+        "skipped_rows",
+        "failed_rows",
+        "created_at",
+    )
+    list_filter = ("status", "client")
+    list_select_related = ("client", "branch")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ("client", "sheet_name", "header_row", "updated_at")
+
+
+@admin.register(RosterShift)
+class RosterShiftAdmin(admin.ModelAdmin):
+    list_display = ("date", "surveyor", "zone", "start_time", "end_time", "branch")
+    list_filter = ("date", "branch")
+    search_fields = ("surveyor__full_name", "zone")
+    list_select_related = ("surveyor", "branch")

@@ -197,7 +197,7 @@ class Dispatch(models.Model):
         verbose_name_plural = "调度"
         ordering = ["-dispatched_at"]
         indexes = [
-            models.Index(fields=["surveyor", "status"]),
+            models.Index(fields=["surveyor", "status", "arrived_at"]),
             models.Index(fields=["status", "dispatched_at"]),
         ]
 
@@ -234,6 +234,17 @@ class DispatchAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+def shift_bounds(day, start_time, end_time) -> tuple[datetime, datetime]:
+    """A shift's start and end as aware local datetimes; an end not after the start is on
+    the next day."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, start_time, tzinfo=tz)
+    end = datetime.combine(day, end_time, tzinfo=tz)
+    if end <= start:
+        end += timedelta(days=1)
+    return start, end
 
 
 class RosterShift(models.Model):
@@ -276,12 +287,7 @@ class RosterShift(models.Model):
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Start and end as aware datetimes in the local time zone."""
-        tz = timezone.get_current_timezone()
-        start = datetime.combine(self.date, self.start_time, tzinfo=tz)
-        end = datetime.combine(self.date, self.end_time, tzinfo=tz)
-        if end <= start:
-            end += timedelta(days=1)
-        return start, end
+        return shift_bounds(self.date, self.start_time, self.end_time)
 
     def covers(self, moment: datetime) -> bool:
         start, end = self.bounds()

@@ -113,7 +113,11 @@ def _duty(candidate: Candidate, task: Task) -> tuple[float, bool | None, str]:
     current = [s for s in candidate.shifts if s.start <= task.at < s.end]
     if current:
         shift = next((s for s in current if s.zone and s.zone in task.place), current[0])
-        hours = f"{shift.start:%H:%M}–{shift.end:%H:%M}"
+        hours = (
+            "全天"
+            if shift.end - shift.start >= timedelta(days=1)
+            else f"{shift.start:%H:%M}–{shift.end:%H:%M}"
+        )
         if shift.zone and shift.zone in task.place:
             return 1.0, True, f"在班（{shift.zone} {hours}），值班区域与出险地点一致"
         return ZONE_MISMATCH_FACTOR, True, f"在班（{shift.zone or '未分区'} {hours}）"

@@ -49,6 +49,7 @@ from lossdesk.intake.models import (
     DispatchAlert,
     Report,
     RosterShift,
+    shift_bounds,
 )
 from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Branch, Staff
@@ -84,6 +85,7 @@ CANDIDATE_FIELDS = (
     "full_name",
     "mobile",
     "branch_id",
+    "is_active",
     "skill_vehicle",
     "skill_property",
     "skill_injury",
@@ -91,8 +93,8 @@ CANDIDATE_FIELDS = (
     "last_lng",
     "last_position_at",
 )
-# Field work still open for a surveyor: the workload part of the dispatch score.
-FIELD_WORK_STATES = (CaseStatus.DISPATCHED, CaseStatus.SURVEYING)
+# How long after arriving a surveyor still counts as on site while the case is surveyed.
+ON_SITE_WINDOW = timedelta(hours=8)
 SKILL_OF_KIND = {
     LossItemKind.INSURED_VEHICLE: "vehicle",
     LossItemKind.THIRD_PARTY_VEHICLE: "vehicle",
@@ -267,38 +269,47 @@ def recommend_surveyors(case: Case, *, now=None) -> list[scoring.Ranked]:
 
 
 def _recommend(case: Case, *, now=None, branch_id=None, kinds=None, fresh=False):
-    """(ranking, {staff id: Staff}). `branch_id` and `kinds` (loss item kinds) save their
-    queries when the caller knows them; a `fresh` case (just registered) has no dispatch."""
+    """(ranking, {staff id: row of CANDIDATE_FIELDS}) in two queries: the surveyors with
+    their open field work, and the roster. `branch_id` and `kinds` (loss item kinds) save
+    their queries when the caller knows them; a `fresh` case (just registered) has no
+    dispatch of its own to leave out of the workload."""
     now = now or timezone.now()
     branch_id = branch_id or working_branch_id(case)
-    open_tasks = Dispatch.objects.filter(
+    # Open field work: dispatches not yet arrived (pending or accepted, always a case in
+    # field work), and recent arrivals whose case is still being surveyed. Both counts
+    # are index range scans on (surveyor, status, arrived_at), however long the history.
+    en_route = Dispatch.objects.filter(
+        surveyor_id=OuterRef("pk"), status__in=(DispatchStatus.PENDING, DispatchStatus.ACCEPTED)
+    )
+    on_site = Dispatch.objects.filter(
         surveyor_id=OuterRef("pk"),
-        status__in=ACTIVE_DISPATCH_STATUSES,
-        case__status__in=FIELD_WORK_STATES,
+        status=DispatchStatus.ARRIVED,
+        arrived_at__gte=now - ON_SITE_WINDOW,
+        case__status=CaseStatus.SURVEYING,
     )
     if not fresh:
-        open_tasks = open_tasks.exclude(case_id=case.pk)
-    open_tasks = open_tasks.order_by().values("surveyor_id").annotate(n=Count("id")).values("n")
-    staff = {
-        s.pk: s
-        for s in dispatchable_surveyors(case, branch_id)
+        en_route, on_site = en_route.exclude(case_id=case.pk), on_site.exclude(case_id=case.pk)
+    rows = {
+        row["id"]: row
+        for row in dispatchable_surveyors(case, branch_id)
         .select_related(None)
-        .only(*CANDIDATE_FIELDS)
-        .annotate(open_tasks=Coalesce(Subquery(open_tasks), 0))
+        .order_by()
+        .annotate(en_route=_count(en_route), on_site=_count(on_site))
+        .values("id", *CANDIDATE_FIELDS, "en_route", "on_site")
     }
-    if not staff:
-        return [], staff
+    if not rows:
+        return [], rows
     report = case.report
     today = timezone.localtime(now).date()
     shifts: dict[int, list[scoring.Shift]] = {}
     roster_kept = False
-    for shift in RosterShift.objects.filter(
+    for surveyor_id, zone, day, start_time, end_time in RosterShift.objects.filter(
         branch_id=branch_id, date__in=[today - timedelta(days=1), today]
-    ).only("surveyor_id", "zone", "date", "start_time", "end_time"):
-        start, end = shift.bounds()
-        if shift.date == today or start <= now < end:
+    ).values_list("surveyor_id", "zone", "date", "start_time", "end_time"):
+        start, end = shift_bounds(day, start_time, end_time)
+        if day == today or start <= now < end:
             roster_kept = True
-        shifts.setdefault(shift.surveyor_id, []).append(scoring.Shift(start, end, shift.zone))
+        shifts.setdefault(surveyor_id, []).append(scoring.Shift(start, end, zone))
     if kinds is None:
         kinds = {item.kind for item in case.loss_items.all() if item.status != "cancelled"}
     task = scoring.Task(
@@ -310,17 +321,32 @@ def _recommend(case: Case, *, now=None, branch_id=None, kinds=None, fresh=False)
     )
     candidates = [
         scoring.Candidate(
-            id=s.pk,
-            name=s.full_name or s.username,
-            skills=s.skills,
-            open_tasks=s.open_tasks,
-            position=_point(s.last_lat, s.last_lng),
-            position_at=s.last_position_at,
-            shifts=tuple(shifts.get(s.pk, ())),
+            id=row["id"],
+            name=row["full_name"] or row["username"],
+            skills=frozenset(
+                skill for skill in ("vehicle", "property", "injury") if row[f"skill_{skill}"]
+            ),
+            open_tasks=row["en_route"] + row["on_site"],
+            position=_point(row["last_lat"], row["last_lng"]),
+            position_at=row["last_position_at"],
+            shifts=tuple(shifts.get(row["id"], ())),
         )
-        for s in staff.values()
+        for row in rows.values()
     ]
-    return scoring.rank(candidates, task), staff
+    return scoring.rank(candidates, task), rows
+
+
+def _count(queryset):
+    counted = queryset.order_by().values("surveyor_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _staff(row: dict) -> Staff:
+    """A Staff instance from a recommendation row, without another query (the other fields
+    are deferred, loaded if ever touched)."""
+    wanted = {"id", *CANDIDATE_FIELDS}
+    names = [f.attname for f in Staff._meta.concrete_fields if f.attname in wanted]
+    return Staff.from_db("default", names, [row[name] for name in names])
 
 
 def _point(lat, lng) -> tuple[float, float] | None:
@@ -430,10 +456,10 @@ def _auto_dispatch(case: Case, report: Report, *, kinds) -> Dispatch | None:
     """Branches with automatic dispatch: the top candidate, if on duty (or no roster is
     kept), is dispatched by the system (actor None) in the registering transaction."""
     case.report = report
-    ranking, staff = _recommend(case, branch_id=case.branch_id, kinds=kinds, fresh=True)
+    ranking, rows = _recommend(case, branch_id=case.branch_id, kinds=kinds, fresh=True)
     if not ranking or not ranking[0].auto_dispatchable:
         return None
-    surveyor = staff[ranking[0].candidate.id]
+    surveyor = _staff(rows[ranking[0].candidate.id])
     return _create_dispatch(case, surveyor, actor=None, ranking=ranking, auto=True, fresh=True)
 
 

@@ -488,13 +488,14 @@ class PublicCallbackView(View):
         context = {"state": "form", "callback": callback, "form": form}
         response = render(request, self.template_name, context, status=status)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": the form's POST would then carry `Origin: null` (CSRF refusal).
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     def closed(self, request, exc: ServiceError):
         state = {404: "invalid", 409: "used", 410: "expired"}.get(exc.status, "invalid")
         response = render(request, self.template_name, {"state": state}, status=exc.status)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
 

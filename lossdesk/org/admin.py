@@ -14,6 +14,7 @@ groups here, and nobody changes their own position or the rights of the position
 Business data (cases, reports, sheets) is read-only in the admin; it changes only through the
 case pages."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
@@ -41,8 +42,28 @@ if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
+class BranchAdminForm(forms.ModelForm):
+    """The dispatch settings may be left empty: they keep their defaults."""
+
+    class Meta:
+        model = Branch
+        fields = "__all__"  # noqa: DJ007 - BranchAdmin.fields picks them
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "accept_deadline_minutes" in self.fields:
+            self.fields["accept_deadline_minutes"].required = False
+
+    def clean_accept_deadline_minutes(self):
+        value = self.cleaned_data.get("accept_deadline_minutes")
+        if value is None:
+            return Branch._meta.get_field("accept_deadline_minutes").default
+        return value
+
+
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
+    form = BranchAdminForm
     list_display = ("name", "code", "level", "parent", "province", "city", "active")
     list_filter = ("level", "province", "active")
     search_fields = ("name", "code", "province", "city", "address")
@@ -59,6 +80,9 @@ class BranchAdmin(admin.ModelAdmin):
         "phone",
         "active",
         "path",
+        "region",
+        "accept_deadline_minutes",
+        "auto_dispatch",
     )
     ordering = ("path",)
 
@@ -118,6 +142,15 @@ class StaffAdmin(UserAdmin):
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "mobile", "email", "employee_no")}),
         ("机构与岗位", {"fields": ("branch", "position")}),
+        (
+            "调度",
+            {
+                "fields": (
+                    ("skill_vehicle", "skill_property", "skill_injury"),
+                    ("last_lat", "last_lng", "last_position_at"),
+                )
+            },
+        ),
         ("状态", {"fields": ("is_active", "is_staff")}),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
     )

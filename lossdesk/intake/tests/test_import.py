@@ -1,0 +1,258 @@
+"""Batch import from a client's Excel layout: a mapping per client, a preview that saves
+nothing, a background import of the good rows, and row-level errors with Excel line numbers."""
+
+from datetime import datetime, timedelta
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from lossdesk.claims.models import Case
+from lossdesk.core.testing import VALID_VINS
+from lossdesk.intake import importing
+from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
+from lossdesk.intake.models import ImportBatch, ImportMapping, Report
+
+pytestmark = pytest.mark.django_db
+
+# The client's own layout: a title row, headers on row 2, its own words, other columns too.
+PICC_COLUMNS = {
+    **{spec.field: "" for spec in importing.COLUMNS},
+    "client_claim_no": "理赔编号",
+    "plate": "号牌号码",
+    "vin": "车架号",
+    "reporter_name": "报案人姓名",
+    "reporter_phone": "联系电话",
+    "accident_time": "出险时间",
+    "accident_place": "出险地址",
+    "third_party_vehicles": "三者车辆数",
+    "property_loss": "有无物损",
+}
+HEADER = [
+    "序号",
+    "理赔编号",
+    "号牌号码",
+    "车架号",
+    "报案人姓名",
+    "联系电话",
+    "出险时间",
+    "出险地址",
+    "三者车辆数",
+    "有无物损",
+    "备注",
+]
+
+
+def when(hours_ago=3) -> datetime:
+    return (timezone.localtime() - timedelta(hours=hours_ago)).replace(tzinfo=None, microsecond=0)
+
+
+def workbook(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "报案清单"
+    sheet.append(["人保财险 报案清单（2026年3月）"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def good(n, **overrides):
+    row = {
+        "no": n,
+        "claim": f"RDAA2026{n:04d}",
+        "plate": "浙A1234" + str(n % 10),
+        "vin": "",
+        "name": "陈先生",
+        "phone": 13812345678,  # a number cell, as Excel keeps it
+        "time": when(),
+        "place": "杭州市西湖区文三路",
+        "tp": 0,
+        "property": "无",
+        "remark": "",
+    }
+    row.update(overrides)
+    return list(row.values())
+
+
+ROWS = [
+    good(1),  # line 3
+    good(2, plate="浙12345"),  # line 4: bad plate
+    good(3, time="昨天下午"),  # line 5: bad time
+    [None] * 11,  # line 6: blank, ignored
+    good(4, phone="1234", vin=VALID_VINS[1]),  # line 7: bad phone
+    good(5, claim="RDAA20260001"),  # line 8: same claim number as line 3
+    good(6, time=when(1).strftime("%Y/%m/%d %H:%M"), tp=1, property="有"),  # line 9: good
+    good(7, claim="EXISTING-1"),  # line 10: already registered: skipped
+]
+
+
+@pytest.fixture
+def mapping(firm):
+    return ImportMapping.objects.create(
+        client=firm.client, sheet_name="报案清单", header_row=2, columns=PICC_COLUMNS
+    )
+
+
+def upload(client, firm, content=None, name="报案.xlsx"):
+    content = content if content is not None else workbook(ROWS)
+    client.force_login(firm.zhaoliu)
+    response = client.post(
+        reverse("intake:import"),
+        {"client": firm.client.pk, "file": SimpleUploadedFile(name, content)},
+    )
+    return response, ImportBatch.objects.order_by("-id").first()
+
+
+def test_the_preview_checks_every_row_by_its_excel_line_and_saves_nothing(client, firm, mapping):
+    firm.registered_case(client_claim_no="EXISTING-1")
+    before = Report.objects.count()
+    response, batch = upload(client, firm)
+    assert response.status_code == 302
+    page = client.get(reverse("intake:import-detail", args=[batch.pk]))
+    preview = page.context["preview"]
+    assert (preview.total, preview.valid, preview.skipped, preview.failed) == (7, 2, 1, 4)
+    errors = {row.line_no: row.messages for row in preview.rows if row.errors}
+    assert set(errors) == {4, 5, 7, 8}
+    assert "车牌号格式不正确" in " ".join(errors[4])
+    assert "时间格式不正确" in " ".join(errors[5])
+    assert "手机号码不正确" in " ".join(errors[7])
+    assert "与第 3 行赔案号重复" in " ".join(errors[8])
+    assert Report.objects.count() == before
+    assert 'data-testid="preview-errors"' in page.content.decode()
+
+
+def test_confirming_imports_the_good_rows_in_the_background_with_line_numbers(
+    client, firm, mapping
+):
+    firm.registered_case(client_claim_no="EXISTING-1")
+    _, batch = upload(client, firm)
+    response = client.post(reverse("intake:import-run", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE  # ImmediateBackend: ran inline
+    assert (batch.total_rows, batch.imported_rows, batch.skipped_rows, batch.failed_rows) == (
+        7,
+        2,
+        1,
+        4,
+    )
+    outcome = dict(batch.rows.values_list("line_no", "status"))
+    assert outcome == {
+        3: ImportRowStatus.IMPORTED,
+        4: ImportRowStatus.FAILED,
+        5: ImportRowStatus.FAILED,
+        7: ImportRowStatus.FAILED,
+        8: ImportRowStatus.FAILED,
+        9: ImportRowStatus.IMPORTED,
+        10: ImportRowStatus.SKIPPED,
+    }
+    imported = Report.objects.filter(channel=ReportChannel.IMPORT).order_by("client_claim_no")
+    assert list(imported.values_list("client_claim_no", flat=True)) == [
+        "RDAA20260001",
+        "RDAA20260006",
+    ]
+    sixth = imported.get(client_claim_no="RDAA20260006")
+    assert sixth.property_loss and sixth.third_party_vehicles == 1
+    assert sixth.case.loss_items.count() == 3
+    assert sixth.branch == firm.hangzhou and sixth.created_by == firm.zhaoliu
+    page = client.get(reverse("intake:import-detail", args=[batch.pk])).content.decode()
+    assert "车牌号格式不正确" in page and sixth.case.case_no in page
+    again = client.post(reverse("intake:import-run", args=[batch.pk]))
+    assert again.status_code == 302 and Report.objects.filter(channel="import").count() == 2
+
+
+def test_a_row_failing_inside_the_service_leaves_no_half_report(firm, mapping, monkeypatch):
+    from lossdesk.intake import services
+
+    original = services.record_event
+    calls = []
+
+    def fail_on_second_report(case, type, actor, message, **data):
+        if type == "report_registered":
+            calls.append(case.pk)
+            if len(calls) == 2:
+                raise services.ServiceError("模拟的失败", fields={"plate": ["模拟的失败"]})
+        return original(case, type, actor, message, **data)
+
+    monkeypatch.setattr(services, "record_event", fail_on_second_report)
+    batch = ImportBatch.objects.create(
+        client=firm.client,
+        branch=firm.hangzhou,
+        original_name="x.xlsx",
+        columns=PICC_COLUMNS,
+        sheet_name="报案清单",
+        header_row=2,
+        uploaded_by=firm.zhaoliu,
+        status=ImportStatus.QUEUED,
+        file=SimpleUploadedFile("x.xlsx", workbook([good(1), good(6), good(8)])),
+    )
+    result = importing.run_import(batch.pk)
+    assert (result["imported"], result["failed"]) == (2, 1)
+    assert Report.objects.count() == Case.objects.count() == 2
+    assert not Report.objects.filter(client_claim_no="RDAA20260006").exists()
+    assert batch.rows.get(line_no=4).errors == {"plate": ["模拟的失败"]}
+
+
+def test_a_file_without_a_required_column_or_not_excel_is_refused_as_a_whole(client, firm, mapping):
+    book = Workbook()
+    book.active.title = "报案清单"
+    book.active.append(["标题"])
+    book.active.append(["理赔编号", "号牌号码"])
+    buffer = BytesIO()
+    book.save(buffer)
+    _, batch = upload(client, firm, buffer.getvalue())
+    page = client.get(reverse("intake:import-detail", args=[batch.pk]))
+    error = page.context["file_error"]
+    assert "表头缺少必填列" in error and "出险时间" in error
+    _, batch = upload(client, firm, b"not a workbook", name="报案.xlsx")
+    page = client.get(reverse("intake:import-detail", args=[batch.pk]))
+    assert "xlsx" in page.context["file_error"]
+    refused, _ = upload(client, firm, b"a,b", name="报案.csv")
+    assert refused.status_code == 400
+
+
+def test_without_a_saved_mapping_our_own_layout_is_expected(client, firm):
+    book = Workbook()
+    sheet = book.active
+    headers = [spec.header for spec in importing.COLUMNS if spec.required]
+    sheet.append(headers)
+    sheet.append(["PICC-OWN-1", "浙A55555", "王先生", "13900001111", when(), "杭州市上城区"])
+    buffer = BytesIO()
+    book.save(buffer)
+    _, batch = upload(client, firm, buffer.getvalue())
+    client.post(reverse("intake:import-run", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.imported_rows == 1
+    assert Report.objects.get().client_claim_no == "PICC-OWN-1"
+
+
+def test_the_mapping_page_saves_a_clients_headers(client, firm):
+    client.force_login(firm.zhaoliu)
+    url = reverse("intake:import-mapping", args=[firm.client.pk])
+    assert client.get(url).status_code == 200
+    data = {"sheet_name": "报案清单", "header_row": 2}
+    data.update({f"col_{field}": text for field, text in PICC_COLUMNS.items()})
+    data["col_plate"] = "理赔编号"  # the same header twice
+    assert client.post(url, data).status_code == 400
+    data["col_plate"] = "号牌号码"
+    assert client.post(url, data).status_code == 302
+    mapping = ImportMapping.objects.get(client=firm.client)
+    assert mapping.columns["plate"] == "号牌号码" and mapping.header_row == 2
+    template = client.get(reverse("intake:import-template", args=[firm.client.pk]))
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_import_batches_of_another_branch_are_404(client, firm, mapping):
+    _, batch = upload(client, firm)
+    client.force_login(firm.wushi)
+    assert client.get(reverse("intake:import-detail", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("intake:import-run", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.UPLOADED
