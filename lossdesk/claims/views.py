@@ -97,7 +97,6 @@ class CaseListView(LoginRequiredMixin, View):
             "filterset": filterset,
             "page_obj": page,
             "cases": page.object_list,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         }
         template = self.template_name
         htmx = getattr(request, "htmx", None)

@@ -45,7 +45,6 @@ class OutboxView(SmsPermissionMixin, View):
             "filterset": filterset,
             "page_obj": page,
             "sms_messages": [shown(m, request.user) for m in page.object_list],
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         }
         template = self.template_name
         htmx = getattr(request, "htmx", None)

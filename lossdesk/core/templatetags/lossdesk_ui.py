@@ -92,3 +92,9 @@ def form_errors(form):
     for hidden in form.hidden_fields():
         errors.extend(hidden.errors)
     return {"errors": errors}
+
+
+@register.simple_tag
+def page_links(page_obj):
+    """Page numbers around the current one, with … for the gaps (ui/pagination.html)."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2)
