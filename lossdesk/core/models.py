@@ -2,9 +2,8 @@ from django.db import models
 
 
 class NumberSequence(models.Model):
-    """Counter behind report_no and case_no. One row per prefix and day, bumped under a row
-    lock inside the caller's transaction, so numbers are unique; a rolled-back transaction
-    rolls its bump back too, and a gap only appears if a later step deletes a row."""
+    """The running counter per number prefix on SQLite (core.numbering); PostgreSQL uses a
+    sequence per prefix instead, so this table stays empty there."""
 
     key = models.CharField(max_length=40, unique=True)
     last_value = models.PositiveIntegerField(default=0)
