@@ -22,3 +22,11 @@ def firm(db, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     return Firm()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sms_templates():
+    # notify caches templates per process; a row from a rolled-back test must not leak.
+    from lossdesk.notify.services import clear_template_cache
+
+    clear_template_cache()

@@ -39,17 +39,13 @@ class Report(models.Model):
     client_claim_no = models.CharField("委托方赔案号", max_length=50)
     policy_no_ctpl = models.CharField("交强险保单号", max_length=50, blank=True)
     policy_no_commercial = models.CharField("商业险保单号", max_length=50, blank=True)
-    plate = models.CharField("车牌号", max_length=12, validators=[validate_plate], db_index=True)
-    vin = models.CharField(
-        "VIN", max_length=17, blank=True, validators=[validate_vin], db_index=True
-    )
+    plate = models.CharField("车牌号", max_length=12, validators=[validate_plate])
+    vin = models.CharField("VIN", max_length=17, blank=True, validators=[validate_vin])
     reporter_name = models.CharField("报案人", max_length=50)
-    reporter_phone = models.CharField(
-        "报案人电话", max_length=20, validators=[validate_mobile], db_index=True
-    )
+    reporter_phone = models.CharField("报案人电话", max_length=20, validators=[validate_mobile])
     driver_name = models.CharField("驾驶员", max_length=50, blank=True)
     driver_phone = models.CharField(
-        "驾驶员电话", max_length=20, blank=True, validators=[validate_mobile], db_index=True
+        "驾驶员电话", max_length=20, blank=True, validators=[validate_mobile]
     )
     accident_time = models.DateTimeField("出险时间")
     accident_place = models.CharField("出险地点", max_length=200)
@@ -102,6 +98,10 @@ class Report(models.Model):
         verbose_name = "报案"
         verbose_name_plural = "报案"
         ordering = ["-reported_at"]
+        # Plain b-tree indexes for the duplicate check's exact matches (db_index=True would
+        # add a second, pattern-matching index per column that no query uses; every index
+        # costs each registration its upkeep).
+        indexes = [models.Index(fields=["plate"]), models.Index(fields=["vin"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "client_claim_no"], name="uniq_report_client_claim_no"
@@ -149,8 +149,12 @@ class Dispatch(models.Model):
     case = models.ForeignKey(
         "claims.Case", models.CASCADE, related_name="dispatches", verbose_name="案件"
     )
-    surveyor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="dispatches", verbose_name="查勘员"
+    surveyor = models.ForeignKey(  # indexed first in (surveyor, status, arrived_at)
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="dispatches",
+        verbose_name="查勘员",
+        db_index=False,
     )
     # None when the system dispatched (branch with automatic dispatch on).
     dispatched_by = models.ForeignKey(

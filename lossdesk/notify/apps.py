@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class NotifyConfig(AppConfig):
@@ -8,6 +8,10 @@ class NotifyConfig(AppConfig):
     verbose_name = "短信"
 
     def ready(self) -> None:
+        from lossdesk.notify.models import SmsTemplate
         from lossdesk.notify.permissions import grant_notify_permissions
+        from lossdesk.notify.services import clear_template_cache
 
         post_migrate.connect(grant_notify_permissions, sender=self)
+        post_save.connect(clear_template_cache, sender=SmsTemplate)
+        post_delete.connect(clear_template_cache, sender=SmsTemplate)

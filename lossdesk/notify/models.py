@@ -106,6 +106,7 @@ class SmsMessage(models.Model):
         blank=True,
         related_name="+",
         verbose_name="发送机构",
+        db_index=False,  # leads the (branch, -created_at) index
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,7 +121,7 @@ class SmsMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     backend = models.CharField("发送通道", max_length=100, blank=True)
-    provider_message_id = models.CharField("回执编号", max_length=100, blank=True, db_index=True)
+    provider_message_id = models.CharField("回执编号", max_length=100, blank=True)
     error = models.CharField("最近错误", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     next_attempt_at = models.DateTimeField("下次发送时间", null=True, blank=True)
@@ -138,6 +139,7 @@ class SmsMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["branch", "-created_at"]),
+            models.Index(fields=["provider_message_id"]),  # delivery receipts (exact match)
         ]
         permissions = [("resend_smsmessage", "重新发送短信")]
 

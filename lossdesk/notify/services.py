@@ -46,6 +46,20 @@ def send_sms(
     unknown or disabled template, an unknown recipient or a context that lacks one of the
     template's variables; nothing is stored then. Delivery starts after the caller's
     transaction commits (at once when there is none)."""
+    message = compose_sms(phone, template, context, case=case, recipient=recipient, actor=actor)
+    return queue_sms([message])[0]
+
+
+def compose_sms(
+    phone: str,
+    template: str,
+    context: dict,
+    *,
+    case=None,
+    recipient: str = Recipient.CUSTOMER,
+    actor=None,
+) -> SmsMessage:
+    """The validated, rendered message, not yet stored (send_sms's first half; its errors)."""
     phone = normalize_phone(phone or "")
     try:
         validate_mobile(phone)
@@ -67,31 +81,58 @@ def send_sms(
         message = f"短信模板「{template}」有误：{exc}"
         raise ServiceError(message, fields={"template": [message]}) from None
     used = rendering.placeholders(sms_template.body)
-    branch = getattr(case, "branch", None) or getattr(actor, "branch", None)
-    with transaction.atomic():
-        message = SmsMessage.objects.create(
-            phone=phone,
-            recipient=recipient,
-            template=sms_template,
-            body=body,
-            params={name: _json_value(context[name]) for name in used},
-            case=case,
-            branch=branch,
-            created_by=actor,
-            next_attempt_at=timezone.now(),
-        )
-        transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
-    return message
+    return SmsMessage(
+        phone=phone,
+        recipient=recipient,
+        template=sms_template,
+        body=body,
+        params={name: _json_value(context[name]) for name in used},
+        case=case,
+        branch=getattr(case, "branch", None) or getattr(actor, "branch", None),
+        created_by=actor,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def queue_sms(messages: list[SmsMessage]) -> list[SmsMessage]:
+    """Store composed messages in one insert and hand each to delivery after the commit.
+    A dispatch texts the surveyor and the customer together (decision 0010)."""
+    if not messages:
+        return []
+    # No savepoint: the rows are valid by now, and a savepoint costs two round trips.
+    with transaction.atomic(savepoint=False):
+        SmsMessage.objects.bulk_create(messages)
+        for message in messages:
+            transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    return messages
+
+
+# code → (expires, template). Every dispatch sends two SMS; the templates change rarely, so
+# each process keeps them for TEMPLATE_CACHE_SECONDS (a change made in another process shows
+# within that time; in this one at once, see clear_template_cache).
+TEMPLATE_CACHE_SECONDS = 60
+_templates: dict[str, tuple[float, SmsTemplate]] = {}
 
 
 def template_for(code: str) -> SmsTemplate | None:
+    cached = _templates.get(code)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     template = SmsTemplate.objects.filter(code=code).first()
     if template is None and code in DEFAULT_TEMPLATES:
         name, body, variables = DEFAULT_TEMPLATES[code]
         template, _ = SmsTemplate.objects.get_or_create(
             code=code, defaults={"name": name, "body": body, "variables": variables}
         )
+    if template is not None:
+        _templates[code] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, template)
     return template
+
+
+def clear_template_cache(**kwargs) -> None:
+    """Receiver for SmsTemplate saves and deletes (NotifyConfig.ready); tests call it too,
+    as a rolled-back template row would otherwise outlive its test in the cache."""
+    _templates.clear()
 
 
 def enqueue_delivery(message_id: int, run_after=None) -> None:

@@ -5,7 +5,8 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 
 from lossdesk.claims.models import Case
 from lossdesk.intake.models import Dispatch, Report
@@ -26,3 +27,22 @@ def test_bench_intake_registers_and_dispatches_every_report_and_prints_the_rate(
     assert Report.objects.filter(client__code="bench").count() == 7
     assert Case.objects.filter(status="dispatched").count() == 7
     assert Dispatch.objects.filter(auto=(mode == "auto")).count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel intake needs PostgreSQL")
+def test_bench_intake_workers_share_the_reports_without_clashing_numbers():
+    out = StringIO()
+    call_command("bench_intake", reports=9, workers=2, branches=2, surveyors=3, stdout=out)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["workers"] == 2 and result["reports"] == result["dispatched"] == 9
+    numbers = list(Report.objects.values_list("report_no", flat=True))
+    assert len(numbers) == len(set(numbers)) == 9
+    assert Case.objects.filter(status="dispatched").count() == 9
+
+
+def test_bench_intake_refuses_parallel_workers_on_sqlite():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite only")
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("bench_intake", reports=2, workers=2, stdout=StringIO())

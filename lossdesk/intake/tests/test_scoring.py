@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lossdesk.core.errors import ServiceError
 from lossdesk.intake import scoring, services
+from lossdesk.intake.models import Dispatch
 from lossdesk.intake.scoring import Candidate, Shift, Task
 from lossdesk.intake.tests.conftest import fresh, shift
 
@@ -167,6 +168,28 @@ def test_the_workload_counts_open_field_work_on_other_cases_only(firm):
     assert ranked["张三"].candidate.open_tasks == 1
     assert ranked["刘一"].candidate.open_tasks == 0
     assert busy.status == "surveying"
+
+
+@pytest.mark.django_db
+def test_candidates_are_the_active_surveyors_of_the_branch_with_their_open_work(firm, liuyi):
+    """The hand-written candidate query: who is in, and what counts as open field work."""
+    retired = firm.staff("zhengshi", "郑十", "surveyor", firm.hangzhou)
+    retired.is_active = False
+    retired.save()
+    waiting = firm.registered_case()
+    services.do_dispatch_case(waiting, surveyor=liuyi, actor=firm.zhaoliu)  # en route
+    long_ago = firm.surveying_case()  # 张三 arrived …
+    Dispatch.objects.filter(case=long_ago).update(
+        arrived_at=timezone.now() - services.ON_SITE_WINDOW - timedelta(minutes=1)
+    )  # … more than 8 hours ago: no longer counted as on site
+    case = firm.registered_case()
+    services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    ranked = {r.candidate.name: r.candidate for r in services.recommend_surveyors(fresh(case))}
+    # not the reviewer, the dispatcher, an inactive surveyor or 宁波's 王五
+    assert set(ranked) == {"张三", "刘一"}
+    assert ranked["刘一"].open_tasks == 1
+    assert ranked["张三"].open_tasks == 0  # this case's own dispatch is left out
+    assert ranked["刘一"].skills == frozenset({"vehicle", "property", "injury"})
 
 
 @pytest.mark.django_db

@@ -7,9 +7,13 @@ surveyors per branch with positions, skills and a full-day roster, and a bench c
 report dispatches the top-ranked surveyor in the same transaction; with `--dispatch manual`
 the dispatcher asks for the recommendation and confirms its top candidate. SMS are written
 to the outbox as in production; their delivery is background work, which the bench leaves
-queued unless `--deliver-sms` (then the configured task backend runs it)."""
+queued unless `--deliver-sms` (then the configured task backend runs it).
+
+`--workers N` runs N intake processes side by side (forked after the set-up, each with its
+own database connection), as a deployment runs several; the rate is for all of them."""
 
 import json
+import multiprocessing
 import random
 import sys
 import time
@@ -19,7 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -38,7 +42,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=1000)
-        parser.add_argument("--batch", type=int, default=200, help="reports per transaction")
+        parser.add_argument("--batch", type=int, default=1, help="reports per transaction")
+        parser.add_argument("--workers", type=int, default=1, help="intake processes")
         parser.add_argument("--branches", type=int, default=20)
         parser.add_argument("--surveyors", type=int, default=25, help="per branch")
         parser.add_argument("--dispatch", choices=("auto", "manual"), default="auto")
@@ -47,17 +52,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         n = options["reports"]
-        if n < 1 or options["batch"] < 1 or options["branches"] < 1 or options["surveyors"] < 1:
-            raise CommandError("--reports, --batch, --branches and --surveyors must be ≥ 1")
-        self.random = random.Random(options["seed"])
+        counts = ("reports", "batch", "workers", "branches", "surveyors")
+        if any(options[name] < 1 for name in counts):
+            raise CommandError(f"{', '.join('--' + name for name in counts)} must be ≥ 1")
+        if options["workers"] > 1 and connection.vendor != "postgresql":
+            raise CommandError("--workers > 1 needs PostgreSQL (SQLite has one writer at a time)")
+        # The run stamp goes into the seed: reports of an earlier run (same plates) would
+        # otherwise all be flagged as duplicates.
+        self.run_id = timezone.now().strftime("%m%d%H%M%S")
+        self.random = random.Random(f"{options['seed']}-{self.run_id}")
         firm = self.setup(options["branches"], options["surveyors"], options["dispatch"])
         tasks = settings.TASKS if options["deliver_sms"] else DUMMY_TASKS
         with override_settings(TASKS=tasks):
-            result = self.run(n, options["batch"], firm, options["dispatch"])
+            result = self.run(n, options["batch"], options["workers"], firm, options["dispatch"])
         result.update(
             {
                 "dispatch_mode": options["dispatch"],
                 "batch": options["batch"],
+                "workers": options["workers"],
                 "branches": options["branches"],
                 "surveyors_per_branch": options["surveyors"],
                 "sms_delivery": "inline" if options["deliver_sms"] else "queued",
@@ -158,20 +170,52 @@ class Command(BaseCommand):
             "injured_persons": 1 if rnd.random() < 0.05 else 0,
         }
 
-    def run(self, n: int, batch: int, firm: dict, mode: str) -> dict:
+    def run(self, n: int, batch: int, workers: int, firm: dict, mode: str) -> dict:
+        started = time.perf_counter()
+        if workers == 1:
+            dispatched = self.work(0, 1, n, batch, firm, mode)
+        else:
+            connections.close_all()  # each forked worker opens its own connection
+            context = multiprocessing.get_context("fork")
+            results = context.SimpleQueue()
+            processes = [
+                context.Process(
+                    target=lambda w=w: results.put(self.work(w, workers, n, batch, firm, mode))
+                )
+                for w in range(workers)
+            ]
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.join()
+            if any(process.exitcode for process in processes):
+                raise CommandError("An intake worker failed (its traceback is above).")
+            dispatched = sum(results.get() for _ in processes)
+        seconds = time.perf_counter() - started
+        return {
+            "bench": "intake",
+            "reports": n,
+            "dispatched": dispatched,
+            "seconds": round(seconds, 2),
+            "reports_per_second": round(n / seconds, 1),
+            "projected_seconds_for_50000": round(50000 * seconds / n, 1),
+        }
+
+    def work(self, worker: int, workers: int, n: int, batch: int, firm: dict, mode: str) -> int:
+        """Register reports worker, worker + workers, … below n; the number dispatched."""
         from django.tasks import task_backends
 
-        run = timezone.now().strftime("%m%d%H%M%S")
+        if workers > 1:
+            self.random = random.Random(f"{self.run_id}-{worker}")
         branches = firm["branches"]
+        mine = range(worker, n, workers)
         dispatched = 0
         started = time.perf_counter()
-        done = 0
-        while done < n:
-            size = min(batch, n - done)
+        for first in range(0, len(mine), batch):
             with transaction.atomic():
-                for i in range(done, done + size):
+                for i in mine[first : first + batch]:
                     entry = branches[i % len(branches)]
-                    data = self.report(i, run, firm, entry)
+                    data = self.report(i, self.run_id, firm, entry)
                     case = services.do_register_report(
                         data, actor=entry["dispatcher"], branch=entry["branch"]
                     )
@@ -186,19 +230,13 @@ class Command(BaseCommand):
                             dispatched += 1
                     elif case.status == "dispatched":
                         dispatched += 1
-            done += size
             backend = task_backends["default"]
             if hasattr(backend, "clear"):
                 backend.clear()
-            if done % max(batch, n // 10 or 1) < batch or done == n:
+            done = min(first + batch, len(mine))
+            if worker == 0 and (done * 10 // len(mine) > first * 10 // len(mine)):
                 elapsed = time.perf_counter() - started
-                print(f"{done}/{n} in {elapsed:.1f}s ({done / elapsed:.1f}/s)", file=sys.stderr)
-        seconds = time.perf_counter() - started
-        return {
-            "bench": "intake",
-            "reports": n,
-            "dispatched": dispatched,
-            "seconds": round(seconds, 2),
-            "reports_per_second": round(n / seconds, 1),
-            "projected_seconds_for_50000": round(50000 * seconds / n, 1),
-        }
+                print(f"worker 0: {done}/{len(mine)} in {elapsed:.1f}s", file=sys.stderr)
+        if workers > 1:
+            connection.close()  # a forked worker's own connection
+        return dispatched
