@@ -12,7 +12,14 @@ report numbers, the PDF's dates) falls on the simulated moment, spread over the 
 days, and accident_time ≤ reported_at ≤ opened_at holds by construction.
 
 The whole build runs in one transaction; if it fails, nothing is saved and the photo and
-PDF files already written to storage are deleted again."""
+PDF files already written to storage are deleted again.
+
+Intake and dispatch (docs/dispatch.md): the city branches keep a roster from a few days back
+to a week ahead and their surveyors report positions, so dispatchers follow the
+recommendation (and the stored reasons are real); some plans take a feature role
+(FEATURE_ROLES): a dispatch declined or timed out, a case delegated to another branch and
+accepted, refused or returned, the same accident reported twice. Closed cases get their
+callback, answered or still open. One branch dispatches automatically."""
 
 from __future__ import annotations
 
@@ -50,8 +57,19 @@ from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
 from lossdesk.intake import services as intake_services
+from lossdesk.intake import sms as intake_sms
+from lossdesk.intake.choices import CallbackMethod, CallbackStatus, DispatchStatus
+from lossdesk.intake.models import (
+    Callback,
+    Delegation,
+    Dispatch,
+    DispatchAlert,
+    RosterShift,
+    shift_bounds,
+)
 from lossdesk.motor import rules as motor_rules
 from lossdesk.motor import services as motor_services
+from lossdesk.notify.models import SmsMessage
 from lossdesk.org.choices import BranchLevel, RepairShopKind
 from lossdesk.org.models import (
     Branch,
@@ -93,6 +111,9 @@ class City:
     parkings: tuple[str, ...]
     # repair shops: name, kind, authorised brand, address
     shops: tuple[tuple[str, str, str, str], ...]
+    # district, latitude, longitude (WGS-84, roughly its centre): every road and parking
+    # starts with one; roster zones are districts too.
+    districts: tuple[tuple[str, float, float], ...]
 
 
 PROVINCES = (
@@ -121,7 +142,7 @@ CITIES = (
             "余杭区文一西路与常二路交叉口",
             "萧山区市心中路与金城路交叉口",
             "钱塘区下沙路与文泽路交叉口",
-            "杭州绕城高速留下收费站出口",
+            "西湖区绕城高速留下收费站出口",
         ),
         ("西湖区西溪银泰城地下停车场", "滨江区星光大道地下车库", "拱墅区远洋乐堤港地下停车场"),
         (
@@ -133,6 +154,15 @@ CITIES = (
             ),
             ("杭州广汽丰田之江4S店", RepairShopKind.DEALER_4S, "丰田", "西湖区之江路 888 号"),
             ("杭州宏达汽车维修有限公司", RepairShopKind.CLASS_1, "", "拱墅区石祥路 266 号"),
+        ),
+        districts=(
+            ("西湖区", 30.2750, 120.1300),
+            ("上城区", 30.2600, 120.1750),
+            ("拱墅区", 30.3190, 120.1420),
+            ("滨江区", 30.2080, 120.2110),
+            ("余杭区", 30.2900, 120.0100),
+            ("萧山区", 30.1850, 120.2650),
+            ("钱塘区", 30.3100, 120.3500),
         ),
     ),
     City(
@@ -164,6 +194,12 @@ CITIES = (
             ),
             ("宁波顺通汽车修理厂", RepairShopKind.CLASS_1, "", "江北区康庄南路 515 号"),
         ),
+        districts=(
+            ("海曙区", 29.8730, 121.5450),
+            ("鄞州区", 29.8170, 121.5600),
+            ("江北区", 29.8890, 121.5550),
+            ("北仑区", 29.9000, 121.8450),
+        ),
     ),
     City(
         "nanjing",
@@ -189,6 +225,14 @@ CITIES = (
             ("南京广汽本田建邺4S店", RepairShopKind.DEALER_4S, "本田", "建邺区应天大街 888 号"),
             ("南京安达汽车维修有限公司", RepairShopKind.CLASS_1, "", "栖霞区马群街道百水桥路 9 号"),
         ),
+        districts=(
+            ("玄武区", 32.0480, 118.7980),
+            ("鼓楼区", 32.0660, 118.7700),
+            ("秦淮区", 32.0340, 118.7870),
+            ("建邺区", 32.0040, 118.7320),
+            ("江宁区", 31.9530, 118.8400),
+            ("雨花台区", 31.9920, 118.7790),
+        ),
     ),
     City(
         "suzhou",
@@ -213,6 +257,13 @@ CITIES = (
             ("苏州比亚迪吴中4S店", RepairShopKind.DEALER_4S, "比亚迪", "吴中区吴中大道 1688 号"),
             ("苏州金桥汽车修理厂", RepairShopKind.CLASS_1, "", "虎丘区金山路 128 号"),
         ),
+        districts=(
+            ("姑苏区", 31.3110, 120.6170),
+            ("工业园区", 31.3170, 120.7160),
+            ("吴中区", 31.2710, 120.6310),
+            ("虎丘区", 31.2960, 120.5660),
+            ("相城区", 31.3690, 120.6420),
+        ),
     ),
     City(
         "guangzhou",
@@ -231,13 +282,21 @@ CITIES = (
             "白云区机场路与云城西路交叉口",
             "番禺区番禺大道北与汉溪大道交叉口",
             "黄埔区开创大道与科学大道交叉口",
-            "广园快速路岑村立交东行方向",
+            "天河区广园快速路岑村立交东行方向",
         ),
         ("天河区正佳广场地下停车场", "海珠区琶洲保利世贸地下车库"),
         (
             ("广州广汽丰田天河4S店", RepairShopKind.DEALER_4S, "丰田", "天河区黄埔大道中 668 号"),
             ("广州广汽本田番禺4S店", RepairShopKind.DEALER_4S, "本田", "番禺区迎宾路 228 号"),
             ("广州穗安汽车维修有限公司", RepairShopKind.CLASS_1, "", "白云区增槎路 1035 号"),
+        ),
+        districts=(
+            ("天河区", 23.1360, 113.3610),
+            ("越秀区", 23.1290, 113.2990),
+            ("海珠区", 23.0960, 113.3200),
+            ("白云区", 23.1800, 113.2650),
+            ("番禺区", 23.0010, 113.3500),
+            ("黄埔区", 23.1720, 113.4450),
         ),
     ),
     City(
@@ -268,6 +327,14 @@ CITIES = (
                 "",
                 "宝安区新安街道创业二路 32 号",
             ),
+        ),
+        districts=(
+            ("南山区", 22.5400, 113.9500),
+            ("福田区", 22.5400, 114.0550),
+            ("罗湖区", 22.5480, 114.1230),
+            ("宝安区", 22.5560, 113.8830),
+            ("龙岗区", 22.7200, 114.2470),
+            ("龙华区", 22.6550, 114.0300),
         ),
     ),
 )
@@ -839,6 +906,93 @@ DISPATCH_NOTES = (
 )
 REDISPATCH_NOTES = ("原查勘员在处理另一现场，改派。", "就近改派。")
 
+# ---------------------------------------------------------------------------------------
+# Intake and dispatch (docs/dispatch.md)
+# ---------------------------------------------------------------------------------------
+
+# The roster: days before and after today, day and night shifts (a night shift ends the next
+# morning). Surveyors rotate day → night → rest (with two: day ↔ night), each in one district.
+ROSTER_DAYS = (-3, 7)
+SHIFTS = {"day": (time(8), time(20)), "night": (time(20), time(8))}
+ROTATION = ("day", "night", "rest")
+# What a city's first, second and third surveyor can survey besides vehicles.
+SURVEYOR_SKILLS = ({"skill_property": True, "skill_injury": True}, {"skill_property": True}, {})
+# Coordinates come with most reports (insurer API, hotline); the rest are "not located".
+LOCATED_SHARE = 0.9
+# This branch dispatches automatically (Branch.auto_dispatch), switched on when the roster
+# began, so its recent reports were dispatched by the system.
+AUTO_DISPATCH_CITY = "shenzhen"
+ACCEPT_DEADLINE = Branch._meta.get_field("accept_deadline_minutes").default
+# Now and then the dispatcher passes over the top candidate, for a reason.
+OVERRIDE_SHARE = 0.08
+OVERRIDE_REASONS = (
+    "客户指定熟悉该车型的查勘员。",
+    "推荐人员今日限行，改派次优人员。",
+    "推荐人员连续出险多起，均衡工作量。",
+)
+DECLINE_REASONS = (
+    "正在处理另一起现场，预计一小时后才能结束。",
+    "车辆故障，暂时无法前往现场。",
+    "距离太远，建议调度就近查勘员。",
+    "身体不适，请改派他人。",
+)
+PASSED_OVER = {"decline": "原查勘员拒单，改派。", "time_out": "原查勘员超时未接单，改派。"}
+# Plans that show the intake features: each role takes a plan of the first of its target
+# states that has one left (the targets are shuffled); the second list from 100 cases on.
+FEATURE_ROLES = (
+    ("decline", (S.REGISTERED,)),
+    ("item_delegation", (S.ASSESSING, S.SURVEYING, S.IN_REVIEW)),
+    ("delegation_accepted", (S.CLOSED, S.SURVEYING, S.ASSESSING)),
+    ("delegation_refused", (S.APPROVED, S.REPORT_ISSUED, S.ASSESSING, S.CLOSED)),
+    ("delegation_returned", (S.IN_REVIEW, S.SURVEYING, S.ASSESSING, S.CLOSED)),
+    ("time_out", (S.CLOSED,)),
+    ("duplicate", (S.CANCELLED,)),
+)
+MORE_FEATURE_ROLES = (
+    ("decline", (S.REGISTERED,)),
+    ("delegation_accepted", (S.SURVEYING, S.ASSESSING)),
+    ("duplicate", (S.CANCELLED,)),
+)
+# Whole-case delegations (委托异地): the accident happened in the receiving branch's city.
+CASE_DELEGATIONS = frozenset({"delegation_accepted", "delegation_refused", "delegation_returned"})
+DELEGATION_NOTE = "本车在{scene}出险，车辆停放于当地，请{to}就近查勘定损。"
+ITEM_DELEGATION_NOTE = "三者车 {plate} 已拖回{scene}修理，请{to}就近定损。"
+ACCEPT_NOTES = ("已接收，安排本机构查勘员。", "")
+REFUSE_REASONS = (
+    "本机构查勘员均在外支援，今日无法安排，请另行处理。",
+    "出险地位于所辖县级市，超出本机构服务范围。",
+)
+RETURN_REASONS_DELEGATION = (
+    "事故车已拖回{home}维修，退回委托机构就近查勘。",
+    "客户要求回{home}定损，退回委托。",
+)
+# Callbacks (客户回访) after closing: by SMS link or by phone; ratings 5 … 1.
+CALLBACK_SMS_SHARE = 0.6
+LINK_ANSWER_SHARE = 0.55
+RATING_WEIGHTS = (50, 28, 12, 6, 4)
+CALL_RESULTS = (
+    (CallbackStatus.COMPLETED, 75),
+    (CallbackStatus.UNREACHABLE, 15),
+    (CallbackStatus.DECLINED, 10),
+)
+COMMENTS = {
+    5: (
+        "查勘员到场很快，处理专业，非常满意。",
+        "定损公道，全程有人跟进。",
+        "态度很好，解释得很清楚。",
+        "",
+    ),
+    4: ("整体满意，就是等定损结果等了两天。", "查勘员很耐心，修理厂对接稍慢。", ""),
+    3: ("到场时间比短信说的晚了半小时。", "流程有点繁琐，资料交了好几次。"),
+    2: ("定损金额比修理厂报价低，协商了很久。", "电话一直打不通，催了好几次。"),
+    1: ("等了两个多小时才有人到现场，很不满意。", "对定损结果不认可。"),
+}
+CALL_NOTES = {
+    CallbackStatus.COMPLETED: ("按回访话术完成回访。", "客户表示无其他意见。"),
+    CallbackStatus.UNREACHABLE: ("两次拨打无人接听。", "客户手机关机，改日再拨。"),
+    CallbackStatus.DECLINED: ("客户表示正在开车，不便回访。", "客户拒绝回访。"),
+}
+
 
 # ---------------------------------------------------------------------------------------
 # Plans
@@ -873,11 +1027,27 @@ class CasePlan:
     property_loss: bool
     injured: int
     place: str
-    people: dict[str, Staff]
+    people: dict[str, Staff | None]
+    scene: City  # where the accident happened: the receiving city of a whole-case delegation
+    location: tuple[float, float]  # of the accident
+    located: bool  # whether the report carries the location
+    role: str | None = None  # FEATURE_ROLES
+    remote: City | None = None  # the receiving city of a delegation
+    duplicate_of: CasePlan | None = None  # the plan whose accident this one reports again
     steps: list[Step] = field(default_factory=list)
     times: list[datetime] = field(default_factory=list)  # when each step happens
     case: Case | None = None
     requests: list = field(default_factory=list)
+    accident_time: datetime | None = None
+    auto_dispatched: bool = False  # by the system at registration, not yet seen by a step
+    passed_over: dict[int, str] = field(default_factory=dict)  # declined / timed out: why
+    delegation: Delegation | None = None
+
+    @property
+    def work_city(self) -> City:
+        """Whose surveyors and repair shops work the case: the receiving branch's once it
+        accepted the delegation."""
+        return self.remote if self.role == "delegation_accepted" else self.city
 
 
 @dataclass
@@ -890,6 +1060,15 @@ class DemoResult:
     by_status: Counter
     photos: int
     reports: int
+    roster_shifts: int
+    delegations: Counter
+    declined: int
+    timed_out: int
+    auto_dispatched: int
+    open_alerts: int
+    callbacks: Counter
+    average_rating: float | None
+    duplicates: int
     seconds: float
 
 
@@ -986,24 +1165,40 @@ class DemoBuilder:
                 if conflicts:
                     raise DemoDataExists(conflicts)
                 self._build_org()
+                self._build_roster()
                 plans = self._plan_cases()
                 self._run_cases(plans)
         except BaseException:
             for name in self.written_files:  # the rows are gone; remove their files too
                 default_storage.delete(name)
             raise
-        by_status = Counter(
-            Case.objects.filter(pk__in=[p.case.pk for p in plans]).values_list("status", flat=True)
-        )
+        ids = [p.case.pk for p in plans]
+        cases = Case.objects.filter(pk__in=ids)
+        dispatches = Counter(Dispatch.objects.filter(case__in=ids).values_list("status", flat=True))
+        callbacks = Callback.objects.filter(case__in=ids)
+        ratings = [r for r in callbacks.values_list("rating", flat=True) if r is not None]
         return DemoResult(
             staff=self.staff,
             branches=len(self.branches),
             clients=len(INSURERS),
             repair_shops=sum(len(shops) for shops in self.shops.values()),
             cases=len(plans),
-            by_status=by_status,
+            by_status=Counter(cases.values_list("status", flat=True)),
             photos=self.photo_count,
             reports=self.report_count,
+            roster_shifts=self.shift_count,
+            delegations=Counter(
+                Delegation.objects.filter(case__in=ids).values_list("status", flat=True)
+            ),
+            declined=dispatches[DispatchStatus.DECLINED],
+            timed_out=dispatches[DispatchStatus.TIMED_OUT],
+            auto_dispatched=Dispatch.objects.filter(case__in=ids, auto=True).count(),
+            open_alerts=DispatchAlert.objects.filter(
+                case__in=ids, resolved_at__isnull=True
+            ).count(),
+            callbacks=Counter(callbacks.values_list("status", flat=True)),
+            average_rating=sum(ratings) / len(ratings) if ratings else None,
+            duplicates=cases.filter(report__possible_duplicate_of__isnull=False).count(),
             seconds=monotonic() - started,
         )
 
@@ -1099,6 +1294,14 @@ class DemoBuilder:
         self.people: dict[tuple[str, str], list[Staff]] = {}
         for user in self.staff:
             self.people.setdefault((user.branch.code, user.position.code), []).append(user)
+        self.staff_by_id = {user.pk: user for user in self.staff}
+        for city in CITIES:
+            surveyors = self.people[(city.code, "surveyor")]
+            for user, skills in zip(surveyors, SURVEYOR_SKILLS, strict=False):
+                if skills:
+                    for name, value in skills.items():
+                        setattr(user, name, value)
+                    user.save(update_fields=list(skills))
 
         self.client_branches: dict[tuple[str, str], ClientBranch] = {}
         self.clients: dict[str, Client] = {}
@@ -1143,6 +1346,42 @@ class DemoBuilder:
         self.progress(
             f"机构 {len(self.branches)} 个，员工 {len(self.staff)} 人，委托方 {len(INSURERS)} 家。"
         )
+
+    def _build_roster(self) -> None:
+        """Shifts of every city's surveyors from a few days back to a week ahead, each
+        surveyor in a district of their own (片区), as the dispatchers keep them on /roster/."""
+        today = timezone.localdate(self.now)
+        days = [today + timedelta(days=n) for n in range(ROSTER_DAYS[0], ROSTER_DAYS[1] + 1)]
+        self.roster_start = datetime.combine(
+            days[0], SHIFTS["day"][0], tzinfo=timezone.get_current_timezone()
+        )
+        self.zones: dict[int, tuple[str, float, float]] = {}
+        self.duty: dict[int, list[tuple[datetime, datetime]]] = {}
+        shifts = []
+        for city in CITIES:
+            surveyors = self.people[(city.code, "surveyor")]
+            rotation = ROTATION[: max(2, len(surveyors))]
+            zones = self.rng.sample(city.districts, len(surveyors))
+            for index, (surveyor, zone) in enumerate(zip(surveyors, zones, strict=True)):
+                self.zones[surveyor.pk] = zone
+                for offset, day in enumerate(days):
+                    kind = rotation[(offset + index) % len(rotation)]
+                    if kind == "rest":
+                        continue
+                    start, end = SHIFTS[kind]
+                    shifts.append(
+                        RosterShift(
+                            surveyor=surveyor,
+                            branch=surveyor.branch,
+                            zone=zone[0],
+                            date=day,
+                            start_time=start,
+                            end_time=end,
+                        )
+                    )
+                    self.duty.setdefault(surveyor.pk, []).append(shift_bounds(day, start, end))
+        RosterShift.objects.bulk_create(shifts)
+        self.shift_count = len(shifts)
 
     def _person(self, branch: str, position: str) -> Staff:
         return self.rng.choice(self.people[(branch, position)])
@@ -1193,6 +1432,14 @@ class DemoBuilder:
             year=year,
             vin=self._vin(model, year),
             zone=zone,
+        )
+
+    def _near(self, lat: float, lng: float, spread: float) -> tuple[float, float]:
+        """A point within `spread` degrees (0.01° ≈ 1 km) of the given one."""
+        rng = self.rng
+        return (
+            round(lat + rng.uniform(-spread, spread), 6),
+            round(lng + rng.uniform(-spread, spread), 6),
         )
 
     def _money(self, yuan: float) -> Decimal:
@@ -1295,11 +1542,45 @@ class DemoBuilder:
         return targets
 
     def _plan_cases(self) -> list[CasePlan]:
-        plans = [self._plan_case(target) for target in self._targets()]
+        targets = self._targets()
+        roles = self._roles(targets)
+        plans = [
+            self._plan_case(target, role)
+            for target, role in zip(targets, roles, strict=True)
+            if role != "duplicate"
+        ]
+        originals = [
+            p
+            for p in plans
+            if p.target == S.CLOSED and p.role is None and p.city.code != AUTO_DISPATCH_CITY
+        ]
+        for _ in range(roles.count("duplicate")):
+            if originals:
+                original = originals.pop(self.rng.randrange(len(originals)))
+                plans.append(self._plan_duplicate(original))
+            else:
+                plans.append(self._plan_case(S.CANCELLED))
         plans.sort(key=lambda p: p.times[0])  # numbers then follow the calendar
         return plans
 
-    def _plan_case(self, target: str) -> CasePlan:
+    @staticmethod
+    def _roles(targets: list[str]) -> list[str | None]:
+        """The feature role of each target (FEATURE_ROLES), None for most."""
+        roles: list[str | None] = [None] * len(targets)
+        wanted = FEATURE_ROLES + (MORE_FEATURE_ROLES if len(targets) >= 100 else ())
+        for role, states in wanted:
+            free = (
+                i
+                for state in states
+                for i, target in enumerate(targets)
+                if target == state and roles[i] is None
+            )
+            index = next(free, None)
+            if index is not None:
+                roles[index] = role
+        return roles
+
+    def _plan_case(self, target: str, role: str | None = None) -> CasePlan:
         rng = self.rng
         stage, pause_at, cancel_stage = self._stage(target)
         second_review = target == S.IN_SECOND_REVIEW
@@ -1308,14 +1589,26 @@ class DemoBuilder:
             if second_review
             else rng.choices(INSURERS, [i.weight for i in INSURERS])[0]
         )
-        city = rng.choices(CITIES, [c.weight for c in CITIES])[0]
+        # The branch that dispatches automatically would dispatch these at registration.
+        manual = stage == S.REGISTERED or role in CASE_DELEGATIONS
+        cities = [c for c in CITIES if not (manual and c.code == AUTO_DISPATCH_CITY)]
+        city = rng.choices(cities, [c.weight for c in cities])[0]
+        remote = None
+        if role in CASE_DELEGATIONS:
+            remote = rng.choice([c for c in CITIES if c != city])
+        elif role == "item_delegation":
+            remote = next(c for c in CITIES if c.province == city.province and c != city)
+        scene = remote if role in CASE_DELEGATIONS else city
         scenario = rng.choices(SCENARIOS, [s.weight for s in SCENARIOS])[0]
-        if second_review and scenario.zone != "front":
-            scenario = SCENARIOS[0]
+        if (second_review and scenario.zone != "front") or role == "item_delegation":
+            scenario = SCENARIOS[0]  # heavy front damage; a third-party vehicle to delegate
         insured = self._vehicle(city.plate, scenario.zone)
         third_parties = []
-        for _ in range(rng.choice(scenario.third_parties)):
-            prefix = city.plate if rng.random() < 0.75 else self._neighbour_prefix(city)
+        for n in range(rng.choice(scenario.third_parties)):
+            if n == 0 and role == "item_delegation":
+                prefix = remote.plate
+            else:
+                prefix = scene.plate if rng.random() < 0.75 else self._neighbour_prefix(scene)
             third_parties.append(self._vehicle(prefix, scenario.tp_zone))
         heavy = second_review or rng.random() < 0.05
         minimum = insurer.threshold + 500 if second_review else Decimal(0)
@@ -1323,17 +1616,16 @@ class DemoBuilder:
         for vehicle in third_parties:
             vehicle.lines = self._lines(vehicle)
         branch = city.code
+        work = remote if role == "delegation_accepted" else city
         province = city.province
         reviewer = self._person(branch, "reviewer")
         manager = self._person(branch, "branch_manager")
-        surveyor = self._person(branch, "surveyor")
-        others = [s for s in self.people[(branch, "surveyor")] if s != surveyor]
         people = {
             "registrar": self._person(branch, "dispatcher") if rng.random() < 0.9 else manager,
-            "dispatcher": self._person(branch, "dispatcher"),
-            "surveyor": surveyor,
-            "first_surveyor": rng.choice(others),
-            "author": surveyor if rng.random() < 0.6 else self._person(branch, "assessor"),
+            "dispatcher": self._person(work.code, "dispatcher"),
+            "surveyor": None,  # the dispatcher's pick (_do_dispatch)
+            # None: the surveyor writes the sheets
+            "author": None if rng.random() < 0.6 else self._person(work.code, "assessor"),
             "reviewer1": reviewer if rng.random() < 0.8 else manager,
             "reviewer2": self._person(
                 province, "reviewer" if rng.random() < 0.7 else "branch_manager"
@@ -1344,7 +1636,13 @@ class DemoBuilder:
             "closer": reviewer if rng.random() < 0.75 else manager,
             "canceller": self._person(branch, "dispatcher") if rng.random() < 0.8 else manager,
         }
-        place_pool = city.parkings if scenario.parking else city.roads
+        if remote is not None:
+            people["delegator"] = self._person(branch, "dispatcher")
+            people["receiver"] = self._person(
+                remote.code, "dispatcher" if rng.random() < 0.8 else "branch_manager"
+            )
+        road = rng.choice(scene.parkings if scenario.parking else scene.roads)
+        _, lat, lng = next(d for d in scene.districts if road.startswith(d[0]))
         plan = CasePlan(
             target=target,
             city=city,
@@ -1354,11 +1652,51 @@ class DemoBuilder:
             liability=rng.choice(scenario.liabilities),
             property_loss=rng.random() < scenario.property_loss,
             injured=1 if third_parties and rng.random() < 0.04 else 0,
-            place=f"{city.name}市{rng.choice(place_pool)}",
+            place=f"{scene.name}市{road}",
             people=people,
+            scene=scene,
+            location=self._near(lat, lng, 0.012),
+            # The cases waiting in the queue carry it: a tour dispatches them.
+            located=target == S.REGISTERED or rng.random() < LOCATED_SHARE,
+            role=role,
+            remote=remote,
         )
         plan.steps = self._script(plan, stage, pause_at, cancel_stage)
         plan.times = self._schedule(plan)
+        return plan
+
+    def _plan_duplicate(self, original: CasePlan) -> CasePlan:
+        """The same accident reported again a little later, under another claim number:
+        flagged as a likely duplicate (疑似重复报案) and cancelled as one."""
+        rng, city = self.rng, original.city
+        plan = CasePlan(
+            target=S.CANCELLED,
+            city=city,
+            insurer=original.insurer,
+            scenario=original.scenario,
+            vehicles=original.vehicles,
+            liability=original.liability,
+            property_loss=original.property_loss,
+            injured=original.injured,
+            place=original.place,
+            people={
+                "registrar": self._person(city.code, "dispatcher"),
+                "canceller": self._person(city.code, "dispatcher"),
+            },
+            scene=original.scene,
+            location=original.location,
+            located=original.located,
+            role="duplicate",
+            duplicate_of=original,
+        )
+        start = original.times[0] + timedelta(minutes=rng.uniform(20, 240))
+        cancel = self._office_hours(start + timedelta(minutes=rng.uniform(30, 600)))
+        cancel = min(cancel, self.now - timedelta(minutes=10))
+        plan.steps = [
+            Step(timedelta(), "register", {}),
+            Step(cancel - start, "cancel", {"stage": S.REGISTERED}),
+        ]
+        plan.times = [start, cancel]
         return plan
 
     def _neighbour_prefix(self, city: City) -> str:
@@ -1397,26 +1735,49 @@ class DemoBuilder:
                 add("cancel", 30, 3 * 1440, stage=cancel_stage)
             return steps
 
+        role = plan.role
         add("register", 0, 0)
+        if role in CASE_DELEGATIONS:
+            add("delegate", 5, 40)
+            if role == "delegation_refused":
+                add("refuse_delegation", 15, 180)
+            else:
+                add("accept_delegation", 10, 120)
+            if role == "delegation_returned":
+                add("return_delegation", 60, 600)
         if stage == S.REGISTERED:
+            if role == "decline":
+                add("dispatch", 3, 25)
+                add("decline", 2, 9)
             return finish()
-        if rng.random() < 0.06:
-            add("dispatch", 3, 25, first=True)
+        chance = rng.random()
+        add("dispatch", 3, 25)
+        if role == "time_out":
+            add("time_out", ACCEPT_DEADLINE + 1, ACCEPT_DEADLINE + 5)
+            add("dispatch", 1, 5)
+        elif chance < 0.05:  # re-dispatched before anyone accepted
             add("dispatch", 10, 35)
-        else:
-            add("dispatch", 3, 25)
+        elif chance < 0.1:
+            add("decline", 2, 9)
+            add("dispatch", 3, 15)
         if stage == S.DISPATCHED:
             return finish()
         add("accept", 2, 15)
         add("arrive", 15, 70)
         if stage == S.SURVEYING:
+            if role == "item_delegation":
+                add("delegate", 20, 90, item=True)
             if rng.random() < 0.6:
                 add("survey", 15, 45, photos=rng.randint(0, 2))
             return finish()
         add("survey", 15, 45, photos=rng.randint(1, 3))
         add("complete_survey", 5, 30)
+        if role == "item_delegation":
+            add("delegate", 20, 240, item=True)
         if stage == S.ASSESSING:
             mode = rng.choices(("none", "partial", "returned", "unsubmitted"), (3, 2, 2, 2))[0]
+            if role == "item_delegation":
+                mode = "partial"  # the delegated third-party vehicle is assessed elsewhere
             if mode == "partial" and len(plan.vehicles) > 1:
                 add("sheets", 60, 2 * 1440, only=1)
             elif mode in ("unsubmitted", "partial"):
@@ -1507,6 +1868,7 @@ class DemoBuilder:
         with DemoClock(self.now) as clock:
             self.clock = clock
             for number, plan in enumerate(plans, start=1):
+                self._switch_on_auto_dispatch(plan.times[0])
                 for step, moment in zip(plan.steps, plan.times, strict=True):
                     clock.now = max(clock.now, moment) if plan.case else moment
                     if plan.case is not None:
@@ -1525,13 +1887,55 @@ class DemoBuilder:
                     )
                 if number % 25 == 0 or number == len(plans):
                     self.progress(f"案件 {number}/{len(plans)}")
+            clock.now = self.now
+            self._switch_on_auto_dispatch(self.now)
+            self._report_positions(plans)
+
+    def _switch_on_auto_dispatch(self, moment: datetime) -> None:
+        """Plans run in the order they were registered, so from the first registration after
+        the switch-on the system dispatches that branch's reports."""
+        branch = self.branches[AUTO_DISPATCH_CITY]
+        if not branch.auto_dispatch and moment >= self.roster_start:
+            branch.auto_dispatch = True
+            branch.save(update_fields=["auto_dispatch"])
+
+    def _report_positions(self, plans: list[CasePlan]) -> None:
+        """Where each surveyor's phone last reported: on duty a few minutes ago (at the scene
+        while surveying there, otherwise in their district); off duty when the last shift
+        ended, which the recommendation shows as out of date."""
+        arrivals = [
+            (moment, plan)
+            for plan in plans
+            if plan.target == S.SURVEYING and plan.scene is plan.work_city
+            for step, moment in zip(plan.steps, plan.times, strict=True)
+            if step.action == "arrive" and moment >= self.now - intake_services.ON_SITE_WINDOW
+        ]
+        on_site = {  # the latest arrival wins
+            plan.people["surveyor"].pk: plan.location
+            for _, plan in sorted(arrivals, key=lambda arrival: arrival[0])
+        }
+        for surveyor_id, (_, lat, lng) in self.zones.items():
+            surveyor = self.staff_by_id[surveyor_id]
+            shifts = self.duty[surveyor_id]
+            if any(start <= self.now < end for start, end in shifts):
+                point = on_site.get(surveyor_id) or self._near(lat, lng, 0.03)
+                at = self.now - timedelta(minutes=self.rng.uniform(1, 40))
+            else:
+                ended = max(end for _, end in shifts if end <= self.now)
+                point, at = self._near(lat, lng, 0.03), ended - timedelta(minutes=5)
+            intake_services.do_record_position(
+                surveyor, lat=point[0], lng=point[1], actor=surveyor, at=at
+            )
 
     def _do_register(self, plan: CasePlan) -> None:
         rng, insurer, city = self.rng, plan.insurer, plan.city
         insured, third_parties = plan.vehicles[0], plan.vehicles[1:]
         reported_at = self.clock.now - timedelta(minutes=rng.uniform(1, 20))
-        lag = rng.choices(((5, 120), (120, 720), (720, 2160)), (70, 25, 5))[0]
-        accident_time = reported_at - timedelta(minutes=rng.uniform(*lag))
+        if plan.duplicate_of:
+            accident_time = plan.duplicate_of.accident_time
+        else:
+            lag = rng.choices(((5, 120), (120, 720), (720, 2160)), (70, 25, 5))[0]
+            accident_time = reported_at - timedelta(minutes=rng.uniform(*lag))
         year = timezone.localtime(reported_at).year
         self.claim_serials[insurer.code] += 1
         policy_year = year if rng.random() < 0.6 else year - 1
@@ -1574,29 +1978,95 @@ class DemoBuilder:
             "property_loss": plan.property_loss,
             "injured_persons": plan.injured,
         }
+        if plan.located:
+            lat, lng = plan.location
+            data.update(accident_lat=Decimal(str(lat)), accident_lng=Decimal(str(lng)))
         plan.case = intake_services.do_register_report(data, actor=plan.people["registrar"])
+        plan.accident_time = accident_time
+        if plan.case.status == S.DISPATCHED:  # by the system (Branch.auto_dispatch)
+            plan.auto_dispatched = True
+            plan.people["surveyor"] = self.staff_by_id[plan.case.surveyor_id]
 
-    def _do_dispatch(self, plan: CasePlan, first: bool = False) -> None:
-        if first:
-            surveyor, note = plan.people["first_surveyor"], self.rng.choice(DISPATCH_NOTES)
-        elif plan.case.surveyor_id:
-            surveyor, note = plan.people["surveyor"], self.rng.choice(REDISPATCH_NOTES)
-        else:
-            surveyor, note = plan.people["surveyor"], self.rng.choice(DISPATCH_NOTES)
+    def _do_dispatch(self, plan: CasePlan) -> None:
+        """The dispatcher sends the top of the recommendation, now and then someone else for
+        a reason; never again the one just re-dispatched, declined or timed out."""
+        if plan.auto_dispatched:  # the system has done this step
+            plan.auto_dispatched = False
+            return
+        rng, case = self.rng, plan.case
+        passed = dict(plan.passed_over)
+        if case.surveyor_id:
+            passed[case.surveyor_id] = rng.choice(REDISPATCH_NOTES)
+        ranking = intake_services.recommend_surveyors(case)
+        candidates = [r for r in ranking if r.candidate.id not in passed] or ranking
+        chosen, reason = candidates[0], passed.get(ranking[0].candidate.id, "")
+        if len(candidates) > 1 and rng.random() < OVERRIDE_SHARE:
+            chosen, reason = candidates[1], rng.choice(OVERRIDE_REASONS)
+        surveyor = self.staff_by_id[chosen.candidate.id]
         intake_services.do_dispatch_case(
-            plan.case,
+            case,
             surveyor=surveyor,
-            note=note,
-            # The plan picks its surveyor; kept only when the pick is below the recommendation.
-            override_reason="按演示计划指派",
+            note=passed.get(case.surveyor_id) or rng.choice(DISPATCH_NOTES),
+            override_reason=reason,  # kept only when the pick scored below the top
             actor=plan.people["dispatcher"],
+        )
+        plan.people["surveyor"] = surveyor
+
+    def _do_decline(self, plan: CasePlan) -> None:
+        surveyor = plan.people["surveyor"]
+        intake_services.do_decline_dispatch(
+            plan.case, reason=self.rng.choice(DECLINE_REASONS), actor=surveyor
+        )
+        plan.passed_over[surveyor.pk] = PASSED_OVER["decline"]
+
+    def _do_time_out(self, plan: CasePlan) -> None:
+        # Earlier plans left no dispatch pending this long ago, so only this one times out.
+        if intake_services.sweep_dispatch_timeouts() != 1:
+            raise DemoBuildError(f"案件 {plan.case.case_no}：超时扫描退回了其他案件的调度。")
+        plan.passed_over[plan.people["surveyor"].pk] = PASSED_OVER["time_out"]
+
+    def _do_delegate(self, plan: CasePlan, item: bool = False) -> None:
+        to_branch = self.branches[plan.remote.code]
+        loss_item = None
+        if item:
+            plate = plan.vehicles[1].plate
+            loss_item = plan.case.loss_items.get(plate=plate)
+            note = ITEM_DELEGATION_NOTE.format(plate=plate, scene=plan.remote.name, to=to_branch)
+        else:
+            note = DELEGATION_NOTE.format(scene=plan.remote.name, to=to_branch)
+        plan.delegation = intake_services.do_request_delegation(
+            plan.case,
+            to_branch=to_branch,
+            loss_item=loss_item,
+            note=note,
+            actor=plan.people["delegator"],
+        )
+
+    def _do_accept_delegation(self, plan: CasePlan) -> None:
+        intake_services.do_accept_delegation(
+            plan.delegation, note=self.rng.choice(ACCEPT_NOTES), actor=plan.people["receiver"]
+        )
+
+    def _do_refuse_delegation(self, plan: CasePlan) -> None:
+        intake_services.do_refuse_delegation(
+            plan.delegation, reason=self.rng.choice(REFUSE_REASONS), actor=plan.people["receiver"]
+        )
+
+    def _do_return_delegation(self, plan: CasePlan) -> None:
+        reason = self.rng.choice(RETURN_REASONS_DELEGATION).format(home=plan.city.name)
+        intake_services.do_return_delegation(
+            plan.delegation, reason=reason, actor=plan.people["receiver"]
         )
 
     def _do_accept(self, plan: CasePlan) -> None:
         intake_services.do_accept_dispatch(plan.case, actor=plan.people["surveyor"])
 
     def _do_arrive(self, plan: CasePlan) -> None:
-        intake_services.do_record_arrival(plan.case, actor=plan.people["surveyor"])
+        surveyor = plan.people["surveyor"]
+        intake_services.do_record_arrival(plan.case, actor=surveyor)
+        if plan.scene is plan.work_city:  # else the car was surveyed back home
+            lat, lng = self._near(*plan.location, 0.002)
+            intake_services.do_record_position(surveyor, lat=lat, lng=lng, actor=surveyor)
 
     def _do_survey(self, plan: CasePlan, photos: int) -> None:
         rng, insured = self.rng, plan.vehicles[0]
@@ -1663,10 +2133,10 @@ class DemoBuilder:
             motor_services.do_save_assessment_sheet(
                 item,
                 lines=vehicle.lines,
-                repair_shop=self._shop(plan.city, model),
+                repair_shop=self._shop(plan.work_city, model),
                 vehicle_model=f"{model.brand} {model.name}（{vehicle.year}款）",
                 remarks=remarks,
-                actor=plan.people["author"],
+                actor=self._author(plan),
             )
             self.clock.now += timedelta(minutes=self.rng.randint(5, 40))
 
@@ -1678,8 +2148,12 @@ class DemoBuilder:
         general = [s for s in shops if s.kind == RepairShopKind.CLASS_1]
         return dealers[0] if dealers and self.rng.random() < 0.8 else general[0]
 
+    @staticmethod
+    def _author(plan: CasePlan) -> Staff:
+        return plan.people["author"] or plan.people["surveyor"]
+
     def _do_submit(self, plan: CasePlan) -> None:
-        claims_services.do_submit_for_review(plan.case, actor=plan.people["author"])
+        claims_services.do_submit_for_review(plan.case, actor=self._author(plan))
 
     def _do_review(self, plan: CasePlan, decision: str) -> None:
         reason = self.rng.choice(RETURN_REASONS) if decision == ReviewDecision.RETURNED else ""
@@ -1697,7 +2171,7 @@ class DemoBuilder:
         if stage == S.SURVEYING:
             return plan.people["surveyor"]
         if stage == S.ASSESSING:
-            return plan.people["author"]
+            return self._author(plan)
         return plan.people["reviewer1"]
 
     def _do_request_documents(self, plan: CasePlan, stage: str, extra: bool = False) -> None:
@@ -1734,9 +2208,65 @@ class DemoBuilder:
 
     def _do_close(self, plan: CasePlan) -> None:
         claims_services.do_close_case(plan.case, actor=plan.people["closer"])
+        self._callback(plan)
+
+    def _callback(self, plan: CasePlan) -> None:
+        """The callback closing creates (claims.signals.case_closed runs after the commit, so
+        it is created here already, on the simulated clock) and its outcome so far: the
+        customer answers the SMS link, or the call centre phones (once the link expired)."""
+        rng = self.rng
+        method = CallbackMethod.SMS if rng.random() < CALLBACK_SMS_SHARE else CallbackMethod.PHONE
+        callback = intake_services.do_create_callback(plan.case, method=method)
+        latest = self.now - timedelta(minutes=10)
+        if callback.status == CallbackStatus.SENT:
+            if rng.random() < LINK_ANSWER_SHARE:
+                answered = self.clock.now + timedelta(minutes=rng.uniform(10, 2 * 1440))
+                if answered <= latest:
+                    self.clock.now = answered
+                    rating = self._rating()
+                    intake_services.do_submit_callback_feedback(
+                        self._link_token(plan.case),
+                        rating=rating,
+                        comment=rng.choice(COMMENTS[rating]),
+                    )
+                return
+            call = callback.token_expires_at
+        else:
+            call = self.clock.now
+        caller = self._person(plan.city.code, "dispatcher")
+        call = self._office_hours(call + timedelta(minutes=rng.uniform(60, 3 * 1440)))
+        for _ in range(2):  # a customer not reached is tried once more
+            if call > latest:
+                return
+            self.clock.now = call
+            result = rng.choices([r for r, _ in CALL_RESULTS], [w for _, w in CALL_RESULTS])[0]
+            rating = self._rating() if result == CallbackStatus.COMPLETED else None
+            intake_services.do_record_callback_call(
+                callback,
+                status=result,
+                rating=rating,
+                comment=rng.choice(COMMENTS[rating]) if rating else "",
+                note=rng.choice(CALL_NOTES[result]),
+                actor=caller,
+            )
+            if result != CallbackStatus.UNREACHABLE:
+                return
+            call = self._office_hours(call + timedelta(minutes=rng.uniform(240, 1440)))
+
+    def _rating(self) -> int:
+        return self.rng.choices((5, 4, 3, 2, 1), RATING_WEIGHTS)[0]
+
+    @staticmethod
+    def _link_token(case: Case) -> str:
+        """The callback link's token, as the customer finds it in the SMS."""
+        sms = SmsMessage.objects.filter(case=case, template__code=intake_sms.CALLBACK_LINK)
+        return sms.latest("id").params["url"].rstrip("/").rsplit("/", 1)[-1]
 
     def _do_cancel(self, plan: CasePlan, stage: str) -> None:
         reason, note = self.rng.choice(CANCEL_REASONS[stage])
+        if plan.duplicate_of:
+            first = plan.duplicate_of.case.report.report_no
+            reason, note = CancelReason.DUPLICATE, f"与报案 {first} 为同一事故，保留先报案件。"
         claims_services.do_cancel_case(
             plan.case, reason=reason, note=note, actor=plan.people["canceller"]
         )

@@ -15,11 +15,22 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from lossdesk.claims.choices import AttachmentKind, CaseStatus, EventType
+from lossdesk.claims.choices import AttachmentKind, CancelReason, CaseStatus, EventType
 from lossdesk.claims.models import AdjustingReport, Attachment, Case, CaseEvent
 from lossdesk.core import demo
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.intake.choices import (
+    CallbackMethod,
+    CallbackStatus,
+    DelegationStatus,
+    DispatchAlertKind,
+    DispatchStatus,
+)
+from lossdesk.intake.models import Callback, Delegation, DispatchAlert, Report, RosterShift
+from lossdesk.intake.queries import surveyor_callback_ratings
+from lossdesk.intake.scoring import POSITION_STALE_AFTER, haversine_km
+from lossdesk.intake.services import recommend_surveyors
 from lossdesk.org.choices import BranchLevel, RepairShopKind
 from lossdesk.org.models import Branch, Client, ClientContact, RepairShop, Staff
 from lossdesk.org.positions import ADMIN_POSITIONS, STANDARD_POSITIONS
@@ -42,6 +53,15 @@ PAST_SURVEY = {
     CaseStatus.REPORT_ISSUED,
     CaseStatus.CLOSED,
 }
+
+
+CALLBACK_EVENTS = {EventType.CALLBACK_CREATED, EventType.CALLBACK_COMPLETED}
+
+
+def km_to_city(point: tuple[float, float], branch: Branch) -> float:
+    """Distance to the nearest district centre of a demo city branch."""
+    districts = demo.CITY_BY_CODE[branch.code].districts
+    return min(haversine_km(point, (lat, lng)) for _, lat, lng in districts)
 
 
 def counts() -> dict[str, int]:
@@ -201,7 +221,13 @@ def test_demo_cases_carry_valid_plates_and_vins_of_their_city(demo_db):
         if report.vin:
             validate_vin(report.vin)  # the check digit too
         assert report.plate.startswith(PLATE_PREFIXES[case.branch.city])
-        assert report.accident_place.startswith(f"{case.branch.city}市")
+        # A case delegated as a whole had its accident in the receiving branch's city.
+        whole = case.delegations.filter(loss_item__isnull=True).select_related("to_branch")
+        scene = whole[0].to_branch if whole else case.branch
+        assert report.accident_place.startswith(f"{scene.city}市")
+        if report.accident_lat is not None:
+            point = (float(report.accident_lat), float(report.accident_lng))
+            assert km_to_city(point, scene) < 3
         assert report.description
         for plate in filter(None, report.third_party_plates.split(",")):
             validate_plate(plate)
@@ -220,22 +246,36 @@ def test_demo_dates_are_ordered_and_spread_over_the_last_90_days(demo_db):
         assert events[0][0] == case.opened_at
         times = [created for created, _ in events]
         assert times == sorted(times) and times[-1] <= now
-        if case.closed_at:
-            assert case.closed_at == times[-1]
+        if case.closed_at:  # only the callback comes after the end
+            ending = [t for t, kind in events if kind not in CALLBACK_EVENTS]
+            assert case.closed_at == ending[-1]
     assert max(opened) - min(opened) > timedelta(days=30)
 
 
 def test_the_events_match_each_case_state(demo_db):
     finals = {CaseStatus.CLOSED: EventType.CLOSED, CaseStatus.CANCELLED: EventType.CANCELLED}
+    in_the_queue = {
+        EventType.POSSIBLE_DUPLICATE,
+        EventType.DISPATCHED,
+        EventType.DISPATCH_DECLINED,
+        EventType.DISPATCH_TIMED_OUT,
+        EventType.DELEGATION_REQUESTED,
+        EventType.DELEGATION_REFUSED,
+    }
     for case in Case.objects.all():
         types = list(case.events.order_by("id").values_list("type", flat=True))
         if case.status in finals:
-            assert types[-1] == finals[case.status]
+            assert [t for t in types if t not in CALLBACK_EVENTS][-1] == finals[case.status]
         if case.status in (CaseStatus.REPORT_ISSUED, CaseStatus.CLOSED):
             assert EventType.REPORT_ISSUED in types
             assert case.adjusting_report.amount == case.approved_amount > 0
         if case.status == CaseStatus.REGISTERED:
-            assert types == [EventType.REPORT_REGISTERED]
+            assert types[0] == EventType.REPORT_REGISTERED
+            assert set(types[1:]) <= in_the_queue
+            # dispatched, then declined or timed out: back in the queue
+            assert types.count(EventType.DISPATCHED) == (
+                types.count(EventType.DISPATCH_DECLINED) + types.count(EventType.DISPATCH_TIMED_OUT)
+            )
 
 
 def test_cases_past_the_survey_have_one_to_three_photos_stored_as_jpeg_files(demo_db):
@@ -257,6 +297,127 @@ def test_issued_adjusting_reports_are_stored_pdfs(demo_db):
             assert fh.read(4) == b"%PDF"
 
 
+def test_every_city_branch_keeps_a_roster_from_a_few_days_back_to_a_week_ahead(demo_db):
+    now, today = timezone.now(), timezone.localdate()
+    for branch in Branch.objects.filter(level=BranchLevel.CITY):
+        districts = {name for name, _, _ in demo.CITY_BY_CODE[branch.code].districts}
+        surveyors = set(
+            Staff.objects.filter(branch=branch, position__code="surveyor").values_list(
+                "pk", flat=True
+            )
+        )
+        shifts = list(RosterShift.objects.filter(branch=branch))
+        assert {shift.surveyor_id for shift in shifts} == surveyors
+        assert {shift.zone for shift in shifts} <= districts
+        dates = {shift.date for shift in shifts}
+        assert {today - timedelta(days=3), today, today + timedelta(days=7)} <= dates
+        assert {(s.start_time.hour, s.end_time.hour) for s in shifts} == {(8, 20), (20, 8)}
+        on_duty = [shift for shift in shifts if shift.covers(now)]
+        assert len(on_duty) == 1, branch.name  # one day or night shift at any time
+
+
+def test_surveyors_report_positions_in_their_city_fresh_while_on_duty(demo_db):
+    now = timezone.now()
+    for surveyor in Staff.objects.filter(position__code="surveyor").select_related("branch"):
+        point = (float(surveyor.last_lat), float(surveyor.last_lng))
+        assert km_to_city(point, surveyor.branch) < 6, surveyor.username
+        assert surveyor.last_position_at <= now
+        shifts = RosterShift.objects.filter(surveyor=surveyor)
+        if any(shift.covers(now) for shift in shifts):
+            assert now - surveyor.last_position_at < POSITION_STALE_AFTER
+    for branch in Branch.objects.filter(level=BranchLevel.CITY):  # someone for injuries
+        assert Staff.objects.filter(branch=branch, skill_injury=True).exists()
+
+
+def test_the_recommendation_for_a_case_in_the_queue_gives_real_reasons(demo_db):
+    waiting = Case.objects.filter(
+        status=CaseStatus.REGISTERED, report__accident_lat__isnull=False
+    ).select_related("report")
+    assert waiting
+    for case in waiting:
+        ranking = recommend_surveyors(case)
+        surveyors = Staff.objects.filter(branch=case.branch, position__code="surveyor")
+        assert {r.candidate.id for r in ranking} == set(surveyors.values_list("pk", flat=True))
+        for ranked in ranking:
+            assert [r.factor for r in ranked.reasons] == ["duty", "distance", "workload", "skills"]
+        on_duty = [r for r in ranking if r.on_duty]
+        assert len(on_duty) == 1 and all(r.on_duty is False for r in ranking if not r.on_duty)
+        assert on_duty[0].reasons[0].text.startswith("在班（")
+        assert on_duty[0].distance_km is not None  # a fresh position and a located accident
+        assert on_duty[0].reasons[1].text.startswith("距出险地 ")
+
+
+def test_a_declined_dispatch_leaves_the_case_in_the_queue_with_an_alert(demo_db):
+    alerts = DispatchAlert.objects.filter(resolved_at__isnull=True).select_related(
+        "case", "dispatch"
+    )
+    assert alerts
+    for alert in alerts:
+        assert alert.kind == DispatchAlertKind.DECLINED
+        assert alert.case.status == CaseStatus.REGISTERED and alert.case.surveyor_id is None
+        assert alert.dispatch.status == DispatchStatus.DECLINED and alert.dispatch.decline_reason
+    for alert in DispatchAlert.objects.filter(resolved_at__isnull=False).select_related("case"):
+        again = alert.case.dispatches.filter(dispatched_at__gte=alert.created_at)
+        assert again.exclude(pk=alert.dispatch_id).exists()
+    assert DispatchAlert.objects.filter(kind=DispatchAlertKind.TIMED_OUT).exists()
+
+
+def test_delegations_wait_are_worked_and_are_refused_or_returned(demo_db):
+    delegations = Delegation.objects.select_related("case", "from_branch", "to_branch")
+    statuses = {d.status for d in delegations}
+    assert {DelegationStatus.REQUESTED, DelegationStatus.ACCEPTED} <= statuses
+    assert statuses & {DelegationStatus.REFUSED, DelegationStatus.RETURNED}
+    for delegation in delegations:
+        assert delegation.from_branch == delegation.case.branch
+        assert delegation.to_branch.dispatch_region != delegation.from_branch.dispatch_region
+        case = delegation.case
+        if delegation.status == DelegationStatus.REQUESTED:  # the receiving branch sees it
+            dispatcher = Staff.objects.get(branch=delegation.to_branch, position__code="dispatcher")
+            assert Case.objects.for_user(dispatcher).filter(pk=case.pk).exists()
+        if delegation.status == DelegationStatus.ACCEPTED:  # and works it
+            assert case.surveyor.branch == delegation.to_branch
+            assert case.dispatches.filter(dispatched_by__branch=delegation.to_branch).exists()
+        if delegation.status == DelegationStatus.REFUSED:
+            assert delegation.decision_note
+        if delegation.status == DelegationStatus.RETURNED:
+            assert delegation.end_reason
+        if delegation.status in (DelegationStatus.REFUSED, DelegationStatus.RETURNED):
+            assert case.surveyor.branch == delegation.from_branch  # surveyed at home after all
+
+
+def test_closed_cases_get_a_callback_many_answered_with_a_rating(demo_db):
+    now = timezone.now()
+    closed = Case.objects.filter(status=CaseStatus.CLOSED)
+    callbacks = Callback.objects.select_related("case")
+    assert {c.case_id for c in callbacks} == set(closed.values_list("pk", flat=True))
+    completed = [c for c in callbacks if c.status == CallbackStatus.COMPLETED]
+    assert completed
+    for callback in callbacks:
+        assert callback.surveyor_id == callback.case.surveyor_id
+        assert callback.created_at == callback.case.closed_at
+    for callback in completed:
+        assert 1 <= callback.rating <= 5
+        assert callback.case.closed_at < callback.completed_at <= now
+        by_phone = callback.called_by_id is not None
+        assert by_phone or callback.method == CallbackMethod.SMS
+    rated = surveyor_callback_ratings()
+    assert sum(row["callbacks"] for row in rated) == len(completed)
+
+
+def test_a_second_report_of_the_same_accident_is_flagged_and_cancelled(demo_db):
+    flagged = Report.objects.filter(possible_duplicate_of__isnull=False).select_related(
+        "possible_duplicate_of", "case"
+    )
+    assert flagged
+    for report in flagged:
+        first = report.possible_duplicate_of
+        assert report.plate == first.plate and report.client_claim_no != first.client_claim_no
+        assert abs(report.accident_time - first.accident_time) <= timedelta(hours=72)
+        assert report.case.events.filter(type=EventType.POSSIBLE_DUPLICATE).exists()
+        assert report.case.cancel_reason == CancelReason.DUPLICATE
+        assert first.report_no in report.case.cancel_note
+
+
 def test_the_command_prints_every_login_with_the_password(demo_db):
     output = demo_db.output
     assert demo.DEFAULT_PASSWORD not in output
@@ -265,6 +426,10 @@ def test_the_command_prints_every_login_with_the_password(demo_db):
         line = next(line for line in output.splitlines() if line.startswith(user.username + " "))
         assert user.full_name in line and user.position.name in line and user.branch.name in line
     assert "秒" in output
+    summary = next(line for line in output.splitlines() if line.startswith("排班 "))
+    assert f"排班 {RosterShift.objects.count()} 班次" in summary
+    assert f"委托异地 {Delegation.objects.count()}" in summary
+    assert f"客户回访 {Callback.objects.count()}" in summary
 
 
 def test_a_demo_login_works_with_the_given_password(demo_db, client):

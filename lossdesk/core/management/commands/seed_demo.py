@@ -19,6 +19,7 @@ from lossdesk.core.demo import (
     DemoBuildError,
     DemoDataExists,
 )
+from lossdesk.intake.choices import CallbackStatus, DelegationStatus
 
 
 def display_width(text: str) -> int:
@@ -140,6 +141,26 @@ class Command(BaseCommand):
             f"机构 {result.branches}，员工 {len(result.staff)}，委托方 {result.clients}，"
             f"修理厂 {result.repair_shops}，案件 {result.cases}（{counts}），"
             f"照片 {result.photos}，公估报告 {result.reports}。"
+        )
+        delegations = "，".join(
+            f"{status.label} {result.delegations[status.value]}"
+            for status in DelegationStatus
+            if result.delegations[status.value]
+        )
+        callbacks = "，".join(
+            f"{status.label} {result.callbacks[status.value]}"
+            for status in CallbackStatus
+            if result.callbacks[status.value]
+        )
+        average = (
+            f"，平均评分 {result.average_rating:.1f}" if result.average_rating is not None else ""
+        )
+        out.write(
+            f"排班 {result.roster_shifts} 班次，委托异地 {result.delegations.total()}"
+            f"（{delegations or '无'}），拒单 {result.declined}，超时未接单 {result.timed_out}，"
+            f"待改派 {result.open_alerts}，系统自动调度 {result.auto_dispatched}，"
+            f"客户回访 {result.callbacks.total()}（{callbacks or '无'}{average}），"
+            f"疑似重复报案 {result.duplicates}。"
         )
         out.write(
             self.style.SUCCESS(
