@@ -3,6 +3,8 @@ transaction that locks the case, checks permission and state, writes the change 
 case event. Callers look cases up through `Case.objects.for_user` first (404 outside scope)."""
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
@@ -48,9 +50,31 @@ from lossdesk.core.errors import (
 )
 from lossdesk.core.numbering import next_number
 
+# Events recorded inside events_in_one_insert(), written when it ends.
+_event_batch: ContextVar[list[CaseEvent] | None] = ContextVar("case_event_batch", default=None)
+
 
 def record_event(case: Case, type: EventType, actor, message: str, **data) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, type=type, actor=actor, message=message, data=data)
+    event = CaseEvent(case=case, type=type, actor=actor, message=message, data=data)
+    batch = _event_batch.get()
+    if batch is None:
+        event.save()
+    else:
+        batch.append(event)
+    return event
+
+
+@contextmanager
+def events_in_one_insert():
+    """Timeline events recorded in the block are written together, in their order, when it
+    ends without an error: registering a report records two or three (decision 0010)."""
+    batch: list[CaseEvent] = []
+    token = _event_batch.set(batch)
+    try:
+        yield
+    finally:
+        _event_batch.reset(token)
+    CaseEvent.objects.bulk_create(batch)
 
 
 def lock_case(case: Case, actor, action: Action, expected_version: int | None = None):

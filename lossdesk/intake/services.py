@@ -21,7 +21,7 @@ from django.utils import timezone
 from lossdesk.claims import workflow
 from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, EventType, LossItemKind
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.claims.services import _bump, _move, lock_case, record_event
+from lossdesk.claims.services import _bump, _move, events_in_one_insert, lock_case, record_event
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
@@ -179,59 +179,61 @@ def do_register_report(data: dict, *, actor, branch=None, channel: str = ReportC
     report = Report(**data, branch=branch, created_by=actor, channel=channel)
     report.report_no, case_no = next_numbers("R", "C")
     _validate_report(report)
-    report.possible_duplicate_of = find_possible_duplicate(report)
-    report.save()
-    case = Case.objects.create(
-        case_no=case_no,
-        report=report,
-        client=report.client,
-        branch=branch,
-        opened_at=timezone.now(),
-    )
-    items = [
-        LossItem(
-            kind=LossItemKind.INSURED_VEHICLE, label=f"本车 {report.plate}", plate=report.plate
+    with events_in_one_insert():
+        report.possible_duplicate_of = find_possible_duplicate(report)
+        report.save()
+        case = Case.objects.create(
+            case_no=case_no,
+            report=report,
+            client=report.client,
+            branch=branch,
+            opened_at=timezone.now(),
         )
-    ]
-    tp_plates = [p for p in report.third_party_plates.split(",") if p]
-    for i in range(report.third_party_vehicles):
-        plate = tp_plates[i] if i < len(tp_plates) else ""
-        items.append(
+        items = [
             LossItem(
-                kind=LossItemKind.THIRD_PARTY_VEHICLE,
-                label=f"三者车{i + 1} {plate}".strip(),
-                plate=plate,
+                kind=LossItemKind.INSURED_VEHICLE, label=f"本车 {report.plate}", plate=report.plate
             )
-        )
-    if report.property_loss:
-        items.append(LossItem(kind=LossItemKind.PROPERTY, label="三者物损"))
-    for i in range(report.injured_persons):
-        items.append(LossItem(kind=LossItemKind.INJURY, label=f"伤者{i + 1}"))
-    for seq, item in enumerate(items, start=1):
-        item.case, item.seq = case, seq
-    LossItem.objects.bulk_create(items)
-    record_event(
-        case,
-        EventType.REPORT_REGISTERED,
-        actor,
-        f"登记报案 {report.report_no}（{report.client}，{report.plate}，"
-        f"{ReportChannel(channel).label}）",
-        report_no=report.report_no,
-        loss_items=len(items),
-        channel=channel,
-    )
-    if (original := report.possible_duplicate_of) is not None:
-        hours = abs(report.accident_time - original.accident_time).total_seconds() / 3600
-        same = "车牌" if original.plate == report.plate else "VIN"
+        ]
+        tp_plates = [p for p in report.third_party_plates.split(",") if p]
+        for i in range(report.third_party_vehicles):
+            plate = tp_plates[i] if i < len(tp_plates) else ""
+            items.append(
+                LossItem(
+                    kind=LossItemKind.THIRD_PARTY_VEHICLE,
+                    label=f"三者车{i + 1} {plate}".strip(),
+                    plate=plate,
+                )
+            )
+        if report.property_loss:
+            items.append(LossItem(kind=LossItemKind.PROPERTY, label="三者物损"))
+        for i in range(report.injured_persons):
+            items.append(LossItem(kind=LossItemKind.INJURY, label=f"伤者{i + 1}"))
+        for seq, item in enumerate(items, start=1):
+            item.case, item.seq = case, seq
+        LossItem.objects.bulk_create(items)
         record_event(
             case,
-            EventType.POSSIBLE_DUPLICATE,
+            EventType.REPORT_REGISTERED,
             actor,
-            f"疑似重复报案：与报案 {original.report_no} {same}相同，出险时间相差 {hours:.1f} 小时",
-            duplicate_of=original.report_no,
+            f"登记报案 {report.report_no}（{report.client}，{report.plate}，"
+            f"{ReportChannel(channel).label}）",
+            report_no=report.report_no,
+            loss_items=len(items),
+            channel=channel,
         )
-    if branch.auto_dispatch:
-        _auto_dispatch(case, report, kinds={item.kind for item in items})
+        if (original := report.possible_duplicate_of) is not None:
+            hours = abs(report.accident_time - original.accident_time).total_seconds() / 3600
+            same = "车牌" if original.plate == report.plate else "VIN"
+            record_event(
+                case,
+                EventType.POSSIBLE_DUPLICATE,
+                actor,
+                f"疑似重复报案：与报案 {original.report_no} {same}相同，"
+                f"出险时间相差 {hours:.1f} 小时",
+                duplicate_of=original.report_no,
+            )
+        if branch.auto_dispatch:
+            _auto_dispatch(case, report, kinds={item.kind for item in items})
     transaction.on_commit(lambda: signals.report_registered.send(Case, case=case))
     return case
 

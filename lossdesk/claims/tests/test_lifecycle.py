@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lossdesk.claims import services
 from lossdesk.claims.choices import CaseStatus, EventType, LossItemStatus, ReviewDecision
@@ -64,3 +66,26 @@ def test_approval_above_the_client_threshold_needs_a_second_review(firm):
     services.do_review_case(case, decision=ReviewDecision.APPROVED, actor=firm.sunba)
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
+
+
+def test_events_recorded_in_one_insert_keep_their_order_and_vanish_with_an_error(firm):
+    case = firm.registered_case()
+    before = list(case.events.values_list("type", flat=True))
+    assert before == ["report_registered"]
+    with services.events_in_one_insert():
+        services.record_event(case, EventType.SURVEY_SAVED, firm.zhangsan, "一")
+        services.record_event(case, EventType.ATTACHMENT_ADDED, firm.zhangsan, "二")
+        assert case.events.count() == 1  # not written yet
+    with pytest.raises(RuntimeError), services.events_in_one_insert():
+        services.record_event(case, EventType.CLOSED, firm.zhangsan, "不应写入")
+        raise RuntimeError
+    assert list(case.events.values_list("message", flat=True))[1:] == ["一", "二"]
+
+
+def test_registering_a_report_writes_its_events_in_one_insert(firm):
+    with CaptureQueriesContext(connection) as queries:
+        case = firm.registered_case(plate="浙A88888")
+        firm.registered_case(plate="浙A88888", client_claim_no="DUP-2")  # flagged duplicate
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "claims_caseevent"')]
+    assert len(inserts) == 2  # one per registration, with two events in the second
+    assert case.events.get().type == "report_registered"
