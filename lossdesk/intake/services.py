@@ -123,31 +123,44 @@ def _normalize(data: dict) -> dict:
 # ----------------------------------------------------------------------------- reports
 
 
-def find_possible_duplicate(report: Report) -> Report | None:
-    """The first earlier report of the same plate or VIN whose accident lies within 72 hours
-    of this one's (疑似重复报案). Only flags: the dispatcher decides."""
-    if not report.accident_time:
-        return None
-    same = Q(plate=report.plate)
-    if report.vin:
-        same |= Q(vin=report.vin)
-    return (
-        Report.objects.filter(
-            same,
+def check_earlier_reports(report: Report) -> Report | None:
+    """One query for two questions about earlier reports (it runs for every registration:
+    decision 0010). The client's claim number registered before is an error; the first
+    earlier report of the same plate or VIN whose accident lies within 72 hours of this
+    one's is returned as a likely duplicate (疑似重复报案): only a flag, the dispatcher
+    decides."""
+    claim = Q(client_id=report.client_id, client_claim_no=report.client_claim_no)
+    wanted = claim
+    if report.accident_time:
+        same = Q(plate=report.plate)
+        if report.vin:
+            same |= Q(vin=report.vin)
+        wanted |= same & Q(
             accident_time__gte=report.accident_time - DUPLICATE_WINDOW,
             accident_time__lte=report.accident_time + DUPLICATE_WINDOW,
         )
+    duplicate = None
+    for earlier in (
+        Report.objects.filter(wanted)
         .exclude(pk=report.pk)
-        .only("report_no", "plate", "vin", "accident_time")
+        .only("report_no", "plate", "vin", "accident_time", "client_id", "client_claim_no")
         .order_by("created_at", "id")
-        .first()
-    )
+    ):
+        if (earlier.client_id, earlier.client_claim_no) == (
+            report.client_id,
+            report.client_claim_no,
+        ):
+            message = "该委托方的赔案号已登记过报案，请勿重复登记。"
+            raise ServiceError(message, fields={"client_claim_no": [message]})
+        duplicate = duplicate or earlier
+    return duplicate
 
 
 def _validate_report(report: Report) -> None:
     """Field and model validation, as a ServiceError with field messages. The related
     objects are instances the caller looked up, and report_no is fresh from its sequence,
-    so the only uniqueness worth a query is the client's claim number."""
+    so the only uniqueness worth a query is the client's claim number, which
+    check_earlier_reports looks up with the likely duplicates."""
     try:
         report.full_clean(
             exclude=["client", "client_branch", "branch", "created_by", "possible_duplicate_of"],
@@ -158,11 +171,6 @@ def _validate_report(report: Report) -> None:
         raise ServiceError("输入有误，请检查字段。", fields=exc.message_dict) from exc
     if report.client_id is None:
         raise ServiceError("请选择委托方。", fields={"client": ["请选择委托方。"]})
-    if Report.objects.filter(
-        client_id=report.client_id, client_claim_no=report.client_claim_no
-    ).exists():
-        message = "该委托方的赔案号已登记过报案，请勿重复登记。"
-        raise ServiceError(message, fields={"client_claim_no": [message]})
 
 
 @transaction.atomic
@@ -180,7 +188,7 @@ def do_register_report(data: dict, *, actor, branch=None, channel: str = ReportC
     report.report_no, case_no = next_numbers("R", "C")
     _validate_report(report)
     with events_in_one_insert():
-        report.possible_duplicate_of = find_possible_duplicate(report)
+        report.possible_duplicate_of = check_earlier_reports(report)
         report.save()
         case = Case.objects.create(
             case_no=case_no,

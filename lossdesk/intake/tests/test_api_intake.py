@@ -68,7 +68,7 @@ def test_a_retry_that_hits_the_database_constraint_itself_also_replays(firm, mon
     body = report_body(firm)
     first = post(firm.zhaoliu, body)
     before = counts()
-    monkeypatch.setattr(services, "_validate_report", lambda report: None)  # skip the check
+    monkeypatch.setattr(services, "check_earlier_reports", lambda report: None)  # skip the check
     monkeypatch.setattr(ReportCreateView, "existing", _blind_once(ReportCreateView.existing))
     retry = post(firm.zhaoliu, body)
     assert retry.status_code == 200, retry.content
