@@ -272,6 +272,14 @@ class DelegationActionView(LeaveWhenOutOfScope, CaseActionView):
     def get_form(self, case, data=None, files=None):
         return self.form_class(data, files)
 
+    # Refuse, cancel and return: the service taking the reason, and the message after it.
+    service = None
+    done = ""
+
+    def perform(self, case, form):
+        self.service(self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user)
+        return self.done
+
 
 class DelegationAcceptView(DelegationActionView):
     verb, url_name = "accept", "intake:case-delegation-accept"
@@ -288,34 +296,19 @@ class DelegationAcceptView(DelegationActionView):
 class DelegationRefuseView(DelegationActionView):
     verb, url_name = "refuse", "intake:case-delegation-refuse"
     title, submit_label = "拒绝委托", "拒绝"
-
-    def perform(self, case, form):
-        services.do_refuse_delegation(
-            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
-        )
-        return "已拒绝委托。"
+    service, done = staticmethod(services.do_refuse_delegation), "已拒绝委托。"
 
 
 class DelegationCancelView(DelegationActionView):
     verb, url_name = "cancel", "intake:case-delegation-cancel"
     title, submit_label = "撤回委托", "撤回"
-
-    def perform(self, case, form):
-        services.do_cancel_delegation(
-            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
-        )
-        return "已撤回委托。"
+    service, done = staticmethod(services.do_cancel_delegation), "已撤回委托。"
 
 
 class DelegationReturnView(DelegationActionView):
     verb, url_name = "return", "intake:case-delegation-return"
     title, submit_label = "退回委托", "退回"
-
-    def perform(self, case, form):
-        services.do_return_delegation(
-            self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user
-        )
-        return "已退回委托。"
+    service, done = staticmethod(services.do_return_delegation), "已退回委托。"
 
 
 DELEGATION_LABELS = {

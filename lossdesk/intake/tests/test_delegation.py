@@ -180,6 +180,21 @@ def test_delegation_pages_work_end_to_end(client, firm, nanjing):
     assert delegation.status == DelegationStatus.REFUSED
 
 
+@pytest.mark.parametrize("verb", ["return", "cancel"])
+def test_returning_or_cancelling_an_accepted_delegation_on_its_page(client, firm, nanjing, verb):
+    case = firm.registered_case()
+    delegation = delegate(firm, case)
+    services.do_accept_delegation(delegation, note="", actor=nanjing["dispatcher"])
+    # The receiving branch returns it, the delegating branch cancels it.
+    client.force_login(nanjing["dispatcher"] if verb == "return" else firm.zhaoliu)
+    url = reverse(f"intake:case-delegation-{verb}", args=[case.case_no, delegation.pk])
+    response = client.post(url, {"reason": "客户要求回杭州定损"})
+    assert response.status_code == 302
+    delegation.refresh_from_db()
+    expected = DelegationStatus.RETURNED if verb == "return" else DelegationStatus.CANCELLED
+    assert delegation.status == expected
+
+
 def test_delegations_over_the_api(firm, nanjing):
     case = firm.registered_case()
     dispatcher = client_for(firm.zhaoliu)
