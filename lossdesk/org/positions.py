@@ -26,6 +26,7 @@ CASE_CLOSE = "claims.close_case"
 CASE_CANCEL = "claims.cancel_case"
 VIEW_PII = "org.view_pii"
 CALLBACK_HANDLE = "intake.change_callback"
+IMPORT_MAPPING_CHANGE = "intake.change_importmapping"  # a client's Excel import layout
 VIEW_AUDIT_LOG = "org.view_audit_log"
 
 STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
@@ -69,6 +70,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_CANCEL,
             VIEW_PII,
             CALLBACK_HANDLE,
+            IMPORT_MAPPING_CHANGE,
         ]
         + PARTS_PERMISSIONS["branch_manager"],
         "本机构及下级机构的全部案件业务。",
