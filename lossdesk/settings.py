@@ -242,7 +242,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("LOSSDESK_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The TLS-terminating load balancer says https in X-Forwarded-Proto; set 0 when clients
+    # can reach the app directly, or any of them could claim https (docs/deployment.md).
+    if env_bool("LOSSDESK_TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
