@@ -12,6 +12,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     SELF_REVIEW = "self_review"
     INCOMPLETE = "incomplete"
+    UNSUPPORTED_FILE_TYPE = "unsupported_file_type"
+    IMAGE_TOO_LARGE = "image_too_large"
 
 
 class ServiceError(Exception):
@@ -59,3 +61,15 @@ class Incomplete(ServiceError):
 
     code = ErrorCode.INCOMPLETE
     status = 409
+
+
+class UnsupportedFileType(ServiceError):
+    """An upload whose content is not on the allowlist, whatever its name or declared type."""
+
+    code = ErrorCode.UNSUPPORTED_FILE_TYPE
+
+
+class ImageTooLarge(ServiceError):
+    """An image with more pixels than we decode (a decompression bomb or a huge scan)."""
+
+    code = ErrorCode.IMAGE_TOO_LARGE
