@@ -132,7 +132,8 @@ def test_anything_off_the_allowlist_is_refused_whatever_its_name_and_declared_ty
         sniff_upload(
             upload(content, name, content_type), max_bytes=MAX, allow_pdf=allow_pdf, field="x"
         )
-    accepted = "JPEG、PNG、WebP、HEIC 图片或 PDF 文件" if allow_pdf else "JPEG、PNG、WebP 或 HEIC 图片"
+    photos = "JPEG、PNG、WebP 或 HEIC 图片"
+    accepted = "JPEG、PNG、WebP、HEIC 图片或 PDF 文件" if allow_pdf else photos
     assert refused.value.code == ErrorCode.UNSUPPORTED_FILE_TYPE == "unsupported_file_type"
     assert refused.value.status == 400
     assert refused.value.fields == {"x": [f"不支持该文件类型，只接受 {accepted}。"]}
