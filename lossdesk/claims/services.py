@@ -14,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from lossdesk.claims import workflow
 from lossdesk.claims.choices import (
@@ -49,6 +48,7 @@ from lossdesk.core.errors import (
     ServiceError,
 )
 from lossdesk.core.numbering import next_number
+from lossdesk.core.uploads import sniff_upload
 
 # Events recorded inside events_in_one_insert(), written when it ends.
 _event_batch: ContextVar[list[CaseEvent] | None] = ContextVar("case_event_batch", default=None)
@@ -173,55 +173,37 @@ def _snapshot(obj, data: dict) -> dict:
     return {k: _plain(getattr(obj, k, None)) for k in data}
 
 
-ALLOWED_DOCUMENT_TYPES = {"application/pdf"}
-
-
 @transaction.atomic
 def do_add_attachment(
     case: Case, upload, *, kind: str, doc_type: str, loss_item: LossItem | None = None, actor
 ) -> Attachment:
-    """Store a photo or document through the default storage. Photos must be images that
-    Pillow can open; documents may be images or PDF."""
+    """Store a photo or document through the default storage, under the type its content
+    has (core.uploads): photos are JPEG/PNG/WebP/HEIC images, documents those or PDF."""
     case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
     if loss_item is not None and loss_item.case_id != case.pk:
         raise ServiceError("损失标的不属于本案。", fields={"loss_item": ["损失标的不属于本案。"]})
-    if upload.size > settings.LOSSDESK_MAX_ATTACHMENT_SIZE:
-        limit = settings.LOSSDESK_MAX_ATTACHMENT_SIZE // (1024 * 1024)
-        raise ServiceError(f"文件超过 {limit} MB。", fields={"file": [f"文件超过 {limit} MB。"]})
-    content = upload.read()
-    width = height = None
-    content_type = getattr(upload, "content_type", "") or "application/octet-stream"
-    try:
-        with Image.open(ContentFile(content)) as image:
-            image.verify()
-            width, height = image.size
-            content_type = Image.MIME.get(image.format, content_type)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        is_pdf = content.startswith(b"%PDF")
-        if kind == AttachmentKind.PHOTO or not is_pdf:
-            message = (
-                "照片须为图片文件（JPEG/PNG/HEIC 等）。"
-                if kind == AttachmentKind.PHOTO
-                else ("单证须为图片或 PDF 文件。")
-            )
-            raise ServiceError(message, fields={"file": [message]}) from None
-        content_type = "application/pdf"
+    sniffed = sniff_upload(
+        upload,
+        max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
+        allow_pdf=kind != AttachmentKind.PHOTO,
+    )
     attachment = Attachment(
         case=case,
         loss_item=loss_item,
         kind=kind,
         doc_type=doc_type,
         original_name=(upload.name or "upload")[:200],
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        width=width,
-        height=height,
+        content_type=sniffed.content_type,
+        size=len(sniffed.content),
+        sha256=hashlib.sha256(sniffed.content).hexdigest(),
+        width=sniffed.width,
+        height=sniffed.height,
         uploaded_by=actor,
     )
     if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
         raise ServiceError("附件类别无效。", fields={"doc_type": ["请选择资料类型。"]})
-    attachment.file.save(upload.name or "upload", ContentFile(content), save=False)
+    stored = sniffed.as_file()
+    attachment.file.save(stored.name, stored, save=False)
     attachment.save()
     _bump(case)
     record_event(

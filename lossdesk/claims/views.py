@@ -41,6 +41,7 @@ from lossdesk.claims.models import (
 )
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, ServiceError
+from lossdesk.core.uploads import file_response
 from lossdesk.intake.models import Dispatch, DispatchAlert
 from lossdesk.org.models import Staff
 
@@ -344,17 +345,9 @@ class AttachmentView(CaseView):
 
     def get(self, request, case_no, pk):
         attachment = get_object_or_404(Attachment, pk=pk, case=self.case)
-        inline = attachment.content_type.startswith("image/") or (
-            attachment.content_type == "application/pdf"
+        return file_response(
+            attachment.file, content_type=attachment.content_type, filename=attachment.original_name
         )
-        response = FileResponse(
-            _open(attachment.file),
-            content_type=attachment.content_type,
-            as_attachment=not inline,
-            filename=attachment.original_name,
-        )
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
 
 
 class ReportPdfView(CaseView):

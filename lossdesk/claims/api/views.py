@@ -20,6 +20,7 @@ from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
+from lossdesk.core.uploads import file_response
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
@@ -377,12 +378,8 @@ class AttachmentFileView(FileDownloadMixin, generics.GenericAPIView):
         attachment = case.attachments.filter(pk=pk).first()
         if attachment is None:
             raise NotFound("附件不存在。")
-        inline = attachment.content_type.startswith("image/")
-        return FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=not inline,
-            filename=attachment.original_name,
+        return file_response(
+            attachment.file, content_type=attachment.content_type, filename=attachment.original_name
         )
 
 
