@@ -24,6 +24,11 @@ urlpatterns = [
     path("manual-quotes", v.ManualQuoteListView.as_view(), name="parts-manual-quotes"),
     path("manual-quotes/<int:pk>", v.ManualQuoteDetailView.as_view(), name="parts-manual-quote"),
     path(
+        "manual-quotes/<int:pk>/photos/<int:photo_pk>",
+        v.ManualQuotePhotoView.as_view(),
+        name="parts-manual-quote-photo",
+    ),
+    path(
         "manual-quotes/<int:pk>/answer",
         v.ManualQuoteAnswerView.as_view(),
         name="parts-manual-quote-answer",

@@ -3,6 +3,7 @@ ServiceError fields are mapped back onto these forms."""
 
 from django import forms
 
+from lossdesk.claims.forms import MultipleFileField, MultipleFileInput
 from lossdesk.parts.choices import ManualQuoteStatus, PriceType
 from lossdesk.parts.importing import MAX_FILE_SIZE
 
@@ -84,6 +85,12 @@ class ManualQuoteForm(forms.Form):
     )
     note = forms.CharField(
         label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = MultipleFileField(
+        label="照片（最多 9 张）",
+        required=False,
+        help_text="JPEG、PNG、WebP 或 HEIC 图片。",
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.heic,.heif"}),
     )
     vehicle_model = forms.IntegerField(required=False, widget=forms.HiddenInput)
     part = forms.IntegerField(required=False, widget=forms.HiddenInput)

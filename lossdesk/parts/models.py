@@ -712,6 +712,9 @@ class ManualQuotePhoto(models.Model):
     )
     file = models.FileField("照片", upload_to=quote_photo_path, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
+    # Sniffed from the content (core.uploads); blank on photos stored before, which are
+    # then served as a download of bytes.
+    content_type = models.CharField("类型", max_length=100, blank=True)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:

@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import lock_case
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
 from lossdesk.core.numbering import next_number
+from lossdesk.core.uploads import SniffedUpload, sniff_upload
 from lossdesk.core.validators import normalize_vin, validate_vin
 from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.parts import permissions as perms
@@ -476,18 +476,18 @@ def do_remove_local_price(override: LocalPriceOverride, *, reason: str, actor) -
 # ------------------------------------------------------------------------ manual quotes
 
 
-def _check_photo(upload, errors: dict, i: int) -> None:
-    field = f"photos.{i}"
-    if upload.size > MAX_PHOTO_SIZE:
-        errors[field] = [f"照片超过 {MAX_PHOTO_SIZE // 1024 // 1024} MB。"]
-        return
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        errors[field] = ["不是有效的图片文件。"]
-    finally:
-        upload.seek(0)
+def _check_photos(photos, errors: dict) -> tuple[list[SniffedUpload], ServiceError | None]:
+    """Sniff every photo (core.uploads), gathering their field messages into `errors`.
+    Returns the photos and the first typed refusal, so the answer keeps its code
+    (`unsupported_file_type`, `image_too_large`) beside the other fields' messages."""
+    sniffed, refused = [], None
+    for i, upload in enumerate(photos):
+        try:
+            sniffed.append(sniff_upload(upload, max_bytes=MAX_PHOTO_SIZE, field=f"photos.{i}"))
+        except ServiceError as exc:
+            errors.update(exc.fields)
+            refused = refused or exc
+    return sniffed, refused
 
 
 @transaction.atomic
@@ -529,8 +529,7 @@ def do_request_manual_quote(data: dict, *, photos=(), actor) -> ManualQuote:
     photos = list(photos or [])
     if len(photos) > MAX_QUOTE_PHOTOS:
         errors["photos"] = [f"照片最多 {MAX_QUOTE_PHOTOS} 张。"]
-    for i, upload in enumerate(photos):
-        _check_photo(upload, errors, i)
+    sniffed, refused = _check_photos(photos, errors)
     query_line = None
     if data.get("query_line") not in (None, ""):
         key = data["query_line"]
@@ -549,6 +548,9 @@ def do_request_manual_quote(data: dict, *, photos=(), actor) -> ManualQuote:
     except NotFound:
         errors["case"] = ["案件不存在或不在您的数据范围内。"]
     if errors:
+        if refused is not None:
+            refused.fields = errors
+            raise refused
         raise ServiceError("人工报价信息有误。", fields=errors)
     quote = ManualQuote.objects.create(
         quote_no=next_number("BJ"),
@@ -566,9 +568,12 @@ def do_request_manual_quote(data: dict, *, photos=(), actor) -> ManualQuote:
         requested_by=actor,
         deadline=timezone.now() + timedelta(hours=hours),
     )
-    for upload in photos:
+    for upload, photo in zip(photos, sniffed, strict=True):
         ManualQuotePhoto.objects.create(
-            quote=quote, file=upload, original_name=str(upload.name)[:200]
+            quote=quote,
+            file=photo.as_file(),
+            original_name=str(upload.name)[:200],
+            content_type=photo.content_type,
         )
     if query_line is not None:
         query_line.manual_quote = quote

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quotes/", views.quote_list, name="quote-list"),
     path("quotes/new/", views.quote_create, name="quote-create"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/photos/<int:photo_pk>/", views.quote_photo, name="quote-photo"),
     path("local-prices/", views.local_prices, name="local-prices"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.core.errors import ServiceError
+from lossdesk.core.uploads import file_response
 from lossdesk.parts import forms as f
 from lossdesk.parts import identification, importing, queries, services
 from lossdesk.parts.choices import ImportStatus, ManualQuoteStatus, PriceType
@@ -23,6 +24,7 @@ from lossdesk.parts.models import (
     LocalPriceOverride,
     Make,
     ManualQuote,
+    ManualQuotePhoto,
     Part,
     PartFitment,
     PriceChange,
@@ -395,25 +397,30 @@ def quote_create(request):
         for k in ("part_name", "oe_number", "vehicle_model", "part", "query_line", "vin")
         if request.GET.get(k)
     }
-    form = f.ManualQuoteForm(request.POST or None, initial=initial)
+    form = f.ManualQuoteForm(request.POST or None, request.FILES or None, initial=initial)
     model = _model_or_none(request.POST.get("vehicle_model") or initial.get("vehicle_model"))
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "vehicle_model": model}
+        photos = data.pop("photos")
         try:
-            quote = services.do_request_manual_quote(
-                data, photos=request.FILES.getlist("photos"), actor=request.user
-            )
+            quote = services.do_request_manual_quote(data, photos=photos, actor=request.user)
         except ServiceError as exc:
+            # A photo's message goes on the photo field, named by its file.
+            for i, upload in enumerate(photos):
+                for message in exc.fields.pop(f"photos.{i}", []):
+                    exc.fields.setdefault("photos", []).append(f"{upload.name}：{message}")
             _errors_to_form(form, exc)
         else:
+            deadline = timezone.localtime(quote.deadline)
             messages.success(
-                request, f"已发起人工报价 {quote.quote_no}，报价时限 {quote.deadline:%m-%d %H:%M}。"
+                request, f"已发起人工报价 {quote.quote_no}，报价时限 {deadline:%m-%d %H:%M}。"
             )
             return HttpResponseRedirect(reverse("parts:quote-detail", args=[quote.pk]))
     return render(
         request,
         "parts/quote_form.html",
         {"form": form, "model": model, "nav": "parts", "tab": "quotes"},
+        status=400 if form.errors else 200,
     )
 
 
@@ -474,6 +481,17 @@ def quote_detail(request, pk: int):
             "tab": "quotes",
         },
     )
+
+
+@needs("parts.view_manualquote")
+def quote_photo(request, pk: int, photo_pk: int):
+    """One photo of a quote the user may see, served like a case attachment."""
+    photo = ManualQuotePhoto.objects.filter(
+        pk=photo_pk, quote__in=ManualQuote.objects.for_user(request.user).filter(pk=pk)
+    ).first()
+    if photo is None:
+        raise Http404
+    return file_response(photo.file, content_type=photo.content_type, filename=photo.original_name)
 
 
 # --------------------------------------------------------------------- local prices

@@ -1,5 +1,6 @@
 """Serializers of the parts API. Money goes out as strings (COERCE_DECIMAL_TO_STRING)."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from lossdesk.org.api.base import EnumField
@@ -316,7 +317,13 @@ class ManualQuoteSerializer(serializers.ModelSerializer):
         return end > quote.deadline
 
     def get_photos(self, quote) -> list[str]:
-        return [photo.file.url for photo in quote.photos.all()]
+        """Download addresses of the photos (scoped, like case attachments; never /media/)."""
+        request = self.context.get("request")
+        urls = [
+            reverse("parts-manual-quote-photo", kwargs={"pk": quote.pk, "photo_pk": p.pk})
+            for p in quote.photos.all()
+        ]
+        return [request.build_absolute_uri(u) if request else u for u in urls]
 
 
 class ManualQuoteInputSerializer(serializers.Serializer):

@@ -5,15 +5,18 @@ body in core.api.exception_handler."""
 
 from django.db.models import Prefetch
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lossdesk.claims.api.views import FileDownloadMixin
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.rest import Pagination
+from lossdesk.core.uploads import file_response
 from lossdesk.org.api.base import error_responses
 from lossdesk.parts import identification, queries, services
 from lossdesk.parts.api import serializers as s
@@ -373,7 +376,9 @@ class ManualQuoteListView(generics.ListAPIView):
         values = dict(_validated(s.ManualQuoteInputSerializer, data))
         quote = services.do_request_manual_quote(values, photos=photos, actor=request.user)
         return Response(
-            s.ManualQuoteSerializer(_quote_qs(request.user).get(pk=quote.pk)).data,
+            s.ManualQuoteSerializer(
+                _quote_qs(request.user).get(pk=quote.pk), context={"request": request}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -385,6 +390,32 @@ def _quote_or_404(request, pk) -> ManualQuote:
     return quote
 
 
+def _quote_body(request, pk) -> dict:
+    return s.ManualQuoteSerializer(_quote_or_404(request, pk), context={"request": request}).data
+
+
+@extend_schema(
+    tags=["parts"],
+    summary="下载人工报价照片",
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        **error_responses(401, 403, 404),
+    },
+)
+class ManualQuotePhotoView(FileDownloadMixin, APIView):
+    """One photo of a quote the user may see, served like a case attachment."""
+
+    permission_classes = [needs("parts.view_manualquote")]
+
+    def get(self, request, pk: int, photo_pk: int):
+        photo = _quote_or_404(request, pk).photos.filter(pk=photo_pk).first()
+        if photo is None:
+            raise Http404
+        return file_response(
+            photo.file, content_type=photo.content_type, filename=photo.original_name
+        )
+
+
 class ManualQuoteDetailView(APIView):
     permission_classes = [needs("parts.view_manualquote")]
 
@@ -394,7 +425,7 @@ class ManualQuoteDetailView(APIView):
         responses={200: s.ManualQuoteSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
-        return Response(s.ManualQuoteSerializer(_quote_or_404(request, pk)).data)
+        return Response(_quote_body(request, pk))
 
 
 class ManualQuoteAnswerView(APIView):
@@ -410,7 +441,7 @@ class ManualQuoteAnswerView(APIView):
         quote = _quote_or_404(request, pk)
         data = _validated(s.AnswerInputSerializer, request.data)
         services.do_answer_manual_quote(quote, actor=request.user, **data)
-        return Response(s.ManualQuoteSerializer(_quote_or_404(request, pk)).data)
+        return Response(_quote_body(request, pk))
 
 
 class ManualQuoteDecisionView(APIView):
@@ -429,7 +460,7 @@ class ManualQuoteDecisionView(APIView):
         services.do_decide_manual_quote(
             quote, approve=self.approve, note=data.get("note", ""), actor=request.user
         )
-        return Response(s.ManualQuoteSerializer(_quote_or_404(request, pk)).data)
+        return Response(_quote_body(request, pk))
 
 
 # --------------------------------------------------------------------- local prices
