@@ -1,11 +1,12 @@
-"""Admin pages of intake. Reports, dispatches, alerts, delegations, callbacks and import
-batches are read-only (they change only through the services, see claims.admin); the
-per-client import mapping and the roster are edited here too."""
+"""Admin pages of intake. Reports, dispatches, alerts, delegations, callbacks, import
+batches and import mappings are read-only (they change only through the services, see
+claims.admin); the roster is edited here too."""
 
 from django.contrib import admin
 
-from lossdesk.claims.admin import ReadOnlyAdmin
+from lossdesk.claims.admin import ReadOnlyAdmin, ReadOnlyMixin
 from lossdesk.core.masking import can_view_pii
+from lossdesk.intake import importing
 from lossdesk.intake.models import (
     Callback,
     Delegation,
@@ -112,8 +113,15 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportMapping)
-class ImportMappingAdmin(admin.ModelAdmin):
+class ImportMappingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: a mapping changes only on its page, through do_save_import_mapping (its
+    permission, the client scope and the audit row); the admin log holds every change."""
+
     list_display = ("client", "sheet_name", "header_row", "updated_at")
+
+    def get_queryset(self, request):
+        clients = importing.mapping_clients_for(request.user).values("pk")
+        return super().get_queryset(request).filter(client__in=clients)
 
 
 @admin.register(RosterShift)

@@ -251,7 +251,8 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportMappingForm(forms.ModelForm):
-    """The mapping's sheet and header row, and one header text per report field."""
+    """The mapping's sheet and header row, and one header text per report field; saved by
+    importing.do_save_import_mapping (which checks the headers and writes the audit row)."""
 
     class Meta:
         model = ImportMapping
@@ -272,24 +273,16 @@ class ImportMappingForm(forms.ModelForm):
     def column_fields(self):
         return [self[f"col_{spec.field}"] for spec in importing.COLUMNS]
 
-    def clean(self):
-        data = super().clean()
-        seen = {}
-        for spec in importing.COLUMNS:
-            text = (data.get(f"col_{spec.field}") or "").strip()
-            key = importing._header_key(text)
-            if key and key in seen:
-                self.add_error(f"col_{spec.field}", f"与「{seen[key]}」使用了同一表头。")
-            elif key:
-                seen[key] = spec.header
-        return data
-
-    def save(self, commit=True):
-        self.instance.columns = {
-            spec.field: (self.cleaned_data.get(f"col_{spec.field}") or "").strip()
-            for spec in importing.COLUMNS
+    def mapping(self) -> dict:
+        """do_save_import_mapping's arguments from the cleaned data."""
+        return {
+            "sheet_name": self.cleaned_data["sheet_name"],
+            "header_row": self.cleaned_data["header_row"],
+            "columns": {
+                spec.field: self.cleaned_data.get(f"col_{spec.field}") or ""
+                for spec in importing.COLUMNS
+            },
         }
-        return super().save(commit)
 
 
 # --- roster ------------------------------------------------------------------------------

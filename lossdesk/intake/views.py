@@ -41,7 +41,12 @@ from lossdesk.intake.forms import (
 )
 from lossdesk.intake.models import Callback, Delegation, DispatchAlert, ImportBatch, RosterShift
 from lossdesk.org.models import Client, ClientBranch
-from lossdesk.org.positions import CALLBACK_HANDLE, CASE_DISPATCH, REPORT_REGISTER
+from lossdesk.org.positions import (
+    CALLBACK_HANDLE,
+    CASE_DISPATCH,
+    IMPORT_MAPPING_CHANGE,
+    REPORT_REGISTER,
+)
 
 
 def apply_service_error(form, exc: ServiceError) -> None:
@@ -528,7 +533,12 @@ class ImportView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def render_page(self, form, status=200):
         batches = queries.import_batches_for(self.request.user)[:20]
-        clients = Client.objects.filter(active=True)
+        clients = list(Client.objects.filter(active=True))
+        editable = set(
+            importing.mapping_clients_for(self.request.user).values_list("pk", flat=True)
+        )
+        for client in clients:
+            client.mapping_editable = client.pk in editable
         context = {"nav": "import", "form": form, "batches": batches, "clients": clients}
         return render(self.request, "intake/import.html", context, status=status)
 
@@ -582,19 +592,27 @@ class ImportRunView(ImportBatchMixin, View):
 
 
 class ImportMappingView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """One client's column mapping (which header holds which field)."""
+    """One client's column mapping (which header holds which field): its own permission,
+    only for clients in the user's scope (404 otherwise), every save audited."""
 
-    permission_required = REPORT_REGISTER
+    permission_required = IMPORT_MAPPING_CHANGE
+
+    def get_client(self, request, client_id) -> Client:
+        return get_object_or_404(importing.mapping_clients_for(request.user), pk=client_id)
 
     def get(self, request, client_id):
-        client = get_object_or_404(Client, pk=client_id)
+        client = self.get_client(request, client_id)
         return self.render_page(client, ImportMappingForm(instance=importing.mapping_for(client)))
 
     def post(self, request, client_id):
-        client = get_object_or_404(Client, pk=client_id)
+        client = self.get_client(request, client_id)
         form = ImportMappingForm(request.POST, instance=importing.mapping_for(client))
         if form.is_valid():
-            form.save()
+            try:
+                importing.do_save_import_mapping(client, **form.mapping(), actor=request.user)
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+                return self.render_page(client, form, status=exc.status)
             messages.success(request, f"{client} 的导入列映射已保存。")
             return redirect("intake:import")
         return self.render_page(client, form, status=400)

@@ -1,20 +1,26 @@
 """Batch import from a client's Excel layout: a mapping per client, a preview that saves
 nothing, a background import of the good rows, and row-level errors with Excel line numbers."""
 
+import json
 from datetime import datetime, timedelta
 from io import BytesIO
 
 import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from lossdesk.claims.models import Case
+from lossdesk.core.errors import NotFound, PermissionDenied
 from lossdesk.core.testing import VALID_VINS
-from lossdesk.intake import importing
+from lossdesk.core.tests.test_excel import assert_no_formulas
+from lossdesk.intake import importing, services
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, Report
+from lossdesk.org.models import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -233,20 +239,124 @@ def test_without_a_saved_mapping_our_own_layout_is_expected(client, firm):
     assert Report.objects.get().client_claim_no == "PICC-OWN-1"
 
 
-def test_the_mapping_page_saves_a_clients_headers(client, firm):
-    client.force_login(firm.zhaoliu)
-    url = reverse("intake:import-mapping", args=[firm.client.pk])
-    assert client.get(url).status_code == 200
+def mapping_post(**overrides) -> dict:
     data = {"sheet_name": "报案清单", "header_row": 2}
     data.update({f"col_{field}": text for field, text in PICC_COLUMNS.items()})
-    data["col_plate"] = "理赔编号"  # the same header twice
-    assert client.post(url, data).status_code == 400
-    data["col_plate"] = "号牌号码"
-    assert client.post(url, data).status_code == 302
+    data.update(overrides)
+    return data
+
+
+def test_the_mapping_page_saves_a_clients_headers(client, firm):
+    firm.registered_case()  # a 杭州 case: 人保 is a client of 周九's branches
+    client.force_login(firm.zhoujiu)
+    url = reverse("intake:import-mapping", args=[firm.client.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, mapping_post(col_plate="理赔编号"))  # the same header twice
+    assert response.status_code == 400
+    assert "与「委托方赔案号」使用了同一表头。" in response.content.decode()
+    assert client.post(url, mapping_post()).status_code == 302
     mapping = ImportMapping.objects.get(client=firm.client)
     assert mapping.columns["plate"] == "号牌号码" and mapping.header_row == 2
+    client.force_login(firm.zhaoliu)
     template = client.get(reverse("intake:import-template", args=[firm.client.pk]))
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_editing_a_mapping_needs_its_own_permission_not_report_registration(client, firm):
+    firm.registered_case()
+    client.force_login(firm.zhaoliu)  # 赵六 registers and imports reports
+    url = reverse("intake:import-mapping", args=[firm.client.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, mapping_post()).status_code == 403
+    assert not ImportMapping.objects.exists()
+    page = client.get(reverse("intake:import")).content.decode()
+    assert f'href="{url}"' not in page
+    with pytest.raises(PermissionDenied):
+        importing.do_save_import_mapping(
+            firm.client, sheet_name="", header_row=1, columns=PICC_COLUMNS, actor=firm.zhaoliu
+        )
+
+
+def test_only_clients_with_a_case_in_the_users_scope_can_have_their_mapping_edited(client, firm):
+    other = Client.objects.create(code="cpic", name="中国太平洋财产保险", short_name="太保")
+    firm.registered_case()  # 人保 in 杭州; 太保 has no case anywhere
+    ningbo_manager = firm.staff("nbmanager", "宁波经理", "branch_manager", firm.ningbo)
+    client.force_login(firm.zhoujiu)
+    cpic_url = reverse("intake:import-mapping", args=[other.pk])
+    assert client.get(cpic_url).status_code == 404
+    assert client.post(cpic_url, mapping_post()).status_code == 404
+    picc_url = reverse("intake:import-mapping", args=[firm.client.pk])
+    page = client.get(reverse("intake:import")).content.decode()
+    assert f'href="{picc_url}"' in page and f'href="{cpic_url}"' not in page
+    client.force_login(ningbo_manager)
+    assert client.get(picc_url).status_code == 404
+    assert client.post(picc_url, mapping_post()).status_code == 404
+    assert not ImportMapping.objects.exists()
+    with pytest.raises(NotFound):
+        importing.do_save_import_mapping(
+            firm.client, sheet_name="", header_row=1, columns=PICC_COLUMNS, actor=ningbo_manager
+        )
+    services.do_register_report(firm.report_data(plate="浙B12345"), actor=firm.wushi)
+    assert client.get(picc_url).status_code == 200
+
+
+def test_every_mapping_save_is_in_the_audit_log_with_before_and_after(client, firm):
+    firm.registered_case()
+    client.force_login(firm.zhoujiu)
+    url = reverse("intake:import-mapping", args=[firm.client.pk])
+    assert client.post(url, mapping_post()).status_code == 302
+    assert client.post(url, mapping_post(col_plate="车牌", header_row=3)).status_code == 302
+    mapping = ImportMapping.objects.get(client=firm.client)
+    entries = list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(ImportMapping),
+            object_id=str(mapping.pk),
+        ).order_by("id")
+    )
+    assert [(e.action_flag, e.user) for e in entries] == [
+        (ADDITION, firm.zhoujiu),
+        (CHANGE, firm.zhoujiu),
+    ]
+    created, changed = (json.loads(e.change_message)[0] for e in entries)
+    assert created["before"] is None and created["after"]["columns"]["plate"] == "号牌号码"
+    assert changed["before"]["columns"]["plate"] == "号牌号码"
+    assert changed["before"]["header_row"] == 2
+    assert changed["after"]["columns"]["plate"] == "车牌" and changed["after"]["header_row"] == 3
+    assert entries[1].get_change_message() == "已修改表头行号 和 列映射。"
+
+
+def test_the_admin_shows_mappings_in_scope_read_only(client, firm):
+    firm.registered_case()
+    mapping = ImportMapping.objects.create(client=firm.client, columns=PICC_COLUMNS)
+    other = Client.objects.create(code="cpic", name="中国太平洋财产保险", short_name="太保")
+    hidden = ImportMapping.objects.create(client=other, columns=PICC_COLUMNS)
+    firm.zhoujiu.is_staff = True
+    firm.zhoujiu.save()
+    client.force_login(firm.zhoujiu)
+    listing = client.get(reverse("admin:intake_importmapping_changelist"))
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [mapping]
+    change = reverse("admin:intake_importmapping_change", args=[mapping.pk])
+    assert client.get(change).status_code == 200
+    data = {"client": firm.client.pk, "sheet_name": "x", "header_row": 5, "columns": "{}"}
+    assert client.post(change, data).status_code == 403
+    assert client.post(reverse("admin:intake_importmapping_add"), data).status_code == 403
+    hidden_url = reverse("admin:intake_importmapping_change", args=[hidden.pk])
+    assert client.get(hidden_url).status_code == 302  # the admin's "not found" redirect
+    mapping.refresh_from_db()
+    assert (mapping.sheet_name, mapping.header_row) == ("", 1)
+
+
+def test_a_header_that_looks_like_a_formula_stays_text_in_the_template(client, firm):
+    header = '=HYPERLINK("http://evil.example","点我")'
+    ImportMapping.objects.create(client=firm.client, columns={**PICC_COLUMNS, "plate": header})
+    client.force_login(firm.zhaoliu)
+    response = client.get(reverse("intake:import-template", args=[firm.client.pk]))
+    assert response.status_code == 200
+    assert_no_formulas(response.content)
+    cells = {c.value: c for c in load_workbook(BytesIO(response.content))["报案"][1]}
+    assert (cells[header].data_type, cells[header].quotePrefix) == ("s", True)
+    assert "理赔编号" in cells
 
 
 def test_import_batches_of_another_branch_are_404(client, firm, mapping):
