@@ -103,7 +103,9 @@ def test_sheet_titles_are_made_valid_and_unique():
 def test_no_module_but_core_excel_builds_an_openpyxl_workbook():
     root = Path(__file__).resolve().parents[2]
     writer = root / "core" / "excel.py"
-    builders = re.compile(r"from openpyxl import [^\n]*\bWorkbook\b|openpyxl\.Workbook\b")
+    builders = re.compile(
+        r"from openpyxl[\w.]* import (\([^)]*|[^\n]*)\bWorkbook\b|openpyxl(\.\w+)*\.Workbook\b"
+    )
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
