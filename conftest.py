@@ -14,6 +14,16 @@ hypothesis_settings.load_profile("lossdesk")
 def pytest_configure(config):
     # Real hashing costs ~0.5 s a password; the tests create a dozen staff per test.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite logs in from one address many times a minute; throttling has its own tests
+    # (lossdesk/org/tests/test_login_security.py), which lower the rates again.
+    from rest_framework.settings import api_settings
+
+    rates = {"anon": "100000/minute", "user": "100000/minute"}
+    django_settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": rates,
+    }
+    api_settings.reload()
 
 
 @pytest.fixture

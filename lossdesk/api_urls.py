@@ -27,6 +27,9 @@ CASE = "cases/<str:case_no>"
 
 urlpatterns = [
     path("auth/token", org.TokenView.as_view(), name="auth-token"),
+    path("auth/tokens", org.TokenListView.as_view(), name="auth-tokens"),
+    path("auth/tokens/<uuid:token_id>", org.TokenDetailView.as_view(), name="auth-token-detail"),
+    path("auth/password", org.PasswordView.as_view(), name="auth-password"),
     path(
         "openapi.json",
         SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),

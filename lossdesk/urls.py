@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from lossdesk.org.views import PasswordChangeView
+
 admin.site.site_header = "LossDesk 管理后台"
 admin.site.site_title = "LossDesk"
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="claims:case-list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("lossdesk.intake.urls")),
     path("", include("lossdesk.claims.urls")),

@@ -83,7 +83,7 @@ from lossdesk.org.models import (
 from lossdesk.org.positions import STANDARD_POSITIONS
 from lossdesk.rules.vin import check_digit
 
-DEFAULT_PASSWORD = "lossdesk-demo"
+DEFAULT_PASSWORD = "LossDesk-demo-2026"  # meets AUTH_PASSWORD_VALIDATORS (three classes)
 DEFAULT_CASES = 200
 DEFAULT_SEED = 42
 HQ_CODE = "hq"

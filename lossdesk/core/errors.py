@@ -12,6 +12,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     SELF_REVIEW = "self_review"
     INCOMPLETE = "incomplete"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    LOCKED_OUT = "locked_out"
     UNSUPPORTED_FILE_TYPE = "unsupported_file_type"
     IMAGE_TOO_LARGE = "image_too_large"
 
@@ -73,3 +75,10 @@ class ImageTooLarge(ServiceError):
     """An image with more pixels than we decode (a decompression bomb or a huge scan)."""
 
     code = ErrorCode.IMAGE_TOO_LARGE
+
+
+class LockedOut(ServiceError):
+    """Too many consecutive failed logins for this username: locked for a cool-off period."""
+
+    code = ErrorCode.LOCKED_OUT
+    status = 429

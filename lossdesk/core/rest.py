@@ -1,11 +1,85 @@
-from rest_framework.authentication import TokenAuthentication
+"""What DRF loads from settings: authentication, throttles and pagination. DRF imports this
+module while reading its settings, so it must not import rest_framework.views."""
+
+from django.utils import timezone
+from knox.auth import TokenAuthentication
+from rest_framework import authentication, exceptions, throttling
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+
+from lossdesk.core.errors import ErrorCode
+
+
+class PasswordChangeRequired(exceptions.PermissionDenied):
+    default_code = ErrorCode.PASSWORD_CHANGE_REQUIRED.value
+    default_detail = "您正在使用临时密码，请先修改密码（POST /api/v1/auth/password）。"
+
+
+def refuse_until_password_changed(request, user) -> None:
+    """An account on a temporary password reaches only the views that say
+    `open_before_password_change` (changing the password, listing and revoking tokens)."""
+    if not getattr(user, "password_change_required", False):
+        return
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if not getattr(view, "open_before_password_change", False):
+        raise PasswordChangeRequired()
 
 
 class BearerTokenAuthentication(TokenAuthentication):
-    """`Authorization: Bearer <token>` with DRF's token table."""
+    """`Authorization: Bearer <token>` with django-rest-knox tokens: one per login, stored as
+    a digest, ended by idle time, by age, by revocation and by a password change."""
 
-    keyword = "Bearer"
+    def authenticate_credentials(self, token):
+        try:
+            user, auth_token = super().authenticate_credentials(token)
+        except exceptions.AuthenticationFailed as exc:
+            raise exceptions.AuthenticationFailed("令牌无效或已过期，请重新登录。") from exc
+        return user, auth_token
+
+    def _cleanup_token(self, auth_token) -> bool:
+        # knox also sweeps the user's other expired tokens here, one query on every request;
+        # org.services.do_issue_token sweeps them at login instead.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
+
+    def validate_user(self, auth_token):
+        if not auth_token.user.is_active:
+            raise exceptions.AuthenticationFailed("账号已停用，请联系系统管理员。")
+        return auth_token.user, auth_token
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            refuse_until_password_changed(request, result[0])
+        return result
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The pages' session on API calls, with the same temporary-password gate as tokens."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            refuse_until_password_changed(request, result[0])
+        return result
+
+
+class RatesFromSettings:
+    """DRF reads the rates once at import; reading them per request lets settings (and tests)
+    change them."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class AnonRateThrottle(RatesFromSettings, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(RatesFromSettings, throttling.UserRateThrottle):
+    pass
 
 
 class Pagination(PageNumberPagination):

@@ -14,8 +14,17 @@ from lossdesk.claims.choices import AttachmentKind, DocumentType, ReviewDecision
 from lossdesk.intake import services as intake_services
 from lossdesk.motor import services as motor_services
 from lossdesk.org.choices import BranchLevel
-from lossdesk.org.models import Branch, Client, ClientBranch, Position, RepairShop, Staff
+from lossdesk.org.models import (
+    AuthToken,
+    Branch,
+    Client,
+    ClientBranch,
+    Position,
+    RepairShop,
+    Staff,
+)
 
+# Satisfies AUTH_PASSWORD_VALIDATORS (three character classes, not like any username).
 PASSWORD = "test-pass-123"
 VALID_VINS = ("LSVUB6C10K2053790", "LSGKB52H4JV046376", "LRW3E7FAXRC093951")
 
@@ -194,6 +203,11 @@ class Firm:
         claims_services.do_close_case(case, actor=self.lisi)
         case.refresh_from_db()
         return case
+
+
+def api_token(user: Staff) -> str:
+    """A fresh API token for `user`, as one login gets (without the password round-trip)."""
+    return AuthToken.objects.create(user=user)[1]
 
 
 SURVEY = {

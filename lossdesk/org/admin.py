@@ -11,17 +11,23 @@
 
 Permissions come only from positions: nobody edits is_superuser, per-user permissions or
 groups here, and nobody changes their own position or the rights of the position they hold.
+The rights of the three administrator positions are fixed in org.positions (read-only here).
+Nobody sets another person's password: the system admin may only force a reset (a temporary
+password the owner must replace at the next login), which the admin log records. Locked-out
+logins (django-axes access attempts) are unlocked by the security admin by deleting them.
 Business data (cases, reports, sheets) is read-only in the admin; it changes only through the
 case pages."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
+from lossdesk.core.errors import ServiceError
+from lossdesk.org import services
 from lossdesk.org.models import (
     Branch,
     Client,
@@ -31,11 +37,12 @@ from lossdesk.org.models import (
     RepairShop,
     Staff,
 )
+from lossdesk.org.positions import RESET_PASSWORD
 
 CHANGE_STAFF = "org.change_staff"
 ASSIGN_POSITION = "org.assign_position"
 # Framework apps whose permissions mean nothing for a position (groups are unused too).
-NOT_FOR_POSITIONS = ("auth", "contenttypes", "sessions", "authtoken", "core")
+NOT_FOR_POSITIONS = ("auth", "contenttypes", "sessions", "knox", "core")
 
 # Groups are not used: permissions come from positions only.
 if admin.site.is_registered(Group):
@@ -87,18 +94,43 @@ class BranchAdmin(admin.ModelAdmin):
     ordering = ("path",)
 
 
+class PositionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = "__all__"  # noqa: DJ007 - PositionAdmin decides what is editable
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if self.instance.pk and self.instance.is_administrator and code != self.instance.code:
+            raise forms.ValidationError("三员岗位的岗位代码不能修改。")
+        return code
+
+
 @admin.register(Position)
 class PositionAdmin(admin.ModelAdmin):
+    form = PositionAdminForm
     list_display = ("name", "code", "data_scope", "description")
     list_filter = ("data_scope",)
     search_fields = ("name", "code", "description")
     filter_horizontal = ("permissions",)
 
     def has_change_permission(self, request, obj=None):
-        # Nobody widens the position they hold themselves (no self-granted rights).
-        if obj is not None and obj.pk == request.user.position_id and not request.user.is_superuser:
-            return False
+        if obj is not None:
+            try:
+                services.check_may_edit_position(obj, actor=request.user)
+            except ServiceError:
+                return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_administrator:
+            return ("code", "permissions")  # fixed in org.positions
+        return ()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "permissions":
@@ -137,9 +169,10 @@ class StaffAdmin(UserAdmin):
     list_select_related = ("branch", "position")
     ordering = ("branch__path", "username")
     filter_horizontal = ()
+    actions = ("reset_password",)
 
     account_fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password_change_required")}),
         ("个人信息", {"fields": ("full_name", "mobile", "email", "employee_no")}),
         ("机构与岗位", {"fields": ("branch", "position")}),
         (
@@ -200,7 +233,7 @@ class StaffAdmin(UserAdmin):
         return self.position_fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = {"last_login", "date_joined"}
+        readonly = {"last_login", "date_joined", "password_change_required"}
         if not self.can_assign_position(request, obj):
             readonly.add("position")  # system admins, and everybody on their own record
         if obj is not None and obj == request.user:
@@ -215,10 +248,33 @@ class StaffAdmin(UserAdmin):
             form.base_fields["branch"].required = True
         return form
 
+    def has_reset_password_permission(self, request) -> bool:
+        return request.user.has_perm(RESET_PASSWORD)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.has_usable_password():
+            obj.password_change_required = True  # chosen by an administrator: temporary
+        super().save_model(request, obj, form, change)
+
     def user_change_password(self, request, id, form_url=""):
-        if not self.can_edit_account(request):
-            raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        # Nobody sets another person's password (the owner uses 修改密码; the system admin
+        # forces a reset with the list action).
+        raise PermissionDenied
+
+    @admin.action(description="强制重置密码（发放临时密码）", permissions=["reset_password"])
+    def reset_password(self, request, queryset):
+        for staff in queryset:
+            try:
+                temporary = services.do_reset_password(staff, actor=request.user)
+            except ServiceError as exc:
+                self.message_user(request, f"{staff}：{exc.message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{staff}（{staff.username}）的临时密码：{temporary}（只显示这一次，"
+                "员工首次登录须修改）",
+                messages.WARNING,
+            )
 
 
 class ClientBranchInline(admin.TabularInline):

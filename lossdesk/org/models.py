@@ -1,12 +1,16 @@
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, Permission
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from knox.models import AbstractAuthToken
 
 from lossdesk.core.validators import validate_mobile
 from lossdesk.org.choices import BranchLevel, DataScope, RepairShopKind
+from lossdesk.org.positions import ADMIN_POSITIONS
 
 
 class Branch(models.Model):
@@ -93,6 +97,23 @@ class Position(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            old_code = Position.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if (
+                old_code is not None
+                and old_code != self.code
+                and (old_code in ADMIN_POSITIONS or self.code in ADMIN_POSITIONS)
+            ):
+                # Renaming would move the fixed rights to another position, or lift them.
+                raise ValidationError({"code": ["三员岗位的岗位代码不能修改。"]})
+        super().save(*args, **kwargs)
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three administrator positions (三员), whose rights are fixed in code."""
+        return self.code in ADMIN_POSITIONS
+
 
 class Staff(AbstractUser):
     """A person of the firm; the login account. Permissions come only from the position."""
@@ -117,6 +138,12 @@ class Staff(AbstractUser):
         "最近位置经度", max_digits=9, decimal_places=6, null=True, blank=True
     )
     last_position_at = models.DateTimeField("最近位置时间", null=True, blank=True)
+    password_change_required = models.BooleanField(
+        "须修改密码",
+        default=False,
+        editable=False,
+        help_text="临时密码（新账号或被强制重置）：登录后必须先修改密码才能办理其他业务。",
+    )
 
     class Meta:
         verbose_name = "员工"
@@ -126,6 +153,7 @@ class Staff(AbstractUser):
             ("assign_position", "分配岗位"),
             ("view_pii", "查看完整个人敏感信息"),
             ("view_audit_log", "查看审计日志"),
+            ("reset_password", "强制重置密码"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +172,20 @@ class Staff(AbstractUser):
             "injury": self.skill_injury,
         }
         return frozenset(name for name, on in flags.items() if on)
+
+
+class AuthToken(AbstractAuthToken):
+    """An API token (django-rest-knox): one per login and device, kept only as a digest, with
+    an idle and an absolute lifetime (REST_KNOX in settings). `public_id` names it in
+    GET/DELETE /api/v1/auth/tokens without revealing any part of the secret."""
+
+    public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+    device = models.CharField("设备", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        ordering = ["-created"]
 
 
 class Client(models.Model):
@@ -241,3 +283,15 @@ def staff_in_scope(user) -> Q:
     if scope in (DataScope.BRANCH, DataScope.OWN) and user.branch_id:
         return Q(branch_id=user.branch_id)
     return Q(pk__in=[])
+
+
+def covers_branch(user, branch) -> bool:
+    """Whether `branch` lies inside the user's data scope (for acting for a branch)."""
+    scope = user.data_scope
+    if scope == DataScope.ALL:
+        return True
+    if not user.branch_id:
+        return False
+    if scope == DataScope.SUBTREE:
+        return branch.path.startswith(user.branch.path)
+    return branch.pk == user.branch_id

@@ -1,9 +1,12 @@
 """The standard positions and the permission behind each action: the one place that says who
-may do what. Administrators can edit positions later; migrations only add what is missing."""
+may do what. Administrators can edit business positions later; migrations only add what is
+missing. The three administrator positions (三员) are fixed here: they hold exactly their
+listed permissions, re-synced on every migrate, and can never carry any other permission."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
+from lossdesk.notify.permissions import NOTIFY_PERMISSIONS
 from lossdesk.org.choices import DataScope
 from lossdesk.parts.permissions import PARTS_PERMISSIONS
 
@@ -28,6 +31,10 @@ VIEW_PII = "org.view_pii"
 CALLBACK_HANDLE = "intake.change_callback"
 IMPORT_MAPPING_CHANGE = "intake.change_importmapping"  # a client's Excel import layout
 VIEW_AUDIT_LOG = "org.view_audit_log"
+RESET_PASSWORD = "org.reset_password"
+# Login attempts (django-axes): deleting a locked username's attempts unlocks it.
+UNLOCK_LOGIN = ["axes.view_accessattempt", "axes.delete_accessattempt"]
+SECURITY_LOG = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
 
 STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     # code: (name, data scope, permissions, description)
@@ -39,19 +46,22 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
         + _crud("client")
         + _crud("clientbranch")
         + _crud("clientcontact")
-        + _crud("repairshop"),
-        "维护机构、员工账号、委托方和修理厂；不能分配岗位、不能查看审计日志、不能办案。",
+        + _crud("repairshop")
+        + [RESET_PASSWORD],
+        "维护机构、员工账号、委托方和修理厂，可强制重置密码；不能分配岗位、不能查看审计日志、"
+        "不能办案。",
     ),
     "security_admin": (
         "安全管理员",
         DataScope.ALL,
-        ["org.view_staff", "org.assign_position", *_crud("position")],
-        "维护岗位权限并给员工分配岗位；不能建账号、不能查看审计日志、不能办案。",
+        ["org.view_staff", "org.assign_position", *_crud("position"), *UNLOCK_LOGIN],
+        "维护业务岗位权限、给员工分配岗位、解锁被锁定的登录；不能建账号、不能查看审计日志、"
+        "不能办案。",
     ),
     "auditor": (
         "审计员",
         DataScope.ALL,
-        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry"]
+        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry", *SECURITY_LOG]
         + PARTS_PERMISSIONS["auditor"],
         "查看审计日志与案件操作记录；不能修改任何数据。",
     ),
@@ -125,6 +135,58 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
 ADMIN_POSITIONS = ("system_admin", "security_admin", "auditor")
 
 
+def admin_permissions(code: str) -> frozenset[str]:
+    """Every permission an administrator position may hold ("app_label.codename"): its list
+    above plus the maintenance rights feature apps grant it on post_migrate (SMS templates and
+    the SMS log, the calculators' standards tables). Nothing else, business rights least of
+    all."""
+    from lossdesk.calc.apps import STANDARDS_EDITORS, STANDARDS_MODELS
+
+    standards = [
+        f"calc.{verb}_{model}"
+        for model in STANDARDS_MODELS
+        for verb in ("view", "add", "change", "delete")
+        if code in STANDARDS_EDITORS
+    ]
+    return (
+        frozenset(STANDARD_POSITIONS[code][2])
+        | frozenset(NOTIFY_PERMISSIONS.get(code, []))
+        | frozenset(standards)
+    )
+
+
+def permission_name(permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+def refuse_foreign_permissions(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """m2m_changed on Position.permissions: an administrator position never receives a
+    permission outside admin_permissions(), whatever path adds it (admin, API, shell, a
+    migration), from either side of the relation."""
+    if action != "pre_add" or not pk_set:
+        return
+    from django.core.exceptions import ValidationError
+
+    from lossdesk.org.models import Position
+
+    if reverse:  # permission.position_set.add(...)
+        positions = list(Position.objects.filter(pk__in=pk_set, code__in=ADMIN_POSITIONS))
+        added = [instance]
+    else:
+        positions = [instance] if instance.code in ADMIN_POSITIONS else []
+        added = list(model.objects.filter(pk__in=pk_set).select_related("content_type"))
+    for position in positions:
+        foreign = sorted({permission_name(p) for p in added} - admin_permissions(position.code))
+        if foreign:
+            raise ValidationError(
+                {
+                    "permissions": [
+                        f"「{position.name}」是三员岗位，不能拥有权限：{'、'.join(foreign)}。"
+                    ]
+                }
+            )
+
+
 def ensure_standard_positions(sender=None, apps=global_apps, using="default", **kwargs) -> None:
     """post_migrate: create the standard positions that do not exist yet (edits survive)."""
     if sender is not None and sender.label != "org":
@@ -141,6 +203,11 @@ def ensure_standard_positions(sender=None, apps=global_apps, using="default", **
         )
         if created:
             position.permissions.set(permissions_by_name(perms, Permission, using))
+        if code in ADMIN_POSITIONS:
+            # Fixed by regulation, not by configuration: repair whatever an older release or a
+            # direct database edit left (a business permission on an administrator position).
+            allowed = permissions_by_name(sorted(admin_permissions(code)), Permission, using)
+            position.permissions.set(allowed)
 
 
 def permissions_by_name(names: list[str], permission_model, using: str = "default") -> list:

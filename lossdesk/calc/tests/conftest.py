@@ -1,6 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from lossdesk.core.testing import api_token
 
 API = "/api/v1"
 
@@ -8,8 +9,7 @@ API = "/api/v1"
 def api_client_for(user) -> APIClient:
     """An API client that authenticates like the phone app: `Authorization: Bearer <token>`."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
     return client
 
 

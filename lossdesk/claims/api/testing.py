@@ -1,8 +1,9 @@
 """Helpers for API tests: a DRF test client that sends a staff member's Bearer token, and
 the error body of a response."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from lossdesk.core.testing import api_token
 
 API = "/api/v1"
 
@@ -10,8 +11,7 @@ API = "/api/v1"
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
     return client
 
 

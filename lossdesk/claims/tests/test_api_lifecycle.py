@@ -224,7 +224,7 @@ def test_an_unknown_filter_value_is_a_400_with_the_field(firm):
     assert "status" in error_of(response)["fields"]
 
 
-def test_the_token_endpoint_hands_out_one_token_per_user(firm):
+def test_the_token_endpoint_hands_out_a_new_token_per_login(firm):
     client = APIClient()
     first = client.post(
         f"{API}/auth/token", {"username": "lisi", "password": PASSWORD}, format="json"
@@ -233,7 +233,7 @@ def test_the_token_endpoint_hands_out_one_token_per_user(firm):
         f"{API}/auth/token", {"username": "lisi", "password": PASSWORD}, format="json"
     )
     assert first.status_code == second.status_code == 200
-    assert first.json()["token"] == second.json()["token"]
+    assert first.json()["token"] != second.json()["token"]
 
 
 def test_a_wrong_password_gets_a_400_with_a_clear_message(firm):

@@ -42,6 +42,7 @@ _ERROR_TEXT = {
     404: "不存在或不在您的数据范围内。",
     405: "不支持该 HTTP 方法。",
     409: "状态冲突：当前状态不允许该操作（illegal_transition），或已被他人修改（conflict）。",
+    429: "请求过于频繁（throttled），或连续登录失败被锁定（locked_out）。",
 }
 
 
@@ -98,8 +99,9 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "POST /api/v1/auth/token 取得令牌，然后发送 "
-            "`Authorization: Bearer <token>`。",
+            "description": "POST /api/v1/auth/token 取得令牌（每次登录一个），然后发送 "
+            "`Authorization: Bearer <token>`。令牌空闲超时或超过绝对时限即失效，修改密码后"
+            "其他令牌全部作废；GET /api/v1/auth/tokens 列出、DELETE 作废。",
         }
 
 

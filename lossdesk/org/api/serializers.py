@@ -10,6 +10,7 @@ from lossdesk.core.masking import phone_for
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.choices import BranchLevel, DataScope, RepairShopKind
 from lossdesk.org.models import (
+    AuthToken,
     Branch,
     Client,
     ClientBranch,
@@ -18,6 +19,7 @@ from lossdesk.org.models import (
     RepairShop,
     Staff,
 )
+from lossdesk.org.services import check_position_permissions
 
 ASSIGN_POSITION = "org.assign_position"
 
@@ -39,10 +41,60 @@ def _same(sent, current) -> bool:
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    device = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="设备名称（可选），显示在令牌列表中；不填时记录 User-Agent。",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="以 `Authorization: Bearer <token>` 发送。")
+    token = serializers.CharField(
+        help_text="以 `Authorization: Bearer <token>` 发送；只在此处出现一次。"
+    )
+    id = serializers.UUIDField(help_text="令牌编号，用于 DELETE /api/v1/auth/tokens/{id}。")
+    expiry = serializers.DateTimeField(
+        help_text="当前到期时间；每次使用顺延（空闲时限），但不超过签发后的绝对时限。"
+    )
+    password_change_required = serializers.BooleanField(
+        help_text="为 true 时账号使用临时密码：修改密码（POST /api/v1/auth/password）前，"
+        "其他接口均返回 403 password_change_required。"
+    )
+
+
+class AuthTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's tokens (the secret itself is never shown again)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    current = serializers.SerializerMethodField(help_text="是否为本次请求使用的令牌。")
+
+    class Meta:
+        model = AuthToken
+        fields = ["id", "device", "created", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: AuthToken) -> bool:
+        request = self.context.get("request")
+        return isinstance(getattr(request, "auth", None), AuthToken) and (
+            request.auth.pk == token.pk
+        )
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        help_text="至少 8 位，含大写字母、小写字母、数字、符号中的至少 3 类，"
+        "不能与用户名或姓名相近。",
+    )
+
+
+class TemporaryPasswordSerializer(serializers.Serializer):
+    temporary_password = serializers.CharField(
+        help_text="临时密码，只显示这一次；员工首次登录后必须修改。"
+    )
 
 
 class BranchSerializer(serializers.ModelSerializer):
@@ -101,6 +153,14 @@ class PositionSerializer(serializers.ModelSerializer):
         model = Position
         fields = ["id", "code", "name", "data_scope", "permissions", "description"]
 
+    def validate(self, attrs):
+        if self.instance is not None and "permissions" in attrs:
+            try:
+                check_position_permissions(self.instance, attrs["permissions"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
 
 ACCOUNT_FIELDS = (
     "username",
@@ -124,7 +184,8 @@ class StaffSerializer(serializers.ModelSerializer):
         required=False,
         trim_whitespace=False,
         style={"input_type": "password"},
-        help_text="只写；不填则账号不能用密码登录。",
+        help_text="只写，仅在新建账号时：初始密码是临时密码，员工首次登录须修改；"
+        "不填则账号不能用密码登录。此后密码只能由本人修改，系统管理员只能强制重置。",
     )
     position = serializers.PrimaryKeyRelatedField(
         queryset=Position.objects.all(),
@@ -182,6 +243,8 @@ class StaffSerializer(serializers.ModelSerializer):
         may echo the current value back)."""
         current = self.to_representation(self.instance) if self.instance is not None else {}
         refused: dict[str, list[str]] = {}
+        if "password" in data and self.instance is not None:
+            refused["password"] = ["密码只能由本人修改；系统管理员可以强制重置密码。"]
         if "position" in data and not _same(data["position"], current.get("position")):
             if not user.has_perm(ASSIGN_POSITION):
                 refused["position"] = ["分配岗位须由安全管理员进行。"]
@@ -208,22 +271,17 @@ class StaffSerializer(serializers.ModelSerializer):
         staff = Staff(**validated_data)
         if password:
             staff.set_password(password)
+            staff.password_change_required = True  # chosen by an administrator: temporary
         else:
             staff.set_unusable_password()
         staff.save()
         return staff
 
-    def update(self, instance, validated_data):
-        password = validated_data.pop("password", None)
-        instance = super().update(instance, validated_data)
-        if password:
-            instance.set_password(password)
-            instance.save(update_fields=["password"])
-        return instance
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["mobile"] = phone_for(_user(self), data["mobile"])
+        data["mobile"] = phone_for(
+            _user(self), data["mobile"], field="mobile", person=f"员工 {instance.username}"
+        )
         return data
 
 
@@ -247,7 +305,9 @@ class ClientContactSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["mobile"] = phone_for(_user(self), data["mobile"])
+        data["mobile"] = phone_for(
+            _user(self), data["mobile"], field="mobile", person=f"委托方联系人 {instance.name}"
+        )
         return data
 
 
