@@ -443,6 +443,8 @@ def do_cancel_case(
     case: Case, *, reason: str, note: str = "", actor, expected_version=None
 ) -> Case:
     case, target = lock_case(case, actor, Action.CANCEL, expected_version)
+    if not workflow.may_act_for_branch(actor, Action.CANCEL, case):
+        raise PermissionDenied("只有案件所属机构可以注销本案，受托机构不能注销委托来的案件。")
     if reason not in CancelReason.values:
         raise ServiceError("注销原因无效。", fields={"reason": ["请选择注销原因。"]})
     if reason == CancelReason.OTHER and not note.strip():

@@ -6,6 +6,7 @@ from enum import StrEnum
 from lossdesk.claims.choices import CaseStatus as S
 from lossdesk.core.errors import IllegalTransition
 from lossdesk.org import positions as P
+from lossdesk.org.models import covers_branch
 
 
 class Action(StrEnum):
@@ -53,6 +54,10 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
     Action.CLOSE: (frozenset({S.REPORT_ISSUED}), S.CLOSED),
     Action.CANCEL: (OPEN_STATES, S.CANCELLED),
 }
+
+# Actions only the case's own branch may take. A receiving branch (委托异地), even after
+# accepting, works its delegated part but does not end the client's case.
+OWN_BRANCH_ACTIONS = frozenset({Action.CANCEL})
 
 PERMISSIONS: dict[Action, str] = {
     Action.DISPATCH: P.CASE_DISPATCH,
@@ -110,10 +115,18 @@ def check(action: Action, status: str) -> S | None:
     return target
 
 
+def may_act_for_branch(user, action: Action, case) -> bool:
+    """False for an own-branch action on a case whose branch lies outside the user's scope
+    (the case is visible only through a delegation)."""
+    return action not in OWN_BRANCH_ACTIONS or covers_branch(user, case.branch)
+
+
 def available_actions(user, case) -> list[Action]:
     """Actions the user's position allows from the case's state (for buttons and the API)."""
     return [
         action
         for action in Action
-        if allowed_from(action, case.status) and user.has_perm(PERMISSIONS[action])
+        if allowed_from(action, case.status)
+        and user.has_perm(PERMISSIONS[action])
+        and may_act_for_branch(user, action, case)
     ]

@@ -53,8 +53,7 @@ from lossdesk.intake.models import (
     RosterShift,
     shift_bounds,
 )
-from lossdesk.org.choices import DataScope
-from lossdesk.org.models import Branch, Position, Staff
+from lossdesk.org.models import Branch, Position, Staff, covers_branch
 from lossdesk.org.positions import CALLBACK_HANDLE, CASE_DISPATCH, CASE_SURVEY, REPORT_REGISTER
 
 REPORT_FIELDS = (
@@ -690,18 +689,6 @@ def cancel_active_dispatches(case: Case) -> None:
 
 
 # -------------------------------------------------------------------------- delegation
-
-
-def covers_branch(user, branch: Branch) -> bool:
-    """Whether `branch` lies inside the user's data scope (for acting for a branch)."""
-    scope = user.data_scope
-    if scope == DataScope.ALL:
-        return True
-    if not user.branch_id:
-        return False
-    if scope == DataScope.SUBTREE:
-        return branch.path.startswith(user.branch.path)
-    return branch.pk == user.branch_id
 
 
 def delegation_fee_share() -> Decimal:

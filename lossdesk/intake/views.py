@@ -40,7 +40,7 @@ from lossdesk.intake.forms import (
     RosterShiftForm,
 )
 from lossdesk.intake.models import Callback, Delegation, DispatchAlert, ImportBatch, RosterShift
-from lossdesk.org.models import Client, ClientBranch
+from lossdesk.org.models import Client, ClientBranch, covers_branch
 from lossdesk.org.positions import (
     CALLBACK_HANDLE,
     CASE_DISPATCH,
@@ -235,7 +235,7 @@ class DelegationRequestView(CaseActionView):
 def can_request_delegation(user, case, delegations=None) -> bool:
     if not user.has_perm(CASE_DISPATCH) or case.status in ("closed", "cancelled"):
         return False
-    if not services.covers_branch(user, case.branch):
+    if not covers_branch(user, case.branch):
         return False
     delegations = delegations if delegations is not None else list(case.delegations.all())
     return not any(d.is_active for d in delegations)
@@ -246,8 +246,8 @@ def delegation_verbs(user, delegation) -> list[str]:
     if not user.has_perm(CASE_DISPATCH):
         return []
     verbs = []
-    receiving = services.covers_branch(user, delegation.to_branch)
-    delegating = services.covers_branch(user, delegation.from_branch)
+    receiving = covers_branch(user, delegation.to_branch)
+    delegating = covers_branch(user, delegation.from_branch)
     if delegation.status == DelegationStatus.REQUESTED and receiving:
         verbs += ["accept", "refuse"]
     if delegation.status == DelegationStatus.ACCEPTED and receiving:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from lossdesk.claims import services as claims_services
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
@@ -218,3 +219,35 @@ def test_delegations_over_the_api(firm, nanjing):
     assert client_for(firm.wushi).post(f"{url}/cancel", {"reason": "x"}).status_code == 404
     assert dispatcher.post(f"{url}/bogus", {}).status_code == 404
     assert len(receiving.get(f"{API}/cases/{case.case_no}/delegations").json()) == 1
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["requested", "accepted"])
+def test_only_the_cases_own_branch_cancels_a_delegated_case(client, firm, nanjing, accepted):
+    """The receiving branch works its delegated part but does not end the client's case:
+    no cancel button, the page and the API refuse with 403, the service too."""
+    case = firm.registered_case()
+    delegation = delegate(firm, case)
+    if accepted:
+        services.do_accept_delegation(delegation, actor=nanjing["dispatcher"])
+    receiving = nanjing["dispatcher"]
+    client.force_login(receiving)
+    detail = reverse("claims:case-detail", args=[case.case_no])
+    assert 'data-testid="action-case-cancel"' not in client.get(detail).content.decode()
+    response = client.post(
+        reverse("claims:case-cancel", args=[case.case_no]),
+        {"version": fresh(case).version, "reason": "duplicate", "note": ""},
+    )
+    assert response.status_code == 302  # back to the case page with the refusal
+    api = client_for(receiving)
+    assert "cancel" not in api.get(f"{API}/cases/{case.case_no}").json()["available_actions"]
+    refused = api.post(f"{API}/cases/{case.case_no}/cancel", {"reason": "duplicate"})
+    assert refused.status_code == 403
+    assert error_of(refused)["code"] == "permission_denied"
+    with pytest.raises(PermissionDenied):
+        claims_services.do_cancel_case(fresh(case), reason="duplicate", actor=receiving)
+    assert fresh(case).status == CaseStatus.REGISTERED
+    # The case's own branch still may.
+    client.force_login(firm.zhaoliu)
+    assert 'data-testid="action-case-cancel"' in client.get(detail).content.decode()
+    claims_services.do_cancel_case(fresh(case), reason="duplicate", actor=firm.zhaoliu)
+    assert fresh(case).status == CaseStatus.CANCELLED
