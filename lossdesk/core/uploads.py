@@ -36,6 +36,8 @@ IMAGE_KINDS = {
     "WEBP": FileKind("image/webp", ".webp"),
     "HEIF": FileKind("image/heif", ".heic"),
 }
+# Pillow's JPEG reader names a JPEG carrying more pictures (many phones' photos) "MPO".
+OPENED_AS = {"MPO": "JPEG"}
 PDF = FileKind("application/pdf", ".pdf")
 IMAGE_TYPES = frozenset(kind.content_type for kind in IMAGE_KINDS.values())
 SERVABLE_TYPES = IMAGE_TYPES | {PDF.content_type}
@@ -91,7 +93,7 @@ def _open_image(content: bytes, field: str) -> SniffedUpload | None:
             if width * height > Image.MAX_IMAGE_PIXELS:
                 raise ImageTooLarge(too_large, fields={field: [too_large]})
             image.verify()
-            kind = IMAGE_KINDS[image.format]
+            kind = IMAGE_KINDS[OPENED_AS.get(image.format, image.format)]
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge(too_large, fields={field: [too_large]}) from None
     except (OSError, SyntaxError, ValueError, EOFError):

@@ -98,6 +98,20 @@ def test_an_allowed_photo_is_stored_under_the_type_its_content_has(
     assert sniffed.content == content
 
 
+def test_a_phone_jpeg_with_several_pictures_is_a_jpeg():
+    buffer = BytesIO()
+    extra = Image.new("RGB", (32, 24))
+    Image.new("RGB", (64, 48)).save(buffer, "MPO", save_all=True, append_images=[extra])
+    with Image.open(BytesIO(buffer.getvalue())) as image:
+        assert image.format == "MPO"
+    sniffed = sniff_upload(upload(buffer.getvalue()), max_bytes=MAX)
+    assert (sniffed.content_type, sniffed.width, sniffed.as_file().name) == (
+        "image/jpeg",
+        64,
+        "upload.jpg",
+    )
+
+
 def test_a_pdf_is_a_document_but_not_a_photo():
     document = sniff_upload(upload(pdf(), "scan.jpg"), max_bytes=MAX, allow_pdf=True)
     assert (document.content_type, document.width, document.height) == (
