@@ -25,16 +25,21 @@ def refuse_until_password_changed(request, user) -> None:
         raise PasswordChangeRequired()
 
 
+class AccountDisabled(exceptions.AuthenticationFailed):
+    default_detail = "账号已停用，请联系系统管理员。"
+
+
 class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>` with django-rest-knox tokens: one per login, stored as
     a digest, ended by idle time, by age, by revocation and by a password change."""
 
     def authenticate_credentials(self, token):
         try:
-            user, auth_token = super().authenticate_credentials(token)
-        except exceptions.AuthenticationFailed as exc:
+            return super().authenticate_credentials(token)
+        except AccountDisabled:
+            raise
+        except exceptions.AuthenticationFailed as exc:  # knox's English "Invalid token."
             raise exceptions.AuthenticationFailed("令牌无效或已过期，请重新登录。") from exc
-        return user, auth_token
 
     def _cleanup_token(self, auth_token) -> bool:
         # knox also sweeps the user's other expired tokens here, one query on every request;
@@ -46,7 +51,7 @@ class BearerTokenAuthentication(TokenAuthentication):
 
     def validate_user(self, auth_token):
         if not auth_token.user.is_active:
-            raise exceptions.AuthenticationFailed("账号已停用，请联系系统管理员。")
+            raise AccountDisabled()
         return auth_token.user, auth_token
 
     def authenticate(self, request):
