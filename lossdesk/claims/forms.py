@@ -82,7 +82,9 @@ class MultipleFileField(forms.FileField):
 
 
 class AttachmentForm(VersionedForm):
-    files = MultipleFileField(label="文件", help_text="可多选；照片须为图片，单证可为图片或 PDF。")
+    files = MultipleFileField(
+        label="文件", help_text="可多选；照片须为 JPEG、PNG、WebP 或 HEIC 图片，单证还可为 PDF。"
+    )
     kind = forms.ChoiceField(label="类别", choices=AttachmentKind.choices)
     doc_type = forms.ChoiceField(label="资料类型", choices=DocumentType.choices)
     loss_item = forms.ModelChoiceField(

@@ -1,4 +1,4 @@
-"""Field validators for Chinese plates, mobile numbers and VINs."""
+"""Field validators for Chinese plates, phone numbers (mobile or fixed line) and VINs."""
 
 import re
 
@@ -32,21 +32,82 @@ def validate_plate(value: str) -> None:
         )
 
 
+# A fixed line's extension: "0571-88886666-123", "…转123", "… ext 123", "…#123".
+_EXTENSION = re.compile(r"^(?P<number>.+?)(?:-|转|分机|ext\.?|x|#)(?P<extension>\d{1,6})$", re.I)
+_MOBILE = phonenumbers.PhoneNumberType.MOBILE
+_PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+PHONE_MESSAGE = "电话号码不正确（手机 11 位；固定电话须带区号，如 0571-88886666，分机写在最后）。"
+MOBILE_MESSAGE = "手机号码不正确（11位，以1开头）。"
+
+
+def _strip(value: str) -> str:
+    value = re.sub(r"[\s()（）]", "", value or "")
+    return re.sub(r"^(?:\+86|0086)-?", "", value)
+
+
+def _parse(digits: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not digits.isdigit() or not phonenumbers.is_valid_number(number):
+        return None
+    return number if phonenumbers.number_type(number) in _PHONE_TYPES else None
+
+
+def parse_phone(value: str) -> tuple[phonenumbers.PhoneNumber, str] | None:
+    """A Chinese mobile or fixed-line number (with its extension, or ""), or None."""
+    value = _strip(value)
+    number = _parse(value.replace("-", ""))
+    if number is not None:
+        return number, ""
+    match = _EXTENSION.match(value)
+    number = _parse(match["number"].replace("-", "")) if match else None
+    # only a fixed line has extensions: "13800138000-12" is a mistyped mobile
+    if number is not None and phonenumbers.number_type(number) != _MOBILE:
+        return number, match["extension"]
+    return None
+
+
+def is_mobile(value: str) -> bool:
+    parsed = parse_phone(value)
+    return parsed is not None and not parsed[1] and phonenumbers.number_type(parsed[0]) == _MOBILE
+
+
 def normalize_phone(value: str) -> str:
-    return re.sub(r"[\s\-()]", "", value or "").removeprefix("+86")
+    """One spelling per number: mobiles as 11 digits, fixed lines as "0571-88886666" (and
+    "-123" for an extension). Input that is no number comes back stripped, for the
+    validators to refuse."""
+    parsed = parse_phone(value)
+    if parsed is None:
+        return re.sub(r"[\s\-()]", "", value or "").removeprefix("+86")
+    number, extension = parsed
+    digits = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if not area:
+        return digits
+    return f"0{digits[:area]}-{digits[area:]}" + (f"-{extension}" if extension else "")
+
+
+def validate_phone(value: str) -> None:
+    """A phone the firm calls: a mobile or a fixed line with its area code."""
+    if parse_phone(value) is None:
+        raise ValidationError(PHONE_MESSAGE, code="phone")
 
 
 def validate_mobile(value: str) -> None:
-    try:
-        number = phonenumbers.parse(normalize_phone(value), "CN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
-    ):
-        raise ValidationError("手机号码不正确（11位，以1开头）。", code="mobile")
+    """A number an SMS goes to: mobiles only."""
+    if not is_mobile(value):
+        message = (
+            "这是固定电话，不能接收短信，请填写手机号码。"
+            if parse_phone(value) is not None
+            else MOBILE_MESSAGE
+        )
+        raise ValidationError(message, code="mobile")
 
 
 def normalize_vin(value: str) -> str:

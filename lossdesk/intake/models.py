@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.core.validators import validate_phone, validate_plate, validate_vin
 from lossdesk.intake.choices import (
     ACTIVE_DELEGATION_STATUSES,
     ACTIVE_DISPATCH_STATUSES,
@@ -42,10 +42,15 @@ class Report(models.Model):
     plate = models.CharField("车牌号", max_length=12, validators=[validate_plate])
     vin = models.CharField("VIN", max_length=17, blank=True, validators=[validate_vin])
     reporter_name = models.CharField("报案人", max_length=50)
-    reporter_phone = models.CharField("报案人电话", max_length=20, validators=[validate_mobile])
+    reporter_phone = models.CharField(
+        "报案人电话",
+        max_length=20,
+        validators=[validate_phone],
+        help_text="手机或带区号的固定电话（如 0571-88886666）；短信只发手机。",
+    )
     driver_name = models.CharField("驾驶员", max_length=50, blank=True)
     driver_phone = models.CharField(
-        "驾驶员电话", max_length=20, blank=True, validators=[validate_mobile]
+        "驾驶员电话", max_length=20, blank=True, validators=[validate_phone]
     )
     accident_time = models.DateTimeField("出险时间")
     accident_place = models.CharField("出险地点", max_length=200)

@@ -14,8 +14,10 @@ and its weights are described in docs/dispatch.md; change both together.
     workload  20 × max(0, 1 − open / 5)    open = active dispatches on other cases
     skills    10 × matched / needed         needed = vehicle / property / injury items
 
-Ties go to the lighter workload, then the name. Only candidates on duty (or with no roster
-kept, which is neutral) may be dispatched automatically.
+Ties go to the lighter workload, then the name. A surveyor who already declined this case's
+dispatch is ranked after everyone else, whatever the score, with the decline as a reason.
+Only candidates on duty (or with no roster kept, which is neutral) and who have not declined
+the case may be dispatched automatically.
 """
 
 import math
@@ -56,6 +58,7 @@ class Candidate:
     position: tuple[float, float] | None = None  # (lat, lng)
     position_at: datetime | None = None
     shifts: tuple[Shift, ...] = ()
+    declined: str | None = None  # the reason, when they declined this case's dispatch
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Task:
 
 @dataclass(frozen=True)
 class Reason:
-    factor: str  # duty / distance / workload / skills
+    factor: str  # duty / distance / workload / skills / declined (no points)
     points: float
     weight: int
     text: str
@@ -84,8 +87,16 @@ class Ranked:
     distance_km: float | None = None
 
     @property
+    def declined(self) -> bool:
+        return self.candidate.declined is not None
+
+    @property
     def auto_dispatchable(self) -> bool:
-        return self.on_duty is not False
+        return self.on_duty is not False and not self.declined
+
+    def outranks(self, other: "Ranked") -> bool:
+        """Strictly ahead: not declined where the other did, or a higher score."""
+        return _order(self) < _order(other)
 
     @property
     def eta_minutes(self) -> int:
@@ -185,11 +196,21 @@ def score(candidate: Candidate, task: Task) -> Ranked:
         + WEIGHT_SKILLS * skill,
         1,
     )
+    if candidate.declined is not None:
+        text = f"已拒绝本案调度（{candidate.declined}），排在最后"
+        reasons.append(Reason("declined", 0.0, 0, text))
     return Ranked(candidate, total, reasons, on_duty, km)
 
 
+def _order(r: Ranked) -> tuple[bool, float]:
+    return (r.declined, -r.score)
+
+
 def rank(candidates: list[Candidate], task: Task) -> list[Ranked]:
-    """Candidates best first: highest score, then fewer open tasks, then name."""
+    """Candidates best first: those who declined this case last, then highest score, fewer
+    open tasks, name."""
     ranked = [score(c, task) for c in candidates]
-    ranked.sort(key=lambda r: (-r.score, r.candidate.open_tasks, r.candidate.name, r.candidate.id))
+    ranked.sort(
+        key=lambda r: (*_order(r), r.candidate.open_tasks, r.candidate.name, r.candidate.id)
+    )
     return ranked

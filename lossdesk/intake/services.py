@@ -31,7 +31,7 @@ from lossdesk.core.errors import (
     ServiceError,
 )
 from lossdesk.core.numbering import next_numbers
-from lossdesk.core.validators import normalize_phone, normalize_plate, normalize_vin
+from lossdesk.core.validators import is_mobile, normalize_phone, normalize_plate, normalize_vin
 from lossdesk.intake import scoring, signals, sms
 from lossdesk.intake.choices import (
     ACTIVE_DELEGATION_STATUSES,
@@ -296,6 +296,7 @@ def _recommend(case: Case, *, now=None, branch_id=None, kinds=None):
         "arrived": DispatchStatus.ARRIVED,
         "since": connection.ops.adapt_datetimefield_value(now - ON_SITE_WINDOW),
         "surveying": CaseStatus.SURVEYING,
+        "declined": DispatchStatus.DECLINED,
     }
     rows = {person.pk: person for person in Staff.objects.raw(_candidates_sql(), params)}
     if not rows:
@@ -333,6 +334,7 @@ def _recommend(case: Case, *, now=None, branch_id=None, kinds=None):
             position=_point(person.last_lat, person.last_lng),
             position_at=person.last_position_at,
             shifts=tuple(shifts.get(person.pk, ())),
+            declined=person.declined_reason,
         )
         for person in rows.values()
     ]
@@ -345,6 +347,8 @@ def _candidates_sql() -> str:
     open field work, leaving out this case: dispatches not yet arrived (pending or accepted,
     always a case in field work), and arrivals within ON_SITE_WINDOW whose case is still
     being surveyed. Both counts are index range scans on (surveyor, status, arrived_at).
+    `declined_reason` is the reason of their latest declined dispatch of this case (they
+    are ranked last), found through the case's few dispatches.
 
     Written by hand because it runs for every report registered: the equivalent queryset
     (annotate with two correlated Subquery counts) took ≈ 6 ms of Python to build, compile
@@ -372,7 +376,10 @@ def _candidates_sql() -> str:
               AND d.case_id <> %(case)s) AS en_route,
           (SELECT COUNT(*) FROM {dispatch} d JOIN {case} c ON c.id = d.case_id
             WHERE d.surveyor_id = s.id AND d.status = %(arrived)s AND d.arrived_at >= %(since)s
-              AND c.status = %(surveying)s AND d.case_id <> %(case)s) AS on_site
+              AND c.status = %(surveying)s AND d.case_id <> %(case)s) AS on_site,
+          (SELECT d.decline_reason FROM {dispatch} d
+            WHERE d.case_id = %(case)s AND d.surveyor_id = s.id AND d.status = %(declined)s
+            ORDER BY d.declined_at DESC LIMIT 1) AS declined_reason
         FROM {staff} s
         WHERE s.branch_id = %(branch)s AND s.is_active AND s.position_id IN (
           SELECT g.position_id FROM {grants} g
@@ -510,7 +517,7 @@ def do_dispatch_case(
         )
     top = ranking[0] if ranking else None
     chosen = next((r for r in ranking if r.candidate.id == surveyor.pk), None)
-    overridden = top is not None and chosen is not None and chosen.score < top.score
+    overridden = top is not None and chosen is not None and top.outranks(chosen)
     if overridden and not override_reason.strip():
         message = (
             f"未选择推荐排名第一的查勘员（{top.candidate.name}，{top.score} 分），请填写原因。"
@@ -944,9 +951,11 @@ def do_create_callback(case: Case, *, method: str | None = None, actor=None) -> 
     if case.status != CaseStatus.CLOSED:
         raise IllegalTransition("只有已结案的案件才生成回访任务。", current_state=case.status)
     method = method or settings.LOSSDESK_CALLBACK_METHOD
-    if method not in CallbackMethod.values:
-        method = CallbackMethod.PHONE
     report = case.report
+    if method not in CallbackMethod.values or (
+        method == CallbackMethod.SMS and not is_mobile(report.reporter_phone)
+    ):
+        method = CallbackMethod.PHONE  # a fixed line gets no SMS link: the call centre phones
     callback = Callback(
         case=case,
         surveyor_id=case.surveyor_id,

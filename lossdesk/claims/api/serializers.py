@@ -361,7 +361,9 @@ class SurveyInputSerializer(VersionSerializer):
 
 
 class AttachmentInputSerializer(VersionSerializer):
-    file = serializers.FileField(help_text="照片须为图片；单证可为图片或 PDF。")
+    file = serializers.FileField(
+        help_text="照片须为 JPEG、PNG、WebP 或 HEIC 图片；单证还可为 PDF。按内容判断类型。"
+    )
     kind = EnumField(AttachmentKind)
     doc_type = EnumField(DocumentType)
     loss_item = serializers.IntegerField(

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from lossdesk.claims.api.serializers import DispatchSerializer, VersionSerializer
+from lossdesk.core.validators import validate_phone
 from lossdesk.intake.choices import DelegationStatus
 from lossdesk.intake.models import Delegation
 from lossdesk.org.models import Client, ClientBranch
@@ -26,9 +27,15 @@ class ReportCreateSerializer(serializers.Serializer):
     plate = serializers.CharField(max_length=20, help_text="车牌号，例：浙A12345。")
     vin = serializers.CharField(max_length=30, required=False, allow_blank=True)
     reporter_name = serializers.CharField(max_length=50)
-    reporter_phone = serializers.CharField(max_length=20, help_text="手机号。")
+    reporter_phone = serializers.CharField(
+        max_length=20,
+        validators=[validate_phone],
+        help_text="手机或带区号的固定电话（如 0571-88886666，分机写在最后）；短信只发手机。",
+    )
     driver_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    driver_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    driver_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+    )
     accident_time = serializers.DateTimeField()
     accident_place = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -150,6 +157,7 @@ class RecommendationSerializer(serializers.Serializer):
     distance_km = serializers.FloatField(allow_null=True)
     open_tasks = serializers.IntegerField(source="candidate.open_tasks")
     eta_minutes = serializers.IntegerField()
+    declined = serializers.BooleanField(help_text="已拒绝本案调度（排在最后）")
     reasons = ReasonItemSerializer(many=True)
 
 

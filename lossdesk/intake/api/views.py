@@ -181,7 +181,9 @@ class SurveyorsView(generics.ListAPIView):
 @extend_schema(
     tags=["cases"],
     summary="调度推荐（按得分排序，含理由）",
-    description="得分 = 在班 40 + 距离 30 + 在途任务 20 + 技能 10，见 docs/dispatch.md。",
+    description=(
+        "得分 = 在班 40 + 距离 30 + 在途任务 20 + 技能 10；已拒绝本案调度的查勘员排在最后。"
+    ),
     responses={200: s.RecommendationSerializer(many=True), **error_responses(401, 403, 404)},
 )
 class RecommendationsView(generics.GenericAPIView):

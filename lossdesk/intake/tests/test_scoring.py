@@ -6,8 +6,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from lossdesk.claims.api.testing import API, client_for
 from lossdesk.core.errors import ServiceError
 from lossdesk.intake import scoring, services
 from lossdesk.intake.models import Dispatch
@@ -141,6 +143,19 @@ def test_an_overnight_shift_covers_the_small_hours_of_the_next_day():
 # --- the recommendation built from the database ------------------------------------------
 
 
+def test_a_surveyor_who_declined_the_case_ranks_last_with_the_reason_shown():
+    declined = candidate(id=1, name="甲", declined="车辆故障")
+    worse = candidate(id=2, name="乙", open_tasks=4, position=None, position_at=None)
+    first, last = scoring.rank([declined, worse], task())
+    assert first.score < last.score  # 甲 scores higher …
+    assert [first.candidate.id, last.candidate.id] == [2, 1]  # … but goes last
+    assert last.declined and not last.auto_dispatchable
+    assert last.reasons[-1] == scoring.Reason(
+        "declined", 0.0, 0, "已拒绝本案调度（车辆故障），排在最后"
+    )
+    assert first.outranks(last) and not last.outranks(first)
+
+
 @pytest.mark.django_db
 def test_the_recommendation_prefers_the_on_duty_near_and_free_surveyor(firm, liuyi):
     now = timezone.now()
@@ -253,3 +268,28 @@ def test_automatic_dispatch_waits_when_nobody_is_on_duty(firm):
     assert other.date == timezone.localdate()
     assert case.status == "registered"
     assert not case.dispatches.exists()
+
+
+@pytest.mark.django_db
+def test_the_surveyor_who_just_declined_is_recommended_last_and_needs_a_reason(client, firm, liuyi):
+    shift(firm.zhangsan)  # 张三 on duty and better placed than 刘一 …
+    case = firm.registered_case()
+    assert services.recommend_surveyors(case)[0].candidate.name == "张三"
+    services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    services.do_decline_dispatch(fresh(case), reason="车辆故障", actor=firm.zhangsan)
+    ranking = services.recommend_surveyors(fresh(case))  # … until he declines this case
+    assert [r.candidate.name for r in ranking] == ["刘一", "张三"]
+    assert ranking[1].reasons[-1].text == "已拒绝本案调度（车辆故障），排在最后"
+    other = firm.registered_case(client_claim_no="PICC-OTHER")  # other cases: unaffected
+    assert services.recommend_surveyors(other)[0].candidate.name == "张三"
+    with pytest.raises(ServiceError) as refused:
+        services.do_dispatch_case(fresh(case), surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    assert "override_reason" in refused.value.fields
+    client.force_login(firm.zhaoliu)
+    page = client.get(reverse("claims:case-detail", args=[case.case_no])).content.decode()
+    assert "已拒绝本案调度（车辆故障），排在最后" in page
+    api = client_for(firm.zhaoliu).get(f"{API}/cases/{case.case_no}/recommendations")
+    assert [(r["full_name"], r["declined"]) for r in api.json()] == [
+        ("刘一", False),
+        ("张三", True),
+    ]

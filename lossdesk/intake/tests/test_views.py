@@ -99,7 +99,7 @@ def future(**kw):
     [
         ({"plate": "浙12345"}, "plate", "车牌号格式不正确"),
         ({"vin": "LSVUB6C11K2053790"}, "vin", "VIN 校验位错误"),
-        ({"reporter_phone": "12345"}, "reporter_phone", "手机号码不正确"),
+        ({"reporter_phone": "12345"}, "reporter_phone", "电话号码不正确"),
         ({"accident_time": future(hours=3)}, "accident_time", "出险时间不能晚于当前时间"),
         ({"reported_at": future(hours=3)}, "reported_at", "报案时间不能晚于当前时间"),
         ({"third_party_plates": "浙B54321,浙C11111"}, "third_party_plates", "车牌数多于"),

@@ -339,7 +339,11 @@ class ManualQuoteInputSerializer(serializers.Serializer):
     price_type = serializers.CharField(required=False, default=PriceType.DEALER_4S)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     deadline_hours = serializers.IntegerField(required=False, allow_null=True)
-    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="JPEG、PNG、WebP 或 HEIC 图片，最多 9 张；按内容判断类型。",
+    )
 
 
 class AnswerInputSerializer(serializers.Serializer):
