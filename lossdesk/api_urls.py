@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
+from lossdesk.audit.api import views as audit
 from lossdesk.claims.api import views as claims
 from lossdesk.intake.api import views as intake
 from lossdesk.motor.api import views as motor
@@ -37,6 +38,7 @@ urlpatterns = [
     ),
     path("reports", intake.ReportCreateView.as_view(), name="report-create"),
     path("me/position", intake.PositionView.as_view(), name="my-position"),
+    path("audit/pii-access", audit.PiiAccessListView.as_view(), name="audit-pii-access"),
     path("cases", claims.CaseListView.as_view(), name="case-list"),
     path(CASE, claims.CaseDetailView.as_view(), name="case-detail"),
     path(f"{CASE}/events", claims.CaseEventsView.as_view(), name="case-events"),

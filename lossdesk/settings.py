@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "lossdesk.core",
     "lossdesk.org",
+    "lossdesk.audit",
     "lossdesk.intake",
     "lossdesk.claims",
     "lossdesk.motor",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lossdesk.audit.middleware.PiiAccessMiddleware",
     "lossdesk.org.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,6 +206,7 @@ LOSSDESK_MAX_ATTACHMENT_SIZE = int(os.environ.get("LOSSDESK_MAX_ATTACHMENT_SIZE"
 # or waits for the call centre ("phone"); the public address the SMS links point to.
 LOSSDESK_DELEGATION_FEE_SHARE = Decimal(os.environ.get("LOSSDESK_DELEGATION_FEE_SHARE", "0.50"))
 LOSSDESK_CALLBACK_LINK_DAYS = int(os.environ.get("LOSSDESK_CALLBACK_LINK_DAYS", "7"))
+LOSSDESK_PII_ACCESS_LOG_DAYS = int(os.environ.get("LOSSDESK_PII_ACCESS_LOG_DAYS", "1096"))
 LOSSDESK_CALLBACK_METHOD = os.environ.get("LOSSDESK_CALLBACK_METHOD", "sms")
 LOSSDESK_PUBLIC_URL = os.environ.get("LOSSDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -20,6 +20,7 @@ from lossdesk.claims.choices import (
     ReviewDecision,
     SceneType,
 )
+from lossdesk.core.masking import MASK_TAIL
 from lossdesk.org.choices import DataScope
 from lossdesk.org.positions import CASE_VIEW
 
@@ -56,21 +57,40 @@ class CaseQuerySet(models.QuerySet):
         assesses = AssessmentSheet.objects.filter(loss_item__case=OuterRef("pk"), assessor=user)
         return self.filter(Q(surveyor=user) | Q(report__created_by=user) | Q(Exists(assesses)))
 
-    def search(self, q: str) -> "CaseQuerySet":
-        """By case or report number, client claim number, plate, VIN or phone."""
-        q = q.strip().upper().replace(" ", "")
+    def search(self, q: str, *, phones: bool) -> "CaseQuerySet":
+        """By case or report number, client claim number, plate, VIN or phone. Without
+        `phones` (the viewer may not see phones) a phone matches only on the last digits its
+        mask shows, so searching cannot tell a masked viewer whose number is whose."""
+        q = search_term(q)
         if not q:
             return self
-        return self.filter(
+        match = (
             Q(case_no__icontains=q)
             | Q(report__report_no__icontains=q)
             | Q(report__client_claim_no__icontains=q)
             | Q(report__plate__icontains=q)
             | Q(report__vin__icontains=q)
-            | Q(report__reporter_phone__contains=q)
-            | Q(report__driver_phone__contains=q)
             | Q(loss_items__plate__icontains=q)
-        ).distinct()
+        )
+        if phones:
+            match |= phone_match(q, "contains")
+        elif q.isdigit() and len(q) <= MASK_TAIL:
+            match |= phone_match(q, "endswith")
+        return self.filter(match).distinct()
+
+
+PHONE_FIELDS = ("reporter_phone", "driver_phone")  # on the report
+
+
+def search_term(q: str) -> str:
+    return q.strip().upper().replace(" ", "")
+
+
+def phone_match(q: str, lookup: str) -> Q:
+    match = Q()
+    for name in PHONE_FIELDS:
+        match |= Q(**{f"report__{name}__{lookup}": q})
+    return match
 
 
 class Case(models.Model):

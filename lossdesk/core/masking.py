@@ -1,8 +1,18 @@
-"""Masking of personal data for positions without the right to see it."""
+"""Masking of personal data for positions without the right to see it.
+
+`reveal` is the one place that decides to show a value in full, and it records that it did
+(audit.PiiAccess, through the request's collector): every page, API, PDF or export that shows
+a phone, ID number or medical detail unmasked goes through it."""
 
 import re
 
+from lossdesk.audit.choices import AccessAction
+from lossdesk.audit.collector import note
+
 VIEW_PII_PERM = "org.view_pii"
+# What a masked phone still shows: a search on at most this many trailing digits tells a
+# masked viewer nothing the mask does not.
+MASK_TAIL = 4
 
 
 def can_view_pii(user) -> bool:
@@ -25,5 +35,22 @@ def mask_id_number(value: str) -> str:
     return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) > 8 else "****"
 
 
-def phone_for(user, value: str) -> str:
-    return value if can_view_pii(user) else mask_phone(value)
+def reveal(user, value: str, *, masked: str, field: str, case_no: str = "", person: str = ""):
+    """`value` in full when `user` may see personal data (recorded), else `masked`."""
+    if not can_view_pii(user):
+        return masked
+    if value and value != masked:
+        note(user, field=field, case_no=case_no, person=person)
+    return value
+
+
+def phone_for(user, value: str, *, field: str, case_no: str = "", person: str = "") -> str:
+    return reveal(
+        user, value, masked=mask_phone(value), field=field, case_no=case_no, person=person
+    )
+
+
+def note_phone_match(user, *, field: str, case_no: str) -> None:
+    """A search by (more than the masked tail of) a phone found this case: as telling as
+    showing the number."""
+    note(user, field=field, case_no=case_no, action=AccessAction.SEARCHED)

@@ -5,7 +5,6 @@ claims.admin); the roster is edited here too."""
 from django.contrib import admin
 
 from lossdesk.claims.admin import ReadOnlyAdmin, ReadOnlyMixin
-from lossdesk.core.masking import can_view_pii
 from lossdesk.intake import importing
 from lossdesk.intake.models import (
     Callback,
@@ -36,12 +35,8 @@ class ReportAdmin(ReadOnlyAdmin):
     search_fields = ("report_no", "client_claim_no", "plate", "vin")
     list_select_related = ("client", "branch")
     date_hierarchy = "reported_at"
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if can_view_pii(request.user):
-            return fields
-        return [name for name in fields if name not in PHONE_FIELDS]
+    # Phones are shown in full (and that recorded) on the case page only.
+    exclude = PHONE_FIELDS
 
 
 @admin.register(Dispatch)

@@ -373,6 +373,16 @@ def case_page_context(request, case) -> dict:
 # --- callbacks ---------------------------------------------------------------------------
 
 
+def _callback_phone(user, callback) -> str:
+    return phone_for(
+        user,
+        callback.phone,
+        field="callback_phone",
+        case_no=callback.case.case_no,
+        person=callback.customer_name,
+    )
+
+
 class CallbackListView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """回访任务: the call centre's queue (open first), within the user's case scope."""
 
@@ -391,7 +401,7 @@ class CallbackListView(LoginRequiredMixin, PermissionRequiredMixin, View):
             request.GET.get("page")
         )
         for callback in page.object_list:
-            callback.shown_phone = phone_for(request.user, callback.phone)
+            callback.shown_phone = _callback_phone(request.user, callback)
         context = {
             "nav": "callbacks",
             "page_obj": page,
@@ -444,7 +454,7 @@ class CallbackDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "nav": "callbacks",
             "callback": callback,
             "case": callback.case,
-            "phone": phone_for(self.request.user, callback.phone),
+            "phone": _callback_phone(self.request.user, callback),
             "form": form,
             "open": callback.status in (*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE),
         }

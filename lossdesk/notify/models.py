@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from lossdesk.core.masking import can_view_pii, mask_phone
+from lossdesk.core.masking import mask_phone, reveal
 from lossdesk.notify import rendering
 from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
 from lossdesk.notify.permissions import VIEW_SMS
@@ -153,9 +153,9 @@ class SmsMessage(models.Model):
     def phone_for(self, user) -> str:
         """The recipient's number as `user` may see it: customers' numbers masked without
         org.view_pii; staff numbers are work numbers and shown in full."""
-        if self.recipient == Recipient.CUSTOMER and not can_view_pii(user):
-            return mask_phone(self.phone)
-        return self.phone
+        if self.recipient != Recipient.CUSTOMER:
+            return self.phone
+        return reveal(user, self.phone, masked=mask_phone(self.phone), **self._subject("phone"))
 
     def redacted_body(self) -> str:
         body = self.body
@@ -178,7 +178,15 @@ class SmsMessage(models.Model):
         without org.view_pii every mobile number masked (a surveyor's SMS carries the
         customer's number)."""
         body = self.redacted_body()
-        return body if can_view_pii(user) else rendering.mask_mobiles(body)
+        return reveal(user, body, masked=rendering.mask_mobiles(body), **self._subject("body"))
+
+    def _subject(self, field: str) -> dict:
+        """Whose data a shown message reveals, for the access record."""
+        return {
+            "field": f"sms.{field}",
+            "case_no": self.case.case_no if self.case_id else "",
+            "person": self.get_recipient_display(),
+        }
 
 
 class SmsDeliveryLog(models.Model):

@@ -62,6 +62,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
         "审计员",
         DataScope.ALL,
         [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry", *SECURITY_LOG]
+        + ["audit.view_piiaccess"]
         + PARTS_PERMISSIONS["auditor"],
         "查看审计日志与案件操作记录；不能修改任何数据。",
     ),

@@ -86,8 +86,11 @@ class ReportSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         user = getattr(self.context.get("request"), "user", None)
-        for name in ("reporter_phone", "driver_phone"):
-            data[name] = phone_for(user, data[name])
+        people = {"reporter_phone": instance.reporter_name, "driver_phone": instance.driver_name}
+        for name, person in people.items():
+            data[name] = phone_for(
+                user, data[name], field=name, case_no=instance.case.case_no, person=person
+            )
         return data
 
 

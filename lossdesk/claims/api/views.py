@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from lossdesk.claims import services
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
+from lossdesk.claims.filtersets import search_cases
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
 from lossdesk.core.uploads import file_response
@@ -141,7 +142,9 @@ class CaseFilter(filters.FilterSet):
     client = filters.ModelChoiceFilter(queryset=Client.objects.all())
     branch = filters.ModelChoiceFilter(queryset=Branch.objects.all())
     q = filters.CharFilter(
-        method="search", help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索。"
+        method="search",
+        help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索；"
+        "无「查看个人敏感信息」权限时电话只按尾号（至多 4 位）匹配。",
     )
     opened_after = filters.DateFilter(
         field_name="opened_at", lookup_expr="date__gte", help_text="立案日期不早于（含）。"
@@ -155,7 +158,7 @@ class CaseFilter(filters.FilterSet):
         fields = ["status", "client", "branch"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return search_cases(queryset, value, self.request.user)
 
 
 @extend_schema(

@@ -52,10 +52,12 @@ def money(value, empty: str = "—"):
 
 
 @register.simple_tag(takes_context=True)
-def phone(context, value: str):
-    """A personal phone number, masked unless the viewer's position may see it in full."""
+def phone(context, value: str, field: str, case_no: str = "", person: str = ""):
+    """A personal phone number, masked unless the viewer's position may see it in full
+    (then recorded as `field` of the case or person)."""
     request = context.get("request")
-    return phone_for(getattr(request, "user", None), value or "") or "—"
+    user = getattr(request, "user", None)
+    return phone_for(user, value or "", field=field, case_no=case_no, person=person) or "—"
 
 
 def _widget_class(widget) -> str:

@@ -1,0 +1,2 @@
+# Granted to the auditor position only (org.positions).
+VIEW_PII_ACCESS = "audit.view_piiaccess"
