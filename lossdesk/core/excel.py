@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
+from django.utils.functional import Promise
 from openpyxl import Workbook as _OpenpyxlWorkbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -32,6 +33,8 @@ class Column:
 def set_cell(cell, value, number_format: str | None = None) -> None:
     """Put `value` in `cell`: a string always as text, never as a formula; anything else
     (int, Decimal, date, None) as itself, with `number_format`."""
+    if isinstance(value, Promise):  # a lazy translation (a choice label) is text too
+        value = str(value)
     if isinstance(value, str):
         # Control characters other than tab/LF/CR make openpyxl refuse the whole file.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from lossdesk.core.excel import Column, Workbook
@@ -81,6 +82,13 @@ def test_numbers_decimals_and_dates_keep_their_types_and_formats():
     assert sheet.cell(3, 1).font.bold and sheet.cell(3, 3).value == "合计"
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(1, 1).font.bold
+
+
+def test_a_lazy_label_is_written_as_text():
+    book = Workbook()
+    book.add_sheet("表", [gettext_lazy("名称")], [[gettext_lazy("=1+2")]])
+    sheet = load_workbook(BytesIO(book.content()))["表"]
+    assert (sheet["A1"].value, sheet["A2"].value, sheet["A2"].data_type) == ("名称", "=1+2", "s")
 
 
 def test_control_characters_are_dropped_instead_of_failing_the_whole_file():
