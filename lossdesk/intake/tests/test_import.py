@@ -128,7 +128,7 @@ def test_the_preview_checks_every_row_by_its_excel_line_and_saves_nothing(client
     assert set(errors) == {4, 5, 7, 8}
     assert "车牌号格式不正确" in " ".join(errors[4])
     assert "时间格式不正确" in " ".join(errors[5])
-    assert "手机号码不正确" in " ".join(errors[7])
+    assert "电话号码不正确" in " ".join(errors[7])
     assert "与第 3 行赔案号重复" in " ".join(errors[8])
     assert Report.objects.count() == before
     assert 'data-testid="preview-errors"' in page.content.decode()
@@ -323,6 +323,10 @@ def test_every_mapping_save_is_in_the_audit_log_with_before_and_after(client, fi
     assert changed["before"]["header_row"] == 2
     assert changed["after"]["columns"]["plate"] == "车牌" and changed["after"]["header_row"] == 3
     assert entries[1].get_change_message() == "已修改表头行号 和 列映射。"
+    client.force_login(firm.auditor)  # the auditor reads them in the admin log
+    log = client.get(reverse("admin:admin_logentry_changelist"))
+    assert log.status_code == 200
+    assert set(entries) <= set(log.context["cl"].result_list)
 
 
 def test_the_admin_shows_mappings_in_scope_read_only(client, firm):
