@@ -6,6 +6,7 @@ API settles."""
 
 from django.db.models import ProtectedError
 from django.http import JsonResponse
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
@@ -103,6 +104,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "`Authorization: Bearer <token>`。令牌空闲超时或超过绝对时限即失效，修改密码后"
             "其他令牌全部作废；GET /api/v1/auth/tokens 列出、DELETE 作废。",
         }
+
+
+class PageSessionScheme(SessionScheme):
+    """The pages' session cookie, through our subclass (the temporary-password gate)."""
+
+    target_class = "lossdesk.core.rest.SessionAuthentication"
 
 
 # --------------------------------------------------------------------------- permissions

@@ -25,7 +25,7 @@ def log_in(username: str, device: str = "") -> tuple[APIClient, dict]:
 
 def test_each_login_gets_its_own_token_listed_without_its_secret(firm):
     phone, first = log_in("lisi", "华为 Mate 60")
-    laptop, second = log_in("lisi", "办公电脑")
+    _, second = log_in("lisi", "办公电脑")
     assert first["token"] != second["token"]
     assert first["password_change_required"] is False
     response = phone.get(f"{API}/auth/tokens")
