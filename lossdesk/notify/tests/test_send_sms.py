@@ -110,11 +110,19 @@ def test_a_missing_template_variable_is_a_field_error_and_stores_nothing(firm, d
     assert not SmsMessage.objects.exists()
 
 
-@pytest.mark.parametrize("phone", ["12345", "02887654321", "", "1381234567x", "23812345678"])
+@pytest.mark.parametrize("phone", ["12345", "", "1381234567x", "23812345678"])
 def test_an_invalid_mobile_number_is_a_phone_field_error(firm, dispatch_context, phone):
     with pytest.raises(ServiceError) as exc:
         send_sms(phone, "dispatch_to_surveyor", dispatch_context)
     assert exc.value.fields["phone"] == ["手机号码不正确（11位，以1开头）。"]
+    assert not SmsMessage.objects.exists()
+
+
+@pytest.mark.parametrize("phone", ["02887654321", "028-87654321-12"])
+def test_a_fixed_line_gets_no_sms_and_is_named_as_such(firm, dispatch_context, phone):
+    with pytest.raises(ServiceError) as exc:
+        send_sms(phone, "dispatch_to_surveyor", dispatch_context)
+    assert exc.value.fields["phone"] == ["这是固定电话，不能接收短信，请填写手机号码。"]
     assert not SmsMessage.objects.exists()
 
 
