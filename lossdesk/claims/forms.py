@@ -11,6 +11,7 @@ from lossdesk.claims.choices import (
     ReviewDecision,
 )
 from lossdesk.claims.models import SurveyRecord
+from lossdesk.claims.workflow import REVIEW_LEVELS, REVIEW_STATES
 
 
 class VersionedForm(forms.Form):
@@ -112,6 +113,14 @@ class AttachmentForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
+    # The level the page was rendered for: the service refuses it once the case moved on.
+    level = forms.TypedChoiceField(
+        choices=[(level, level) for level in REVIEW_STATES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.HiddenInput,
+    )
     decision = forms.ChoiceField(
         label="审核结论",
         choices=ReviewDecision.choices,
@@ -124,6 +133,11 @@ class ReviewForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="退回时必填。",
     )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if case is not None:
+            self.initial.setdefault("level", REVIEW_LEVELS.get(case.status))
 
     def clean(self):
         data = super().clean()

@@ -41,6 +41,7 @@ from lossdesk.claims.signals import case_closed
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
+    IllegalTransition,
     Incomplete,
     NotFound,
     PermissionDenied,
@@ -48,6 +49,7 @@ from lossdesk.core.errors import (
     ServiceError,
 )
 from lossdesk.core.numbering import next_number
+from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.core.uploads import sniff_upload
 
 # Events recorded inside events_in_one_insert(), written when it ends.
@@ -77,9 +79,18 @@ def events_in_one_insert():
     CaseEvent.objects.bulk_create(batch)
 
 
-def lock_case(case: Case, actor, action: Action, expected_version: int | None = None):
+def lock_case(
+    case: Case,
+    actor,
+    action: Action,
+    expected_version: int | None = None,
+    *,
+    expected_state: str | None = None,
+):
     """Re-read the case under a row lock, within the actor's scope, and check that the
-    actor may start `action` from its current state. Returns (case, target state)."""
+    actor may start `action` from its current state. `expected_state` is the state the
+    caller said it acts on (e.g. a review level): another state is a conflict.
+    Returns (case, target state)."""
     if not actor.has_perm(workflow.PERMISSIONS[action]):
         raise PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
     try:
@@ -95,6 +106,14 @@ def lock_case(case: Case, actor, action: Action, expected_version: int | None = 
         raise Conflict(
             "案件已被他人修改，请刷新后重试。",
             current_state=locked.status,
+            current_version=locked.version,
+        )
+    if expected_state is not None and locked.status != expected_state:
+        current = CaseStatus(locked.status)
+        raise Conflict(
+            f"案件已不在「{CaseStatus(expected_state).label}」，当前状态为「{current.label}」，"
+            "请刷新后重试。",
+            current_state=current.value,
             current_version=locked.version,
         )
     return locked, workflow.check(action, locked.status)
@@ -248,31 +267,27 @@ def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
         target,
         actor,
         EventType.SUBMITTED_FOR_REVIEW,
-        f"提交审核，定损金额 {case.assessed_amount} 元",
+        f"提交审核，定损金额 {money(case.assessed_amount)} 元",
         amount=str(case.assessed_amount),
         extra_fields=["assessed_amount"],
     )
     return case
 
 
-@transaction.atomic
-def do_review_case(
-    case: Case, *, decision: str, reason: str = "", actor, expected_version=None
-) -> Review:
-    """Level 1 or level 2 review, by the case's state. Approval above the client's threshold
-    at level 1 sends the case to level 2; a return sends it back to assessment."""
-    current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
-    level = 2 if current == CaseStatus.IN_SECOND_REVIEW else 1
-    action = Action.SECOND_REVIEW if level == 2 else Action.REVIEW
-    case, _ = lock_case(case, actor, action, expected_version)
-    if decision not in ReviewDecision.values:
-        raise ServiceError("审核结论无效。", fields={"decision": ["请选择通过或退回。"]})
-    if decision == ReviewDecision.RETURNED and not reason.strip():
-        raise ServiceError("退回须填写原因。", fields={"reason": ["退回须填写原因。"]})
-    from lossdesk.motor.models import AssessmentSheet
-
-    if AssessmentSheet.objects.filter(loss_item__case=case, assessor=actor).exists():
-        raise SelfReview("不能审核自己编制的定损单。")
+def review_refusal(case: Case, actor) -> ServiceError | None:
+    """Why `actor` may not give the review `case` waits for now, or None when they may: the
+    one rule behind the service (under the row lock) and the pages that offer the form."""
+    if case.status not in workflow.REVIEW_LEVELS:
+        try:
+            workflow.check(Action.REVIEW, case.status)
+        except IllegalTransition as exc:
+            return exc
+    level = workflow.REVIEW_LEVELS[case.status]
+    action = workflow.REVIEW_ACTIONS[level]
+    if not actor.has_perm(workflow.PERMISSIONS[action]):
+        return PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
+    if _prepared_under_review(case, actor):
+        return SelfReview("不能审核自己编制或提交的定损单。")
     if (
         level == 2
         and case.reviews.filter(
@@ -282,7 +297,61 @@ def do_review_case(
             created_at__gte=_last_submission(case),
         ).exists()
     ):
-        raise SelfReview("二级审核须由一级审核以外的人员进行。")
+        return SelfReview("二级审核须由一级审核以外的人员进行。")
+    return None
+
+
+def _prepared_under_review(case: Case, actor) -> bool:
+    """Whether `actor` ever saved or submitted a sheet of a loss item under review, by the
+    timeline (a later save by someone else does not wash the earlier one out)."""
+    under_review = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
+    if under_review.filter(sheet__assessor=actor).exists():
+        return True
+    # A sheet keeps its number for the life of its loss item; save events name it.
+    sheet_nos = [no for no in under_review.values_list("sheet__sheet_no", flat=True) if no]
+    own = case.events.filter(actor=actor)
+    # A submission hands in every vehicle loss item of the case, so it covers them all.
+    return (
+        own.filter(type=EventType.SUBMITTED_FOR_REVIEW).exists()
+        or own.filter(type=EventType.SHEET_SAVED, data__sheet__in=sheet_nos).exists()
+    )
+
+
+@transaction.atomic
+def do_review_case(
+    case: Case,
+    *,
+    decision: str,
+    reason: str = "",
+    level: int | None = None,
+    actor,
+    expected_version=None,
+) -> Review:
+    """Level 1 or level 2 review. The caller states the level it acts on (pages and the API
+    must, or carry the version); another level under the row lock is a conflict, so one
+    reviewer's level-1 decision never lands on level 2. Approval above the client's
+    threshold at level 1 sends the case to level 2; a return sends it back to assessment."""
+    if level is not None and level not in workflow.REVIEW_STATES:
+        raise ServiceError("审核级别无效。", fields={"level": ["审核级别须为 1 或 2。"]})
+    expected_state = workflow.REVIEW_STATES.get(level) if level else None
+    if level is None:
+        # Internal callers: the level the case is at now; the lock below still refuses a
+        # case that moved on in between (illegal transition), it never switches levels.
+        current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        level = workflow.REVIEW_LEVELS.get(current, 1)
+    case, _ = lock_case(
+        case,
+        actor,
+        workflow.REVIEW_ACTIONS[level],
+        expected_version,
+        expected_state=expected_state,
+    )
+    if decision not in ReviewDecision.values:
+        raise ServiceError("审核结论无效。", fields={"decision": ["请选择通过或退回。"]})
+    if decision == ReviewDecision.RETURNED and not reason.strip():
+        raise ServiceError("退回须填写原因。", fields={"reason": ["退回须填写原因。"]})
+    if (refusal := review_refusal(case, actor)) is not None:
+        raise refusal
     review = Review.objects.create(
         case=case,
         level=level,
@@ -304,12 +373,13 @@ def do_review_case(
             reason=review.reason,
         )
     elif level == 1 and case.assessed_amount > case.client.second_review_threshold:
+        threshold = money(case.client.second_review_threshold)
         _move(
             case,
             CaseStatus.IN_SECOND_REVIEW,
             actor,
             EventType.REVIEW_APPROVED,
-            f"一级审核通过；金额超过 {case.client.second_review_threshold} 元，转二级审核",
+            f"一级审核通过；金额 {money(case.assessed_amount)} 元超过 {threshold} 元，转二级审核",
             level=level,
             amount=str(case.assessed_amount),
         )
@@ -321,7 +391,7 @@ def do_review_case(
             CaseStatus.APPROVED,
             actor,
             EventType.REVIEW_APPROVED,
-            f"{level}级审核通过，核定金额 {case.approved_amount} 元",
+            f"{level}级审核通过，核定金额 {money(case.approved_amount)} 元",
             level=level,
             amount=str(case.approved_amount),
             extra_fields=["approved_amount"],
@@ -423,7 +493,7 @@ def do_issue_report(case: Case, *, actor, expected_version=None) -> AdjustingRep
         target,
         actor,
         EventType.REPORT_ISSUED,
-        f"出具公估报告 {report.report_no}，核定金额 {report.amount} 元",
+        f"出具公估报告 {report.report_no}，核定金额 {money(report.amount)} 元",
         report_no=report.report_no,
     )
     return report

@@ -15,9 +15,13 @@ from django.views import View
 
 from lossdesk.claims import services
 from lossdesk.claims.choices import (
+    VEHICLE_KINDS,
     AttachmentKind,
+    CancelReason,
     CaseStatus,
     DocumentRequestStatus,
+    EventType,
+    LossItemStatus,
     ReviewDecision,
 )
 from lossdesk.claims.filtersets import CaseFilterSet
@@ -41,6 +45,7 @@ from lossdesk.claims.models import (
 )
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, ServiceError
+from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.core.uploads import file_response
 from lossdesk.intake.models import Dispatch, DispatchAlert
 from lossdesk.org.models import Staff
@@ -142,6 +147,11 @@ EVENT_HIDDEN_KEYS = {
     "recommended",
     "auto",
 }
+# Data values that are a choice's code, by event type and key: the timeline shows the label
+# (a review's or a decline's "reason" is the user's own text and stays as written).
+EVENT_CHOICES = {(EventType.CANCELLED, "reason"): CancelReason}
+# Amounts, shown in the money format.
+EVENT_MONEY_KEYS = {"amount", "total"}
 SURVEY_LABELS = {f.name: f.verbose_name for f in SurveyRecord._meta.get_fields() if f.concrete}
 SURVEY_CHOICES = {
     f.name: dict(f.choices) for f in SurveyRecord._meta.get_fields() if getattr(f, "choices", None)
@@ -158,7 +168,9 @@ def _staff_ids(events) -> set[int]:
     return ids
 
 
-def _change_rows(data, staff_names: dict[int, str]) -> list[tuple[str, str, str | None]]:
+def _change_rows(
+    event_type: str, data, staff_names: dict[int, str]
+) -> list[tuple[str, str, str | None]]:
     """Event data → rows (label, before-or-value, after); the timeline shows them small."""
     if not isinstance(data, dict):
         return []
@@ -184,6 +196,10 @@ def _change_rows(data, staff_names: dict[int, str]) -> list[tuple[str, str, str 
             convert = lambda v: state_label(v) if v else "—"  # noqa: E731
         elif key == "surveyor":
             convert = lambda v: staff_names.get(v, "—") if v else "—"  # noqa: E731
+        elif key in EVENT_MONEY_KEYS:
+            convert = money
+        elif (choices := EVENT_CHOICES.get((event_type, key))) is not None:
+            convert = lambda v, c=choices: _show(dict(c.choices).get(v, v))  # noqa: E731
         if isinstance(value, list) and len(value) == 2:
             rows.append((label, convert(value[0]), convert(value[1])))
         else:
@@ -296,7 +312,7 @@ class CaseDetailView(CaseView):
         if ids := _staff_ids(events):
             names = dict(Staff.objects.filter(pk__in=ids).values_list("pk", "full_name"))
         for event in events:
-            event.rows = _change_rows(event.data, names)
+            event.rows = _change_rows(event.type, event.data, names)
         attachments = list(case.attachments.all())
         loss_items = list(case.loss_items.all())
         for item in loss_items:
@@ -404,6 +420,10 @@ class CaseActionView(CaseView):
     def get_form(self, case, data=None, files=None):
         return self.form_class(data, files, case=case)
 
+    def page_context(self, case) -> dict:
+        """What the action's own page shows beside the form."""
+        return {}
+
     # -- plumbing
     def get(self, request, **kwargs):
         case = self.case
@@ -446,6 +466,7 @@ class CaseActionView(CaseView):
             "title": self.title,
             "action_url": self.request.path,
             "available": self.visible(self.request.user, case, actions),
+            **self.page_context(case),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -533,22 +554,40 @@ class SubmitForReviewView(CaseActionView):
         case = services.do_submit_for_review(
             case, actor=self.request.user, expected_version=self.expected_version(form)
         )
-        return f"已提交审核，定损金额 {case.assessed_amount} 元。"
+        return f"已提交审核，定损金额 {money(case.assessed_amount)} 元。"
 
 
 class ReviewView(CaseActionView):
+    """The review page shows what is being approved (sheets, lines, totals, photos per loss
+    item) above the form; the form is offered only to someone the service would accept."""
+
     primary = True
     actions = (Action.REVIEW, Action.SECOND_REVIEW)
     form_class = ReviewForm
     url_name = "claims:case-review"
     title = "审核"
     submit_label = "提交审核结论"
+    template_name = "claims/review.html"
+
+    @classmethod
+    def visible(cls, user, case, actions) -> bool:
+        return super().visible(user, case, actions) and services.review_refusal(case, user) is None
+
+    def page_context(self, case) -> dict:
+        return {
+            "refusal": services.review_refusal(case, self.request.user),
+            "review_items": review_items(case),
+            "case_photos": case.attachments.filter(
+                kind=AttachmentKind.PHOTO, loss_item__isnull=True
+            ).order_by("uploaded_at", "id"),
+        }
 
     def perform(self, case, form):
         review = services.do_review_case(
             case,
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"],
+            level=form.cleaned_data["level"],
             actor=self.request.user,
             expected_version=self.expected_version(form),
         )
@@ -557,6 +596,19 @@ class ReviewView(CaseActionView):
             f"{review.level}级审核：{ReviewDecision(review.decision).label}，"
             f"案件当前状态：{state_label(case.status)}。"
         )
+
+
+def review_items(case: Case) -> list[LossItem]:
+    """The vehicle loss items a review covers, each with its sheet (lines with the fitment
+    flag, totals, salvage) and its photos, in a fixed number of queries."""
+    photos = Attachment.objects.filter(kind=AttachmentKind.PHOTO).order_by("uploaded_at", "id")
+    return list(
+        case.loss_items.filter(kind__in=VEHICLE_KINDS)
+        .exclude(status=LossItemStatus.CANCELLED)
+        .select_related("sheet", "sheet__assessor", "sheet__repair_shop")
+        .prefetch_related("sheet__lines", Prefetch("attachments", photos, to_attr="photos"))
+        .order_by("seq")
+    )
 
 
 class RequestDocumentsView(CaseActionView):
@@ -615,7 +667,7 @@ class IssueReportView(CaseActionView):
         report = services.do_issue_report(
             case, actor=self.request.user, expected_version=self.expected_version(form)
         )
-        return f"公估报告 {report.report_no} 已出具，核定金额 {report.amount} 元。"
+        return f"公估报告 {report.report_no} 已出具，核定金额 {money(report.amount)} 元。"
 
 
 class CloseView(CaseActionView):

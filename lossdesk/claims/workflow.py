@@ -59,6 +59,12 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
 # accepting, works its delegated part but does not end the client's case.
 OWN_BRANCH_ACTIONS = frozenset({Action.CANCEL})
 
+# The review level each review state waits for, and the action that gives it. A reviewer
+# states the level they act on; the service checks it under the row lock.
+REVIEW_LEVELS: dict[S, int] = {S.IN_REVIEW: 1, S.IN_SECOND_REVIEW: 2}
+REVIEW_STATES: dict[int, S] = {level: state for state, level in REVIEW_LEVELS.items()}
+REVIEW_ACTIONS: dict[int, Action] = {1: Action.REVIEW, 2: Action.SECOND_REVIEW}
+
 PERMISSIONS: dict[Action, str] = {
     Action.DISPATCH: P.CASE_DISPATCH,
     Action.ACCEPT: P.CASE_SURVEY,
@@ -119,6 +125,12 @@ def may_act_for_branch(user, action: Action, case) -> bool:
     """False for an own-branch action on a case whose branch lies outside the user's scope
     (the case is visible only through a delegation)."""
     return action not in OWN_BRANCH_ACTIONS or covers_branch(user, case.branch)
+
+
+def may_review(user) -> bool:
+    """Whether the user's position reviews at any level (who may review this case now is
+    `claims.services.review_refusal`)."""
+    return any(user.has_perm(PERMISSIONS[action]) for action in REVIEW_ACTIONS.values())
 
 
 def available_actions(user, case) -> list[Action]:

@@ -375,10 +375,28 @@ class AttachmentInputSerializer(VersionSerializer):
 
 
 class ReviewInputSerializer(VersionSerializer):
+    level = serializers.ChoiceField(
+        choices=[1, 2],
+        required=False,
+        help_text="本次审核的级别（1 一级，2 二级），不带 version 时必填；"
+        "案件已不在该级别时返回 409。",
+    )
     decision = EnumField(ReviewDecision)
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="退回时必填。"
     )
+
+    def validate(self, attrs):
+        # A review must name what it acts on, or two reviewers acting together could have
+        # the second one's level-1 decision land on level 2. Every missing piece at once.
+        errors = {}
+        if attrs.get("level") is None and attrs.get("version") is None:
+            errors["level"] = ["请注明审核级别（1 或 2），或提供案件版本 version。"]
+        if attrs["decision"] == ReviewDecision.RETURNED and not attrs["reason"].strip():
+            errors["reason"] = ["退回须填写原因。"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class DocumentRequestInputSerializer(VersionSerializer):
