@@ -32,7 +32,8 @@ def lockout_response(request, original_response=None, credentials=None):
         body = {"code": ErrorCode.LOCKED_OUT.value, "message": lockout_message(), "fields": {}}
         response = JsonResponse({"error": body}, status=429)
     else:
-        form = AuthenticationForm(request, data=request.POST or None)
+        # Unbound: validating the posted form would try (and count) the login once more.
+        form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
         context = {"form": form, "locked_out_message": lockout_message()}
         response = render(request, "registration/login.html", context, status=429)
     response["Retry-After"] = retry_after

@@ -64,6 +64,8 @@ def test_five_wrong_passwords_lock_the_login_page_with_a_chinese_message(client,
     assert response.status_code == 429
     assert "账号已锁定 15 分钟" in response.content.decode()
     assert client.get(reverse("claims:case-list")).status_code == 302  # not logged in
+    # Showing the page does not count as one more attempt.
+    assert AccessFailureLog.objects.filter(username="lisi").count() == 6
 
 
 def test_the_page_and_the_api_count_failures_together(client, firm):
