@@ -206,6 +206,37 @@ def test_a_phone_search_records_each_case_it_finds_in_one_insert(client, firm, c
     }
 
 
+def test_a_full_case_list_costs_at_most_one_insert(client, firm):
+    for i in range(50):
+        firm.registered_case(driver_phone=DRIVER, client_claim_no=f"PICC-LIST-{i:02d}")
+    page_as(client, firm.zhaoliu)
+    api = api_as(firm.zhaoliu)
+
+    def inserts(request):
+        with CaptureQueriesContext(connection) as queries:
+            response = request()
+        assert response.status_code == 200
+        return [q for q in queries.captured_queries if q["sql"].upper().startswith("INSERT")]
+
+    # Lists show no phone: nothing to record.
+    assert inserts(lambda: client.get("/cases/")) == []
+    assert inserts(lambda: api.get(f"{API}/cases", {"page_size": 50})) == []
+    # A phone search finding 50 cases: one insert, one record per case.
+    assert len(inserts(lambda: client.get("/cases/", {"q": DRIVER}))) == 1
+    assert len(inserts(lambda: api.get(f"{API}/cases", {"q": DRIVER, "page_size": 50}))) == 1
+    assert PiiAccess.objects.filter(action=AccessAction.SEARCHED).count() == 100
+
+
+def test_the_report_admin_shows_no_phone_even_to_a_superuser(client, firm, case, superuser):
+    client.force_login(superuser)
+
+    response = client.get(f"/admin/intake/report/{case.report.pk}/change/")
+
+    assert response.status_code == 200
+    assert case.report.report_no in response.text
+    assert REPORTER not in response.text and DRIVER not in response.text
+
+
 def test_a_phone_search_over_the_api_records_its_hits(firm, case):
     response = api_as(firm.zhaoliu).get(f"{API}/cases", {"q": DRIVER})
 
