@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from lossdesk.calc import standards
+from lossdesk.calc.countries import country_name
 from lossdesk.rules import commercial as rules_commercial
 from lossdesk.rules import ctpl as rules_ctpl
 from lossdesk.rules import depreciation as rules_depreciation
@@ -72,6 +73,7 @@ def vin(text: str, today: date | None = None) -> dict:
         code: (row.manufacturer, row.manufacturer_zh, row.country) for code, row in rows.items()
     }
     info = decode_vin(normalized, table, today or timezone.localdate())
+    country = country_name(info.country)
     row = rows.get(small_code) if small_code else None
     row = row or rows.get(wmi)
 
@@ -92,9 +94,7 @@ def vin(text: str, today: date | None = None) -> dict:
         )
     else:
         explanation.append(f"WMI {wmi} 不在本系统的 WMI 表中，制造厂未知")
-    explanation.append(
-        f"国家/地区：{info.country}" if info.country else "国家/地区：未能由 VIN 前两位确定"
-    )
+    explanation.append(f"国家/地区：{country}" if country else "国家/地区：未能由 VIN 前两位确定")
     if info.model_year:
         explanation.append(
             f"年份代码（第10位）{info.vin[9]} → {info.model_year}年"
@@ -110,7 +110,7 @@ def vin(text: str, today: date | None = None) -> dict:
         "wmi": info.wmi,
         "manufacturer": info.manufacturer,
         "manufacturer_zh": info.manufacturer_zh,
-        "country": info.country,
+        "country": country,
         "model_year": info.model_year,
         "small_maker": info.small_maker,
         "wmi_entry": None
@@ -373,7 +373,7 @@ def commercial(data: Mapping[str, Any]) -> dict:
             "total": money(total),
             "standard": {
                 "name": "机动车综合商业保险示范条款（2014版）第19、35条赔款公式",
-                "source": "RULES.md §2.3–2.6（2014 版条款原文）；2020 版条款原文未核实",
+                "source": "2014 版商业车险示范条款原文；2020 版条款原文未核实",
             },
             "inputs": jsonable(data),
             "explanation": explanation,

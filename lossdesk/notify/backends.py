@@ -33,6 +33,8 @@ class SmsSendError(Exception):
 
 
 class BaseSmsBackend:
+    label = "自定义短信通道"  # what the pages show; `name` (the class path) is stored
+
     def send(self, message) -> SendResult:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -44,11 +46,14 @@ class BaseSmsBackend:
 class OutboxBackend(BaseSmsBackend):
     """Nothing leaves the building: the outbox page is where the message is read."""
 
+    label = "站内发件箱（不外发）"
+
     def send(self, message) -> SendResult:
         return SendResult(f"outbox-{message.pk}", {})
 
 
 class ConsoleBackend(BaseSmsBackend):
+    label = "控制台输出（开发调试）"
     stream = None  # sys.stdout at send time (tests swap it)
 
     def send(self, message) -> SendResult:
@@ -81,6 +86,8 @@ class AliyunBackend(BaseSmsBackend):
     """阿里云短信 (Dysmsapi 2017-05-25, SendSms). settings.LOSSDESK_SMS_ALIYUN holds
     access_key_id, access_key_secret, sign_name, region_id, endpoint and templates
     (our template code → the approved Aliyun template code, e.g. SMS_123456789)."""
+
+    label = "阿里云短信"
 
     SETTING = "LOSSDESK_SMS_ALIYUN"
     # Error codes that another try will not fix (the rest, e.g. flow control, are retried).
@@ -173,6 +180,8 @@ class TencentBackend(BaseSmsBackend):
     approved Tencent template id). Tencent templates take positional parameters {1}, {2}…:
     they are our template's variables in the order the body first uses them."""
 
+    label = "腾讯云短信"
+
     SETTING = "LOSSDESK_SMS_TENCENT"
     PERMANENT = frozenset(
         {
@@ -255,6 +264,21 @@ class TencentBackend(BaseSmsBackend):
                 response=summary,
             )
         return SendResult(status.SerialNo or "", summary)
+
+
+def backend_label(name: str) -> str:
+    """The Chinese label of a stored backend name (class path), for the pages."""
+    if not name:
+        return ""
+    classes, seen = [BaseSmsBackend], []
+    while classes:  # every subclass, however deep
+        cls = classes.pop()
+        seen.append(cls)
+        classes.extend(cls.__subclasses__())
+    for cls in seen:
+        if f"{cls.__module__}.{cls.__qualname__}" == name:
+            return cls.label
+    return BaseSmsBackend.label
 
 
 def get_backend(path: str | None = None) -> BaseSmsBackend:

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from lossdesk.core.masking import mask_phone, reveal
 from lossdesk.notify import rendering
+from lossdesk.notify.backends import backend_label
 from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
 from lossdesk.notify.permissions import VIEW_SMS
 from lossdesk.org.choices import DataScope
@@ -150,6 +151,10 @@ class SmsMessage(models.Model):
     def segments(self) -> int:
         return rendering.segments(self.body)
 
+    @property
+    def backend_label(self) -> str:
+        return backend_label(self.backend)
+
     def phone_for(self, user) -> str:
         """The recipient's number as `user` may see it: customers' numbers masked without
         org.view_pii; staff numbers are work numbers and shown in full."""
@@ -211,3 +216,7 @@ class SmsDeliveryLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} #{self.attempt} {self.outcome}"
+
+    @property
+    def backend_label(self) -> str:
+        return backend_label(self.backend)

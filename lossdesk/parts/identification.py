@@ -1,11 +1,12 @@
 """Vehicle identification (车辆定型): a VIN's candidate models through the VIN rules, ranked,
 each with the reason; and the manual path by make / series / year."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import Q
 
+from lossdesk.calc.countries import country_name
 from lossdesk.core.errors import ServiceError
 from lossdesk.parts.models import Make, VehicleModel, VinRule
 from lossdesk.rules.errors import RuleInputError
@@ -80,6 +81,7 @@ def identify_vin(vin: str, *, today: date | None = None) -> VinIdentification:
         info = decode_vin(vin, wmi_table(), today=today)
     except RuleInputError as exc:
         raise ServiceError(f"VIN 不正确：{exc.message}", fields={"vin": [exc.message]}) from exc
+    info = replace(info, country=country_name(info.country))
     result = VinIdentification(info=info)
     if not info.check_digit_ok:
         result.warnings.append(

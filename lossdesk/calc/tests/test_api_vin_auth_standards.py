@@ -39,7 +39,7 @@ def test_a_valid_chinese_vin_gives_maker_country_and_year_from_the_wmi_table(api
         "wmi": "LSV",
     }
     assert (body["manufacturer"], body["manufacturer_zh"]) == ("SAIC Volkswagen", "上汽大众")
-    assert (body["country"], body["model_year"]) == ("China", 2019)
+    assert (body["country"], body["model_year"]) == ("中国", 2019)
     assert "vininfo" in body["wmi_entry"]["source"]
     assert any("校验位" in line for line in body["explanation"])
 
@@ -78,7 +78,7 @@ def test_a_vin_of_the_wrong_length_or_characters_is_a_400_with_a_clear_message(a
 def test_an_unknown_wmi_still_gives_the_country_and_year(api):
     assert not WmiEntry.objects.filter(wmi="LXX").exists()
     body = api.get(f"{API}/vin/{with_check_digit('LXXAB1230R0000001')}").json()
-    assert (body["manufacturer"], body["country"], body["model_year"]) == (None, "China", 2024)
+    assert (body["manufacturer"], body["country"], body["model_year"]) == (None, "中国", 2024)
     assert body["wmi_entry"] is None
 
 
@@ -102,7 +102,7 @@ def test_a_wmi_added_by_an_administrator_names_the_maker(firm, client):
     assert (body["check_digit_ok"], body["manufacturer_zh"], body["country"]) == (
         True,
         "奇瑞汽车（新）",
-        "China",
+        "中国",
     )
     assert body["wmi_entry"]["source"] == "实车 VIN 核对"
 

@@ -44,7 +44,7 @@ def wrong_check_digit(vin: str) -> str:
     [
         ({"plate": "浙12345"}, "plate", "车牌号格式不正确"),
         ({"vin": wrong_check_digit(VALID_VINS[0])}, "vin", "校验位"),
-        ({"reporter_phone": "1234"}, "reporter_phone", "手机号码不正确"),
+        ({"reporter_phone": "1234"}, "reporter_phone", "电话号码不正确"),
         ({"third_party_plates": "浙B54321,浙C11111"}, "third_party_plates", "多于"),
     ],
 )
