@@ -19,10 +19,14 @@ ADD_ROWS = 5
 
 
 def _text(label: str, max_length: int, css: str = "", **attrs) -> forms.CharField:
-    widget_attrs = {"class": f"form-control form-control-sm {css}".strip(), **attrs}
+    # The length is only a hint to the browser: the service checks it with the rest.
+    widget_attrs = {
+        "class": f"form-control form-control-sm {css}".strip(),
+        "maxlength": max_length,
+        **attrs,
+    }
     return forms.CharField(
         label=label,
-        max_length=max_length,
         required=False,
         strip=True,
         widget=forms.TextInput(attrs=widget_attrs),

@@ -32,6 +32,19 @@ def line_amount(line: Line) -> Decimal:
     return to_fen(line.quantity * line.unit_price)
 
 
+def salvage_error(line: Line) -> str | None:
+    """Why the line's salvage value is not allowed, or None. Only a replaced part leaves
+    salvage, and never more than the line's own amount: a line, and so a sheet, never
+    totals below zero."""
+    if not line.salvage_value:
+        return None
+    if line.kind != "replace":
+        return "只有换件项目有残值。"
+    if to_fen(line.salvage_value) > line_amount(line):
+        return "残值不能大于该项目金额。"
+    return None
+
+
 def sheet_totals(lines: Iterable[Line]) -> SheetTotals:
     by_kind = dict.fromkeys(KINDS, Decimal("0.00"))
     salvage = Decimal("0.00")

@@ -10,11 +10,16 @@ from lossdesk.claims.services import lock_case, recompute_assessed_amount, recor
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import Conflict, ServiceError
 from lossdesk.core.numbering import next_number
+from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 
 MAX_LINES = 300
+SHEET_INVALID = "定损单有误，请检查标出的项目。"
+# What the line columns hold (max_digits 8 and 12, two decimals).
+QUANTITY_LIMIT = Decimal(10) ** 6
+MONEY_LIMIT = Decimal(10) ** 10
 # Optional price-link fields of a line (filled by the parts app's price queries).
 LINK_FIELDS = ("part_id", "price_type", "price_source", "price_query_line_id")
 # Checks other apps run on the cleaned lines before a sheet is saved:
@@ -23,19 +28,36 @@ LINK_FIELDS = ("part_id", "price_type", "price_source", "price_query_line_id")
 SHEET_LINE_CHECKS: list = []
 
 
-def _decimal(value, field: str, errors: dict, *, minimum: Decimal, places: int = 2) -> Decimal:
+def _decimal(
+    value, field: str, errors: dict, *, minimum: Decimal, limit: Decimal, places: int = 2
+) -> Decimal | None:
+    """The number typed in `field`, or None (with its message in `errors`)."""
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         errors.setdefault(field, []).append("请输入数字。")
-        return Decimal("0")
+        return None
     if not number.is_finite() or number < minimum:
         errors.setdefault(field, []).append(f"不能小于 {minimum}。")
     elif number.as_tuple().exponent < -places:
         errors.setdefault(field, []).append(f"最多 {places} 位小数。")
-    elif number >= Decimal(10) ** 10:
+    elif number >= limit:
         errors.setdefault(field, []).append("数值过大。")
-    return number
+    else:
+        return number
+    return None
+
+
+def _text(raw: dict, name: str, field: str, errors: dict) -> str:
+    value = raw.get(name)
+    if isinstance(value, dict | list | bool):
+        errors.setdefault(field, []).append("请输入文字。")
+        return ""
+    text = "" if value is None else str(value).strip()
+    limit = AssessmentLine._meta.get_field(name).max_length
+    if len(text) > limit:
+        errors.setdefault(field, []).append(f"最多 {limit} 个字。")
+    return text[:limit]
 
 
 def _optional_id(value, field: str, errors: dict) -> int | None:
@@ -67,8 +89,10 @@ def _carry_links(raw_lines: list[dict], cleaned: list[AssessmentLine], previous)
                 setattr(line, name, getattr(old, name))
 
 
-def clean_lines(lines: list[dict]) -> list[AssessmentLine]:
-    """Validate raw line dicts; errors are reported as `lines.<i>.<field>`."""
+def clean_lines(lines: list[dict]) -> tuple[list[AssessmentLine], dict[str, list[str]]]:
+    """Validate raw line dicts in one pass: every line, every field, the salvage rule
+    included, so a user sees all the errors of a sheet at once. Errors are keyed
+    `lines.<i>.<field>`; a line with an unusable number keeps 0 in its place."""
     errors: dict[str, list[str]] = {}
     if not lines:
         errors["lines"] = ["定损单至少需要一个项目。"]
@@ -77,50 +101,72 @@ def clean_lines(lines: list[dict]) -> list[AssessmentLine]:
     cleaned = []
     for i, raw in enumerate(lines):
         prefix = f"lines.{i}."
-        kind = raw.get("kind", "")
+        kind = raw.get("kind") or ""
         if kind not in LineKind.values:
             errors[prefix + "kind"] = ["类别无效。"]
-        name = str(raw.get("name", "")).strip()
+        name = _text(raw, "name", prefix + "name", errors)
         if not name:
             errors[prefix + "name"] = ["请填写项目名称。"]
         quantity = _decimal(
-            raw.get("quantity", "1"), prefix + "quantity", errors, minimum=Decimal("0.01")
+            raw.get("quantity", "1"),
+            prefix + "quantity",
+            errors,
+            minimum=Decimal("0.01"),
+            limit=QUANTITY_LIMIT,
         )
         unit_price = _decimal(
-            raw.get("unit_price", ""), prefix + "unit_price", errors, minimum=Decimal("0")
+            raw.get("unit_price", ""),
+            prefix + "unit_price",
+            errors,
+            minimum=Decimal("0"),
+            limit=MONEY_LIMIT,
         )
         salvage = _decimal(
-            raw.get("salvage_value") or "0", prefix + "salvage_value", errors, minimum=Decimal("0")
+            raw.get("salvage_value") or "0",
+            prefix + "salvage_value",
+            errors,
+            minimum=Decimal("0"),
+            limit=MONEY_LIMIT,
         )
-        if salvage and kind != LineKind.REPLACE:
-            errors.setdefault(prefix + "salvage_value", []).append("只有换件项目有残值。")
-        cleaned.append(
-            AssessmentLine(
-                seq=i + 1,
-                kind=kind,
-                name=name[:100],
-                part_no=str(raw.get("part_no", "")).strip()[:40],
-                quantity=quantity,
-                unit_price=unit_price,
-                salvage_value=salvage,
-                remarks=str(raw.get("remarks", "")).strip()[:200],
-                part_id=_optional_id(raw.get("part"), prefix + "part", errors),
-                price_type=str(raw.get("price_type") or "").strip()[:8],
-                price_source=str(raw.get("price_source") or "").strip()[:200],
-                price_query_line_id=_optional_id(
-                    raw.get("price_query_line"), prefix + "price_query_line", errors
-                ),
-            )
+        line = AssessmentLine(
+            seq=i + 1,
+            kind=kind,
+            name=name,
+            part_no=_text(raw, "part_no", prefix + "part_no", errors),
+            quantity=quantity or Decimal("0"),
+            unit_price=unit_price or Decimal("0"),
+            salvage_value=salvage or Decimal("0"),
+            remarks=_text(raw, "remarks", prefix + "remarks", errors),
+            part_id=_optional_id(raw.get("part"), prefix + "part", errors),
+            price_type=_text(raw, "price_type", prefix + "price_type", errors),
+            price_source=_text(raw, "price_source", prefix + "price_source", errors),
+            price_query_line_id=_optional_id(
+                raw.get("price_query_line"), prefix + "price_query_line", errors
+            ),
         )
-    if errors:
-        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
-    for line in cleaned:
-        line.amount = rules.line_amount(rules.Line(line.kind, line.quantity, line.unit_price))
-        if line.salvage_value > line.amount:
-            errors[f"lines.{line.seq - 1}.salvage_value"] = ["残值不能大于该项目金额。"]
-    if errors:
-        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
-    return cleaned
+        line.amount = rules.line_amount(rules.Line(kind, line.quantity, line.unit_price))
+        # Checked beside the other errors, not after them; the amount must be known to
+        # compare a replaced part's salvage with it.
+        priced = quantity is not None and unit_price is not None
+        if salvage is not None and kind in LineKind.values and (priced or kind != "replace"):
+            problem = rules.salvage_error(rules.Line(kind, line.quantity, line.unit_price, salvage))
+            if problem:
+                errors.setdefault(prefix + "salvage_value", []).append(problem)
+        cleaned.append(line)
+    return cleaned, errors
+
+
+def check_lines(loss_item: LossItem, lines: list[dict]) -> tuple[list[AssessmentLine], dict]:
+    """Every error of a sheet's lines at once: `clean_lines` and the checks other apps
+    register (catalogue links, fitment), which also set each line's fitment flag. The
+    service runs it under the lock; the editor runs it too when the header has errors."""
+    cleaned, errors = clean_lines(lines)
+    previous = AssessmentLine.objects.filter(sheet__loss_item=loss_item)
+    _carry_links(lines, cleaned, previous)
+    for check in SHEET_LINE_CHECKS:
+        for key, messages in (check(loss_item, cleaned) or {}).items():
+            errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+    return cleaned, errors
 
 
 @transaction.atomic
@@ -144,14 +190,9 @@ def do_save_assessment_sheet(
             f"该标的状态为「{loss_item.get_status_display()}」，不能修改定损单。",
             current_state=loss_item.status,
         )
-    cleaned = clean_lines(lines)
-    previous = AssessmentLine.objects.filter(sheet__loss_item=loss_item)
-    _carry_links(lines, cleaned, previous)
-    errors: dict[str, list[str]] = {}
-    for check in SHEET_LINE_CHECKS:
-        errors.update(check(loss_item, cleaned) or {})
+    cleaned, errors = check_lines(loss_item, lines)
     if errors:
-        raise ServiceError("定损单有误，请检查标出的项目。", fields=errors)
+        raise ServiceError(SHEET_INVALID, fields=errors)
     totals = rules.sheet_totals(
         rules.Line(line.kind, line.quantity, line.unit_price, line.salvage_value)
         for line in cleaned
@@ -184,7 +225,7 @@ def do_save_assessment_sheet(
         case,
         EventType.SHEET_SAVED,
         actor,
-        f"保存定损单 {sheet.sheet_no}（{loss_item.label}），合计 {sheet.total} 元",
+        f"保存定损单 {sheet.sheet_no}（{loss_item.label}），合计 {money(sheet.total)} 元",
         sheet=sheet.sheet_no,
         total=[before, str(sheet.total)],
         lines=len(cleaned),

@@ -29,7 +29,7 @@ from lossdesk.motor.forms import (
     line_initial,
 )
 from lossdesk.motor.models import AssessmentSheet
-from lossdesk.motor.services import do_save_assessment_sheet
+from lossdesk.motor.services import SHEET_INVALID, check_lines, do_save_assessment_sheet
 from lossdesk.org.positions import CASE_ASSESS
 
 PREFIX = "lines"
@@ -95,7 +95,11 @@ def annotate_amounts(formset) -> rules.SheetTotals:
             continue
         form.amount = rules.line_amount(rules.Line(values["kind"] or "", quantity, price))
         if values["kind"] in LineKind.values and salvage is not None:
-            priced.append(rules.Line(values["kind"], quantity, price, salvage))
+            line = rules.Line(values["kind"], quantity, price, salvage)
+            # A salvage the rule refuses is shown on its cell, not deducted from the total.
+            if rules.salvage_error(line):
+                line = rules.Line(values["kind"], quantity, price)
+            priced.append(line)
     return rules.sheet_totals(priced)
 
 
@@ -215,7 +219,12 @@ def sheet_edit(request, case_no: str, seq: int):
     ctx["header"], ctx["formset"] = header, formset
     header_ok, lines_ok = header.is_valid(), formset.is_valid()
     if not (header_ok and lines_ok):
-        ctx["errors"] = ["定损单有误，请检查标出的项目。", *formset.non_form_errors()]
+        ctx["errors"] = [SHEET_INVALID, *formset.non_form_errors()]
+        if lines_ok:
+            # The lines' own errors beside the header's: every error in one answer.
+            rows = [form for form in formset.forms if not form.is_blank()]
+            _, errors = check_lines(item, [form.as_line() for form in rows])
+            _apply_field_errors(errors, header, rows, ctx["errors"])
         return _render(request, ctx, status=400)
 
     rows = [form for form in formset.forms if not form.is_blank()]
@@ -252,7 +261,7 @@ def sheet_edit(request, case_no: str, seq: int):
         return _render(request, ctx, status=exc.status)
     except ServiceError as exc:
         ctx["errors"] = [exc.message]
-        _apply_field_errors(exc, header, rows, ctx["errors"])
+        _apply_field_errors(exc.fields, header, rows, ctx["errors"])
         status = exc.status if isinstance(exc, PermissionDenied) else 400
         return _render(request, ctx, status=status)
 
@@ -260,11 +269,11 @@ def sheet_edit(request, case_no: str, seq: int):
     return HttpResponseRedirect(case_url(case))
 
 
-def _apply_field_errors(exc: ServiceError, header, submitted: list, top: list[str]) -> None:
+def _apply_field_errors(fields: dict, header, submitted: list, top: list[str]) -> None:
     """`lines.<i>.<field>` → the cell of the i-th submitted row (`lines.<i>` or a field the
     row does not show, e.g. a parts-catalogue link → the row itself); header fields → the
     header; anything else → the list at the top of the page."""
-    for key, field_messages in exc.fields.items():
+    for key, field_messages in fields.items():
         parts = key.split(".", 2)
         row = None
         if len(parts) >= 2 and parts[0] == "lines" and parts[1].isdigit():

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.motor import services
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 from lossdesk.org.api.base import EnumField
@@ -37,13 +39,33 @@ class LineInputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(LineInputSerializer(many=True))
+class LinesField(serializers.ListField):
+    """The lines as sent: `motor.services.check_lines` validates them, every line and every
+    field (types, the salvage rule, catalogue links) in one answer, as the editor does.
+    The schema still describes each line (LineInputSerializer)."""
+
+    child = serializers.DictField()
+
+
 class SheetInputSerializer(VersionSerializer):
     repair_shop = serializers.PrimaryKeyRelatedField(
         queryset=RepairShop.objects.filter(active=True), required=False, allow_null=True
     )
     vehicle_model = serializers.CharField(max_length=100, required=False, allow_blank=True)
     remarks = serializers.CharField(required=False, allow_blank=True)
-    lines = LineInputSerializer(many=True, help_text="至少一项，最多 300 项；整单替换。")
+    lines = LinesField(help_text="至少一项，最多 300 项；整单替换。")
+
+    def validate_lines(self, lines):
+        _, errors = services.check_lines(self.context["loss_item"], lines)
+        if "lines" in errors:
+            raise serializers.ValidationError(errors["lines"])
+        if errors:
+            # Keys come back as "lines.<i>.<field>" in the error body.
+            raise serializers.ValidationError(
+                {k.removeprefix("lines."): v for k, v in errors.items()}
+            )
+        return lines
 
 
 class LineSerializer(serializers.ModelSerializer):

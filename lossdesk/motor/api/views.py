@@ -15,6 +15,10 @@ from lossdesk.motor.models import AssessmentSheet
 class SheetView(generics.GenericAPIView):
     serializer_class = s.SheetInputSerializer
 
+    def get_serializer(self, *args, **kwargs):
+        context = {**self.get_serializer_context(), **kwargs.pop("context", {})}
+        return self.get_serializer_class()(*args, context=context, **kwargs)
+
     def get_loss_item(self, case, seq: int):
         loss_item = case.loss_items.filter(seq=seq).first()
         if loss_item is None:
@@ -49,7 +53,7 @@ class SheetView(generics.GenericAPIView):
     def put(self, request, case_no, seq):
         case = get_case(request, case_no)
         loss_item = self.get_loss_item(case, seq)
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=request.data, context={"loss_item": loss_item})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         sheet = services.do_save_assessment_sheet(

@@ -98,9 +98,23 @@
       }
       var priced = price(row);
       row.querySelector("[data-amount]").textContent = priced ? formatFen(priced.amount) : "";
+      var salvageInput = field(row, "salvage_value");
+      // motor.rules.salvage_error: only a replaced part, never above its line's amount.
+      // A salvage the save would refuse is marked and not deducted, so the total never
+      // goes below zero.
+      var badSalvage = Boolean(priced && priced.salvage !== null && priced.salvage > 0n &&
+        (priced.kind !== "replace" || priced.salvage > priced.amount));
+      if (badSalvage) {
+        salvageInput.classList.add("is-invalid");
+        salvageInput.dataset.salvageRule = "1";
+      } else if (salvageInput.dataset.salvageRule) {
+        // Only lift the mark this script set; the server's own cell errors stay.
+        salvageInput.classList.remove("is-invalid");
+        delete salvageInput.dataset.salvageRule;
+      }
       if (priced && KINDS.indexOf(priced.kind) >= 0 && priced.salvage !== null) {
         totals[priced.kind] += priced.amount;
-        salvage += priced.salvage;
+        salvage += badSalvage ? 0n : priced.salvage;
       }
     });
     var gross = 0n;
