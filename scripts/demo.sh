@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-export LOSSDESK_DEBUG="${LOSSDESK_DEBUG:-1}"
+# Without DEBUG users see the Chinese 404/500 pages; WhiteNoise serves the static files
+# from the source folders outside production (settings: WHITENOISE_USE_FINDERS).
+export LOSSDESK_DEBUG="${LOSSDESK_DEBUG:-0}"
 uv run --locked manage.py migrate --noinput
 if uv run --locked manage.py seed_demo "$@"; then
   :

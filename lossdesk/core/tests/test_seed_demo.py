@@ -2,7 +2,9 @@
 the refusal to seed twice. The 30-case seed runs once for the module (inside a transaction
 that is rolled back afterwards); each test reads it."""
 
+import re
 from datetime import timedelta
+from html.parser import HTMLParser
 from io import StringIO
 from types import SimpleNamespace
 
@@ -12,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -19,6 +22,7 @@ from lossdesk.claims.choices import AttachmentKind, CancelReason, CaseStatus, Ev
 from lossdesk.claims.models import AdjustingReport, Attachment, Case, CaseEvent
 from lossdesk.core import demo
 from lossdesk.core.errors import ServiceError
+from lossdesk.core.management.commands import seed_demo as seed_demo_command
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
 from lossdesk.intake.choices import (
     CallbackMethod,
@@ -31,12 +35,16 @@ from lossdesk.intake.models import Callback, Delegation, DispatchAlert, Report, 
 from lossdesk.intake.queries import surveyor_callback_ratings
 from lossdesk.intake.scoring import POSITION_STALE_AFTER, haversine_km
 from lossdesk.intake.services import recommend_surveyors
+from lossdesk.notify.backends import OutboxBackend
+from lossdesk.notify.models import SmsMessage
 from lossdesk.org.choices import BranchLevel, RepairShopKind
 from lossdesk.org.models import Branch, Client, ClientContact, RepairShop, Staff
 from lossdesk.org.positions import ADMIN_POSITIONS, STANDARD_POSITIONS
+from lossdesk.parts.models import Make, Part
 
 DEMO_PASSWORD = "demo-pass-2026"
 CASES = 30
+PARTS = 300
 PLATE_PREFIXES = {
     "杭州": "浙A",
     "宁波": "浙B",
@@ -122,6 +130,13 @@ def test_generated_vins_have_valid_check_digits():
             validate_vin(builder._vin(model, year))
 
 
+def test_an_existing_catalogue_is_kept(db):
+    Make.objects.create(name="测试品牌", name_en="Test", manufacturer="测试", wmi_codes="LXX")
+    line, seconds = seed_demo_command.Command.seed_catalogue(50, 1, print, 1)
+    assert line == "配件目录：已有数据，保留现有目录。" and seconds == 0.0
+    assert not Part.objects.exists()
+
+
 # --- the shared 30-case seed ------------------------------------------------------------
 
 
@@ -130,7 +145,11 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", "--cases", str(CASES), "--password", DEMO_PASSWORD, stdout=out)
+        call_command(
+            "seed_demo",
+            *("--cases", str(CASES), "--parts", str(PARTS), "--password", DEMO_PASSWORD),
+            stdout=out,
+        )
         yield SimpleNamespace(output=out.getvalue(), media=media)
         transaction.set_rollback(True)
 
@@ -339,7 +358,8 @@ def test_the_recommendation_for_a_case_in_the_queue_gives_real_reasons(demo_db):
         surveyors = Staff.objects.filter(branch=case.branch, position__code="surveyor")
         assert {r.candidate.id for r in ranking} == set(surveyors.values_list("pk", flat=True))
         for ranked in ranking:
-            assert [r.factor for r in ranked.reasons] == ["duty", "distance", "workload", "skills"]
+            factors = ["duty", "distance", "workload", "skills"] + ["declined"] * ranked.declined
+            assert [r.factor for r in ranked.reasons] == factors
         on_duty = [r for r in ranking if r.on_duty]
         assert len(on_duty) == 1 and all(r.on_duty is False for r in ranking if not r.on_duty)
         assert on_duty[0].reasons[0].text.startswith("在班（")
@@ -432,6 +452,25 @@ def test_the_command_prints_every_login_with_the_password(demo_db):
     assert f"客户回访 {Callback.objects.count()}" in summary
 
 
+def test_the_logins_are_printed_last_after_the_summary(demo_db):
+    lines = [line for line in demo_db.output.splitlines() if line.strip()]
+    done = next(i for i, line in enumerate(lines) if "用时" in line)
+    logins = next(i for i, line in enumerate(lines) if "演示账号 / demo logins" in line)
+    assert done < logins
+    assert lines[-2].endswith(DEMO_PASSWORD) and lines[-1].startswith("管理后台")
+    assert not any("配件 " in line and "/" in line for line in lines[logins:])
+
+
+def test_the_demo_has_a_parts_catalogue_a_search_finds(demo_db, client):
+    assert Part.objects.count() == PARTS
+    assert f"配件 {PARTS}，" in demo_db.output
+    assessor = Staff.objects.filter(position__code="assessor").first()
+    client.force_login(assessor)
+    page = client.get(reverse("parts:search"), {"q": "保险杠"})
+    assert page.status_code == 200
+    assert page.context["result"].hits
+
+
 def test_a_demo_login_works_with_the_given_password(demo_db, client):
     surveyor = Staff.objects.filter(position__code="surveyor").first()
     assert check_password(DEMO_PASSWORD, surveyor.password)
@@ -446,3 +485,102 @@ def test_a_second_run_refuses_and_changes_nothing(demo_db):
     assert exc.value.returncode == 1
     assert "演示数据已存在" in str(exc.value) and "already exists" in str(exc.value)
     assert counts() == before
+
+
+# --- every user-facing string in Chinese ---------------------------------------------------
+
+# Pointers into our repository or code, and English a user should never read. (Makers'
+# English names, e.g. "Buick China", are data shown beside the Chinese name; countries are
+# checked where they are shown, below.)
+DEVELOPER_TEXT = re.compile(r"RULES\.md|\.py\b|src/|lossdesk\.")
+ENGLISH_WORDS = re.compile(
+    r"\b(Select an option|Page not found|Not Found|Server Error|Traceback|None|True|False|"
+    r"Backend|Outbox|Submit|Search|Previous|Next|Delete|Save|Logout)\b"
+)
+SKIPPED_LINKS = re.compile(r"/(api|static|media)/|logout|export|download|\.xlsx|\.pdf|/file")
+PAGES_PER_USER = 30
+
+
+class VisibleText(HTMLParser):
+    """The text a user reads: element text plus title / placeholder attributes, not
+    scripts, styles or other markup (nor the admin's untranslatable icon alt texts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self.hidden += 1
+        if tag == "a" and (attrs.get("href") or "").startswith("/"):
+            self.links.append(attrs["href"].split("#")[0])
+        self.parts += [attrs[a] for a in ("title", "placeholder") if attrs.get(a)]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def walk(client, start: list[str]) -> dict[str, str]:
+    """GET the start pages and the pages they link to (two levels), up to PAGES_PER_USER;
+    the visible text of each HTML page by URL."""
+    texts: dict[str, str] = {}
+    queue = [(url, 0) for url in start]
+    while queue and len(texts) < PAGES_PER_USER:
+        url, depth = queue.pop(0)
+        if url in texts or SKIPPED_LINKS.search(url):
+            continue
+        response = client.get(url)
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = VisibleText()
+        parser.feed(response.content.decode())
+        texts[url] = " ".join(parser.parts)
+        if depth < 2:
+            queue += [(link, depth + 1) for link in parser.links if link not in texts]
+    return texts
+
+
+@pytest.mark.parametrize("position", list(STANDARD_POSITIONS))
+def test_no_page_shows_developer_text_or_english_to_any_demo_position(demo_db, client, position):
+    user = Staff.objects.filter(position__code=position).order_by("pk").first()
+    client.force_login(user)
+    case = Case.objects.for_user(user).order_by("pk").first()
+    start = ["/", "/this-page-does-not-exist/"]
+    if case is not None:
+        start.append(reverse("claims:case-detail", args=[case.case_no]))
+    if user.is_staff:
+        start += ["/admin/", "/admin/org/staff/add/", "/admin/calc/wmientry/"]
+    texts = walk(client, start)
+    assert len(texts) > 3
+    found = {
+        url: sorted(set(DEVELOPER_TEXT.findall(text) + ENGLISH_WORDS.findall(text)))
+        for url, text in texts.items()
+    }
+    assert {url: words for url, words in found.items() if words} == {}
+
+
+def test_the_standards_vin_and_sms_pages_read_in_chinese(demo_db, client):
+    """The places the walk found English or file paths in: the WMI table's source and
+    country, a decoded VIN's country, the calculators' sources, the SMS channel."""
+    client.force_login(Staff.objects.filter(position__code="branch_manager").first())
+    standards = client.get(reverse("calc:standards")).content.decode()
+    assert "vininfo 开源库的 WMI 表" in standards and "<td>中国</td>" in standards
+    vin = client.get(reverse("calc:vin"), {"vin": "LSVAU2180N2183294"}).content.decode()
+    assert "<td>中国</td>" in vin and "China" not in vin
+    # a WMI outside the table: the country comes from the VIN's first characters
+    vin = client.get(reverse("calc:vin"), {"vin": "WDD2050461R000001"}).content.decode()
+    assert "<td>德国</td>" in vin and "Germany" not in vin
+    message = SmsMessage.objects.first()  # delivered after the commit, which a test lacks
+    message.backend = OutboxBackend().name
+    message.save(update_fields=["backend"])
+    client.force_login(Staff.objects.filter(position__code="system_admin").first())
+    page = client.get(reverse("notify:message-detail", args=[message.pk])).content.decode()
+    assert "站内发件箱（不外发）" in page and "OutboxBackend" not in page

@@ -1,5 +1,6 @@
-"""`manage.py seed_demo`: fill an empty database with a believable demo firm and print the
-demo logins. Refuses (exit status 1, nothing changed) when the demo data is already there."""
+"""`manage.py seed_demo`: fill an empty database with a believable demo firm and a small parts
+catalogue (lossdesk.parts.seeding, as `seed_parts`), and print the demo logins last. Refuses
+(exit status 1, nothing changed) when the demo data is already there."""
 
 import logging
 import unicodedata
@@ -20,6 +21,10 @@ from lossdesk.core.demo import (
     DemoDataExists,
 )
 from lossdesk.intake.choices import CallbackStatus, DelegationStatus
+from lossdesk.parts import seeding
+
+# Enough parts for every demo make's series to turn up in a search, loaded in seconds.
+DEMO_PARTS = 3000
 
 
 def display_width(text: str) -> int:
@@ -41,7 +46,8 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 @contextmanager
 def quiet(*logger_names: str):
-    """Raise the given loggers to WARNING for a while (WeasyPrint logs every layout step)."""
+    """Raise the given loggers to WARNING for a while (WeasyPrint logs every layout step,
+    the task backend a line per SMS task; "" is the root logger)."""
     loggers = [logging.getLogger(name) for name in logger_names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
@@ -72,16 +78,24 @@ class Command(BaseCommand):
             help=f"案件数量 / number of cases (default {DEFAULT_CASES})",
         )
         parser.add_argument(
+            "--parts",
+            type=int,
+            default=DEMO_PARTS,
+            help=f"配件目录的配件数量 / parts in the catalogue (default {DEMO_PARTS}; 0: none)",
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
             help=f"随机种子 / random seed (default {DEFAULT_SEED})",
         )
 
-    def handle(self, *args, password: str, cases: int, seed: int, **options):
+    def handle(self, *args, password: str, cases: int, parts: int, seed: int, **options):
         verbosity = options["verbosity"]
         if cases < 0:
             raise CommandError("案件数量不能为负数。/ --cases must not be negative.")
+        if parts < 0:
+            raise CommandError("配件数量不能为负数。/ --parts must not be negative.")
         try:
             validate_password(password)
         except ValidationError as exc:
@@ -99,7 +113,7 @@ class Command(BaseCommand):
             raise self.refusal(conflicts)
         progress(f"正在生成演示数据（{cases} 个案件，种子 {seed}）…")
         try:
-            with quiet("weasyprint", "weasyprint.progress", "fontTools"):
+            with quiet("", "weasyprint", "weasyprint.progress", "fontTools", "django.tasks"):
                 result = builder.build()
         except DemoDataExists as exc:  # someone else seeded meanwhile
             raise self.refusal(exc.conflicts) from exc
@@ -107,6 +121,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"生成演示数据失败，未保存任何数据。/ Demo build failed, nothing saved: {exc}"
             ) from exc
+        with quiet("", "django.tasks"):
+            catalogue, catalogue_seconds = self.seed_catalogue(parts, seed, progress, verbosity)
 
         rank = {code: i for i, code in enumerate(POSITION_ORDER)}
         branch_order = {}
@@ -126,14 +142,6 @@ class Command(BaseCommand):
             for u in staff
         ]
         out = self.stdout
-        out.write("")
-        out.write(self.style.SUCCESS("演示账号 / demo logins"))
-        for line in table(("用户名", "姓名", "岗位", "机构"), rows):
-            out.write(line)
-        out.write("")
-        out.write(f"所有演示账号的密码 / password for every demo login: {password}")
-        out.write("管理后台 / admin site: /admin/  （系统管理员、安全管理员、审计员）")
-        out.write("")
         counts = "，".join(
             f"{status.label} {result.by_status.get(status.value, 0)}" for status in CaseStatus
         )
@@ -162,11 +170,35 @@ class Command(BaseCommand):
             f"客户回访 {result.callbacks.total()}（{callbacks or '无'}{average}），"
             f"疑似重复报案 {result.duplicates}。"
         )
-        out.write(
-            self.style.SUCCESS(
-                f"完成，用时 {result.seconds:.1f} 秒。/ Done in {result.seconds:.1f} s."
-            )
+        out.write(catalogue)
+        seconds = result.seconds + catalogue_seconds
+        out.write(self.style.SUCCESS(f"完成，用时 {seconds:.1f} 秒。/ Done in {seconds:.1f} s."))
+        # The logins come last, so they are on screen when the server starts.
+        out.write("")
+        out.write(self.style.SUCCESS("演示账号 / demo logins"))
+        for line in table(("用户名", "姓名", "岗位", "机构"), rows):
+            out.write(line)
+        out.write("")
+        out.write(f"所有演示账号的密码 / password for every demo login: {password}")
+        out.write("管理后台 / admin site: /admin/  （系统管理员、安全管理员、审计员）")
+        out.write("")
+
+    @staticmethod
+    def seed_catalogue(parts: int, seed: int, progress, verbosity: int) -> tuple[str, float]:
+        """The parts catalogue for the demo's makes, unless one is loaded already (e.g. by
+        `seed_parts`): (the summary line, seconds)."""
+        if not parts:
+            return "配件目录：未生成（--parts 0）。", 0.0
+        if not seeding.catalogue_is_empty():
+            return "配件目录：已有数据，保留现有目录。", 0.0
+        progress(f"正在生成配件目录（{parts} 个配件）…")
+        log = progress if verbosity >= 2 else (lambda message: None)
+        result = seeding.Seeder(parts, seed=seed, log=log).run()
+        line = (
+            f"配件目录：品牌 {result.makes}，车系 {result.series}，车型 {result.models}，"
+            f"配件 {result.parts}，价格 {result.prices}，适用关系 {result.fitments}。"
         )
+        return line, result.seconds
 
     @staticmethod
     def refusal(conflicts: list[str]) -> CommandError:
