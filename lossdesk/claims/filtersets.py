@@ -27,29 +27,43 @@ def branches_in_scope(user):
 PHONE_HITS_RECORDED = 200
 
 
-def search_cases(queryset, value: str, user):
-    """The case search of the list page and GET /api/v1/cases. Phones are searched in full
-    only for positions that may see them; for those, a number longer than the masked tail
-    that finds a case's phone is recorded like showing that phone."""
-    may_see = can_view_pii(user)
+class CaseSearchMixin:
+    """The `q` search of the case list page and GET /api/v1/cases (declare `q` with
+    method="filter_search"). Phones are searched in full only for positions that may see
+    them; for those, each case a number (longer than the masked tail) finds among the final
+    results is recorded like showing that phone."""
+
+    def _user(self):
+        return getattr(self.request, "user", None)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value, phones=can_view_pii(self._user()))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        note_phone_hits(queryset, self.form.cleaned_data.get("q") or "", self._user())
+        return queryset
+
+
+def note_phone_hits(queryset, value: str, user) -> None:
     q = search_term(value)
     digits = q.replace("-", "")  # fixed lines are kept as "0571-88886666"
-    if may_see and digits.isdigit() and len(digits) > MASK_TAIL:
-        rows = queryset.filter(phone_match(q, "contains")).values_list(
-            "case_no", *(f"report__{name}" for name in PHONE_FIELDS)
-        )
-        for case_no, *phones in rows[:PHONE_HITS_RECORDED]:
-            for name, phone in zip(PHONE_FIELDS, phones, strict=True):
-                if q in (phone or ""):
-                    note_phone_match(user, field=name, case_no=case_no)
-    return queryset.search(value, phones=may_see)
+    if not (can_view_pii(user) and digits.isdigit() and len(digits) > MASK_TAIL):
+        return
+    rows = queryset.filter(phone_match(q, "contains")).values_list(
+        "case_no", *(f"report__{name}" for name in PHONE_FIELDS)
+    )
+    for case_no, *phones in rows[:PHONE_HITS_RECORDED]:
+        for name, phone in zip(PHONE_FIELDS, phones, strict=True):
+            if q in (phone or ""):
+                note_phone_match(user, field=name, case_no=case_no)
 
 
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(CaseSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="搜索",
         method="filter_search",
@@ -93,6 +107,3 @@ class CaseFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         self.filters["branch"].queryset = branches_in_scope(user)
-
-    def filter_search(self, queryset, name, value):
-        return search_cases(queryset, value, getattr(self.request, "user", None))

@@ -251,6 +251,15 @@ def test_a_phone_search_over_the_api_records_its_hits(firm, case):
     )
 
 
+def test_a_phone_search_records_only_the_cases_the_other_filters_keep(client, firm, case):
+    api = api_as(firm.zhaoliu).get(f"{API}/cases", {"q": REPORTER, "status": "closed"})
+    page = page_as(client, firm.zhaoliu).get("/cases/", {"q": REPORTER, "status": "closed"})
+
+    assert api.status_code == 200 and page.status_code == 200
+    assert api.json()["results"] == []
+    assert PiiAccess.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "q", [REPORTER, "138-1234-5678", "3812345678", "1381234"], ids=["full", "dashed", "cut", "head"]
 )

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from lossdesk.claims import services, workflow
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
-from lossdesk.claims.filtersets import search_cases
+from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.uploads import file_response
@@ -137,12 +137,12 @@ class FileDownloadMixin:
 # ---------------------------------------------------------------------------- reading
 
 
-class CaseFilter(filters.FilterSet):
+class CaseFilter(CaseSearchMixin, filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, help_text="可重复。")
     client = filters.ModelChoiceFilter(queryset=Client.objects.all())
     branch = filters.ModelChoiceFilter(queryset=Branch.objects.all())
     q = filters.CharFilter(
-        method="search",
+        method="filter_search",
         help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索；"
         "无「查看个人敏感信息」权限时电话只按尾号（至多 4 位）匹配。",
     )
@@ -156,9 +156,6 @@ class CaseFilter(filters.FilterSet):
     class Meta:
         model = Case
         fields = ["status", "client", "branch"]
-
-    def search(self, queryset, name, value):
-        return search_cases(queryset, value, self.request.user)
 
 
 @extend_schema(
