@@ -8,10 +8,10 @@ from rest_framework.routers import SimpleRouter
 
 from lossdesk.audit.api import views as audit
 from lossdesk.claims.api import views as claims
+from lossdesk.core.api import not_found
 from lossdesk.intake.api import views as intake
 from lossdesk.motor.api import views as motor
 from lossdesk.org.api import views as org
-from lossdesk.org.api.base import not_found
 
 app_name = "api"
 

@@ -270,8 +270,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "lossdesk.core.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lossdesk.org.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lossdesk.core.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "lossdesk.core.metadata.Metadata",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
 }

@@ -7,7 +7,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +21,15 @@ logger = logging.getLogger(__name__)
 def error_response(code: str, message: str, status_code: int, fields=None, **extra) -> Response:
     body = {"code": code, "message": message, "fields": fields or {}, **extra}
     return Response({"error": body}, status=status_code)
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any /api/v1/ path that matches no endpoint: the JSON 404 for every method. Exempt from
+    CSRF as DRF views are (it changes nothing, so there is nothing to forge); otherwise a POST
+    or DELETE to an unknown path got Django's HTML 403 page."""
+    body = {"error": {"code": "not_found", "message": "接口不存在。", "fields": {}}}
+    return JsonResponse(body, status=404)
 
 
 def _flatten(detail) -> dict[str, list[str]]:

@@ -171,7 +171,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
     kind = EnumField(AttachmentKind, read_only=True)
     doc_type = EnumField(DocumentType, read_only=True)
     loss_item = serializers.IntegerField(
-        source="loss_item.seq", read_only=True, default=None, help_text="损失标的序号 seq。"
+        source="loss_item.seq",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="损失标的序号 seq；整案的附件为 null。",
     )
     uploaded_by = StaffRefSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()

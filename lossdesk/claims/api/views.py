@@ -21,7 +21,7 @@ from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lossdesk.core.uploads import file_response
+from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
@@ -95,6 +95,13 @@ def case_detail_response(request, case_no: str, status: int = 200, headers=None)
         raise NotFound(CASE_NOT_FOUND)
     data = s.CaseDetailSerializer(case, context={"request": request}).data
     return Response(data, status=status, headers=headers)
+
+
+def paginated_response(view, queryset, serializer_class) -> Response:
+    """One page of `queryset` in the envelope of every list (count, next, previous, results),
+    as the schema publishes it for a list."""
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def check_version(case: Case, version: int | None) -> None:
@@ -197,7 +204,7 @@ class CaseEventsView(generics.GenericAPIView):
         events = (
             CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
         )
-        return Response(s.CaseEventSerializer(events, many=True).data)
+        return paginated_response(self, events, s.CaseEventSerializer)
 
 
 # ---------------------------------------------------------------------------- actions
@@ -380,7 +387,14 @@ class AttachmentCreateView(CaseActionView):
 @extend_schema(
     tags=["cases"],
     summary="下载附件",
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **READ_ERRORS},
+    responses={
+        # The stored type when it is allowlisted, otherwise bytes (core.uploads.file_response).
+        **{
+            (200, content_type): OpenApiTypes.BINARY
+            for content_type in sorted(SERVABLE_TYPES | {"application/octet-stream"})
+        },
+        **READ_ERRORS,
+    },
 )
 class AttachmentFileView(FileDownloadMixin, generics.GenericAPIView):
     def get(self, request, case_no, pk):

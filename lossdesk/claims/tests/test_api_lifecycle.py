@@ -135,7 +135,7 @@ def test_a_case_travels_from_report_to_close_through_the_api_alone(firm):
     assert case["available_actions"] == []
     assert Case.objects.get(case_no=case_no).status == CaseStatus.CLOSED
 
-    events = reviewer.get(f"{base}/events").json()
+    events = reviewer.get(f"{base}/events").json()["results"]
     assert events[0]["type"] == EventType.REPORT_REGISTERED
     assert events[-1]["type"] == EventType.CLOSED
     assert events[-1]["actor"]["full_name"] == "李四"

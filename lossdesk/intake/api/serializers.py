@@ -116,7 +116,13 @@ class DelegationInputSerializer(VersionSerializer):
 class DelegationSerializer(serializers.ModelSerializer):
     from_branch_name = serializers.CharField(source="from_branch.name", read_only=True)
     to_branch_name = serializers.CharField(source="to_branch.name", read_only=True)
-    loss_item = serializers.IntegerField(source="loss_item.seq", read_only=True, default=None)
+    loss_item = serializers.IntegerField(
+        source="loss_item.seq",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="损失标的序号 seq；整案委托为 null。",
+    )
     status = serializers.ChoiceField(choices=DelegationStatus.choices, read_only=True)
     case_no = serializers.CharField(source="case.case_no", read_only=True)
 

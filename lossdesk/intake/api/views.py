@@ -15,6 +15,7 @@ from lossdesk.claims.api.views import (
     CaseActionView,
     case_detail_response,
     get_case,
+    paginated_response,
     schema,
 )
 from lossdesk.claims.models import Case
@@ -189,6 +190,7 @@ class SurveyorsView(generics.ListAPIView):
 class RecommendationsView(generics.GenericAPIView):
     serializer_class = s.RecommendationSerializer
     queryset = Staff.objects.none()
+    pagination_class = None  # the whole ranking: a branch's surveyors, never long
 
     def get(self, request, case_no):
         case = get_case(request, case_no)
@@ -215,7 +217,7 @@ class DelegationsView(generics.GenericAPIView):
     def get(self, request, case_no):
         case = get_case(request, case_no)
         delegations = _delegation_queryset().filter(case=case).order_by("requested_at", "id")
-        return Response(s.DelegationSerializer(delegations, many=True).data)
+        return paginated_response(self, delegations, s.DelegationSerializer)
 
     @extend_schema(
         summary="委托异地",

@@ -1,11 +1,11 @@
 """What every app's API shares: the error body in the schema, named enum components, the
-Bearer scheme, model permissions that also guard reads, and the JSON 404 for unknown paths.
+Bearer scheme, and model permissions that also guard reads (the JSON 404 for unknown paths
+is core.api.not_found).
 
 It lives in org (the app every other app already depends on); it belongs in core once the
 API settles."""
 
 from django.db.models import ProtectedError
-from django.http import JsonResponse
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -135,12 +135,3 @@ class ProtectedDestroyMixin(mixins.DestroyModelMixin):
         except ProtectedError:
             raise Conflict("仍有数据引用该记录，不能删除；可改为停用。") from None
 
-
-# ------------------------------------------------------------------------ unknown paths
-
-
-def not_found(request, *args, **kwargs):
-    """Any /api/v1/ path that matches no endpoint: the error body, not Django's HTML 404."""
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": "接口不存在。", "fields": {}}}, status=404
-    )

@@ -203,6 +203,7 @@ def _query_qs(user):
 
 class PriceQueryListView(APIView):
     permission_classes = [needs("parts.view_pricequery")]
+    pagination_class = Pagination  # also tells the schema that the list is paged
 
     @extend_schema(
         tags=["parts"],
@@ -210,7 +211,7 @@ class PriceQueryListView(APIView):
         responses={200: s.PriceQuerySerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(_query_qs(request.user), request, view=self)
         return paginator.get_paginated_response(s.PriceQuerySerializer(page, many=True).data)
 
