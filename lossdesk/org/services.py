@@ -98,6 +98,10 @@ def do_reset_password(staff: Staff, *, actor) -> str:
         raise PermissionDenied("强制重置密码须由系统管理员进行。")
     if staff.pk == actor.pk:
         raise PermissionDenied("不能重置自己的密码，请使用「修改密码」。")
+    if staff.is_superuser or (staff.position_id and staff.position.is_administrator):
+        # Otherwise the system administrator could log in as the security administrator or
+        # the auditor with the temporary password and undo the separation of duties.
+        raise PermissionDenied("三员及超级用户账号的密码不能由系统管理员重置。")
     temporary = generate_temporary_password(staff)
     staff.set_password(temporary)
     staff.password_change_required = True

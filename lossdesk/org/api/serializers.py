@@ -162,6 +162,7 @@ class PositionSerializer(serializers.ModelSerializer):
         return attrs
 
 
+SIMILARITY_FIELDS = ("username", "full_name", "email", "employee_no")
 ACCOUNT_FIELDS = (
     "username",
     "full_name",
@@ -259,12 +260,15 @@ class StaffSerializer(serializers.ModelSerializer):
         if refused:
             raise PermissionDenied("没有修改这些字段的权限。", fields=refused)
 
-    def validate_password(self, value: str) -> str:
-        try:
-            password_validation.validate_password(value, self.instance)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(list(exc.messages)) from exc
-        return value
+    def validate(self, attrs):
+        if attrs.get("password"):
+            # The new account as it will be, so the password is checked against its name too.
+            person = Staff(**{k: v for k, v in attrs.items() if k in SIMILARITY_FIELDS})
+            try:
+                password_validation.validate_password(attrs["password"], person)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
 
     def create(self, validated_data):
         password = validated_data.pop("password", None)

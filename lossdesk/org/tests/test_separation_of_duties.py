@@ -197,6 +197,15 @@ def test_only_the_system_admin_forces_a_reset(firm, username):
     assert not firm.zhangsan.password_change_required
 
 
+@pytest.mark.parametrize("username", ["secadmin", "auditor"])
+def test_the_system_admin_cannot_reset_another_administrator_s_password(firm, username):
+    target = getattr(firm, username)
+    response = client_for(firm.sysadmin).post(f"{API}/staff/{target.pk}/reset-password")
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.check_password(PASSWORD)
+
+
 def test_the_system_admin_does_not_reset_their_own_password(firm):
     response = client_for(firm.sysadmin).post(f"{API}/staff/{firm.sysadmin.pk}/reset-password")
     assert response.status_code == 403
@@ -250,6 +259,14 @@ def test_a_temporary_password_opens_only_the_password_change_page(client, firm):
     assert client.get(reverse("claims:case-list")).status_code == 200
     firm.zhangsan.refresh_from_db()
     assert not firm.zhangsan.password_change_required
+
+
+def test_a_new_account_s_password_may_not_resemble_its_username(firm):
+    body = {"username": "zhengshi", "full_name": "郑十一", "password": "Zhengshi-2026"}
+    response = client_for(firm.sysadmin).post(f"{API}/staff", body, format="json")
+    assert response.status_code == 400
+    assert "password" in error_of(response)["fields"]
+    assert not Staff.objects.filter(username="zhengshi").exists()
 
 
 def test_an_account_created_with_a_password_must_change_it_at_first_login(firm):
