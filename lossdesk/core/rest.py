@@ -2,6 +2,7 @@
 module while reading its settings, so it must not import rest_framework.views."""
 
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from knox.auth import TokenAuthentication
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.pagination import PageNumberPagination
@@ -29,6 +30,10 @@ class AccountDisabled(exceptions.AuthenticationFailed):
     default_detail = "账号已停用，请联系系统管理员。"
 
 
+class PasswordChanged(exceptions.AuthenticationFailed):
+    default_detail = "密码已修改，请重新登录。"
+
+
 class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>` with django-rest-knox tokens: one per login, stored as
     a digest, ended by idle time, by age, by revocation and by a password change."""
@@ -36,7 +41,7 @@ class BearerTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token):
         try:
             return super().authenticate_credentials(token)
-        except AccountDisabled:
+        except (AccountDisabled, PasswordChanged):
             raise
         except exceptions.AuthenticationFailed as exc:  # knox's English "Invalid token."
             raise exceptions.AuthenticationFailed("令牌无效或已过期，请重新登录。") from exc
@@ -50,9 +55,13 @@ class BearerTokenAuthentication(TokenAuthentication):
         return False
 
     def validate_user(self, auth_token):
-        if not auth_token.user.is_active:
+        user = auth_token.user
+        if not user.is_active:
             raise AccountDisabled()
-        return auth_token.user, auth_token
+        if not constant_time_compare(auth_token.password_hash, user.get_session_auth_hash()):
+            auth_token.delete()  # the password changed since this login
+            raise PasswordChanged()
+        return user, auth_token
 
     def authenticate(self, request):
         result = super().authenticate(request)

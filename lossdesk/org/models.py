@@ -176,11 +176,15 @@ class Staff(AbstractUser):
 
 class AuthToken(AbstractAuthToken):
     """An API token (django-rest-knox): one per login and device, kept only as a digest, with
-    an idle and an absolute lifetime (REST_KNOX in settings). `public_id` names it in
+    an idle and an absolute lifetime (REST_KNOX in settings), ended by a password change.
+    `public_id` names it in
     GET/DELETE /api/v1/auth/tokens without revealing any part of the secret."""
 
     public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
     device = models.CharField("设备", max_length=200, blank=True)
+    # The owner's session auth hash (an HMAC of the password hash) at login: like a session,
+    # the token ends with any change of password, whichever path makes it.
+    password_hash = models.CharField(max_length=128, blank=True, editable=False)
 
     class Meta:
         verbose_name = "API 令牌"

@@ -45,7 +45,9 @@ def do_issue_token(user: Staff, *, request, device: str = "") -> tuple[AuthToken
     if limit:
         oldest = AuthToken.objects.filter(user=user).order_by("-created")[limit - 1 :]
         AuthToken.objects.filter(pk__in=[token.pk for token in oldest]).delete()
-    auth_token, token = AuthToken.objects.create(user=user, device=device[:200])
+    auth_token, token = AuthToken.objects.create(
+        user=user, device=device[:200], password_hash=user.get_session_auth_hash()
+    )
     # last_login, and django-axes resets the username's failure count (AXES_RESET_ON_SUCCESS)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return auth_token, token
@@ -85,6 +87,8 @@ def do_change_password(
     tokens = AuthToken.objects.filter(user=user)
     if keep_token is not None:
         tokens = tokens.exclude(pk=keep_token.pk)
+        keep_token.password_hash = user.get_session_auth_hash()
+        keep_token.save(update_fields=["password_hash"])
     tokens.delete()
     security_log.info("password changed by its owner: %s", user.username)
 

@@ -129,3 +129,13 @@ def test_the_schema_documents_the_token_endpoints_and_the_bearer_scheme(client):
     token_body = schema["components"]["schemas"]["Token"]["properties"]
     assert set(token_body) == {"token", "id", "expiry", "password_change_required"}
     assert "429" in schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+
+def test_a_password_set_outside_the_services_still_ends_every_token(firm):
+    client, _ = log_in("lisi")
+    firm.lisi.set_password("Set-in-a-shell-9")  # e.g. manage.py changepassword
+    firm.lisi.save()
+    response = client.get(f"{API}/cases")
+    assert response.status_code == 401
+    assert error_of(response)["message"] == "密码已修改，请重新登录。"
+    assert not AuthToken.objects.filter(user=firm.lisi).exists()
