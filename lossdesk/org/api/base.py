@@ -134,4 +134,3 @@ class ProtectedDestroyMixin(mixins.DestroyModelMixin):
             instance.delete()
         except ProtectedError:
             raise Conflict("仍有数据引用该记录，不能删除；可改为停用。") from None
-
