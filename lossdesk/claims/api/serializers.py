@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lossdesk.claims import services
 from lossdesk.claims.choices import (
     AccidentType,
     AttachmentKind,
@@ -30,7 +31,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
-from lossdesk.claims.workflow import ACTION_LABELS, Action, available_actions
+from lossdesk.claims.workflow import ACTION_LABELS, REVIEW_ACTIONS, Action, available_actions
 from lossdesk.core.masking import phone_for
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch, Report
@@ -353,7 +354,12 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(serializers.ListField(child=EnumField(Action, labels=ACTION_LABELS)))
     def get_available_actions(self, case: Case) -> list[str]:
         user = self.context["request"].user
-        return [action.value for action in available_actions(user, case)]
+        actions = available_actions(user, case)
+        reviews = set(REVIEW_ACTIONS.values())
+        # Offered only to someone the review service would accept (as on the case page).
+        if reviews & set(actions) and services.review_refusal(case, user) is not None:
+            actions = [action for action in actions if action not in reviews]
+        return [action.value for action in actions]
 
 
 # ------------------------------------------------------------------------ action bodies

@@ -289,3 +289,11 @@ def test_the_review_page_shows_each_sheet_its_lines_totals_salvage_and_photos(cl
     attachment_url = reverse("claims:attachment", args=[case.case_no, item_photo.pk])
     assert f'<a href="{attachment_url}"' in html and f'src="{attachment_url}"' in html
     assert 'name="decision"' in html
+
+
+def test_the_api_lists_the_review_action_only_for_whom_the_service_accepts(firm):
+    case = two_level_case(firm)
+    services.do_review_case(case, decision=ReviewDecision.APPROVED, level=1, actor=firm.lisi)
+    url = f"{API}/cases/{case.case_no}"
+    assert "second_review" not in client_for(firm.lisi).get(url).json()["available_actions"]
+    assert "second_review" in client_for(firm.sunba).get(url).json()["available_actions"]
