@@ -155,6 +155,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "lossdesk.org.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# How many proxies (load balancers) put the client's address in X-Forwarded-For. 0: use the
+# connection's address and ignore the header, which clients could otherwise forge to dodge
+# the per-address throttle or to fake the address in the security log.
+NUM_PROXIES = int(os.environ.get("LOSSDESK_NUM_PROXIES", "0"))
+if NUM_PROXIES:  # axes reads only REMOTE_ADDR by default
+    AXES_IPWARE_PROXY_COUNT = NUM_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # axes warns that username-only lockout can be bypassed by rotating the client's address or
 # User-Agent; it cannot here: failures are summed over every row of the username.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -262,6 +269,7 @@ REST_FRAMEWORK = {
         "lossdesk.core.rest.AnonRateThrottle",
         "lossdesk.core.rest.UserRateThrottle",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("LOSSDESK_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("LOSSDESK_THROTTLE_USER", "1200/minute"),

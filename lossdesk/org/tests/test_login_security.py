@@ -177,6 +177,29 @@ def test_anonymous_calls_are_throttled_per_address(firm, settings):
     assert error_of(response)["code"] == "throttled"
 
 
+def test_a_forged_forwarded_for_header_does_not_reset_the_address_throttle(firm, settings):
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "1000/minute"},
+    }
+    for address in ("10.0.0.1", "10.0.0.2"):
+        response = APIClient().post(
+            f"{API}/auth/token",
+            {"username": "lisi", "password": PASSWORD},
+            format="json",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+        assert response.status_code == 200
+    forged = APIClient().post(
+        f"{API}/auth/token",
+        {"username": "lisi", "password": PASSWORD},
+        format="json",
+        HTTP_X_FORWARDED_FOR="10.0.0.3",
+    )
+    assert forged.status_code == 429
+
+
 # --- password strength -----------------------------------------------------------------------
 
 
