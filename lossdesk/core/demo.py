@@ -516,7 +516,7 @@ class Model:
     brand: str
     name: str  # series and trim, e.g. "朗逸 1.5L 自动舒适版"
     wmi: str  # a real Chinese WMI of the maker
-    vds: str  # VIN positions 4-8
+    vds: str  # VIN positions 4-8; 4-6 as the demo catalogue's VIN rule for the series
     plant: str  # VIN position 11
     years: tuple[int, int]
     tier: Decimal  # price level of parts and labour
@@ -526,34 +526,34 @@ class Model:
 
 MODELS = (
     Model(
-        "大众", "朗逸 1.5L 自动舒适版", "LSV", "AB6C1", "2", (2017, 2024), Decimal("1.0"), oe="18D"
+        "大众", "朗逸 1.5L 自动舒适版", "LSV", "AU2C1", "2", (2017, 2024), Decimal("1.0"), oe="18D"
     ),
     Model(
-        "大众", "帕萨特 330TSI 精英版", "LSV", "AC4C3", "2", (2018, 2024), Decimal("1.5"), oe="3GD"
+        "大众", "帕萨特 330TSI 精英版", "LSV", "AN4C3", "2", (2018, 2024), Decimal("1.5"), oe="3GD"
     ),
     Model(
-        "大众", "速腾 300TSI 超越版", "LFV", "A21K1", "3", (2019, 2025), Decimal("1.2"), oe="5G0"
+        "大众", "速腾 300TSI 超越版", "LFV", "2A2K1", "3", (2019, 2025), Decimal("1.2"), oe="5G0"
     ),
     Model(
-        "大众", "迈腾 380TSI 豪华型", "LFV", "A24G2", "3", (2018, 2024), Decimal("1.6"), oe="3G0"
+        "大众", "迈腾 380TSI 豪华型", "LFV", "3A3G2", "3", (2018, 2024), Decimal("1.6"), oe="3G0"
     ),
-    Model("丰田", "凯美瑞 2.0G 豪华版", "LVG", "B4FK2", "0", (2018, 2025), Decimal("1.5"), oe="52"),
-    Model("丰田", "卡罗拉 1.2T 精英版", "LFM", "A4BE0", "0", (2017, 2024), Decimal("1.0"), oe="52"),
+    Model("丰田", "凯美瑞 2.0G 豪华版", "LVG", "B13K2", "0", (2018, 2025), Decimal("1.5"), oe="52"),
+    Model("丰田", "卡罗拉 1.2T 精英版", "LFM", "A42E0", "0", (2017, 2024), Decimal("1.0"), oe="52"),
     Model(
-        "本田", "雅阁 260TURBO 豪华版", "LHG", "CV168", "0", (2018, 2025), Decimal("1.5"), oe="71"
-    ),
-    Model(
-        "本田", "思域 240TURBO 劲擎版", "LVH", "FC1G5", "0", (2019, 2025), Decimal("1.1"), oe="71"
+        "本田", "雅阁 260TURBO 豪华版", "LHG", "CV568", "0", (2018, 2025), Decimal("1.5"), oe="71"
     ),
     Model(
-        "日产", "轩逸 1.6L CVT 悦享版", "LGB", "H52E0", "0", (2017, 2025), Decimal("1.0"), oe="62"
+        "本田", "思域 240TURBO 劲擎版", "LVH", "FE5G5", "0", (2019, 2025), Decimal("1.1"), oe="71"
     ),
-    Model("别克", "英朗 1.5L 精英型", "LSG", "KB52H", "1", (2017, 2023), Decimal("1.0"), oe="26"),
+    Model(
+        "日产", "轩逸 1.6L CVT 悦享版", "LGB", "H21E0", "0", (2017, 2025), Decimal("1.0"), oe="62"
+    ),
+    Model("别克", "英朗 1.5L 精英型", "LSG", "BL12H", "1", (2017, 2023), Decimal("1.0"), oe="26"),
     Model(
         "宝马",
         "5系 530Li 领先型 M运动套装",
         "LBV",
-        "13DG0",
+        "5Y3G0",
         "N",
         (2018, 2025),
         Decimal("3.0"),
@@ -575,7 +575,7 @@ MODELS = (
         "比亚迪",
         "汉 EV 创世版 715KM",
         "LGX",
-        "CH4C3",
+        "FHEC3",
         "3",
         (2021, 2025),
         Decimal("1.8"),

@@ -40,7 +40,9 @@ from lossdesk.notify.models import SmsMessage
 from lossdesk.org.choices import BranchLevel, RepairShopKind
 from lossdesk.org.models import Branch, Client, ClientContact, RepairShop, Staff
 from lossdesk.org.positions import ADMIN_POSITIONS, STANDARD_POSITIONS
+from lossdesk.parts.identification import identify_vin
 from lossdesk.parts.models import Make, Part
+from lossdesk.parts.seeding import SERIES
 
 DEMO_PASSWORD = "demo-pass-2026"
 CASES = 30
@@ -128,6 +130,16 @@ def test_generated_vins_have_valid_check_digits():
     for model in demo.MODELS:
         for year in model.years:
             validate_vin(builder._vin(model, year))
+
+
+def test_the_demo_catalogue_has_a_vin_rule_for_each_demo_series_it_carries():
+    rules = {
+        (spec.wmi, spec.code + engine): spec.name for spec in SERIES for engine, *_ in spec.engines
+    }
+    for model in demo.MODELS:
+        series = model.name.split()[0]
+        if any(spec.make == model.brand and spec.name == series for spec in SERIES):
+            assert rules.get((model.wmi, model.vds[:3])) == series, model.name
 
 
 def test_an_existing_catalogue_is_kept(db):
@@ -459,6 +471,13 @@ def test_the_logins_are_printed_last_after_the_summary(demo_db):
     assert done < logins
     assert lines[-2].endswith(DEMO_PASSWORD) and lines[-1].startswith("管理后台")
     assert not any("配件 " in line and "/" in line for line in lines[logins:])
+
+
+def test_a_demo_cases_vin_identifies_its_series_in_the_catalogue(demo_db):
+    report = Report.objects.filter(vin__startswith="LSVAU2").first()  # a 朗逸
+    result = identify_vin(report.vin)
+    assert result.candidates
+    assert {c.model.series.name for c in result.candidates} == {"朗逸"}
 
 
 def test_the_demo_has_a_parts_catalogue_a_search_finds(demo_db, client):
