@@ -14,13 +14,16 @@ groups here, and nobody changes their own position or the rights of the position
 The rights of the three administrator positions are fixed in org.positions (read-only here).
 Nobody sets another person's password: the system admin may only force a reset (a temporary
 password the owner must replace at the next login), which the admin log records. Locked-out
-logins (django-axes access attempts) are unlocked by the security admin by deleting them.
+logins (django-axes access attempts) are unlocked by the security admin with the 解锁 action.
 Business data (cases, reports, sheets) is read-only in the admin; it changes only through the
 case pages."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
@@ -38,6 +41,7 @@ from lossdesk.org.models import (
     Staff,
 )
 from lossdesk.org.positions import RESET_PASSWORD
+from lossdesk.org.security import security_log
 
 CHANGE_STAFF = "org.change_staff"
 ASSIGN_POSITION = "org.assign_position"
@@ -345,3 +349,26 @@ class LogEntryAdmin(admin.ModelAdmin):
 
 if not admin.site.is_registered(LogEntry):
     admin.site.register(LogEntry, LogEntryAdmin)
+
+
+class LoginAttemptAdmin(AccessAttemptAdmin):
+    """Failed logins per username (django-axes); the security admin (axes.delete_accessattempt)
+    unlocks a locked-out username before its cool-off ends. Written to the admin log and the
+    security log."""
+
+    actions = ("unlock",)
+
+    @admin.action(description="解锁所选用户名", permissions=["delete"])
+    def unlock(self, request, queryset):
+        attempts = list(queryset)
+        usernames = sorted({attempt.username for attempt in attempts})
+        LogEntry.objects.log_actions(request.user.pk, attempts, DELETION, "解锁登录")
+        for username in usernames:
+            AxesProxyHandler.reset_attempts(username=username)
+            security_log.warning("login unlocked for %r by %s", username, request.user.username)
+        self.message_user(request, f"已解锁：{'、'.join(usernames)}")
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, LoginAttemptAdmin)

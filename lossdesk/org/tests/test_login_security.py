@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -103,18 +104,19 @@ def test_the_lock_ends_after_the_cool_off_period(firm, settings):
     assert token_attempt("lisi", PASSWORD).status_code == 200
 
 
-def test_the_security_admin_unlocks_a_username_in_the_admin(client, firm):
+def test_the_security_admin_unlocks_a_username_in_the_admin(client, firm, caplog):
     for _ in range(5):
         token_attempt("lisi", WRONG)
     client.force_login(firm.secadmin)
     changelist = reverse("admin:axes_accessattempt_changelist")
     assert client.get(changelist).status_code == 200
     pks = list(AccessAttempt.objects.filter(username="lisi").values_list("pk", flat=True))
-    response = client.post(
-        changelist, {"action": "delete_selected", "_selected_action": pks, "post": "yes"}
-    )
+    with caplog.at_level(logging.WARNING, logger="lossdesk.security"):
+        response = client.post(changelist, {"action": "unlock", "_selected_action": pks})
     assert response.status_code == 302
     assert token_attempt("lisi", PASSWORD).status_code == 200
+    assert LogEntry.objects.filter(user=firm.secadmin, change_message="解锁登录").exists()
+    assert "login unlocked for 'lisi' by secadmin" in caplog.text
 
 
 @pytest.mark.parametrize("username", ["sysadmin", "auditor", "zhoujiu"])
@@ -125,7 +127,7 @@ def test_only_the_security_admin_unlocks(client, firm, username):
     pks = list(AccessAttempt.objects.filter(username="lisi").values_list("pk", flat=True))
     client.post(
         reverse("admin:axes_accessattempt_changelist"),
-        {"action": "delete_selected", "_selected_action": pks, "post": "yes"},
+        {"action": "unlock", "_selected_action": pks},
     )
     assert token_attempt("lisi", PASSWORD).status_code == 429
 
