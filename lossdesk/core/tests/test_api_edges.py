@@ -1,4 +1,4 @@
-"""API edges: OPTIONS on every endpoint, the JSON 404 for unknown paths whatever the method
+"""API edges: OPTIONS on every case endpoint, the JSON 404 for unknown paths whatever the method
 and CSRF state, the case's timeline and delegations paged like every list, null where the
 schema says nullable, and the error statuses every operation documents."""
 
@@ -67,7 +67,7 @@ def test_options_answers_200_on_every_case_endpoint(firm, openapi):
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "get"])
 def test_an_unknown_api_path_is_a_json_404_for_a_session_without_csrf_token(firm, method):
     browser = Client(enforce_csrf_checks=True)
-    browser.login(username="zhaoliu", password=PASSWORD)
+    assert browser.login(username="zhaoliu", password=PASSWORD)
 
     response = getattr(browser, method)(f"{API}/cases/C1/no-such-action")
 
@@ -76,7 +76,7 @@ def test_an_unknown_api_path_is_a_json_404_for_a_session_without_csrf_token(firm
 
 
 @pytest.mark.parametrize("method", ["post", "delete"])
-def test_an_unknown_api_path_is_a_json_404_without_credentials(db, method):
+def test_an_unknown_api_path_is_a_json_404_without_credentials(method):
     response = getattr(APIClient(enforce_csrf_checks=True), method)(f"{API}/no-such-thing")
 
     assert response.status_code == 404
@@ -86,7 +86,7 @@ def test_an_unknown_api_path_is_a_json_404_without_credentials(db, method):
 def test_csrf_still_guards_a_real_endpoint_for_a_session(firm):
     case = firm.registered_case()
     browser = Client(enforce_csrf_checks=True)
-    browser.login(username="zhaoliu", password=PASSWORD)
+    assert browser.login(username="zhaoliu", password=PASSWORD)
 
     response = browser.post(f"{API}/cases/{case.case_no}/cancel", {"reason": "duplicate"})
 
