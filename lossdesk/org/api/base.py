@@ -43,6 +43,7 @@ _ERROR_TEXT = {
     404: "不存在或不在您的数据范围内。",
     405: "不支持该 HTTP 方法。",
     409: "状态冲突：当前状态不允许该操作（illegal_transition），或已被他人修改（conflict）。",
+    415: "请求体的媒体类型不受支持，或无法按所声明的类型解析（unsupported_media_type）。",
     429: "请求过于频繁（throttled），或连续登录失败被锁定（locked_out）。",
 }
 
