@@ -143,6 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "lossdesk.org.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "lossdesk.org.passwords.MaximumLengthValidator"},
 ]
 
 # Login lockout (django-axes): LOSSDESK_LOGIN_FAILURE_LIMIT consecutive failures for one

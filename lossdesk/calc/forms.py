@@ -65,6 +65,9 @@ def date_field(label: str, required: bool = False, help_text: str = "") -> forms
 class RateListField(forms.CharField):
     """ "0.05, 0.10" → [Decimal("0.05"), Decimal("0.10")], each between 0 and 1."""
 
+    def __init__(self, *, max_length: int = 100, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
     def to_python(self, value):
         text = super().to_python(value)
         rates = []

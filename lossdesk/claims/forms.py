@@ -12,6 +12,7 @@ from lossdesk.claims.choices import (
 )
 from lossdesk.claims.models import SurveyRecord
 from lossdesk.claims.workflow import REVIEW_LEVELS, REVIEW_STATES
+from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 
 
 class VersionedForm(forms.Form):
@@ -43,7 +44,7 @@ class SurveyForm(VersionedForm):
     liability = forms.ChoiceField(label="事故责任")
     weather = forms.CharField(label="天气", max_length=20, required=False)
     description = forms.CharField(
-        label="查勘情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+        label="查勘情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX
     )
 
     FIELDS = ("scene", "accident_type", "liability", "weather", "description")
@@ -129,7 +130,7 @@ class ReviewForm(VersionedForm):
     reason = forms.CharField(
         label="审核意见",
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="退回时必填。",
     )
@@ -149,7 +150,7 @@ class ReviewForm(VersionedForm):
 class DocumentRequestForm(VersionedForm):
     items = forms.CharField(
         label="所需资料",
-        max_length=2000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：驾驶证、行驶证复印件"}),
     )
     due_date = forms.DateField(
@@ -160,7 +161,7 @@ class DocumentRequestForm(VersionedForm):
 
 
 class FulfilForm(VersionedForm):
-    note = forms.CharField(label="补齐说明", max_length=500, required=False)
+    note = forms.CharField(label="补齐说明", max_length=NOTE_MAX, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +172,7 @@ class CancelForm(VersionedForm):
     reason = forms.ChoiceField(label="注销原因", choices=[("", "请选择"), *CancelReason.choices])
     note = forms.CharField(
         label="说明",
-        max_length=500,
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="选择「其他」时必填。",

@@ -20,6 +20,7 @@ from lossdesk.claims.choices import (
     ReviewDecision,
     SceneType,
 )
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.masking import MASK_TAIL
 from lossdesk.org.choices import DataScope
 from lossdesk.org.positions import CASE_VIEW
@@ -198,7 +199,7 @@ class SurveyRecord(models.Model):
     liability = models.CharField("事故责任", max_length=8, choices=Liability.choices)
     liability_ratio = models.DecimalField("责任比例", max_digits=3, decimal_places=2)
     weather = models.CharField("天气", max_length=20, blank=True)
-    description = models.TextField("查勘情况")
+    description = models.TextField("查勘情况", max_length=TEXT_MAX)
     surveyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="查勘人"
     )
@@ -259,7 +260,7 @@ class DocumentRequest(models.Model):
     case = models.ForeignKey(
         Case, models.CASCADE, related_name="document_requests", verbose_name="案件"
     )
-    items = models.TextField("所需资料")
+    items = models.TextField("所需资料", max_length=TEXT_MAX)
     due_date = models.DateField("截止日期", null=True, blank=True)
     status = models.CharField(
         "状态",
@@ -297,7 +298,7 @@ class Review(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="reviews", verbose_name="案件")
     level = models.PositiveSmallIntegerField("审核级别")
     decision = models.CharField("结论", max_length=10, choices=ReviewDecision.choices)
-    reason = models.TextField("意见", blank=True)
+    reason = models.TextField("意见", max_length=TEXT_MAX, blank=True)
     amount = models.DecimalField("审核时定损金额", max_digits=14, decimal_places=2)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="审核人"

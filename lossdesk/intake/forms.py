@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lossdesk.claims.forms import VersionedForm
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.validators import normalize_phone, normalize_plate, normalize_vin
 from lossdesk.intake import importing, services
 from lossdesk.intake.choices import CallbackStatus
@@ -203,7 +204,10 @@ class CallbackResultForm(forms.Form):
         help_text="已回访时必填：5 分非常满意，1 分非常不满意。",
     )
     comment = forms.CharField(
-        label="客户意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="客户意见",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     note = forms.CharField(label="回访记录", required=False, max_length=500)
 

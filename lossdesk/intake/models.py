@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.validators import validate_phone, validate_plate, validate_vin
 from lossdesk.intake.choices import (
     ACTIVE_DELEGATION_STATUSES,
@@ -54,7 +55,7 @@ class Report(models.Model):
     )
     accident_time = models.DateTimeField("出险时间")
     accident_place = models.CharField("出险地点", max_length=200)
-    description = models.TextField("出险经过", blank=True)
+    description = models.TextField("出险经过", max_length=TEXT_MAX, blank=True)
     reported_at = models.DateTimeField("报案时间")
     third_party_vehicles = models.PositiveSmallIntegerField("三者车数量", default=0)
     third_party_plates = models.CharField(
@@ -418,7 +419,7 @@ class Callback(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    comment = models.TextField("客户意见", blank=True)
+    comment = models.TextField("客户意见", max_length=TEXT_MAX, blank=True)
     result_note = models.CharField("回访记录", max_length=500, blank=True)
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,6 +7,7 @@ editor and the API report the same errors."""
 from django import forms
 from django.db.models import Q
 
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 from lossdesk.motor.services import MAX_LINES
@@ -129,7 +130,7 @@ class SheetHeaderForm(forms.Form):
     remarks = forms.CharField(
         label="定损说明",
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 

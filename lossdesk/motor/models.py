@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor.choices import LineKind
 
 ZERO = Decimal("0.00")
@@ -24,7 +25,7 @@ class AssessmentSheet(models.Model):
         "org.RepairShop", models.PROTECT, null=True, blank=True, verbose_name="修理厂"
     )
     vehicle_model = models.CharField("车型", max_length=100, blank=True)
-    remarks = models.TextField("定损说明", blank=True)
+    remarks = models.TextField("定损说明", max_length=TEXT_MAX, blank=True)
     parts_total = models.DecimalField("换件金额", max_digits=14, decimal_places=2, default=ZERO)
     repair_total = models.DecimalField("修复金额", max_digits=14, decimal_places=2, default=ZERO)
     paint_total = models.DecimalField("喷漆金额", max_digits=14, decimal_places=2, default=ZERO)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.masking import mask_phone, reveal
 from lossdesk.notify import rendering
 from lossdesk.notify.backends import backend_label
@@ -18,7 +19,9 @@ class SmsTemplate(models.Model):
     code = models.SlugField("模板代码", max_length=50, unique=True)
     name = models.CharField("名称", max_length=50)
     body = models.TextField(
-        "短信内容", help_text="变量写作 {变量名}，只能使用「可用变量」中列出的变量。"
+        "短信内容",
+        max_length=NOTE_MAX,
+        help_text="变量写作 {变量名}，只能使用「可用变量」中列出的变量。",
     )
     variables = models.CharField(
         "可用变量", max_length=200, help_text="本事件提供的变量，逗号分隔。"

@@ -7,6 +7,8 @@ import string
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from lossdesk.core.limits import PASSWORD_MAX
+
 CLASSES = {
     "大写字母": frozenset(string.ascii_uppercase),
     "小写字母": frozenset(string.ascii_lowercase),
@@ -37,6 +39,18 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码必须包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类。"
+
+
+class MaximumLengthValidator:
+    """Every path that sets a password runs the validators: the one bound on its length
+    (hashing a megabyte-long password on every login attempt is a cheap denial of service)."""
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) > PASSWORD_MAX:
+            raise ValidationError(f"密码不能超过 {PASSWORD_MAX} 个字符。", code="password_too_long")
+
+    def get_help_text(self) -> str:
+        return f"密码不超过 {PASSWORD_MAX} 个字符。"
 
 
 TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I

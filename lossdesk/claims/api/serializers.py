@@ -32,6 +32,7 @@ from lossdesk.claims.models import (
     SurveyRecord,
 )
 from lossdesk.claims.workflow import ACTION_LABELS, REVIEW_ACTIONS, Action, available_actions
+from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.masking import phone_for
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch, Report
@@ -370,7 +371,7 @@ class SurveyInputSerializer(VersionSerializer):
     accident_type = EnumField(AccidentType)
     liability = EnumField(Liability)
     weather = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=TEXT_MAX)
 
 
 class AttachmentInputSerializer(VersionSerializer):
@@ -393,7 +394,7 @@ class ReviewInputSerializer(VersionSerializer):
     )
     decision = EnumField(ReviewDecision)
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="退回时必填。"
+        max_length=TEXT_MAX, required=False, allow_blank=True, default="", help_text="退回时必填。"
     )
 
     def validate(self, attrs):
@@ -410,18 +411,18 @@ class ReviewInputSerializer(VersionSerializer):
 
 
 class DocumentRequestInputSerializer(VersionSerializer):
-    items = serializers.CharField(help_text="所需资料。")
+    items = serializers.CharField(max_length=TEXT_MAX, help_text="所需资料。")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class FulfilInputSerializer(VersionSerializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
 class CancelInputSerializer(VersionSerializer):
     reason = EnumField(CancelReason)
     note = serializers.CharField(
-        max_length=500,
+        max_length=NOTE_MAX,
         required=False,
         allow_blank=True,
         default="",

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from lossdesk.claims.api.serializers import DispatchSerializer, VersionSerializer
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.validators import validate_phone
 from lossdesk.intake.choices import DelegationStatus
 from lossdesk.intake.models import Delegation
@@ -38,7 +39,7 @@ class ReportCreateSerializer(serializers.Serializer):
     )
     accident_time = serializers.DateTimeField()
     accident_place = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     reported_at = serializers.DateTimeField(required=False, help_text="缺省为当前时间。")
     third_party_vehicles = serializers.IntegerField(
         min_value=0, max_value=99, required=False, default=0

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor import services
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
@@ -53,7 +54,7 @@ class SheetInputSerializer(VersionSerializer):
         queryset=RepairShop.objects.filter(active=True), required=False, allow_null=True
     )
     vehicle_model = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    remarks = serializers.CharField(required=False, allow_blank=True)
+    remarks = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     lines = LinesField(help_text="至少一项，最多 300 项；整单替换。")
 
     def validate_lines(self, lines):

@@ -1,11 +1,11 @@
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.core.errors import PermissionDenied
+from lossdesk.core.limits import PASSWORD_MAX
 from lossdesk.core.masking import phone_for
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.choices import BranchLevel, DataScope, RepairShopKind
@@ -123,16 +123,27 @@ class BranchSerializer(serializers.ModelSerializer):
         return parent
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# "app_label.codename": both columns are 100 characters in Django's tables.
+PERMISSION_NAME_MAX = 201
+
+
+@extend_schema_field(
+    {"type": "string", "maxLength": PERMISSION_NAME_MAX, "example": "claims.review_case"}
+)
 class PermissionNameField(serializers.RelatedField):
     """A permission as "app_label.codename", e.g. "claims.review_case"."""
 
-    default_error_messages = {"does_not_exist": "权限「{value}」不存在。"}
+    default_error_messages = {
+        "does_not_exist": "权限「{value}」不存在。",
+        "max_length": f"权限名称不超过 {PERMISSION_NAME_MAX} 个字符。",
+    }
 
     def to_representation(self, value: Permission) -> str:
         return f"{value.content_type.app_label}.{value.codename}"
 
     def to_internal_value(self, data) -> Permission:
+        if len(str(data)) > PERMISSION_NAME_MAX:
+            self.fail("max_length")
         app_label, _, codename = str(data).partition(".")
         try:
             return self.get_queryset().get(content_type__app_label=app_label, codename=codename)
@@ -181,6 +192,7 @@ class StaffSerializer(serializers.ModelSerializer):
     positions and nothing else; nobody changes their own position."""
 
     password = serializers.CharField(
+        max_length=PASSWORD_MAX,
         write_only=True,
         required=False,
         trim_whitespace=False,

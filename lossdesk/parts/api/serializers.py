@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from lossdesk.core.limits import CODE_MAX
 from lossdesk.org.api.base import EnumField
 from lossdesk.parts.choices import (
     Category,
@@ -201,15 +202,19 @@ class PriceQueryLineInputSerializer(serializers.Serializer):
     part = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     oe_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    price_type = serializers.CharField(required=False, default=PriceType.DEALER_4S)
-    quantity = serializers.CharField(required=False, default="1")
+    price_type = serializers.CharField(
+        max_length=CODE_MAX, required=False, default=PriceType.DEALER_4S
+    )
+    quantity = serializers.CharField(max_length=CODE_MAX, required=False, default="1")
     manual_quote = serializers.IntegerField(required=False, allow_null=True)
 
 
 class PriceQueryInputSerializer(serializers.Serializer):
     vehicle_model = serializers.IntegerField(required=False, allow_null=True)
     vin = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    case = serializers.CharField(required=False, allow_blank=True, help_text="案件号")
+    case = serializers.CharField(
+        max_length=CODE_MAX, required=False, allow_blank=True, help_text="案件号"
+    )
     loss_item = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
     lines = PriceQueryLineInputSerializer(many=True)
@@ -249,7 +254,9 @@ class IdentificationInputSerializer(serializers.Serializer):
     loss_item = serializers.IntegerField()
     vehicle_model = serializers.IntegerField()
     vin = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    method = serializers.CharField(required=False, default=IdentificationMethod.MANUAL)
+    method = serializers.CharField(
+        max_length=CODE_MAX, required=False, default=IdentificationMethod.MANUAL
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
     version = serializers.IntegerField(required=False, allow_null=True)
 
@@ -333,10 +340,12 @@ class ManualQuoteInputSerializer(serializers.Serializer):
     vehicle_model = serializers.IntegerField(required=False, allow_null=True)
     vehicle_description = serializers.CharField(required=False, allow_blank=True, max_length=200)
     vin = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    case = serializers.CharField(required=False, allow_blank=True)
+    case = serializers.CharField(max_length=CODE_MAX, required=False, allow_blank=True)
     query_line = serializers.IntegerField(required=False, allow_null=True)
-    quantity = serializers.CharField(required=False, default="1")
-    price_type = serializers.CharField(required=False, default=PriceType.DEALER_4S)
+    quantity = serializers.CharField(max_length=CODE_MAX, required=False, default="1")
+    price_type = serializers.CharField(
+        max_length=CODE_MAX, required=False, default=PriceType.DEALER_4S
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     deadline_hours = serializers.IntegerField(required=False, allow_null=True)
     photos = serializers.ListField(
@@ -347,7 +356,7 @@ class ManualQuoteInputSerializer(serializers.Serializer):
 
 
 class AnswerInputSerializer(serializers.Serializer):
-    price = serializers.CharField()
+    price = serializers.CharField(max_length=CODE_MAX)
     source = serializers.CharField(max_length=200)
     oe_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -385,8 +394,8 @@ class LocalPriceSerializer(serializers.ModelSerializer):
 
 class LocalPriceInputSerializer(serializers.Serializer):
     part = serializers.IntegerField()
-    price_type = serializers.CharField()
-    price = serializers.CharField()
+    price_type = serializers.CharField(max_length=CODE_MAX)
+    price = serializers.CharField(max_length=CODE_MAX)
     reason = serializers.CharField(max_length=200)
 
 
