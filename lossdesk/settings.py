@@ -155,6 +155,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "lossdesk.org.security.lockout_response"
+AXES_VERBOSE = False  # no start-up banner on every command; failures go to the security log
 AXES_HTTP_RESPONSE_CODE = 429
 # How many proxies (load balancers) put the client's address in X-Forwarded-For. 0: use the
 # connection's address and ignore the header, which clients could otherwise forge to dodge
