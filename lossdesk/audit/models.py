@@ -8,15 +8,10 @@ from django.utils import timezone
 
 from lossdesk.audit.choices import AccessAction
 from lossdesk.audit.conf import retention
+from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class PiiAccessQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Access records are append-only.")
-
-    def delete(self):
-        raise TypeError("Access records are append-only; expired ones go by purge_expired().")
-
+class PiiAccessQuerySet(AppendOnlyQuerySet):
     def expired(self, now=None):
         return self.filter(at__lt=(now or timezone.now()) - retention())
 
@@ -26,7 +21,7 @@ class PiiAccessQuerySet(models.QuerySet):
         return deleted
 
 
-class PiiAccess(models.Model):
+class PiiAccess(AppendOnlyModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="访问人"
     )
@@ -58,11 +53,3 @@ class PiiAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.case_no or self.person} {','.join(self.fields)}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Access records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Access records are append-only.")

@@ -22,6 +22,7 @@ from lossdesk.claims.choices import (
 )
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.masking import MASK_TAIL
+from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.org.choices import DataScope
 from lossdesk.org.positions import CASE_VIEW
 
@@ -343,15 +344,7 @@ class AdjustingReport(models.Model):
         return self.report_no
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Case events are append-only.")
-
-    def delete(self):
-        raise TypeError("Case events are append-only.")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """The case timeline: who did what, when, with before/after values. Append-only."""
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name="案件")
@@ -363,7 +356,7 @@ class CaseEvent(models.Model):
     message = models.CharField("说明", max_length=500)
     data = models.JSONField("变更", default=dict, blank=True)
 
-    objects = CaseEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案件事件"
@@ -372,11 +365,3 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("Case events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Case events are append-only.")

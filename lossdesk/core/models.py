@@ -14,3 +14,28 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last_value}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows written once and never changed or removed: the case timeline, audit records."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """A model whose rows are only ever inserted; pair it with an AppendOnlyQuerySet."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only.")

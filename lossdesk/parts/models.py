@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.org.choices import DataScope
 from lossdesk.parts.choices import (
     NATIONWIDE,
@@ -407,20 +408,14 @@ class LocalPriceOverride(models.Model):
         return f"{self.branch} {self.part_id} {self.price_type} {self.price}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Price changes are append-only.")
-
-    def delete(self):
-        raise TypeError("Price changes are append-only.")
-
-    def for_user(self, user) -> "AppendOnlyQuerySet":
+class PriceChangeQuerySet(AppendOnlyQuerySet):
+    def for_user(self, user) -> "PriceChangeQuerySet":
         if not _can(user, "parts.view_pricechange"):
             return self.none()
         return self.filter(scope_filter(user, branch_field="branch", owner_field="actor"))
 
 
-class PriceChange(models.Model):
+class PriceChange(AppendOnlyModel):
     """Audit of local prices: who changed which price, from what to what, why. Append-only."""
 
     branch = models.ForeignKey("org.Branch", models.PROTECT, related_name="+", verbose_name="机构")
@@ -446,7 +441,7 @@ class PriceChange(models.Model):
     )
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = PriceChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "本地价格变更记录"
@@ -455,14 +450,6 @@ class PriceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.part_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("Price changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Price changes are append-only.")
 
 
 # ---------------------------------------------------------------- identification, queries
