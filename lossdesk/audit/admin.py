@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from lossdesk.audit.models import PiiAccess
+from lossdesk.core.admin import ReadOnlyMixin
 
 
 @admin.register(PiiAccess)
-class PiiAccessAdmin(admin.ModelAdmin):
+class PiiAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read only for everybody, superusers included: a record is never added, changed or
     deleted by hand (expired ones go by the purge command)."""
 
@@ -18,12 +19,3 @@ class PiiAccessAdmin(admin.ModelAdmin):
     @admin.display(description="字段")
     def shown_fields(self, obj) -> str:
         return "，".join(obj.fields)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,17 +16,7 @@ from lossdesk.claims.models import (
     LossItem,
     Review,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from lossdesk.core.admin import ReadOnlyMixin
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):

@@ -4,7 +4,8 @@ claims.admin); the roster is edited here too."""
 
 from django.contrib import admin
 
-from lossdesk.claims.admin import ReadOnlyAdmin, ReadOnlyMixin
+from lossdesk.claims.admin import ReadOnlyAdmin
+from lossdesk.core.admin import ReadOnlyMixin
 from lossdesk.intake import importing
 from lossdesk.intake.models import (
     Callback,
@@ -83,7 +84,7 @@ class CallbackAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "original_name",
         "client",
@@ -96,15 +97,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "client")
     list_select_related = ("client", "branch")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportMapping)

@@ -29,6 +29,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
+from lossdesk.core.admin import ReadOnlyMixin
 from lossdesk.core.errors import ServiceError
 from lossdesk.org import services
 from lossdesk.org.models import (
@@ -319,7 +320,7 @@ class RepairShopAdmin(admin.ModelAdmin):
     list_select_related = ("branch",)
 
 
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The admin's own change log, for the auditor (admin.view_logentry). Read-only."""
 
     list_display = ("action_time", "user", "content_type", "object_repr", "action_flag")
@@ -336,15 +337,6 @@ class LogEntryAdmin(admin.ModelAdmin):
         "action_flag",
         "change_message",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 if not admin.site.is_registered(LogEntry):
