@@ -8,3 +8,9 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from lossdesk.audit import checks  # noqa: F401  (registers the retention check)
+        from lossdesk.audit.collector import note_reveal
+        from lossdesk.core import masking
+
+        # Django may run ready() more than once (its docs warn of it in tests): listen once.
+        if note_reveal not in masking.on_reveal:
+            masking.on_reveal.append(note_reveal)

@@ -3,14 +3,18 @@
 A request (audit.middleware) or a piece of background work (`with recording(source=…)`) opens
 a collector; `note()` adds to it and the collector writes everything in one insert when the
 work ends well. A note outside any collector is written at once, so nothing that unmasks can
-go unrecorded. No model import at module level: core.masking imports this while apps load."""
+go unrecorded. core.masking reaches `note()` through the listener the app registers at start-up
+(AuditConfig.ready)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from lossdesk.audit.choices import AccessAction
+from lossdesk.audit.models import PiiAccess
 
 
 @dataclass
@@ -37,10 +41,6 @@ class Collector:
     def flush(self) -> None:
         if not self.entries:
             return
-        from django.utils import timezone
-
-        from lossdesk.audit.models import PiiAccess
-
         now = timezone.now()
         PiiAccess.objects.bulk_create(
             PiiAccess(
@@ -85,3 +85,9 @@ def note(
             collector.add(user.pk, case_no or "", person or "", action, field)
         return
     collector.add(user.pk, case_no or "", person or "", action, field)
+
+
+def note_reveal(user, *, field: str, case_no: str, person: str, searched: bool) -> None:
+    """The core.masking.on_reveal listener."""
+    action = AccessAction.SEARCHED if searched else AccessAction.SHOWN
+    note(user, field=field, case_no=case_no, person=person, action=action)

@@ -1,13 +1,16 @@
 """Masking of personal data for positions without the right to see it.
 
-`reveal` is the one place that decides to show a value in full, and it records that it did
-(audit.PiiAccess, through the request's collector): every page, API, PDF or export that shows
-a phone, ID number or medical detail unmasked goes through it."""
+`reveal` is the one place that decides to show a value in full, and it tells the `on_reveal`
+listeners that it did (the audit app records each showing in audit.PiiAccess): every page,
+API, PDF or export that shows a phone, ID number or medical detail unmasked goes through it."""
 
 import re
+from collections.abc import Callable
 
-from lossdesk.audit.choices import AccessAction
-from lossdesk.audit.collector import note
+# Called as listener(user, field=…, case_no=…, person=…, searched=…) for each value shown in
+# full (or case found by a full number). Filled at start-up by the apps that record it, so
+# core needs no import of them.
+on_reveal: list[Callable[..., None]] = []
 
 VIEW_PII_PERM = "org.view_pii"
 # What a masked phone still shows: a search on at most this many trailing digits tells a
@@ -40,7 +43,7 @@ def reveal(user, value: str, *, masked: str, field: str, case_no: str = "", pers
     if not can_view_pii(user):
         return masked
     if value and value != masked:
-        note(user, field=field, case_no=case_no, person=person)
+        _tell(user, field=field, case_no=case_no, person=person, searched=False)
     return value
 
 
@@ -53,4 +56,9 @@ def phone_for(user, value: str, *, field: str, case_no: str = "", person: str = 
 def note_phone_match(user, *, field: str, case_no: str) -> None:
     """A search by (more than the masked tail of) a phone found this case: as telling as
     showing the number."""
-    note(user, field=field, case_no=case_no, action=AccessAction.SEARCHED)
+    _tell(user, field=field, case_no=case_no, person="", searched=True)
+
+
+def _tell(user, **details) -> None:
+    for listener in on_reveal:
+        listener(user, **details)
