@@ -28,7 +28,7 @@ def pytest_configure(config):
 
 @pytest.fixture
 def firm(db, settings, tmp_path):
-    from lossdesk.core.testing import Firm
+    from lossdesk.testing import Firm
 
     settings.MEDIA_ROOT = tmp_path / "media"
     return Firm()

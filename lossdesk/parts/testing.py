@@ -1,6 +1,6 @@
-"""A small, known catalogue for tests (the parts app's counterpart of core.testing.Firm):
+"""A small, known catalogue for tests (the parts app's counterpart of lossdesk.testing.Firm):
 大众 途铠 2019 in three trims (the LED headlamp fits only the top trim: 低配高选), 大众 朗逸,
-特斯拉 Model 3 and 丰田 卡罗拉, with VIN rules for the real VINs in core.testing."""
+特斯拉 Model 3 and 丰田 卡罗拉, with VIN rules for the real VINs in lossdesk.testing."""
 
 from datetime import date
 from decimal import Decimal

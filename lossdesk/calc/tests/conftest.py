@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from lossdesk.core.testing import api_token
+from lossdesk.testing import api_token
 
 API = "/api/v1"
 
@@ -17,8 +17,8 @@ def api_client_for(user) -> APIClient:
 def surveyor(db):
     """One business user (a surveyor, like 张三): every staff member may calculate. Cheaper
     than the whole `firm` cast, which the permission tests use."""
-    from lossdesk.core.testing import PASSWORD
     from lossdesk.org.models import Position, Staff
+    from lossdesk.testing import PASSWORD
 
     user = Staff(
         username="calc-user", full_name="计算员", position=Position.objects.get(code="surveyor")

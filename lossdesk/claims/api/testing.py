@@ -3,7 +3,7 @@ the error body of a response."""
 
 from rest_framework.test import APIClient
 
-from lossdesk.core.testing import api_token
+from lossdesk.testing import api_token
 
 API = "/api/v1"
 

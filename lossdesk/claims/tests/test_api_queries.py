@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from lossdesk.claims import services
 from lossdesk.claims.api.testing import API, client_for
 from lossdesk.claims.choices import AttachmentKind, DocumentType
-from lossdesk.core.testing import photo
+from lossdesk.testing import photo
 
 pytestmark = pytest.mark.django_db
 

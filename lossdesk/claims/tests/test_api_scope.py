@@ -7,8 +7,8 @@ from lossdesk.claims import services
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, ReviewDecision
 from lossdesk.claims.models import Attachment, CaseEvent, DocumentRequest, Review
-from lossdesk.core.testing import LINES, SURVEY, photo
 from lossdesk.intake import services as intake_services
+from lossdesk.testing import LINES, SURVEY, photo
 
 pytestmark = pytest.mark.django_db
 

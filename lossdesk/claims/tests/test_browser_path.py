@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Case
-from lossdesk.core.testing import PASSWORD, VALID_VINS
+from lossdesk.testing import PASSWORD, VALID_VINS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("LOSSDESK_TEST_ARTIFACTS", Path(__file__).parents[3] / "var"))

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from lossdesk.claims import services
 from lossdesk.claims.choices import CaseStatus, EventType, LossItemStatus, ReviewDecision
 from lossdesk.core.errors import IllegalTransition, Incomplete
-from lossdesk.core.testing import LINES_TOTAL
+from lossdesk.testing import LINES_TOTAL
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,10 @@ from lossdesk.claims.choices import (
 )
 from lossdesk.claims.models import Case, Review
 from lossdesk.core.errors import Conflict, SelfReview
-from lossdesk.core.testing import LINES, Firm, photo
 from lossdesk.motor import services as motor_services
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import Staff
+from lossdesk.testing import LINES, Firm, photo
 
 pytestmark = pytest.mark.django_db
 

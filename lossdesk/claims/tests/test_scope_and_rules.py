@@ -17,9 +17,9 @@ from lossdesk.core.errors import (
     SelfReview,
     ServiceError,
 )
-from lossdesk.core.testing import LINES, Firm
 from lossdesk.intake import services as intake_services
 from lossdesk.motor import services as motor_services
+from lossdesk.testing import LINES, Firm
 
 pytestmark = pytest.mark.django_db
 

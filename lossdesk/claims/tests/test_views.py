@@ -18,8 +18,8 @@ from lossdesk.claims.choices import (
     EventType,
 )
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest
-from lossdesk.core.testing import LINES, photo
 from lossdesk.intake.models import Report
+from lossdesk.testing import LINES, photo
 
 pytestmark = pytest.mark.django_db
 

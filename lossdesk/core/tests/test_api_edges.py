@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import EventType
-from lossdesk.core.testing import PASSWORD
 from lossdesk.intake import services as intake_services
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from lossdesk.claims import services as claims_services
-from lossdesk.core.testing import PASSWORD
 from lossdesk.intake import services as intake_services
+from lossdesk.testing import PASSWORD
 from lossdesk.wsgi import application
 
 pytestmark = pytest.mark.django_db

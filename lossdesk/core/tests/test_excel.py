@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from lossdesk.core.excel import Column, Workbook
-from lossdesk.core.testing import PASSWORD
+from lossdesk.testing import PASSWORD
 
 # What a crafted client name, header or filter value could hold.
 FORMULAS = (

@@ -14,7 +14,7 @@ import lossdesk
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.limits import TEXT_MAX
-from lossdesk.core.testing import PASSWORD
+from lossdesk.testing import PASSWORD
 
 # Fields that take any length on purpose, each with the place that bounds it.
 BOUNDED_ELSEWHERE = {

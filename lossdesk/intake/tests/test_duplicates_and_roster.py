@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lossdesk.claims.choices import EventType
-from lossdesk.core.testing import VALID_VINS
 from lossdesk.intake.models import RosterShift
+from lossdesk.testing import VALID_VINS
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,12 @@ from openpyxl import Workbook, load_workbook
 
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import NotFound, PermissionDenied
-from lossdesk.core.testing import VALID_VINS
 from lossdesk.core.tests.test_excel import assert_no_formulas
 from lossdesk.intake import importing, services
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, Report
 from lossdesk.org.models import Client
+from lossdesk.testing import VALID_VINS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Case
-from lossdesk.core.testing import PASSWORD
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Report
 from lossdesk.intake.services import do_dispatch_case
 from lossdesk.org.models import ClientBranch
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from lossdesk.claims.choices import EventType
 from lossdesk.core.errors import IllegalTransition, ServiceError
-from lossdesk.core.testing import LINES, LINES_TOTAL, PASSWORD
 from lossdesk.motor.forms import LINE_FIELDS
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import RepairShop
+from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ does not supply is refused there."""
 
 import pytest
 
-from lossdesk.core.testing import PASSWORD
 from lossdesk.notify.models import SmsTemplate
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

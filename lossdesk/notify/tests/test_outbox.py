@@ -4,9 +4,9 @@ positions without org.view_pii (李四 the reviewer has none; 赵六 the dispatc
 import pytest
 from django.urls import reverse
 
-from lossdesk.core.testing import PASSWORD
 from lossdesk.notify.choices import Recipient, SmsStatus
 from lossdesk.notify.services import send_sms
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

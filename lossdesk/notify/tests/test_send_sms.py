@@ -322,7 +322,7 @@ def test_the_console_backend_prints_the_number_and_text(firm, dispatch_context):
 def test_a_committed_action_texts_once_and_a_rolled_back_one_never_reaches_the_backend(
     recording_backend,
 ):
-    from lossdesk.core.testing import Firm
+    from lossdesk.testing import Firm
 
     firm = Firm()
     context = {"case_no": "C1", "url": "https://x.example/cb"}

@@ -7,9 +7,9 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from lossdesk.claims.models import Case, CaseEvent
-from lossdesk.core.testing import PASSWORD
 from lossdesk.org.models import Branch, Position, Staff
 from lossdesk.org.positions import CASE_VIEW
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

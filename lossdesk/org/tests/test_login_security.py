@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.core.demo import DEFAULT_PASSWORD
-from lossdesk.core.testing import PASSWORD
 from lossdesk.org.passwords import generate_temporary_password
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

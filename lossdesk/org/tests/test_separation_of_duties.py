@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.models import Case
-from lossdesk.core.testing import PASSWORD
 from lossdesk.org.models import AuthToken, Position, Staff
 from lossdesk.org.positions import (
     ADMIN_POSITIONS,
@@ -23,6 +22,7 @@ from lossdesk.org.positions import (
     permission_name,
     permissions_by_name,
 )
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lossdesk.claims.api.testing import API, client_for, error_of
-from lossdesk.core.testing import PASSWORD
 from lossdesk.org.models import AuthToken
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from lossdesk.core.testing import Firm
+from lossdesk.testing import Firm
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from lossdesk.core.errors import Conflict, PermissionDenied, SelfReview, ServiceError
-from lossdesk.core.testing import photo
 from lossdesk.parts import services
 from lossdesk.parts.models import LocalPriceOverride, ManualQuote, Part, PriceChange
 from lossdesk.parts.queries import search_parts
+from lossdesk.testing import photo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from lossdesk.core.testing import PASSWORD, photo
 from lossdesk.parts import services
 from lossdesk.parts.models import (
     CatalogueImport,
@@ -14,6 +13,7 @@ from lossdesk.parts.models import (
     PriceQuery,
     VehicleIdentification,
 )
+from lossdesk.testing import PASSWORD, photo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from lossdesk.core.testing import PASSWORD
 from lossdesk.core.tests.test_uploads import (
     SVG,
     heic,
@@ -17,6 +16,7 @@ from lossdesk.core.tests.test_uploads import (
     upload,
 )
 from lossdesk.parts.models import ManualQuote, ManualQuotePhoto
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -24,9 +24,9 @@ import time_machine
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason
-from lossdesk.core.testing import Firm
 from lossdesk.intake import services as intake
 from lossdesk.org.models import Client
+from lossdesk.testing import Firm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lossdesk.core.testing import PASSWORD
 from lossdesk.core.tests.test_excel import assert_no_formulas
 from lossdesk.reports.statistics import available_statistics
+from lossdesk.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """Test helpers every app reuses: a fixed cast in a small firm, and builders that drive a
-case through the real services to any state. Imported by conftest.py and the seeders' tests."""
+case through the real services to any state. Imported by conftest.py and the seeders' tests.
+It sits above every app, like urls.py, because it drives the services of all of them."""
 
 from datetime import timedelta
 from decimal import Decimal
