@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lossdesk.calc",
     "lossdesk.notify",
     "lossdesk.reports",
+    "lossdesk.demo",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from lossdesk.claims.api.testing import API, client_for, error_of
-from lossdesk.core.demo import DEFAULT_PASSWORD
+from lossdesk.demo.builder import DEFAULT_PASSWORD
 from lossdesk.org.passwords import generate_temporary_password
 from lossdesk.testing import PASSWORD
 

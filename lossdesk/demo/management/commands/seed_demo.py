@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lossdesk.claims.choices import CaseStatus
-from lossdesk.core.demo import (
+from lossdesk.demo.builder import (
     DEFAULT_CASES,
     DEFAULT_PASSWORD,
     DEFAULT_SEED,

@@ -20,10 +20,10 @@ from PIL import Image
 
 from lossdesk.claims.choices import AttachmentKind, CancelReason, CaseStatus, EventType
 from lossdesk.claims.models import AdjustingReport, Attachment, Case, CaseEvent
-from lossdesk.core import demo
 from lossdesk.core.errors import ServiceError
-from lossdesk.core.management.commands import seed_demo as seed_demo_command
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.demo import builder as demo
+from lossdesk.demo.management.commands import seed_demo as seed_demo_command
 from lossdesk.intake.choices import (
     CallbackMethod,
     CallbackStatus,
