@@ -1,2 +1,4 @@
-# Granted to the auditor position only (org.positions).
+# Registered with org's table of positions from AuditConfig.ready() (org.permissions).
 VIEW_PII_ACCESS = "audit.view_piiaccess"
+
+AUDIT_ADMIN_PERMISSIONS: dict[str, list[str]] = {"auditor": [VIEW_PII_ACCESS]}

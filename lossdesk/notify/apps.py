@@ -9,9 +9,11 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from lossdesk.notify.models import SmsTemplate
-        from lossdesk.notify.permissions import grant_notify_permissions
+        from lossdesk.notify.permissions import NOTIFY_ADMIN_PERMISSIONS, NOTIFY_PERMISSIONS
         from lossdesk.notify.services import clear_template_cache
+        from lossdesk.org.permissions import grant_missing_permissions, register_grants
 
-        post_migrate.connect(grant_notify_permissions, sender=self)
+        register_grants(self.label, NOTIFY_PERMISSIONS, admin=NOTIFY_ADMIN_PERMISSIONS)
+        post_migrate.connect(grant_missing_permissions, sender=self)
         post_save.connect(clear_template_cache, sender=SmsTemplate)
         post_delete.connect(clear_template_cache, sender=SmsTemplate)

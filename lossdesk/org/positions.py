@@ -1,14 +1,15 @@
 """The standard positions and the permission behind each action: the one place that says who
-may do what. Administrators can edit business positions later; migrations only add what is
-missing. The three administrator positions (三员) are fixed here: they hold exactly their
-listed permissions, re-synced on every migrate, and can never carry any other permission."""
+may do what. The table below holds the organisation- and case-level rights; feature apps
+register their own (org.permissions) and `standard_permissions` adds them when read.
+Administrators can edit business positions later; migrations only add what is missing. The
+three administrator positions (三员) are fixed here: they hold exactly their listed
+permissions, re-synced on every migrate, and can never carry any other permission."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
-from lossdesk.notify.permissions import NOTIFY_PERMISSIONS
 from lossdesk.org.choices import DataScope
-from lossdesk.parts.permissions import PARTS_PERMISSIONS
+from lossdesk.org.permissions import registered_grants
 
 
 def _crud(model: str, app: str = "org", actions: str = "view add change") -> list[str]:
@@ -37,7 +38,7 @@ UNLOCK_LOGIN = ["axes.view_accessattempt", "axes.delete_accessattempt"]
 SECURITY_LOG = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
 
 STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
-    # code: (name, data scope, permissions, description)
+    # code: (name, data scope, permissions besides the feature apps' grants, description)
     "system_admin": (
         "系统管理员",
         DataScope.ALL,
@@ -61,9 +62,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     "auditor": (
         "审计员",
         DataScope.ALL,
-        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry", *SECURITY_LOG]
-        + ["audit.view_piiaccess"]
-        + PARTS_PERMISSIONS["auditor"],
+        [VIEW_AUDIT_LOG, "claims.view_caseevent", "admin.view_logentry", *SECURITY_LOG],
         "查看审计日志与案件操作记录；不能修改任何数据。",
     ),
     "branch_manager": (
@@ -82,8 +81,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             VIEW_PII,
             CALLBACK_HANDLE,
             IMPORT_MAPPING_CHANGE,
-        ]
-        + PARTS_PERMISSIONS["branch_manager"],
+        ],
         "本机构及下级机构的全部案件业务。",
     ),
     "dispatcher": (
@@ -95,14 +93,13 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
     "surveyor": (
         "查勘员",
         DataScope.OWN,
-        [CASE_VIEW, CASE_SURVEY, CASE_ASSESS, CASE_REQUEST_DOCUMENTS, VIEW_PII]
-        + PARTS_PERMISSIONS["surveyor"],
+        [CASE_VIEW, CASE_SURVEY, CASE_ASSESS, CASE_REQUEST_DOCUMENTS, VIEW_PII],
         "接受调度、现场查勘、定损，只看本人案件。",
     ),
     "assessor": (
         "定损员",
         DataScope.BRANCH,
-        [CASE_VIEW, CASE_ASSESS, CASE_REQUEST_DOCUMENTS] + PARTS_PERMISSIONS["assessor"],
+        [CASE_VIEW, CASE_ASSESS, CASE_REQUEST_DOCUMENTS],
         "编制定损单。",
     ),
     "reviewer": (
@@ -115,14 +112,13 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_REQUEST_DOCUMENTS,
             CASE_ISSUE_REPORT,
             CASE_CLOSE,
-        ]
-        + PARTS_PERMISSIONS["reviewer"],
+        ],
         "核损审核（一级、二级）、出具公估报告、结案。",
     ),
     "price_desk": (
         "报价员",
         DataScope.SUBTREE,
-        PARTS_PERMISSIONS["price_desk"],
+        [],  # every right of the price desk is a parts right
         "回复人工报价、维护本地价格、导入配件目录；不能办案。",
     ),
     "finance": (
@@ -136,24 +132,18 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
 ADMIN_POSITIONS = ("system_admin", "security_admin", "auditor")
 
 
-def admin_permissions(code: str) -> frozenset[str]:
-    """Every permission an administrator position may hold ("app_label.codename"): its list
-    above plus the maintenance rights feature apps grant it on post_migrate (SMS templates and
-    the SMS log, the calculators' standards tables). Nothing else, business rights least of
-    all."""
-    from lossdesk.calc.apps import STANDARDS_EDITORS, STANDARDS_MODELS
+def standard_permissions(code: str) -> frozenset[str]:
+    """The rights ("app_label.codename") a standard position starts with: its list above plus
+    what the feature apps registered for it."""
+    return frozenset(STANDARD_POSITIONS[code][2]) | registered_grants(code)
 
-    standards = [
-        f"calc.{verb}_{model}"
-        for model in STANDARDS_MODELS
-        for verb in ("view", "add", "change", "delete")
-        if code in STANDARDS_EDITORS
-    ]
-    return (
-        frozenset(STANDARD_POSITIONS[code][2])
-        | frozenset(NOTIFY_PERMISSIONS.get(code, []))
-        | frozenset(standards)
-    )
+
+def admin_permissions(code: str) -> frozenset[str]:
+    """Every permission an administrator position may hold: its standard rights, including the
+    maintenance rights feature apps register for it as `admin` (SMS templates and the SMS
+    log, the calculators' standards tables, the personal-data access log). Nothing else,
+    business rights least of all."""
+    return standard_permissions(code)
 
 
 def permission_name(permission) -> str:
@@ -198,12 +188,14 @@ def ensure_standard_positions(sender=None, apps=global_apps, using="default", **
 
     from lossdesk.org.models import Position
 
-    for code, (name, scope, perms, description) in STANDARD_POSITIONS.items():
+    for code, (name, scope, _, description) in STANDARD_POSITIONS.items():
         position, created = Position.objects.using(using).get_or_create(
             code=code, defaults={"name": name, "data_scope": scope, "description": description}
         )
         if created:
-            position.permissions.set(permissions_by_name(perms, Permission, using))
+            position.permissions.set(
+                permissions_by_name(sorted(standard_permissions(code)), Permission, using)
+            )
         if code in ADMIN_POSITIONS:
             # Fixed by regulation, not by configuration: repair whatever an older release or a
             # direct database edit left (a business permission on an administrator position).

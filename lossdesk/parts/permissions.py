@@ -1,9 +1,5 @@
-"""Which standard position may do what with the catalogue. org.positions lists these in
-STANDARD_POSITIONS for new databases; `grant_parts_permissions` (post_migrate) gives them to
-standard positions of an existing database that have no parts permission yet."""
-
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
+"""Which standard position may do what with the catalogue; registered with org's table of
+positions from PartsConfig.ready() (org.permissions)."""
 
 VIEW_CATALOGUE = ["parts.view_part", "parts.view_vehiclemodel"]
 QUERY = [
@@ -50,23 +46,5 @@ PARTS_PERMISSIONS: dict[str, list[str]] = {
         *MAINTAIN_PRICES,
         *IMPORT,
     ],
-    "auditor": ["parts.view_pricechange"],
 }
-
-
-def grant_parts_permissions(sender=None, using="default", **kwargs) -> None:
-    """post_migrate of the parts app: standard positions that hold no parts permission yet
-    get the ones above (positions an administrator already edited are left alone)."""
-    from django.contrib.auth.models import Permission
-
-    from lossdesk.org.models import Position
-    from lossdesk.org.positions import permissions_by_name
-
-    create_permissions(global_apps.get_app_config("parts"), verbosity=0, using=using)
-    for code, names in PARTS_PERMISSIONS.items():
-        position = Position.objects.using(using).filter(code=code).first()
-        if position is None:
-            continue
-        if position.permissions.filter(content_type__app_label="parts").exists():
-            continue
-        position.permissions.add(*permissions_by_name(names, Permission, using))
+PARTS_ADMIN_PERMISSIONS: dict[str, list[str]] = {"auditor": ["parts.view_pricechange"]}

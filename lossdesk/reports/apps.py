@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计报表"
 
     def ready(self) -> None:
-        from lossdesk.reports.permissions import grant_reports_permissions
+        from lossdesk.org.permissions import grant_missing_permissions, register_grants
+        from lossdesk.reports.permissions import REPORTS_PERMISSIONS
 
-        post_migrate.connect(grant_reports_permissions, sender=self)
+        register_grants(self.label, REPORTS_PERMISSIONS)
+        post_migrate.connect(grant_missing_permissions, sender=self)
