@@ -4,16 +4,15 @@ replaced: no test reaches the network."""
 import json
 
 import pytest
+from alibabacloud_dysmsapi20170525 import client as aliyun_client
+from alibabacloud_dysmsapi20170525 import models as aliyun_models
+from tencentcloud.sms.v20210111 import models as tencent_models
+from tencentcloud.sms.v20210111 import sms_client as tencent_client
 
 from lossdesk.notify.backends import AliyunBackend, SmsSendError, TencentBackend, get_backend
 from lossdesk.notify.services import send_sms
 
 pytestmark = pytest.mark.django_db
-
-aliyun_client = pytest.importorskip("alibabacloud_dysmsapi20170525.client")
-aliyun_models = pytest.importorskip("alibabacloud_dysmsapi20170525.models")
-tencent_client = pytest.importorskip("tencentcloud.sms.v20210111.sms_client")
-tencent_models = pytest.importorskip("tencentcloud.sms.v20210111.models")
 
 
 @pytest.fixture

@@ -191,7 +191,10 @@ def test_the_auditor_and_business_staff_cannot_write_org_data(firm, username):
         ("repair-shops", firm.repair_shop.pk),
     ]:
         response = client.patch(f"{API}/{resource}/{pk}", {"name": "改"}, format="json")
-        assert response.status_code in (403, 404), (username, resource)
+        # The write permission is checked before the lookup, so even an object outside the
+        # caller's scope answers 403, not 404.
+        assert response.status_code == 403, (username, resource)
+        assert error_of(response)["code"] == "permission_denied"
     assert [Branch.objects.count(), Staff.objects.count(), Client.objects.count()] == counts
     firm.hangzhou.refresh_from_db()
     assert firm.hangzhou.name == "杭州分公司"
