@@ -14,18 +14,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from lossdesk.intake import services as intake
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import MARCH, at
 from lossdesk.testing import PASSWORD
 
-intake = pytest.importorskip("lossdesk.intake.services")
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not (STATISTICS["delegation"].available() and STATISTICS["callback"].available()),
-        reason="needs the Delegation and Callback models",
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 
