@@ -1,78 +1,17 @@
-"""Scope, state and concurrency over the API: a case outside the caller's scope is a 404 on
-every endpoint; an illegal transition and a stale version are 409s that change nothing."""
+"""Scope, state and concurrency over the API: an attachment of another case is a 404 through a
+visible case (that every endpoint answers 404 outside the caller's scope is proved for every
+route by lossdesk/core/tests/test_scope_harness.py); an illegal transition and a stale
+version are 409s that change nothing."""
 
 import pytest
 
-from lossdesk.claims import services
 from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, ReviewDecision
-from lossdesk.claims.models import Attachment, CaseEvent, DocumentRequest, Review
+from lossdesk.claims.models import Attachment, Review
 from lossdesk.intake import services as intake_services
-from lossdesk.testing import LINES, SURVEY, photo
+from lossdesk.testing import photo
 
 pytestmark = pytest.mark.django_db
-
-
-def every_case_endpoint(case, attachment_id: int, request_id: int) -> list[tuple]:
-    """(method, path, body, format) for each endpoint under /cases/{case_no}."""
-    base = f"{API}/cases/{case.case_no}"
-    return [
-        ("get", base, None, None),
-        ("get", f"{base}/events", None, None),
-        ("get", f"{base}/surveyors", None, None),
-        ("post", f"{base}/dispatch", {"surveyor": 1}, "json"),
-        ("post", f"{base}/accept", {}, "json"),
-        ("post", f"{base}/arrival", {}, "json"),
-        ("put", f"{base}/survey", SURVEY, "json"),
-        ("post", f"{base}/complete-survey", {}, "json"),
-        ("post", f"{base}/attachments", {"file": photo(), "kind": "photo"}, "multipart"),
-        ("get", f"{base}/attachments/{attachment_id}/file", None, None),
-        ("get", f"{base}/loss-items/1/sheet", None, None),
-        ("put", f"{base}/loss-items/1/sheet", {"lines": LINES}, "json"),
-        ("post", f"{base}/submit-for-review", {}, "json"),
-        ("post", f"{base}/review", {"decision": "approved"}, "json"),
-        ("post", f"{base}/document-requests", {"items": "驾驶证"}, "json"),
-        ("post", f"{base}/document-requests/{request_id}/fulfil", {}, "json"),
-        ("post", f"{base}/issue-report", {}, "json"),
-        ("get", f"{base}/report.pdf", None, None),
-        ("post", f"{base}/close", {}, "json"),
-        ("post", f"{base}/cancel", {"reason": "duplicate"}, "json"),
-    ]
-
-
-def test_a_surveyor_of_another_branch_gets_404_on_every_case_endpoint(firm):
-    case = firm.assessed_case()
-    document_request = services.do_request_documents(case, items="驾驶证", actor=firm.lisi)
-    case.refresh_from_db()
-    attachment = case.attachments.get()
-    events_before = CaseEvent.objects.count()
-    wangwu = client_for(firm.wangwu)
-
-    for method, path, body, fmt in every_case_endpoint(case, attachment.pk, document_request.pk):
-        kwargs = {"format": fmt} if fmt else {}
-        response = getattr(wangwu, method)(path, body, **kwargs)
-        assert response.status_code == 404, (method, path, response.status_code)
-        error = error_of(response)
-        assert error["code"] == "not_found", (method, path)
-        assert error["message"] == "案件不存在或不在您的数据范围内。"
-
-    case.refresh_from_db()
-    assert case.status == CaseStatus.AWAITING_DOCUMENTS
-    assert CaseEvent.objects.count() == events_before
-
-
-def test_the_same_endpoints_answer_the_case_surveyor_with_something_else_than_404(firm):
-    """The counterpart of the test above: the 404s come from the scope, not the paths."""
-    case = firm.issued_case()
-    document_request = DocumentRequest.objects.create(
-        case=case, items="驾驶证", requested_by=firm.lisi
-    )
-    attachment = case.attachments.get()
-    zhangsan = client_for(firm.zhangsan)
-    for method, path, body, fmt in every_case_endpoint(case, attachment.pk, document_request.pk):
-        kwargs = {"format": fmt} if fmt else {}
-        response = getattr(zhangsan, method)(path, body, **kwargs)
-        assert response.status_code != 404, (method, path, response.content)
 
 
 def test_an_attachment_of_another_case_is_not_served_through_a_visible_case(firm):

@@ -1,0 +1,476 @@
+"""The scope harness: every route that takes an object id, page or API, proves that a user of
+宁波 with the same position as the owner gets exactly 404 for a 杭州 object, and that the owner
+gets the route's own answer (never 404, never 5xx).
+
+The routes come from the URL configuration itself (`get_resolver()`), so a new route with an
+id that is not in ROUTES (or, by design, in UNSCOPED) fails
+`test_every_route_with_an_id_has_scope_coverage`: nothing can be forgotten."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as PageClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from lossdesk.claims import services as claims_services
+from lossdesk.claims.api.testing import client_for, error_of
+from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.intake import services as intake_services
+from lossdesk.intake.choices import ImportStatus
+from lossdesk.intake.models import ImportBatch
+from lossdesk.notify.models import SmsMessage
+from lossdesk.org.models import AuthToken
+from lossdesk.parts import services as parts_services
+from lossdesk.testing import Firm, photo
+
+METHODS = ("get", "post", "put", "patch", "delete")
+CATALOGUE_CSV = (
+    "oe_number,name,make,category,price_4s,price_market,price_brand,aliases,region,"
+    "effective_from,models\n2GM 807 999,前保险杠,大众,body,1000,800,500,,,,\n"
+)
+
+
+# --- the routes -------------------------------------------------------------------------
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue  # Django's admin: staff only, checked by the admin's own tests
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace, pattern
+
+
+def routes_with_parameters() -> dict[str, tuple[str, object]]:
+    """{route name: (pattern, callback)} for every named route with a path parameter."""
+    found = {}
+    for route, namespace, pattern in _walk(get_resolver()):
+        if not pattern.name or not pattern.pattern.regex.groupindex:
+            continue
+        name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+        found[name] = (route, pattern.callback)
+    return found
+
+
+def handled_methods(callback) -> set[str] | None:
+    """The HTTP methods a class-based view answers (None for a function view)."""
+    actions = getattr(callback, "actions", None)
+    if actions:  # a DRF viewset route
+        return set(actions)
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return None
+    allowed = view_class.http_method_names
+    return {method for method in METHODS if method in allowed and hasattr(view_class, method)}
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to reach one route for the world's 杭州 object.
+
+    `owner`: the Firm attribute (or World attribute) of the 杭州 user who may use it;
+    `kwargs`: the world attribute holding the URL kwargs; `expect`: {method: the owner's
+    exact status}; `body`: a minimal body for the writes (default empty)."""
+
+    owner: str
+    kwargs: str
+    expect: dict[str, int]
+    body: Callable[[dict], dict] | None = None
+    multipart: bool = False
+
+    def body_for(self, method: str, kwargs: dict) -> dict:
+        return self.body(kwargs) if self.body and method != "get" else {}
+
+
+def R(owner, kwargs, body=None, multipart=False, **expect) -> Route:
+    return Route(owner, kwargs, expect, body, multipart)
+
+
+def versioned(kwargs: dict) -> dict:
+    """The confirm form of a page action: the case version the user saw."""
+    return {"version": Case.objects.get(case_no=kwargs["case_no"]).version}
+
+
+def versioned_reason(kwargs: dict) -> dict:
+    return {**versioned(kwargs), "reason": "客户撤回委托"}
+
+
+# Page routes (HTML): the other branch gets the Chinese 404 page.
+PAGES = {
+    "intake:import-detail": R("zhaoliu", "import_batch", get=200),
+    "intake:import-run": R("zhaoliu", "import_batch", post=302),
+    "intake:import-mapping": R("zhoujiu", "client", get=200, post=400),
+    "intake:case-dispatch": R("zhaoliu", "registered", get=200, post=400),
+    "intake:case-accept": R("zhangsan", "dispatched", versioned, get=200, post=302),
+    "intake:case-decline": R("zhangsan", "dispatched", get=200, post=400),
+    "intake:case-arrival": R("zhangsan", "accepted", versioned, get=200, post=302),
+    "intake:case-delegate": R("zhaoliu", "registered", get=200, post=400),
+    "intake:case-delegation-accept": R("zhaoliu", "delegation", get=200, post=302),
+    "intake:case-delegation-refuse": R("zhaoliu", "delegation", get=200, post=302),
+    "intake:case-delegation-cancel": R(
+        "zhaoliu", "delegation", versioned_reason, get=200, post=302
+    ),
+    "intake:case-delegation-return": R("zhaoliu", "delegation", get=200, post=302),
+    "intake:callback-detail": R("zhaoliu", "callback", get=200, post=400),
+    "claims:case-detail": R("zhangsan", "case", get=200),
+    "claims:attachment": R("zhangsan", "attachment", get=200),
+    "claims:report-pdf": R("lisi", "issued", get=200),
+    "claims:case-survey": R("zhangsan", "surveying", get=200, post=400),
+    "claims:case-complete-survey": R("zhangsan", "surveying", versioned, get=200, post=302),
+    "claims:case-upload": R("zhangsan", "surveying", get=200, post=400),
+    "claims:case-submit": R("zhangsan", "case", versioned, get=200, post=302),
+    "claims:case-review": R("lisi", "in_review", get=200, post=400),
+    "claims:case-request-documents": R("lisi", "in_review", get=200, post=400),
+    "claims:case-fulfil-documents": R("lisi", "document_request", get=200, post=302),
+    "claims:case-issue": R("lisi", "approved", versioned, get=200, post=302),
+    "claims:case-close": R("lisi", "issued", versioned, get=200, post=302),
+    "claims:case-cancel": R("zhaoliu", "registered", get=200, post=400),
+    "motor:sheet-edit": R("zhangsan", "sheet", get=200, post=400),
+    "parts:query-detail": R("zhangsan", "price_query", get=200),
+    "parts:query-apply": R("zhangsan", "price_query", post=200),
+    "parts:quote-detail": R("zhangsan", "manual_quote", get=200),
+    "parts:quote-photo": R("zhangsan", "manual_quote_photo", get=200),
+    "parts:import-detail": R("hz_price_desk", "catalogue_import", get=200),
+    "parts:import-confirm": R("hz_price_desk", "catalogue_import", post=302),
+    "parts:import-cancel": R("hz_price_desk", "catalogue_import", post=302),
+    "notify:message-detail": R("zhaoliu", "sms", get=200),
+    "notify:message-resend": R("zhaoliu", "sms", post=302),
+}
+
+# API routes: the other branch gets the JSON 404 error body.
+API = {
+    "api:case-detail": R("zhangsan", "case", get=200),
+    "api:case-events": R("zhangsan", "case", get=200),
+    "api:case-surveyors": R("zhaoliu", "registered", get=200),
+    "api:case-dispatch": R("zhaoliu", "registered", post=400),
+    "api:case-accept": R("zhangsan", "dispatched", post=200),
+    "api:case-decline": R("zhangsan", "dispatched", post=400),
+    "api:case-recommendations": R("zhaoliu", "registered", get=200),
+    "api:case-delegations": R("zhaoliu", "registered", get=200, post=400),
+    "api:case-delegation-action": R("zhaoliu", "delegation_action", post=400),
+    "api:case-arrival": R("zhangsan", "accepted", post=200),
+    "api:case-survey": R("zhangsan", "surveying", put=400),
+    "api:case-complete-survey": R("zhangsan", "surveying", post=409),
+    "api:case-attachments": R("zhangsan", "surveying", multipart=True, post=400),
+    "api:case-attachment-file": R("zhangsan", "attachment", get=200),
+    "api:case-sheet": R("zhangsan", "sheet", get=200, put=400),
+    "api:case-submit-for-review": R("zhangsan", "case", post=200),
+    "api:case-review": R("lisi", "in_review", post=400),
+    "api:case-document-requests": R("lisi", "in_review", post=400),
+    "api:case-document-request-fulfil": R("lisi", "document_request", post=200),
+    "api:case-issue-report": R("lisi", "approved", post=200),
+    "api:case-report-pdf": R("lisi", "issued", get=200),
+    "api:case-close": R("lisi", "issued", post=200),
+    "api:case-cancel": R("zhaoliu", "registered", post=400),
+    "api:staff-reset-password": R("zhoujiu", "staff", post=403),
+    "api:auth-token-detail": R("zhangsan", "token", delete=204),
+    "parts-price-query": R("zhangsan", "price_query", get=200, put=400),
+    "parts-price-query-apply": R("zhangsan", "price_query", post=400),
+    "parts-manual-quote": R("zhangsan", "manual_quote", get=200),
+    "parts-manual-quote-photo": R("zhangsan", "manual_quote_photo", get=200),
+    "parts-manual-quote-answer": R("hz_price_desk", "manual_quote", post=400),
+    "parts-manual-quote-approve": R("zhoujiu", "manual_quote", post=409),
+    "parts-manual-quote-reject": R("zhoujiu", "manual_quote", post=409),
+    "parts-local-price": R("hz_price_desk", "local_price", delete=400),
+    "parts-import": R("hz_price_desk", "catalogue_import", get=200),
+    "parts-import-confirm": R("hz_price_desk", "catalogue_import", post=409),
+    "parts-import-cancel": R("hz_price_desk", "catalogue_import", post=200),
+    "notify-api:sms-detail": R("zhaoliu", "sms", get=200),
+}
+
+ROUTES = {**PAGES, **API}
+
+# Routes with a parameter that is not a branch-scoped object, by design.
+UNSCOPED = {
+    "intake:callback-public": "the customer's public feedback page: the token is the secret",
+    "intake:import-template": "an empty workbook in a client's layout; clients are firm-wide",
+    "parts:part-detail": "the parts catalogue is shared by the whole firm",
+    "parts-detail": "the parts catalogue is shared by the whole firm",
+    "parts:import-template": "the parameter is a file format, not an object",
+    "calc-vin": "the parameter is a VIN to decode, not an object",
+    "reports:statistic": "the slug names a statistic; its figures are computed in scope",
+    "reports:export": "the slug names a statistic; its figures are computed in scope",
+    "api:branch-detail": "branches are the firm's reference data (writes: administrators)",
+    "api:position-detail": "positions are the firm's reference data (writes: administrators)",
+    "api:client-detail": "clients are the firm's reference data (writes: administrators)",
+    "api:client-branch-detail": "client branches are firm-wide reference data",
+    "api:client-contact-detail": "client contacts are firm-wide reference data",
+    "api:staff-detail": "administrators only (scope: the whole firm); branch staff get 403 "
+    "before any lookup",
+    "api:repair-shop-detail": "the repair-shop directory is shared by the whole firm",
+}
+
+
+# --- the world --------------------------------------------------------------------------
+
+
+class World:
+    """One object of each kind, owned by 杭州, built lazily (a route builds only what it
+    needs) through the real services. Each attribute is the URL kwargs of one route."""
+
+    def __init__(self, firm: Firm, catalogue):
+        self.firm = firm
+        self.catalogue = catalogue
+
+    # Users: the 杭州 owner and a 宁波 peer with the same position.
+    @cached_property
+    def hz_price_desk(self):
+        return Firm.staff("hz_price", "杭州报价员", "price_desk", self.firm.hangzhou)
+
+    def peer(self, owner):
+        """A 宁波 user with the owner's position (王五 and 吴十 where they exist)."""
+        code = owner.position.code
+        for person in (self.firm.wangwu, self.firm.wushi):
+            if person.position.code == code:
+                return person
+        return Firm.staff(f"nb_{code}", f"宁波{owner.position.name}", code, self.firm.ningbo)
+
+    # Cases, each in the state its routes act on.
+    @cached_property
+    def _registered(self):
+        return self.firm.registered_case(client_claim_no="PICC-REGISTERED")
+
+    @cached_property
+    def registered(self):
+        return {"case_no": self._registered.case_no}
+
+    @cached_property
+    def dispatched(self):
+        case = self.firm.registered_case(client_claim_no="PICC-DISPATCHED")
+        intake_services.do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
+        return {"case_no": case.case_no}
+
+    @cached_property
+    def accepted(self):
+        case = self.firm.registered_case(client_claim_no="PICC-ACCEPTED")
+        intake_services.do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
+        intake_services.do_accept_dispatch(case, actor=self.firm.zhangsan)
+        return {"case_no": case.case_no}
+
+    @cached_property
+    def surveying(self):
+        return {"case_no": self.firm.surveying_case(client_claim_no="PICC-SURVEY").case_no}
+
+    @cached_property
+    def _assessed(self):
+        return self.firm.assessed_case(client_claim_no="PICC-ASSESSED")
+
+    @cached_property
+    def case(self):
+        return {"case_no": self._assessed.case_no}
+
+    @cached_property
+    def attachment(self):
+        return {"case_no": self._assessed.case_no, "pk": self._assessed.attachments.get().pk}
+
+    @cached_property
+    def sheet(self):
+        return {"case_no": self._assessed.case_no, "seq": 1}
+
+    @cached_property
+    def _in_review(self):
+        return self.firm.in_review_case(client_claim_no="PICC-REVIEW")
+
+    @cached_property
+    def in_review(self):
+        return {"case_no": self._in_review.case_no}
+
+    @cached_property
+    def document_request(self):
+        case = self.firm.assessed_case(client_claim_no="PICC-DOCS")
+        request = claims_services.do_request_documents(case, items="驾驶证", actor=self.firm.lisi)
+        return {"case_no": case.case_no, "pk": request.pk}
+
+    @cached_property
+    def approved(self):
+        return {"case_no": self.firm.approved_case(client_claim_no="PICC-APPROVED").case_no}
+
+    @cached_property
+    def issued(self):
+        return {"case_no": self.firm.issued_case(client_claim_no="PICC-ISSUED").case_no}
+
+    @cached_property
+    def _delegation(self):
+        # To 南京 (another province): a delegation to 宁波 would rightly show the case there.
+        case = self.firm.registered_case(client_claim_no="PICC-DELEGATED")
+        return intake_services.do_request_delegation(
+            case, to_branch=self.firm.nanjing, actor=self.firm.zhaoliu
+        )
+
+    @cached_property
+    def delegation(self):
+        return {"case_no": self._delegation.case.case_no, "pk": self._delegation.pk}
+
+    @cached_property
+    def delegation_action(self):
+        return {**self.delegation, "verb": "cancel"}
+
+    @cached_property
+    def callback(self):
+        case = self.firm.closed_case(client_claim_no="PICC-CLOSED")
+        return {"pk": intake_services.do_create_callback(case, method="phone").pk}
+
+    @cached_property
+    def import_batch(self):
+        batch = ImportBatch.objects.create(
+            client=self.firm.client,
+            branch=self.firm.hangzhou,
+            original_name="报案清单.xlsx",
+            columns={},
+            uploaded_by=self.firm.zhaoliu,
+            status=ImportStatus.DONE,
+        )
+        return {"pk": batch.pk}
+
+    @cached_property
+    def client(self):
+        self._registered  # noqa: B018 - the client has a case in 杭州 only
+        return {"client_id": self.firm.client.pk}
+
+    @cached_property
+    def _price_query(self):
+        return parts_services.do_save_price_query(
+            {"lines": [{"part": self.catalogue.fog.pk}]}, actor=self.firm.zhangsan
+        )
+
+    @cached_property
+    def price_query(self):
+        return {"pk": self._price_query.pk}
+
+    @cached_property
+    def _manual_quote(self):
+        return parts_services.do_request_manual_quote(
+            {"part_name": "饰条", "vehicle_description": "途铠"},
+            photos=[photo()],
+            actor=self.firm.zhangsan,
+        )
+
+    @cached_property
+    def manual_quote(self):
+        return {"pk": self._manual_quote.pk}
+
+    @cached_property
+    def manual_quote_photo(self):
+        return {"pk": self._manual_quote.pk, "photo_pk": self._manual_quote.photos.get().pk}
+
+    @cached_property
+    def local_price(self):
+        override = parts_services.do_set_local_price(
+            self.catalogue.fog,
+            price_type="4s",
+            price="250.00",
+            reason="本地采购价",
+            actor=self.hz_price_desk,
+        )
+        return {"pk": override.pk}
+
+    @cached_property
+    def catalogue_import(self):
+        upload = SimpleUploadedFile(
+            "catalogue.csv", CATALOGUE_CSV.encode("utf-8-sig"), content_type="text/csv"
+        )
+        imp = parts_services.do_start_catalogue_import(upload, actor=self.hz_price_desk)
+        return {"pk": imp.pk}
+
+    @cached_property
+    def sms(self):
+        from lossdesk.notify.services import send_sms
+
+        case = self._registered
+        send_sms(
+            "13812345678",
+            "callback_link",
+            {"case_no": case.case_no, "url": "https://x"},
+            case=case,
+            actor=self.firm.zhaoliu,
+        )
+        return {"pk": SmsMessage.objects.filter(case=case).latest("pk").pk}
+
+    @cached_property
+    def staff(self):
+        return {"pk": self.firm.zhangsan.pk}
+
+    @cached_property
+    def token(self):
+        token, _ = AuthToken.objects.create(
+            user=self.firm.zhangsan, password_hash=self.firm.zhangsan.get_session_auth_hash()
+        )
+        return {"token_id": token.public_id}
+
+
+def user_for(world: World, name: str):
+    return getattr(world.firm, name, None) or getattr(world, name)
+
+
+@pytest.fixture
+def world(firm, catalogue):
+    return World(firm, catalogue)
+
+
+@pytest.fixture
+def catalogue(db):
+    from lossdesk.parts.testing import Catalogue
+
+    return Catalogue()
+
+
+def send(user, name: str, method: str, kwargs: dict):
+    spec = ROUTES[name]
+    path = reverse(name, kwargs=kwargs)
+    body = spec.body_for(method, kwargs)
+    if name in API:
+        fmt = "multipart" if spec.multipart else "json"
+        return getattr(client_for(user), method)(path, body, format=fmt)
+    client = PageClient()
+    client.force_login(user)
+    return getattr(client, method)(path, body)
+
+
+def test_every_route_with_an_id_has_scope_coverage():
+    routes = routes_with_parameters()
+    missing = set(routes) - set(ROUTES) - set(UNSCOPED)
+    assert not missing, f"new route without scope coverage: {sorted(missing)}"
+    assert not (set(ROUTES) | set(UNSCOPED)) - set(routes), "stale entries"
+    assert not set(ROUTES) & set(UNSCOPED)
+    mismatched = []
+    for name, spec in ROUTES.items():
+        methods = handled_methods(routes[name][1])
+        if methods is not None and set(spec.expect) != methods:
+            mismatched.append((name, sorted(methods)))
+    assert not mismatched, f"methods without scope coverage: {mismatched}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_another_branch_gets_404_and_the_owner_gets_through(world, name):
+    spec = ROUTES[name]
+    kwargs = getattr(world, spec.kwargs)
+    owner = user_for(world, spec.owner)
+    other = world.peer(owner)
+    assert owner.branch == world.firm.hangzhou
+    assert (other.branch, other.position) == (world.firm.ningbo, owner.position)
+    events, messages = CaseEvent.objects.count(), SmsMessage.objects.count()
+    for method in spec.expect:
+        response = send(other, name, method, kwargs)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response.resolver_match.view_name == name  # not a catch-all 404
+        if name not in API:
+            assert "404 · 未找到" in response.content.decode()
+            continue
+        error = error_of(response)
+        assert error["code"] == "not_found"
+        if "case_no" in kwargs:
+            assert error["message"] == "案件不存在或不在您的数据范围内。"
+    assert (CaseEvent.objects.count(), SmsMessage.objects.count()) == (events, messages)
+    # The owner second: a write may change the object the other user tried first.
+    for method, status in spec.expect.items():
+        response = send(owner, name, method, kwargs)
+        assert response.status_code == status, (method, response.status_code)
