@@ -49,15 +49,24 @@ def _walk(resolver, prefix="", namespace=None):
             yield prefix + str(pattern.pattern), namespace, pattern
 
 
-def routes_with_parameters() -> dict[str, tuple[str, object]]:
-    """{route name: (pattern, callback)} for every named route with a path parameter."""
-    found = {}
-    for route, namespace, pattern in _walk(get_resolver()):
-        if not pattern.name or not pattern.pattern.regex.groupindex:
-            continue
-        name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-        found[name] = (route, pattern.callback)
-    return found
+def _named_patterns():
+    for _, namespace, pattern in _walk(get_resolver()):
+        if pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def all_routes() -> dict[str, object]:
+    """{route name: view callback} for every named route."""
+    return {name: pattern.callback for name, pattern in _named_patterns()}
+
+
+def routes_with_parameters() -> dict[str, object]:
+    """{route name: view callback} for every named route with a path parameter."""
+    return {
+        name: pattern.callback
+        for name, pattern in _named_patterns()
+        if pattern.pattern.regex.groupindex
+    }
 
 
 def handled_methods(callback) -> set[str] | None:
@@ -415,13 +424,6 @@ def world(firm, catalogue):
     return World(firm, catalogue)
 
 
-@pytest.fixture
-def catalogue(db):
-    from lossdesk.parts.testing import Catalogue
-
-    return Catalogue()
-
-
 def send(user, name: str, method: str, kwargs: dict):
     spec = ROUTES[name]
     path = reverse(name, kwargs=kwargs)
@@ -442,7 +444,7 @@ def test_every_route_with_an_id_has_scope_coverage():
     assert not set(ROUTES) & set(UNSCOPED)
     mismatched = []
     for name, spec in ROUTES.items():
-        methods = handled_methods(routes[name][1])
+        methods = handled_methods(routes[name])
         if methods is not None and set(spec.expect) != methods:
             mismatched.append((name, sorted(methods)))
     assert not mismatched, f"methods without scope coverage: {mismatched}"

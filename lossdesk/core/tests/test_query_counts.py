@@ -1,0 +1,311 @@
+"""Query-count baselines (NetBox's query_counts.json): every list and detail view, page and
+API, runs exactly the number of queries recorded for a fixed world in
+`lossdesk/<app>/tests/query_counts.json`. A change in either direction fails, so an N+1 or a
+lost prefetch shows up in review as a changed number.
+
+`LOSSDESK_UPDATE_QUERY_BASELINES=1 scripts/test.sh lossdesk/core/tests/test_query_counts.py`
+rewrites the files instead of failing. A view whose count differs by database keeps one number
+per vendor ({"postgresql": n, "sqlite": m}); run the update on each vendor then."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client as PageClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lossdesk.claims.api.testing import client_for
+from lossdesk.core.tests.test_scope_harness import (
+    World,
+    all_routes,
+    handled_methods,
+    user_for,
+)
+from lossdesk.reports.statistics import STATISTICS
+
+UPDATE = os.environ.get("LOSSDESK_UPDATE_QUERY_BASELINES") == "1"
+ROOT = Path(__file__).resolve().parents[2]
+
+# {route name: (viewer, the World attribute holding the URL kwargs, or "?query", or None)},
+# by app.
+VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
+    "claims": {
+        "claims:case-list": ("zhoujiu", None),
+        "claims:case-detail": ("zhoujiu", "case"),
+        "api:case-list": ("zhoujiu", None),
+        "api:case-detail": ("zhoujiu", "case"),
+        "api:case-events": ("zhoujiu", "case"),
+    },
+    "intake": {
+        "intake:case-dispatch": ("zhaoliu", "registered"),
+        "intake:callback-list": ("zhaoliu", None),
+        "intake:callback-detail": ("zhaoliu", "callback"),
+        "intake:import": ("zhaoliu", None),
+        "intake:import-detail": ("zhaoliu", "import_batch"),
+        "intake:roster": ("zhaoliu", None),
+        "api:case-surveyors": ("zhaoliu", "registered"),
+        "api:case-recommendations": ("zhaoliu", "registered"),
+        "api:case-delegations": ("zhaoliu", "delegated_case"),
+    },
+    "motor": {
+        "motor:sheet-edit": ("zhangsan", "sheet"),
+    },
+    "notify": {
+        "notify:outbox": ("zhaoliu", None),
+        "notify:message-detail": ("zhaoliu", "sms"),
+        "notify-api:sms-list": ("zhaoliu", None),
+        "notify-api:sms-detail": ("zhaoliu", "sms"),
+    },
+    "reports": {
+        "reports:index": ("zhoujiu", None),
+        **{f"reports:statistic[{slug}]": ("zhoujiu", f"slug:{slug}") for slug in STATISTICS},
+    },
+    "parts": {
+        "parts:search": ("zhangsan", "?q=前保险杠"),
+        "parts:part-detail": ("zhangsan", "part"),
+        "parts:identify": ("zhangsan", None),
+        "parts:query-list": ("zhangsan", None),
+        "parts:query-detail": ("zhangsan", "price_query"),
+        "parts:quote-list": ("zhangsan", None),
+        "parts:quote-detail": ("zhangsan", "manual_quote"),
+        "parts:local-prices": ("hz_price_desk", None),
+        "parts:import-list": ("hz_price_desk", None),
+        "parts:import-detail": ("hz_price_desk", "catalogue_import"),
+        "parts-vehicle-makes": ("zhangsan", None),
+        "parts-vehicle-models": ("zhangsan", "?make=大众"),
+        "parts-search": ("zhangsan", "?q=前保险杠"),
+        "parts-detail": ("zhangsan", "part"),
+        "parts-price-queries": ("zhangsan", None),
+        "parts-price-query": ("zhangsan", "price_query"),
+        "parts-manual-quotes": ("zhangsan", None),
+        "parts-manual-quote": ("zhangsan", "manual_quote"),
+        "parts-local-prices": ("hz_price_desk", None),
+        "parts-price-changes": ("hz_price_desk", None),
+        "parts-imports": ("hz_price_desk", None),
+        "parts-import": ("hz_price_desk", "catalogue_import"),
+    },
+    "org": {
+        "api:branch-list": ("sysadmin", None),
+        "api:branch-detail": ("sysadmin", "hangzhou"),
+        "api:staff-list": ("sysadmin", None),
+        "api:staff-detail": ("sysadmin", "staff"),
+        "api:position-list": ("secadmin", None),
+        "api:position-detail": ("secadmin", "position"),
+        "api:client-list": ("sysadmin", None),
+        "api:client-detail": ("sysadmin", "client_pk"),
+        "api:client-branch-list": ("sysadmin", None),
+        "api:client-branch-detail": ("sysadmin", "client_branch"),
+        "api:client-contact-list": ("sysadmin", None),
+        "api:repair-shop-list": ("sysadmin", None),
+        "api:repair-shop-detail": ("sysadmin", "repair_shop"),
+        "api:auth-tokens": ("zhangsan", None),
+    },
+    "audit": {
+        "api:audit-pii-access": ("auditor", None),
+    },
+}
+
+# GET routes that are neither a list nor a detail view, with the reason.
+NOT_LISTS = {
+    "home": "a redirect",
+    "login": "the login form",
+    "logout": "POST only",
+    "password_change": "a form",
+    "set_language": "POST only",
+    "intake:report-new": "a form",
+    "intake:client-branches": "the options of one select (htmx)",
+    "intake:import-mapping": "a form",
+    "intake:import-template": "a file download",
+    "intake:callback-public": "the customer's form, no login",
+    "claims:attachment": "a file download",
+    "claims:report-pdf": "a PDF rendering",
+    "parts:query-create": "a form",
+    "parts:quote-create": "a form",
+    "parts:quote-photo": "a file download",
+    "parts:import-template": "a file download",
+    "parts-manual-quote-photo": "a file download",
+    "reports:export-all": "an Excel export",
+    "reports:export": "an Excel export",
+    "api:case-attachment-file": "a file download",
+    "api:case-report-pdf": "a PDF rendering",
+    "api:case-sheet": "one sheet, checked with its case by the motor view",
+    "api:schema": "the OpenAPI document",
+    "api:my-position": "the caller's own position",
+    "api:client-contact-detail": "no contact in the fixed world; the list is counted",
+    "calc-vin": "a VIN decoder, no stored rows",
+}
+NOT_LISTS.update(
+    {
+        f"calc:{name}": "a calculator or its reference page, no stored rows"
+        for name in ("index", "vin", "actual-value", "ctpl", "commercial", "injury", "standards")
+    }
+)
+NOT_LISTS.update(
+    {
+        name: "a form or an action (its GET shows the form): scope is in test_scope_harness"
+        for name in (
+            "intake:case-accept",
+            "intake:case-decline",
+            "intake:case-arrival",
+            "intake:case-delegate",
+            "intake:case-delegation-accept",
+            "intake:case-delegation-refuse",
+            "intake:case-delegation-cancel",
+            "intake:case-delegation-return",
+            "claims:case-survey",
+            "claims:case-complete-survey",
+            "claims:case-upload",
+            "claims:case-submit",
+            "claims:case-review",
+            "claims:case-request-documents",
+            "claims:case-fulfil-documents",
+            "claims:case-issue",
+            "claims:case-close",
+            "claims:case-cancel",
+            "parts:identify-save",
+            "parts:query-apply",
+            "parts:import-confirm",
+            "parts:import-cancel",
+            "notify:message-resend",
+        )
+    }
+)
+
+
+class Counts(World):
+    """The scope harness's world, touched whole, plus the reference rows the org views show."""
+
+    def kwargs(self, attr: str | None) -> dict:
+        if attr is None or attr.startswith("?"):
+            return {}
+        if attr.startswith("slug:"):
+            return {"slug": attr.removeprefix("slug:")}
+        return getattr(self, attr)
+
+    def build(self) -> None:
+        for attr in {attr for views in VIEWS.values() for _, attr in views.values() if attr}:
+            self.kwargs(attr)
+
+    @property
+    def delegated_case(self):
+        return {"case_no": self.delegation["case_no"]}
+
+    @property
+    def part(self):
+        return {"pk": self.catalogue.fog.pk}
+
+    @property
+    def hangzhou(self):
+        return {"pk": self.firm.hangzhou.pk}
+
+    @property
+    def position(self):
+        return {"pk": self.firm.zhangsan.position_id}
+
+    @property
+    def client_pk(self):
+        return {"pk": self.firm.client.pk}
+
+    @property
+    def client_branch(self):
+        return {"pk": self.firm.client_branch.pk}
+
+    @property
+    def repair_shop(self):
+        return {"pk": self.firm.repair_shop.pk}
+
+
+def route_name(key: str) -> str:
+    return key.split("[")[0]
+
+
+def count_queries(world: Counts, key: str, viewer: str, attr: str | None) -> int:
+    user = user_for(world, viewer)
+    path = reverse(route_name(key), kwargs=world.kwargs(attr))
+    if attr and attr.startswith("?"):
+        path += attr
+    if route_name(key).startswith(("api:", "notify-api:", "parts-")):
+        client = client_for(user)
+    else:
+        client = PageClient()
+        client.force_login(user)
+    # The first request warms the per-process caches (content types, SMS templates), so the
+    # count does not depend on which test ran before.
+    assert client.get(path).status_code == 200, key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, key
+    return len(queries.captured_queries)
+
+
+def baseline_file(app: str) -> Path:
+    return ROOT / app / "tests" / "query_counts.json"
+
+
+def expected_for(entry, vendor: str) -> int | None:
+    return entry.get(vendor) if isinstance(entry, dict) else entry
+
+
+def updated(entry, vendor: str, count: int):
+    """The entry after measuring `count` on `vendor`: one number while every vendor agrees."""
+    if entry is None or entry == count:
+        return count
+    per_vendor = dict(entry) if isinstance(entry, dict) else {"postgresql": entry, "sqlite": entry}
+    per_vendor[vendor] = count
+    values = set(per_vendor.values())
+    return values.pop() if len(values) == 1 else dict(sorted(per_vendor.items()))
+
+
+def test_every_list_and_detail_view_has_a_baseline():
+    counted = {route_name(key) for views in VIEWS.values() for key in views}
+    gets = {
+        name
+        for name, callback in all_routes().items()
+        if (methods := handled_methods(callback)) is None or "get" in methods
+    }
+    missing = gets - counted - set(NOT_LISTS)
+    assert not missing, f"new view without a query baseline: {sorted(missing)}"
+    assert not (counted | set(NOT_LISTS)) - set(all_routes()), "stale entries"
+    assert set(VIEWS["reports"]) >= {f"reports:statistic[{slug}]" for slug in STATISTICS}
+
+
+@pytest.fixture
+def counts_world(firm, catalogue):
+    world = Counts(firm, catalogue)
+    world.build()
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("app", sorted(VIEWS))
+def test_query_counts_match_the_baseline(counts_world, app):
+    path = baseline_file(app)
+    baseline = json.loads(path.read_text()) if path.exists() else {}
+    vendor = connection.vendor
+    measured = {
+        key: count_queries(counts_world, key, viewer, attr)
+        for key, (viewer, attr) in VIEWS[app].items()
+    }
+    if UPDATE:
+        entries = {key: updated(baseline.get(key), vendor, n) for key, n in measured.items()}
+        path.write_text(json.dumps(dict(sorted(entries.items())), indent=2) + "\n")
+        return
+    assert set(baseline) == set(measured), f"{path} is out of date: update the baselines"
+    changed = {
+        key: (expected_for(baseline[key], vendor), n)
+        for key, n in measured.items()
+        if expected_for(baseline[key], vendor) != n
+    }
+    assert not changed, f"query counts changed (baseline, now) on {vendor}: {changed}"
+
+
+def test_an_update_keeps_one_number_while_the_vendors_agree():
+    assert updated(None, "sqlite", 7) == 7
+    assert updated(7, "sqlite", 7) == 7
+    assert updated(7, "sqlite", 8) == {"postgresql": 7, "sqlite": 8}
+    assert updated({"postgresql": 8, "sqlite": 7}, "sqlite", 8) == 8
+    assert expected_for({"postgresql": 8, "sqlite": 7}, "sqlite") == 7
+    assert expected_for(7, "postgresql") == 7
