@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.core.errors import ServiceError
@@ -483,6 +483,7 @@ def quote_detail(request, pk: int):
     )
 
 
+@require_GET
 @needs("parts.view_manualquote")
 def quote_photo(request, pk: int, photo_pk: int):
     """One photo of a quote the user may see, served like a case attachment."""
@@ -604,6 +605,7 @@ def _import_or_404(request, pk) -> CatalogueImport:
     return imp
 
 
+@require_GET
 @needs("parts.view_catalogueimport")
 def import_detail(request, pk: int):
     imp = _import_or_404(request, pk)

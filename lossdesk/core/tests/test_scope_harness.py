@@ -16,7 +16,6 @@ from django.test import Client as PageClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lossdesk.claims import services as claims_services
-from lossdesk.claims.api.testing import client_for, error_of
 from lossdesk.claims.models import Case, CaseEvent
 from lossdesk.intake import services as intake_services
 from lossdesk.intake.choices import ImportStatus
@@ -24,7 +23,7 @@ from lossdesk.intake.models import ImportBatch
 from lossdesk.notify.models import SmsMessage
 from lossdesk.org.models import AuthToken
 from lossdesk.parts import services as parts_services
-from lossdesk.testing import Firm, photo
+from lossdesk.testing import Firm, client_for, error_of, photo
 
 METHODS = ("get", "post", "put", "patch", "delete")
 CATALOGUE_CSV = (
@@ -105,10 +104,6 @@ def R(owner, kwargs, body=None, multipart=False, refused=405, **expect) -> Route
     return Route(owner, kwargs, expect, body, multipart, refused)
 
 
-# Function views without a method guard answer every method like GET (reported, issue 10).
-ANY_METHOD = dict.fromkeys(METHODS, 200)
-
-
 def versioned(kwargs: dict) -> dict:
     """The confirm form of a page action: the case version the user saw."""
     return {"version": Case.objects.get(case_no=kwargs["case_no"]).version}
@@ -152,8 +147,8 @@ PAGES = {
     "parts:query-detail": R("zhangsan", "price_query", get=200, post=302),
     "parts:query-apply": R("zhangsan", "price_query", post=200),
     "parts:quote-detail": R("zhangsan", "manual_quote", get=200, post=200),
-    "parts:quote-photo": R("zhangsan", "manual_quote_photo", **ANY_METHOD),
-    "parts:import-detail": R("hz_price_desk", "catalogue_import", **ANY_METHOD),
+    "parts:quote-photo": R("zhangsan", "manual_quote_photo", get=200),
+    "parts:import-detail": R("hz_price_desk", "catalogue_import", get=200),
     "parts:import-confirm": R("hz_price_desk", "catalogue_import", post=302),
     "parts:import-cancel": R("hz_price_desk", "catalogue_import", post=302),
     "notify:message-detail": R("zhaoliu", "sms", get=200),
