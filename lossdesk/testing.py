@@ -9,6 +9,7 @@ from io import BytesIO
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
+from rest_framework.test import APIClient
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import AttachmentKind, DocumentType, ReviewDecision
@@ -241,3 +242,25 @@ def photo(name: str = "damage.jpg", size=(64, 48), color=(200, 30, 30)) -> Simpl
     buffer = BytesIO()
     Image.new("RGB", size, color).save(buffer, format="JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+# API tests: a DRF client that sends a staff member's Bearer token, and the error body.
+API = "/api/v1"
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
+    return client
+
+
+def error_of(response) -> dict:
+    """The {"code", "message", "fields"} body of an error response (asserts its shape)."""
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert {"code", "message", "fields"} <= set(error), error
+    assert isinstance(error["message"], str) and error["message"]
+    return error

@@ -6,13 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Attachment, Case, CaseEvent, Review
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.intake.models import Report
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
-from lossdesk.testing import LINES, VALID_VINS
+from lossdesk.testing import API, LINES, VALID_VINS, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,19 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
-from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, SURVEY, VALID_VINS, photo
+from lossdesk.testing import (
+    API,
+    LINES,
+    LINES_TOTAL,
+    PASSWORD,
+    SURVEY,
+    VALID_VINS,
+    client_for,
+    error_of,
+    photo,
+)
 
 pytestmark = pytest.mark.django_db
 

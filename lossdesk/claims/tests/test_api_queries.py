@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from lossdesk.claims import services
-from lossdesk.claims.api.testing import API, client_for
 from lossdesk.claims.choices import AttachmentKind, DocumentType
-from lossdesk.testing import photo
+from lossdesk.testing import API, client_for, photo
 
 pytestmark = pytest.mark.django_db
 

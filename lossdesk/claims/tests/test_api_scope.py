@@ -5,11 +5,10 @@ version are 409s that change nothing."""
 
 import pytest
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, ReviewDecision
 from lossdesk.claims.models import Attachment, Review
 from lossdesk.intake import services as intake_services
-from lossdesk.testing import photo
+from lossdesk.testing import API, client_for, error_of, photo
 
 pytestmark = pytest.mark.django_db
 

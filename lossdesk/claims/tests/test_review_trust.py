@@ -11,7 +11,6 @@ from django.db import OperationalError, connection, connections
 from django.urls import reverse
 
 from lossdesk.claims import services
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import (
     AttachmentKind,
     CaseStatus,
@@ -24,7 +23,7 @@ from lossdesk.core.errors import Conflict, SelfReview
 from lossdesk.motor import services as motor_services
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import Staff
-from lossdesk.testing import LINES, Firm, photo
+from lossdesk.testing import API, LINES, Firm, client_for, error_of, photo
 
 pytestmark = pytest.mark.django_db
 

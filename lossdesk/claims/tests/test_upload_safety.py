@@ -5,7 +5,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import AttachmentKind, DocumentType
 from lossdesk.claims.models import Attachment, Case
 from lossdesk.core.tests.test_uploads import (
@@ -18,6 +17,7 @@ from lossdesk.core.tests.test_uploads import (
     png_declaring,
     upload,
 )
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

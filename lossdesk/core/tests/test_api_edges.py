@@ -9,10 +9,9 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import EventType
 from lossdesk.intake import services as intake_services
-from lossdesk.testing import PASSWORD
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from django.test import Client as PageClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lossdesk.claims.api.testing import client_for
 from lossdesk.core.tests.test_scope_harness import (
     World,
     all_routes,
@@ -25,6 +24,7 @@ from lossdesk.core.tests.test_scope_harness import (
     user_for,
 )
 from lossdesk.reports.statistics import STATISTICS
+from lossdesk.testing import client_for
 
 UPDATE = os.environ.get("LOSSDESK_UPDATE_QUERY_BASELINES") == "1"
 ROOT = Path(__file__).resolve().parents[2]

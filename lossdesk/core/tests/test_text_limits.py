@@ -11,10 +11,9 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 import lossdesk
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.limits import TEXT_MAX
-from lossdesk.testing import PASSWORD
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 # Fields that take any length on purpose, each with the place that bounds it.
 BOUNDED_ELSEWHERE = {

@@ -3,12 +3,12 @@ the first result and creates nothing new."""
 
 import pytest
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.models import Case, CaseEvent
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.intake.api.views import ReportCreateView
 from lossdesk.intake.choices import ReportChannel
 from lossdesk.intake.models import Dispatch, Report
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 
 from lossdesk.claims import services as claims_services
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import Conflict, IllegalTransition, PermissionDenied, ServiceError
 from lossdesk.intake import services
 from lossdesk.intake.choices import DelegationStatus, DispatchStatus
 from lossdesk.intake.tests.conftest import fresh
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

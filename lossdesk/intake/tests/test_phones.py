@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.validators import is_mobile, normalize_phone, validate_mobile, validate_phone
 from lossdesk.intake import services
@@ -16,6 +15,7 @@ from lossdesk.intake.choices import CallbackMethod
 from lossdesk.intake.models import Callback, Report
 from lossdesk.intake.tests.conftest import fresh, sms_to
 from lossdesk.intake.tests.test_views import report_post
+from lossdesk.testing import API, client_for, error_of
 
 LANDLINE = "0571-88886666"
 

@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lossdesk.claims.api.testing import API, client_for
 from lossdesk.core.errors import ServiceError
 from lossdesk.intake import scoring, services
 from lossdesk.intake.models import Dispatch
 from lossdesk.intake.scoring import Candidate, Shift, Task
 from lossdesk.intake.tests.conftest import fresh, shift
+from lossdesk.testing import API, client_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=TZ)

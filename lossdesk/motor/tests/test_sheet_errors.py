@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.core.errors import ServiceError
 from lossdesk.motor import rules, services
 from lossdesk.motor.forms import LINE_FIELDS
 from lossdesk.motor.models import AssessmentSheet
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

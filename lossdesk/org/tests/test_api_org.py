@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.org.models import Branch, Client, ClientContact, Position, RepairShop, Staff
 from lossdesk.org.positions import permissions_by_name
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.demo.builder import DEFAULT_PASSWORD
 from lossdesk.org.passwords import generate_temporary_password
-from lossdesk.testing import PASSWORD
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

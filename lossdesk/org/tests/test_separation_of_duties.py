@@ -11,7 +11,6 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.claims.models import Case
 from lossdesk.org.models import AuthToken, Position, Staff
 from lossdesk.org.positions import (
@@ -22,7 +21,7 @@ from lossdesk.org.positions import (
     permission_name,
     permissions_by_name,
 )
-from lossdesk.testing import PASSWORD
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 

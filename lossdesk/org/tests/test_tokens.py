@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lossdesk.claims.api.testing import API, client_for, error_of
 from lossdesk.org.models import AuthToken
-from lossdesk.testing import PASSWORD
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 
