@@ -1,6 +1,6 @@
 """Saving vehicle assessment sheets (定损单)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -14,12 +14,10 @@ from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
+from lossdesk.rules.money import PRICE, QUANTITY, Amount, AmountError, parse_amount
 
 MAX_LINES = 300
 SHEET_INVALID = "定损单有误，请检查标出的项目。"
-# What the line columns hold (max_digits 8 and 12, two decimals).
-QUANTITY_LIMIT = Decimal(10) ** 6
-MONEY_LIMIT = Decimal(10) ** 10
 # Optional price-link fields of a line (filled by the parts app's price queries).
 LINK_FIELDS = ("part_id", "price_type", "price_source", "price_query_line_id")
 # Checks other apps run on the cleaned lines before a sheet is saved:
@@ -28,24 +26,13 @@ LINK_FIELDS = ("part_id", "price_type", "price_source", "price_query_line_id")
 SHEET_LINE_CHECKS: list = []
 
 
-def _decimal(
-    value, field: str, errors: dict, *, minimum: Decimal, limit: Decimal, places: int = 2
-) -> Decimal | None:
+def _decimal(value, field: str, errors: dict, *, kind: Amount, positive: bool) -> Decimal | None:
     """The number typed in `field`, or None (with its message in `errors`)."""
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append("请输入数字。")
+        return parse_amount(value, kind, positive=positive)
+    except AmountError as exc:
+        errors.setdefault(field, []).append(exc.message)
         return None
-    if not number.is_finite() or number < minimum:
-        errors.setdefault(field, []).append(f"不能小于 {minimum}。")
-    elif number.as_tuple().exponent < -places:
-        errors.setdefault(field, []).append(f"最多 {places} 位小数。")
-    elif number >= limit:
-        errors.setdefault(field, []).append("数值过大。")
-    else:
-        return number
-    return None
 
 
 def _text(raw: dict, name: str, field: str, errors: dict) -> str:
@@ -111,22 +98,22 @@ def clean_lines(lines: list[dict]) -> tuple[list[AssessmentLine], dict[str, list
             raw.get("quantity", "1"),
             prefix + "quantity",
             errors,
-            minimum=Decimal("0.01"),
-            limit=QUANTITY_LIMIT,
+            kind=QUANTITY,
+            positive=True,
         )
         unit_price = _decimal(
             raw.get("unit_price", ""),
             prefix + "unit_price",
             errors,
-            minimum=Decimal("0"),
-            limit=MONEY_LIMIT,
+            kind=PRICE,
+            positive=False,
         )
         salvage = _decimal(
             raw.get("salvage_value") or "0",
             prefix + "salvage_value",
             errors,
-            minimum=Decimal("0"),
-            limit=MONEY_LIMIT,
+            kind=PRICE,
+            positive=False,
         )
         line = AssessmentLine(
             seq=i + 1,

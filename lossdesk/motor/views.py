@@ -5,7 +5,7 @@ The view parses the header form and the line formset, hands the non-blank rows t
 back onto the row the user typed them in. Nothing is validated here that the service also
 checks, so the page and the API report the same errors."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,9 +31,9 @@ from lossdesk.motor.forms import (
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.motor.services import SHEET_INVALID, check_lines, do_save_assessment_sheet
 from lossdesk.org.positions import CASE_ASSESS
+from lossdesk.rules.money import PRICE, QUANTITY, Amount, AmountError, parse_amount
 
 PREFIX = "lines"
-NUMBER_LIMIT = Decimal(10) ** 10
 TOTAL_LABELS = [(kind.value, kind.label) for kind in LineKind]
 
 
@@ -67,15 +67,12 @@ def _state_message(exc: Conflict) -> str:
     return exc.message
 
 
-def _decimal(text) -> Decimal | None:
-    """A number the service would accept (≥ 0, below 10^10), else None."""
+def _decimal(text, kind: Amount = PRICE) -> Decimal | None:
+    """A number the service would accept (the one money parser), else None."""
     try:
-        value = Decimal(str(text or "").strip())
-    except InvalidOperation:
+        return parse_amount(text or "", kind)
+    except AmountError:
         return None
-    if not value.is_finite() or value < 0 or value >= NUMBER_LIMIT:
-        return None
-    return value
 
 
 def annotate_amounts(formset) -> rules.SheetTotals:
@@ -88,7 +85,7 @@ def annotate_amounts(formset) -> rules.SheetTotals:
         values = {name: form[name].value() for name in (*LINE_FIELDS, "DELETE")}
         if values["DELETE"] in (True, "on", "true", "1"):
             continue
-        quantity = _decimal(values["quantity"] or "1")
+        quantity = _decimal(values["quantity"] or "1", QUANTITY)
         price = _decimal(values["unit_price"])
         salvage = _decimal(values["salvage_value"] or "0")
         if quantity is None or price is None or not str(values["unit_price"] or "").strip():

@@ -3,7 +3,7 @@ permission-checked. Callers look objects up through their `for_user` querysets f
 outside the user's scope)."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,13 +43,13 @@ from lossdesk.parts.models import (
     VehicleModel,
 )
 from lossdesk.parts.queries import price_source_text, prices_for
+from lossdesk.rules.money import FEN, PRICE, QUANTITY, AmountError, parse_amount
 
 MAX_QUERY_LINES = 200
 MAX_QUOTE_PHOTOS = 9
 MAX_PHOTO_SIZE = 10 * 1024 * 1024
 DEFAULT_QUOTE_HOURS = 4
 MAX_QUOTE_HOURS = 24 * 14
-PRICE_LIMIT = Decimal("1000000000")
 
 
 def _require(actor, perm: str, action: str) -> None:
@@ -63,32 +63,18 @@ def _money(value, field: str, errors: dict, *, required: bool = True) -> Decimal
             errors.setdefault(field, []).append("请填写金额。")
         return None
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append("请输入数字。")
+        return parse_amount(value, PRICE, positive=True).quantize(FEN)
+    except AmountError as exc:
+        errors.setdefault(field, []).append(exc.message)
         return None
-    if not number.is_finite() or number <= 0:
-        errors.setdefault(field, []).append("必须大于 0。")
-    elif number >= PRICE_LIMIT:
-        errors.setdefault(field, []).append("数值过大。")
-    elif number.as_tuple().exponent < -2:
-        errors.setdefault(field, []).append("最多两位小数。")
-    else:
-        return number.quantize(Decimal("0.01"))
-    return None
 
 
 def _quantity(value, field: str, errors: dict) -> Decimal:
     try:
-        number = Decimal(str(value if value not in (None, "") else "1").strip())
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append("请输入数字。")
+        return parse_amount(value if value not in (None, "") else "1", QUANTITY, positive=True)
+    except AmountError as exc:
+        errors.setdefault(field, []).append(exc.message)
         return Decimal("1")
-    if not number.is_finite() or number < Decimal("0.01") or number >= 100000:
-        errors.setdefault(field, []).append("数量应在 0.01 到 99999 之间。")
-    elif number.as_tuple().exponent < -2:
-        errors.setdefault(field, []).append("最多两位小数。")
-    return number
 
 
 def _vin(value: str, errors: dict) -> str:

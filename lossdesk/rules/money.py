@@ -6,7 +6,9 @@ floats are refused because they cannot carry an exact amount in fen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from .errors import RuleInputError
@@ -39,6 +41,76 @@ def D(value: object, field: str = "value") -> Decimal:
     if not result.is_finite():
         raise RuleInputError(field, "须为有限数值")
     return result
+
+
+@dataclass(frozen=True)
+class Amount:
+    """What a column can hold: ``max_digits`` digits, ``places`` of them after the point."""
+
+    max_digits: int
+    places: int
+
+    @property
+    def maximum(self) -> Decimal:
+        return Decimal(10) ** (self.max_digits - self.places) - Decimal(10) ** -self.places
+
+
+# The one set of limits for typed amounts, matching the database columns.
+MONEY = Amount(max_digits=14, places=2)  # totals and amounts: ≤ 999,999,999,999.99
+PRICE = Amount(max_digits=12, places=2)  # unit prices of lines and parts: ≤ 9,999,999,999.99
+QUANTITY = Amount(max_digits=8, places=2)  # quantities of lines: ≤ 999,999.99
+
+# Longest text worth reading: 15 digits, 4 separators, a point, a sign, ¥ and 元.
+MAX_TEXT = 32
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－＋￥　", "0123456789,.-+¥ ")
+_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?")
+PATTERN = r"^\s*[+-]?[¥￥]?\s*[0-9０-９,，]*([.．][0-9０-９]*)?\s*元?\s*$"
+
+
+class AmountError(RuleInputError):
+    """Typed text that is not an acceptable amount; ``message`` is shown to the user."""
+
+
+def parse_amount(
+    value: object,
+    kind: Amount = MONEY,
+    *,
+    field: str = "value",
+    positive: bool = False,
+    allow_negative: bool = False,
+) -> Decimal:
+    """Typed text (or a JSON number) → Decimal, or ``AmountError`` with a Chinese message.
+
+    Accepts "1,280.00", full-width "１２８０", "¥1280" and "1280元"; refuses NaN,
+    Infinity, exponents ("1e5"), more than ``kind.places`` decimals, more than
+    ``kind.maximum``, negatives (unless ``allow_negative``) and zero when ``positive``.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise AmountError(field, "请输入数字。")
+    if isinstance(value, Decimal) and value.is_finite():
+        value = format(value, "f")
+    text = str(value).translate(_FULL_WIDTH).strip()
+    if len(text) > MAX_TEXT:
+        raise AmountError(field, "请输入数字。")
+    text = text.removesuffix("元").strip()
+    sign = ""
+    if text[:1] in "+-" and text:
+        sign, text = text[0], text[1:].lstrip()
+    text = text.removeprefix("¥").strip()
+    match = _NUMBER.fullmatch(text)
+    if match is None or match[1] or not (match[2] or match[3]):
+        raise AmountError(field, "请输入数字。")
+    digits = match[2].replace(",", "") or "0"
+    number = Decimal(f"{sign}{digits}.{match[3]}" if match[3] else sign + digits)
+    if number < 0 and not allow_negative:
+        raise AmountError(field, "不能小于 0。")
+    if positive and number <= 0:
+        raise AmountError(field, "必须大于 0。")
+    if len(match[3] or "") > kind.places:
+        raise AmountError(field, f"最多 {kind.places} 位小数。")
+    if abs(number) > kind.maximum:
+        raise AmountError(field, f"不能大于 {kind.maximum:,}。")
+    return number
 
 
 def non_negative(value: object, field: str) -> Decimal:
