@@ -30,6 +30,7 @@ from lossdesk.calc.choices import (
     VehicleUseChoices,
 )
 from lossdesk.core.errors import ServiceError
+from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField, error_responses
 from lossdesk.rules.commercial import LiabilityLevel
 from lossdesk.rules.errors import RuleInputError
@@ -50,10 +51,8 @@ def run(calculation: Callable, *args):
 # ---------------------------------------------------------------------------- fields
 
 
-def money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=ZERO, coerce_to_string=True, **kwargs
-    )
+def money(**kwargs) -> AmountField:
+    return AmountField(**kwargs)
 
 
 def ratio(**kwargs) -> serializers.DecimalField:
@@ -62,7 +61,7 @@ def ratio(**kwargs) -> serializers.DecimalField:
     )
 
 
-def optional_money(help_text: str = "") -> serializers.DecimalField:
+def optional_money(help_text: str = "") -> AmountField:
     return money(required=False, allow_null=True, help_text=help_text)
 
 

@@ -15,22 +15,15 @@ from lossdesk.calc.choices import (
     VehicleUseChoices,
 )
 from lossdesk.calc.models import CompensationStandard
+from lossdesk.core.money_fields import AmountFormField
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CUSTOM_RATIO = "custom"
 
 
-def money(label: str, required: bool = False, help_text: str = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=ZERO,
-        max_digits=14,
-        decimal_places=2,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
+def money(label: str, required: bool = False, help_text: str = "") -> AmountFormField:
+    return AmountFormField(label=label, required=required, help_text=help_text)
 
 
 def ratio(label: str, help_text: str = "", **kwargs) -> forms.DecimalField:
