@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -33,6 +33,7 @@ from lossdesk.parts.models import (
     VehicleModel,
 )
 from lossdesk.parts.text import normalize_oe
+from lossdesk.rules.money import FEN, NOT_A_NUMBER, PRICE, AmountError, parse_amount
 
 logger = logging.getLogger(__name__)
 
@@ -280,18 +281,12 @@ def _price(text: str, column: str, errors: list[str]) -> Decimal | None:
     if not text:
         return None
     try:
-        value = Decimal(text.replace(",", "").replace("¥", "").replace("￥", ""))
-    except InvalidOperation:
-        errors.append(f"{COLUMN_LABELS[column]}「{text}」不是数字")
-        return None
-    if not value.is_finite() or value <= 0:
-        errors.append(f"{COLUMN_LABELS[column]}必须大于 0")
-    elif value >= Decimal("1000000000"):
-        errors.append(f"{COLUMN_LABELS[column]}数值过大")
-    elif value.as_tuple().exponent < -2:
-        errors.append(f"{COLUMN_LABELS[column]}最多两位小数")
-    else:
-        return value.quantize(Decimal("0.01"))
+        return parse_amount(text, PRICE, positive=True).quantize(FEN)
+    except AmountError as exc:
+        if exc.message == NOT_A_NUMBER:
+            errors.append(f"{COLUMN_LABELS[column]}「{text}」不是数字")
+        else:
+            errors.append(COLUMN_LABELS[column] + exc.message.removesuffix("。"))
     return None
 
 

@@ -67,6 +67,9 @@ _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?")
 PATTERN = r"^\s*[+-]?[¥￥]?\s*[0-9０-９,，]*([.．][0-9０-９]*)?\s*元?\s*$"
 
 
+NOT_A_NUMBER = "请输入数字。"
+
+
 class AmountError(RuleInputError):
     """Typed text that is not an acceptable amount; ``message`` is shown to the user."""
 
@@ -86,12 +89,12 @@ def parse_amount(
     ``kind.maximum``, negatives (unless ``allow_negative``) and zero when ``positive``.
     """
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise AmountError(field, "请输入数字。")
+        raise AmountError(field, NOT_A_NUMBER)
     if isinstance(value, Decimal) and value.is_finite():
         value = format(value, "f")
     text = str(value).translate(_FULL_WIDTH).strip()
     if len(text) > MAX_TEXT:
-        raise AmountError(field, "请输入数字。")
+        raise AmountError(field, NOT_A_NUMBER)
     text = text.removesuffix("元").strip()
     sign = ""
     if text[:1] in "+-" and text:
@@ -99,13 +102,13 @@ def parse_amount(
     text = text.removeprefix("¥").strip()
     match = _NUMBER.fullmatch(text)
     if match is None or match[1] or not (match[2] or match[3]):
-        raise AmountError(field, "请输入数字。")
+        raise AmountError(field, NOT_A_NUMBER)
     digits = match[2].replace(",", "") or "0"
     number = Decimal(f"{sign}{digits}.{match[3]}" if match[3] else sign + digits)
-    if number < 0 and not allow_negative:
-        raise AmountError(field, "不能小于 0。")
     if positive and number <= 0:
         raise AmountError(field, "必须大于 0。")
+    if number < 0 and not allow_negative:
+        raise AmountError(field, "不能小于 0。")
     if len(match[3] or "") > kind.places:
         raise AmountError(field, f"最多 {kind.places} 位小数。")
     if abs(number) > kind.maximum:
