@@ -4,8 +4,10 @@ ServiceError fields are mapped back onto these forms."""
 from django import forms
 
 from lossdesk.claims.forms import MultipleFileField, MultipleFileInput
+from lossdesk.core.money_fields import AmountFormField
 from lossdesk.parts.choices import ManualQuoteStatus, PriceType
 from lossdesk.parts.importing import MAX_FILE_SIZE
+from lossdesk.rules.money import PRICE, QUANTITY
 
 PRICE_TYPE_CHOICES = PriceType.choices
 
@@ -78,7 +80,7 @@ class ManualQuoteForm(forms.Form):
     oe_number = _text("OE号", 40)
     vehicle_description = _text("车辆描述", 200, placeholder="未定型时填写：品牌、车系、年款、配置")
     vin = _text("VIN", 30)
-    quantity = forms.DecimalField(label="数量", initial=1, min_value=0.01, decimal_places=2)
+    quantity = AmountFormField(label="数量", initial=1, kind=QUANTITY, positive=True)
     price_type = forms.ChoiceField(label="价格类型", choices=PRICE_TYPE_CHOICES)
     deadline_hours = forms.IntegerField(
         label="报价时限（小时）", initial=4, min_value=1, max_value=24 * 14
@@ -98,7 +100,7 @@ class ManualQuoteForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    price = forms.DecimalField(label="报价（元）", min_value=0.01, decimal_places=2, max_digits=12)
+    price = AmountFormField(label="报价（元）", kind=PRICE, positive=True)
     source = _text("价格来源", 200, required=True, placeholder="如：杭州大众4S店电话询价")
     oe_number = _text("OE号（补充）", 40)
     note = _text("说明", 500)
@@ -117,9 +119,7 @@ class QuoteFilterForm(forms.Form):
 class LocalPriceForm(forms.Form):
     part = forms.IntegerField(widget=forms.HiddenInput)
     price_type = forms.ChoiceField(label="价格类型", choices=PRICE_TYPE_CHOICES)
-    price = forms.DecimalField(
-        label="本地价（元）", min_value=0.01, decimal_places=2, max_digits=12
-    )
+    price = AmountFormField(label="本地价（元）", kind=PRICE, positive=True)
     reason = _text("调整原因", 200, required=True)
 
 

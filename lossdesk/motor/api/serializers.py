@@ -1,32 +1,24 @@
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
 from lossdesk.core.limits import TEXT_MAX
+from lossdesk.core.money_fields import AmountField
 from lossdesk.motor import services
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.models import RepairShop
+from lossdesk.rules.money import PRICE, QUANTITY
 
 
 class LineInputSerializer(serializers.Serializer):
     kind = EnumField(LineKind)
     name = serializers.CharField(max_length=100)
     part_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    quantity = serializers.DecimalField(
-        max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False
-    )
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
-    salvage_value = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        required=False,
-        help_text="只有换件项目有残值。",
-    )
+    quantity = AmountField(kind=QUANTITY, positive=True, required=False)
+    unit_price = AmountField(kind=PRICE)
+    salvage_value = AmountField(kind=PRICE, required=False, help_text="只有换件项目有残值。")
     remarks = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # Where the price came from (parts app); a line sent without any of these keeps the
     # links of the previous line with the same kind, name and part number.
