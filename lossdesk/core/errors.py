@@ -1,5 +1,9 @@
 """Errors raised by service functions. Views and the API turn them into a form error, a
-message or a JSON error body; none of them is ever a 500."""
+message or a JSON error body; none of them is ever a 500.
+
+`ErrorCode` holds the codes every domain shares. Each app names its own refusals in an
+`error_codes.py` enum (Saleor style: `IntakeErrorCode.DUPLICATE_REPORT`) and passes it as
+`code=`; the client reads `error.code`, never the Chinese message."""
 
 from enum import StrEnum
 
@@ -24,8 +28,17 @@ class ServiceError(Exception):
     code: ErrorCode = ErrorCode.INVALID
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, **extra):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: StrEnum | None = None,
+        fields: dict[str, list[str]] | None = None,
+        **extra,
+    ):
         super().__init__(message)
+        if code is not None:
+            self.code = code
         self.message = message
         self.fields = fields or {}
         self.extra = extra
