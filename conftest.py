@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings as django_settings
+from django.test import modify_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -12,6 +13,9 @@ hypothesis_settings.load_profile("lossdesk")
 
 
 def pytest_configure(config):
+    # A loss line that exists only in the tests (lossdesk/claims/tests/fake_line), installed
+    # before the test database is created and registered by the tests that use it.
+    modify_settings(INSTALLED_APPS={"append": "lossdesk.claims.tests.fake_line"}).enable()
     # Real hashing costs ~0.5 s a password; the tests create a dozen staff per test.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The suite logs in from one address many times a minute; throttling has its own tests

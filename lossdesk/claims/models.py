@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from lossdesk.claims import registry
 from lossdesk.claims.choices import (
     AccidentType,
     AttachmentKind,
@@ -32,9 +33,10 @@ class CaseQuerySet(models.QuerySet):
         """The cases `user` may see: the one place that decides case visibility.
 
         A case belongs to its branch; "own" means the user is its surveyor, registered its
-        report or assesses one of its loss items. A case delegated to a branch in another
-        region (委托异地, requested or accepted) also belongs to the receiving branch, for the
-        same scopes. `action` is kept for scopes that will differ by action."""
+        report or prepared the assessment document of one of its loss items. Apps widen the
+        subtree and branch scopes through `registry.CaseContribution.visible` (a case
+        delegated to a branch in another region, 委托异地, belongs to the receiving branch too).
+        `action` is kept for scopes that will differ by action."""
         if not (user and user.is_authenticated and user.is_active and user.has_perm(CASE_VIEW)):
             return self.none()
         scope = user.data_scope
@@ -42,21 +44,19 @@ class CaseQuerySet(models.QuerySet):
             return self.all()
         if not user.branch_id:
             return self.none()
-        from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES
-        from lossdesk.intake.models import Delegation
-
-        # A small set (open delegations into the user's branches): a hashed sub-plan.
-        delegated = Delegation.objects.filter(status__in=ACTIVE_DELEGATION_STATUSES)
-        if scope == DataScope.SUBTREE:
-            path = user.branch.path
-            delegated = delegated.filter(to_branch__path__startswith=path).values("case_id")
-            return self.filter(Q(branch__path__startswith=path) | Q(pk__in=delegated))
-        if scope == DataScope.BRANCH:
-            delegated = delegated.filter(to_branch_id=user.branch_id).values("case_id")
-            return self.filter(Q(branch_id=user.branch_id) | Q(pk__in=delegated))
-        from lossdesk.motor.models import AssessmentSheet
-
-        assesses = AssessmentSheet.objects.filter(loss_item__case=OuterRef("pk"), assessor=user)
+        if scope in (DataScope.SUBTREE, DataScope.BRANCH):
+            if scope == DataScope.SUBTREE:
+                visible = Q(branch__path__startswith=user.branch.path)
+            else:
+                visible = Q(branch_id=user.branch_id)
+            for contribution in registry.contributions():
+                if contribution.visible is not None:
+                    visible |= contribution.visible(user)
+            return self.filter(visible)
+        prepared = Q(pk__in=[])
+        for line in registry.loss_lines():
+            prepared |= Q(**{line.assessor: user})
+        assesses = LossItem.objects.filter(prepared, case=OuterRef("pk"))
         return self.filter(Q(surveyor=user) | Q(report__created_by=user) | Q(Exists(assesses)))
 
     def search(self, q: str, *, phones: bool) -> "CaseQuerySet":

@@ -5,15 +5,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from lossdesk.claims import registry
 
-def render_adjusting_report(case, report) -> bytes:
+
+def adjusting_report_html(case, report) -> str:
+    """The report as HTML, each loss item's assessment in the section its loss line gives."""
     survey = getattr(case, "survey", None)
+    lines = registry.loss_lines()
     loss_items = list(
-        case.loss_items.select_related("sheet", "sheet__repair_shop").prefetch_related(
-            "sheet__lines"
+        case.loss_items.select_related(*registry.document_select_related()).prefetch_related(
+            *(name for line in lines for name in line.review_prefetch)
         )
     )
-    html = render_to_string(
+    for item in loss_items:
+        if line := registry.line_for(item.kind):
+            item.document = getattr(item, line.document, None)
+            item.pdf_template = line.pdf_template
+    return render_to_string(
         "claims/pdf/adjusting_report.html",
         {
             "case": case,
@@ -25,4 +33,7 @@ def render_adjusting_report(case, report) -> bytes:
             "generated_at": timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
+
+
+def render_adjusting_report(case, report) -> bytes:
+    return HTML(string=adjusting_report_html(case, report)).write_pdf()

@@ -12,10 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from lossdesk.claims import workflow
+from lossdesk.claims import registry, workflow
 from lossdesk.claims.choices import (
     LIABILITY_RATIOS,
     AttachmentKind,
@@ -37,7 +36,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
-from lossdesk.claims.signals import case_closed
+from lossdesk.claims.signals import case_cancelled, case_closed
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
@@ -237,30 +236,35 @@ def do_add_attachment(
 
 
 def recompute_assessed_amount(case: Case) -> Decimal:
-    from lossdesk.motor.models import AssessmentSheet
-
-    total = (
-        AssessmentSheet.objects.filter(loss_item__case=case)
-        .exclude(loss_item__status=LossItemStatus.CANCELLED)
-        .aggregate(total=Sum("total"))["total"]
+    """The sum of every loss line's assessed amounts over the case's live loss items."""
+    items = case.loss_items.exclude(status=LossItemStatus.CANCELLED)
+    total = sum(
+        (line.total(items.filter(kind__in=line.kinds)) for line in registry.loss_lines()),
+        Decimal("0.00"),
     )
-    return total or Decimal("0.00")
+    return total.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
 def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
+    """Hands in every loss item a loss line assesses; each must be assessed by its line's
+    rule, and a case needs at least one item of a line that demands one (the vehicle)."""
     case, target = lock_case(case, actor, Action.SUBMIT_FOR_REVIEW, expected_version)
-    vehicles = [i for i in case.loss_items.select_related("sheet") if i.is_vehicle]
+    items = list(case.loss_items.select_related(*registry.document_select_related()))
+    assessed = []
     missing = {}
-    for item in vehicles:
-        sheet = getattr(item, "sheet", None)
-        if sheet is None or not sheet.lines.exists():
-            missing[f"loss_items.{item.seq}"] = [f"{item.label} 尚未定损。"]
-    if not vehicles:
-        missing["loss_items"] = ["本案没有车辆损失标的。"]
+    for item in items:
+        if (line := registry.line_for(item.kind)) is None:
+            continue
+        assessed.append(item)
+        if (reason := line.unassessed(item)) is not None:
+            missing[f"loss_items.{item.seq}"] = [reason]
+    for line in registry.loss_lines():
+        if line.missing_message and not any(item.kind in line.kinds for item in items):
+            missing.setdefault("loss_items", []).append(line.missing_message)
     if missing:
         raise Incomplete("还有损失标的未定损，不能提交审核。", fields=missing)
-    LossItem.objects.filter(pk__in=[i.pk for i in vehicles]).update(status=LossItemStatus.SUBMITTED)
+    LossItem.objects.filter(pk__in=[i.pk for i in assessed]).update(status=LossItemStatus.SUBMITTED)
     case.assessed_amount = recompute_assessed_amount(case)
     _move(
         case,
@@ -302,18 +306,15 @@ def review_refusal(case: Case, actor) -> ServiceError | None:
 
 
 def _prepared_under_review(case: Case, actor) -> bool:
-    """Whether `actor` ever saved or submitted a sheet of a loss item under review, by the
-    timeline (a later save by someone else does not wash the earlier one out)."""
-    under_review = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
-    if under_review.filter(sheet__assessor=actor).exists():
+    """Whether `actor` submitted the case or prepared the document of a loss item under
+    review, by the timeline (a later save by someone else does not wash the earlier one out)."""
+    # A submission hands in every assessed loss item of the case, so it covers them all.
+    if case.events.filter(actor=actor, type=EventType.SUBMITTED_FOR_REVIEW).exists():
         return True
-    # A sheet keeps its number for the life of its loss item; save events name it.
-    sheet_nos = [no for no in under_review.values_list("sheet__sheet_no", flat=True) if no]
-    own = case.events.filter(actor=actor)
-    # A submission hands in every vehicle loss item of the case, so it covers them all.
-    return (
-        own.filter(type=EventType.SUBMITTED_FOR_REVIEW).exists()
-        or own.filter(type=EventType.SHEET_SAVED, data__sheet__in=sheet_nos).exists()
+    under_review = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
+    return any(
+        line.prepared_by(under_review.filter(kind__in=line.kinds), actor)
+        for line in registry.loss_lines()
     )
 
 
@@ -519,9 +520,8 @@ def do_cancel_case(
         raise ServiceError("注销原因无效。", fields={"reason": ["请选择注销原因。"]})
     if reason == CancelReason.OTHER and not note.strip():
         raise ServiceError("选择「其他」时须填写说明。", fields={"note": ["请填写注销说明。"]})
-    from lossdesk.intake.services import cancel_active_dispatches
-
-    cancel_active_dispatches(case)
+    # Inside the transaction: what other apps undo (dispatches) goes with the case or not at all.
+    case_cancelled.send(Case, case=case, actor=actor)
     case.loss_items.update(status=LossItemStatus.CANCELLED)
     case.cancel_reason, case.cancel_note = reason, note.strip()
     case.closed_at = timezone.now()

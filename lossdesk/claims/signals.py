@@ -1,6 +1,9 @@
-"""Signals of the case lifecycle, sent after the transaction commits (never for a
-rolled-back action)."""
+"""Signals of the case lifecycle, for the apps above claims to follow it."""
 
 from django.dispatch import Signal
 
-case_closed = Signal()  # kwargs: case
+# Sent after the transaction commits (never for a rolled-back action). kwargs: case
+case_closed = Signal()
+# Sent inside the cancelling transaction, so what a receiver undoes (e.g. intake's active
+# dispatches) is undone together with the cancellation or not at all. kwargs: case, actor
+case_cancelled = Signal()

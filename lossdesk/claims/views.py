@@ -6,16 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from lossdesk.claims import services
+from lossdesk.claims import registry, services
 from lossdesk.claims.choices import (
-    VEHICLE_KINDS,
     AttachmentKind,
     CancelReason,
     CaseStatus,
@@ -47,7 +46,6 @@ from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.core.uploads import file_response
-from lossdesk.intake.models import Dispatch, DispatchAlert
 from lossdesk.org.models import Staff
 
 PAGE_SIZE = 25
@@ -90,11 +88,10 @@ class CaseListView(LoginRequiredMixin, View):
     template_name = "claims/case_list.html"
 
     def get(self, request):
-        open_alerts = DispatchAlert.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True)
         base = (
             Case.objects.for_user(request.user)
             .select_related("client", "branch", "surveyor", "report")
-            .annotate(dispatch_alert=Exists(open_alerts))
+            .annotate(**registry.annotations("list", request.user))
         )
         filterset = CaseFilterSet(request.GET or None, queryset=base, request=request)
         page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -212,20 +209,13 @@ def _show(value) -> str:
 
 
 def case_detail_queryset(user):
-    # The case number of the report this one may duplicate, if the user may see that case.
-    duplicate_case_no = (
-        Case.objects.for_user(user)
-        .filter(report_id=OuterRef("report__possible_duplicate_of_id"))
-        .values("case_no")[:1]
-    )
+    contributed = registry.contributions()
+    documents = registry.document_select_related()
     return (
         Case.objects.for_user(user)
-        .annotate(duplicate_case_no=Subquery(duplicate_case_no))
+        .annotate(**registry.annotations("page", user))
         .select_related(
-            "report",
-            "report__client_branch",
-            "report__created_by",
-            "report__possible_duplicate_of",
+            *(name for c in contributed for name in c.select_related),
             "client",
             "branch",
             "surveyor",
@@ -236,16 +226,8 @@ def case_detail_queryset(user):
             "adjusting_report__issuing_branch",
         )
         .prefetch_related(
-            Prefetch(
-                "loss_items",
-                LossItem.objects.select_related("sheet", "sheet__assessor").order_by("seq"),
-            ),
-            Prefetch(
-                "dispatches",
-                Dispatch.objects.select_related("surveyor", "dispatched_by").order_by(
-                    "-dispatched_at", "-id"
-                ),
-            ),
+            Prefetch("loss_items", LossItem.objects.select_related(*documents).order_by("seq")),
+            *(prefetch for c in contributed for prefetch in c.page_prefetch),
             Prefetch(
                 "attachments",
                 Attachment.objects.select_related("uploaded_by", "loss_item").order_by(
@@ -268,11 +250,6 @@ def case_detail_queryset(user):
             ),
         )
     )
-
-
-def sheet_path(case: Case, item: LossItem) -> str:
-    """The agreed path of the vehicle assessment-sheet editor (motor:sheet-edit)."""
-    return f"/cases/{case.case_no}/items/{item.seq}/sheet/"
 
 
 class CaseView(LoginRequiredMixin, View):
@@ -304,8 +281,6 @@ class CaseDetailView(CaseView):
 
     @staticmethod
     def get_context(request, case: Case) -> dict:
-        from lossdesk.intake import views as intake_views
-
         actions = available_actions(request.user, case)
         events = list(case.events.all())
         names = {}
@@ -316,8 +291,11 @@ class CaseDetailView(CaseView):
         attachments = list(case.attachments.all())
         loss_items = list(case.loss_items.all())
         for item in loss_items:
-            item.sheet_obj = getattr(item, "sheet", None) if item.is_vehicle else None
-            item.sheet_path = sheet_path(case, item)
+            if line := registry.line_for(item.kind):
+                item.document = getattr(item, line.document, None)
+                item.document_label = line.document_label
+                if line.editor:
+                    item.editor_url = reverse(line.editor, args=[case.case_no, item.seq])
         document_requests = list(case.document_requests.all())
         can_fulfil = Action.FULFIL_DOCUMENTS in actions
         for doc_request in document_requests:
@@ -326,14 +304,13 @@ class CaseDetailView(CaseView):
                 if can_fulfil and doc_request.status == DocumentRequestStatus.OPEN
                 else None
             )
-        return {
+        context = {
             "nav": "cases",
             "case": case,
             "report": case.report,
             "survey": getattr(case, "survey", None),
             "adjusting_report": getattr(case, "adjusting_report", None),
             "loss_items": loss_items,
-            "dispatches": list(case.dispatches.all()),
             "photos": [a for a in attachments if a.kind == AttachmentKind.PHOTO],
             "documents": [a for a in attachments if a.kind != AttachmentKind.PHOTO],
             "reviews": list(case.reviews.all()),
@@ -342,8 +319,12 @@ class CaseDetailView(CaseView):
             "actions": actions,
             "can_edit_sheet": Action.SAVE_SHEET in actions,
             "panels": action_panels(request.user, case, actions),
-            **intake_views.case_page_context(request, case),
+            "slots": {slot: registry.page_templates(slot) for slot in ("alerts", "main", "side")},
         }
+        for contribution in registry.contributions():
+            if contribution.page_context is not None:
+                context.update(contribution.page_context(request, case))
+        return context
 
 
 # --- files -------------------------------------------------------------------------------
@@ -403,6 +384,7 @@ class CaseActionView(CaseView):
     confirm = ""
     primary = False  # its panel opens by default on the case page
     template_name = "claims/action_form.html"
+    form_template = "claims/includes/action_form.html"  # the form in its case-page panel
 
     # -- hooks
     @classmethod
@@ -599,16 +581,26 @@ class ReviewView(CaseActionView):
 
 
 def review_items(case: Case) -> list[LossItem]:
-    """The vehicle loss items a review covers, each with its sheet (lines with the fitment
-    flag, totals, salvage) and its photos, in a fixed number of queries."""
+    """The loss items a review covers (those a loss line assesses), each with its document
+    as its line shows it and its photos, in a fixed number of queries."""
+    lines = registry.loss_lines()
     photos = Attachment.objects.filter(kind=AttachmentKind.PHOTO).order_by("uploaded_at", "id")
-    return list(
-        case.loss_items.filter(kind__in=VEHICLE_KINDS)
+    items = list(
+        case.loss_items.filter(kind__in=[kind for line in lines for kind in line.kinds])
         .exclude(status=LossItemStatus.CANCELLED)
-        .select_related("sheet", "sheet__assessor", "sheet__repair_shop")
-        .prefetch_related("sheet__lines", Prefetch("attachments", photos, to_attr="photos"))
+        .select_related(*registry.document_select_related())
+        .prefetch_related(
+            *(name for line in lines for name in line.review_prefetch),
+            Prefetch("attachments", photos, to_attr="photos"),
+        )
         .order_by("seq")
     )
+    for item in items:
+        line = registry.line_for(item.kind)
+        item.document = getattr(item, line.document, None)
+        item.document_label = line.document_label
+        item.review_template = line.review_template
+    return items
 
 
 class RequestDocumentsView(CaseActionView):
@@ -706,14 +698,16 @@ class CancelView(CaseActionView):
 
 
 def action_views() -> list[type[CaseActionView]]:
-    """The case page's action panels, in the order work is done."""
-    from lossdesk.intake import views as intake_views
-
+    """The case page's action panels, in the order work is done: what the apps contribute
+    (dispatch comes first), then claims' own."""
+    contributed = [
+        view
+        for contribution in registry.contributions()
+        if contribution.action_views is not None
+        for view in contribution.action_views()
+    ]
     return [
-        intake_views.DispatchView,
-        intake_views.AcceptView,
-        intake_views.DeclineView,
-        intake_views.ArrivalView,
+        *contributed,
         SurveyView,
         CompleteSurveyView,
         SubmitForReviewView,
@@ -740,6 +734,7 @@ def action_panels(user, case: Case, actions) -> dict[str, list[dict]]:
             "confirm": view_class.confirm,
             "primary": view_class.primary,
             "form": form,
+            "form_template": view_class.form_template,
             "url": view_class.url_for(case),
             "key": view_class.url_name.split(":")[-1],
         }

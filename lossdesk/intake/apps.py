@@ -7,7 +7,6 @@ class IntakeConfig(AppConfig):
     verbose_name = "报案调度"
 
     def ready(self) -> None:
-        from lossdesk.claims.signals import case_closed
-        from lossdesk.intake.services import create_callback_on_close
+        from lossdesk.intake import registration
 
-        case_closed.connect(create_callback_on_close, dispatch_uid="intake-callback-on-close")
+        registration.register()

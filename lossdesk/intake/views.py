@@ -114,6 +114,7 @@ class DispatchView(CaseActionView):
     title = "调度查勘员"
     submit_label = "调度"
     template_name = "intake/dispatch_page.html"
+    form_template = "intake/includes/dispatch_form.html"
 
     def perform(self, case, form):
         dispatch = services.do_dispatch_case(

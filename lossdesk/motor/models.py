@@ -43,6 +43,11 @@ class AssessmentSheet(models.Model):
     def __str__(self) -> str:
         return self.sheet_no
 
+    @property
+    def document_no(self) -> str:
+        """The number claims shows for a loss item's assessment document."""
+        return self.sheet_no
+
 
 class AssessmentLine(models.Model):
     sheet = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lossdesk.claims import services
+from lossdesk.claims import registry, services
 from lossdesk.claims.choices import (
     AccidentType,
     AttachmentKind,
@@ -33,11 +33,6 @@ from lossdesk.claims.models import (
 )
 from lossdesk.claims.workflow import ACTION_LABELS, REVIEW_ACTIONS, Action, available_actions
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
-from lossdesk.core.masking import phone_for
-from lossdesk.intake.choices import DispatchStatus
-from lossdesk.intake.models import Dispatch, Report
-from lossdesk.intake.services import REPORT_FIELDS
-from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.api.base import EnumField, enum_or_null
 
 
@@ -63,89 +58,23 @@ class VersionSerializer(serializers.Serializer):
 # -------------------------------------------------------------------------- case parts
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    client_branch_name = serializers.CharField(
-        source="client_branch.name", read_only=True, default=None
-    )
-    created_by = StaffRefSerializer(read_only=True)
-
-    class Meta:
-        model = Report
-        # The registered fields (one list, in intake.services) plus what registering adds.
-        fields = [
-            "report_no",
-            *(name for name in REPORT_FIELDS if name != "client"),
-            "client_branch_name",
-            "created_by",
-            "created_at",
-        ]
-        read_only_fields = fields
-        extra_kwargs = {
-            "reporter_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
-            "driver_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
-        }
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = getattr(self.context.get("request"), "user", None)
-        people = {"reporter_phone": instance.reporter_name, "driver_phone": instance.driver_name}
-        for name, person in people.items():
-            data[name] = phone_for(
-                user, data[name], field=name, case_no=instance.case.case_no, person=person
-            )
-        return data
-
-
-class SheetSummarySerializer(serializers.ModelSerializer):
-    assessor = StaffRefSerializer(read_only=True)
-    repair_shop_name = serializers.CharField(
-        source="repair_shop.name", read_only=True, default=None
-    )
-
-    class Meta:
-        model = AssessmentSheet
-        fields = ["sheet_no", "total", "assessor", "repair_shop", "repair_shop_name", "updated_at"]
-        read_only_fields = fields
-
-
 class LossItemSerializer(serializers.ModelSerializer):
+    """A loss item with a summary of its assessment document under the field its loss
+    line names (`sheet` for vehicles); null until the document exists."""
+
     kind = EnumField(LossItemKind, read_only=True)
     status = EnumField(LossItemStatus, read_only=True)
-    sheet = SheetSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = LossItem
-        fields = ["id", "seq", "kind", "status", "label", "plate", "sheet"]
+        fields = ["id", "seq", "kind", "status", "label", "plate"]
         read_only_fields = fields
 
-
-class DispatchSerializer(serializers.ModelSerializer):
-    surveyor = StaffRefSerializer(read_only=True)
-    dispatched_by = StaffRefSerializer(
-        read_only=True, allow_null=True, help_text="系统自动调度时为 null。"
-    )
-    status = EnumField(DispatchStatus, read_only=True)
-
-    class Meta:
-        model = Dispatch
-        fields = [
-            "id",
-            "surveyor",
-            "dispatched_by",
-            "auto",
-            "status",
-            "note",
-            "score",
-            "override_reason",
-            "dispatched_at",
-            "accepted_at",
-            "arrived_at",
-            "dispatch_to_arrival_minutes",
-            "declined_at",
-            "decline_reason",
-            "timed_out_at",
-        ]
-        read_only_fields = fields
+    def get_fields(self):
+        fields = super().get_fields()
+        for line in registry.loss_lines():
+            fields[line.document] = line.api_serializer()(read_only=True, allow_null=True)
+        return fields
 
 
 class SurveyRecordSerializer(serializers.ModelSerializer):
@@ -316,9 +245,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(CaseListSerializer):
     resume_status = serializers.SerializerMethodField()
     cancel_reason = serializers.SerializerMethodField()
-    report = ReportSerializer(read_only=True)
     loss_items = LossItemSerializer(many=True, read_only=True)
-    dispatches = DispatchSerializer(many=True, read_only=True)
     survey = SurveyRecordSerializer(read_only=True, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
@@ -332,9 +259,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "resume_status",
             "cancel_reason",
             "cancel_note",
-            "report",
             "loss_items",
-            "dispatches",
             "survey",
             "attachments",
             "reviews",
@@ -343,6 +268,21 @@ class CaseDetailSerializer(CaseListSerializer):
             "available_actions",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        """Claims' own fields, with each app's contributed ones after the field it names."""
+        fields = super().get_fields()
+        for contribution in registry.contributions():
+            if contribution.api_fields is None:
+                continue
+            for name, field in contribution.api_fields().items():
+                after = contribution.api_fields_after.get(name)
+                names = list(fields)
+                at = names.index(after) + 1 if after in fields else len(names)
+                items = list(fields.items())
+                items.insert(at, (name, field))
+                fields = type(fields)(items)
+        return fields
 
     @extend_schema_field(EnumField(CaseStatus, allow_null=True))
     def get_resume_status(self, case: Case) -> str | None:

@@ -15,14 +15,13 @@ from rest_framework import generics
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from lossdesk.claims import services, workflow
+from lossdesk.claims import registry, services, workflow
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
-from lossdesk.intake.models import Dispatch
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
 
@@ -47,11 +46,11 @@ def get_case(request, case_no: str) -> Case:
 def detail_queryset(user):
     """Cases in `user`'s scope with everything the detail shows, in a fixed number of
     queries whatever the case holds."""
+    contributed = registry.contributions()
     return (
         Case.objects.for_user(user)
         .select_related(
-            "report__client_branch",
-            "report__created_by",
+            *(name for c in contributed for name in c.select_related),
             "client",
             "branch",
             "surveyor",
@@ -62,16 +61,11 @@ def detail_queryset(user):
         .prefetch_related(
             Prefetch(
                 "loss_items",
-                LossItem.objects.select_related("sheet__assessor", "sheet__repair_shop").order_by(
+                LossItem.objects.select_related(*registry.document_select_related()).order_by(
                     "seq"
                 ),
             ),
-            Prefetch(
-                "dispatches",
-                Dispatch.objects.select_related("surveyor", "dispatched_by").order_by(
-                    "dispatched_at", "id"
-                ),
-            ),
+            *(prefetch for c in contributed for prefetch in c.api_prefetch),
             Prefetch(
                 "attachments",
                 Attachment.objects.select_related("loss_item", "uploaded_by").order_by(

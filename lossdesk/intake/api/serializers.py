@@ -1,11 +1,81 @@
 from rest_framework import serializers
 
-from lossdesk.claims.api.serializers import DispatchSerializer, VersionSerializer
+from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
 from lossdesk.core.limits import TEXT_MAX
+from lossdesk.core.masking import phone_for
 from lossdesk.core.validators import validate_phone
-from lossdesk.intake.choices import DelegationStatus
-from lossdesk.intake.models import Delegation
+from lossdesk.intake.choices import DelegationStatus, DispatchStatus
+from lossdesk.intake.models import Delegation, Dispatch, Report
+from lossdesk.intake.services import REPORT_FIELDS
+from lossdesk.org.api.base import EnumField
 from lossdesk.org.models import Client, ClientBranch
+
+# ---------------------------------------------- the report and dispatches in the case detail
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    client_branch_name = serializers.CharField(
+        source="client_branch.name", read_only=True, default=None
+    )
+    created_by = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = Report
+        # The registered fields (one list, in intake.services) plus what registering adds.
+        fields = [
+            "report_no",
+            *(name for name in REPORT_FIELDS if name != "client"),
+            "client_branch_name",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "reporter_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
+            "driver_phone": {"help_text": "无「查看个人敏感信息」权限时打码。"},
+        }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        people = {"reporter_phone": instance.reporter_name, "driver_phone": instance.driver_name}
+        for name, person in people.items():
+            data[name] = phone_for(
+                user, data[name], field=name, case_no=instance.case.case_no, person=person
+            )
+        return data
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    surveyor = StaffRefSerializer(read_only=True)
+    dispatched_by = StaffRefSerializer(
+        read_only=True, allow_null=True, help_text="系统自动调度时为 null。"
+    )
+    status = EnumField(DispatchStatus, read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "surveyor",
+            "dispatched_by",
+            "auto",
+            "status",
+            "note",
+            "score",
+            "override_reason",
+            "dispatched_at",
+            "accepted_at",
+            "arrived_at",
+            "dispatch_to_arrival_minutes",
+            "declined_at",
+            "decline_reason",
+            "timed_out_at",
+        ]
+        read_only_fields = fields
+
+
+# ------------------------------------------------------------------------------ inputs
 
 
 class ReportCreateSerializer(serializers.Serializer):

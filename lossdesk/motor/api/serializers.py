@@ -122,3 +122,15 @@ class SheetSerializer(serializers.ModelSerializer):
 
     def get_case_version(self, sheet) -> int:
         return self.context["case_version"]
+
+
+class SheetSummarySerializer(serializers.ModelSerializer):
+    assessor = StaffRefSerializer(read_only=True)
+    repair_shop_name = serializers.CharField(
+        source="repair_shop.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = AssessmentSheet
+        fields = ["sheet_no", "total", "assessor", "repair_shop", "repair_shop_name", "updated_at"]
+        read_only_fields = fields
