@@ -26,6 +26,7 @@ from lossdesk.claims.choices import (
     LossItemStatus,
     ReviewDecision,
 )
+from lossdesk.claims.error_codes import CaseErrorCode
 from lossdesk.claims.models import (
     AdjustingReport,
     Attachment,
@@ -40,6 +41,7 @@ from lossdesk.claims.signals import case_cancelled, case_closed
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
+    ErrorCode,
     IllegalTransition,
     Incomplete,
     NotFound,
@@ -199,7 +201,11 @@ def do_add_attachment(
     has (core.uploads): photos are JPEG/PNG/WebP/HEIC images, documents those or PDF."""
     case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
     if loss_item is not None and loss_item.case_id != case.pk:
-        raise ServiceError("损失标的不属于本案。", fields={"loss_item": ["损失标的不属于本案。"]})
+        raise ServiceError(
+            "损失标的不属于本案。",
+            code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
+            fields={"loss_item": ["损失标的不属于本案。"]},
+        )
     sniffed = sniff_upload(
         upload,
         max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
@@ -219,7 +225,11 @@ def do_add_attachment(
         uploaded_by=actor,
     )
     if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
-        raise ServiceError("附件类别无效。", fields={"doc_type": ["请选择资料类型。"]})
+        raise ServiceError(
+            "附件类别无效。",
+            code=CaseErrorCode.INVALID_DOCUMENT_TYPE,
+            fields={"doc_type": ["请选择资料类型。"]},
+        )
     stored = sniffed.as_file()
     attachment.file.save(stored.name, stored, save=False)
     attachment.save()
@@ -333,7 +343,11 @@ def do_review_case(
     reviewer's level-1 decision never lands on level 2. Approval above the client's
     threshold at level 1 sends the case to level 2; a return sends it back to assessment."""
     if level is not None and level not in workflow.REVIEW_STATES:
-        raise ServiceError("审核级别无效。", fields={"level": ["审核级别须为 1 或 2。"]})
+        raise ServiceError(
+            "审核级别无效。",
+            code=CaseErrorCode.INVALID_REVIEW_LEVEL,
+            fields={"level": ["审核级别须为 1 或 2。"]},
+        )
     expected_state = workflow.REVIEW_STATES.get(level) if level else None
     if level is None:
         # Internal callers: the level the case is at now; the lock below still refuses a
@@ -348,9 +362,17 @@ def do_review_case(
         expected_state=expected_state,
     )
     if decision not in ReviewDecision.values:
-        raise ServiceError("审核结论无效。", fields={"decision": ["请选择通过或退回。"]})
+        raise ServiceError(
+            "审核结论无效。",
+            code=CaseErrorCode.INVALID_DECISION,
+            fields={"decision": ["请选择通过或退回。"]},
+        )
     if decision == ReviewDecision.RETURNED and not reason.strip():
-        raise ServiceError("退回须填写原因。", fields={"reason": ["退回须填写原因。"]})
+        raise ServiceError(
+            "退回须填写原因。",
+            code=CaseErrorCode.REASON_REQUIRED,
+            fields={"reason": ["退回须填写原因。"]},
+        )
     if (refusal := review_refusal(case, actor)) is not None:
         raise refusal
     review = Review.objects.create(
@@ -411,10 +433,16 @@ def do_request_documents(
 ) -> DocumentRequest:
     case, target = lock_case(case, actor, Action.REQUEST_DOCUMENTS, expected_version)
     if not items.strip():
-        raise ServiceError("请填写所需资料。", fields={"items": ["请填写所需资料。"]})
+        raise ServiceError(
+            "请填写所需资料。",
+            code=CaseErrorCode.ITEMS_REQUIRED,
+            fields={"items": ["请填写所需资料。"]},
+        )
     if due_date is not None and due_date < timezone.localdate():
         raise ServiceError(
-            "截止日期不能早于今天。", fields={"due_date": ["截止日期不能早于今天。"]}
+            "截止日期不能早于今天。",
+            code=CaseErrorCode.DUE_DATE_IN_PAST,
+            fields={"due_date": ["截止日期不能早于今天。"]},
         )
     request = DocumentRequest.objects.create(
         case=case, items=items.strip(), due_date=due_date, requested_by=actor
@@ -517,9 +545,17 @@ def do_cancel_case(
     if not workflow.may_act_for_branch(actor, Action.CANCEL, case):
         raise PermissionDenied("只有案件所属机构可以注销本案，受托机构不能注销委托来的案件。")
     if reason not in CancelReason.values:
-        raise ServiceError("注销原因无效。", fields={"reason": ["请选择注销原因。"]})
+        raise ServiceError(
+            "注销原因无效。",
+            code=CaseErrorCode.INVALID_CANCEL_REASON,
+            fields={"reason": ["请选择注销原因。"]},
+        )
     if reason == CancelReason.OTHER and not note.strip():
-        raise ServiceError("选择「其他」时须填写说明。", fields={"note": ["请填写注销说明。"]})
+        raise ServiceError(
+            "选择「其他」时须填写说明。",
+            code=CaseErrorCode.NOTE_REQUIRED,
+            fields={"note": ["请填写注销说明。"]},
+        )
     # Inside the transaction: what other apps undo (dispatches) goes with the case or not at all.
     case_cancelled.send(Case, case=case, actor=actor)
     case.loss_items.update(status=LossItemStatus.CANCELLED)
@@ -543,4 +579,6 @@ def validate_or_raise(instance) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        raise ServiceError("输入有误，请检查字段。", fields=exc.message_dict) from exc
+        raise ServiceError(
+            "输入有误，请检查字段。", code=ErrorCode.INVALID, fields=exc.message_dict
+        ) from exc

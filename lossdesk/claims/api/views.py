@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from lossdesk.claims import registry, services, workflow
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
+from lossdesk.claims.error_codes import CaseErrorCode
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
@@ -362,7 +363,11 @@ class AttachmentCreateView(CaseActionView):
             loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
             if loss_item is None:
                 message = "本案没有该序号的损失标的。"
-                raise ServiceError(message, fields={"loss_item": [message]})
+                raise ServiceError(
+                    message,
+                    code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
+                    fields={"loss_item": [message]},
+                )
         attachment = services.do_add_attachment(
             case,
             data["file"],
