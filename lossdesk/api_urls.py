@@ -43,9 +43,6 @@ urlpatterns = [
     path(CASE, claims.CaseDetailView.as_view(), name="case-detail"),
     path(f"{CASE}/events", claims.CaseEventsView.as_view(), name="case-events"),
     path(f"{CASE}/surveyors", intake.SurveyorsView.as_view(), name="case-surveyors"),
-    path(f"{CASE}/dispatch", intake.DispatchView.as_view(), name="case-dispatch"),
-    path(f"{CASE}/accept", intake.AcceptView.as_view(), name="case-accept"),
-    path(f"{CASE}/decline", intake.DeclineView.as_view(), name="case-decline"),
     path(
         f"{CASE}/recommendations",
         intake.RecommendationsView.as_view(),
@@ -57,38 +54,15 @@ urlpatterns = [
         intake.DelegationActionView.as_view(),
         name="case-delegation-action",
     ),
-    path(f"{CASE}/arrival", intake.ArrivalView.as_view(), name="case-arrival"),
-    path(f"{CASE}/survey", claims.SurveyView.as_view(), name="case-survey"),
-    path(
-        f"{CASE}/complete-survey", claims.CompleteSurveyView.as_view(), name="case-complete-survey"
-    ),
-    path(f"{CASE}/attachments", claims.AttachmentCreateView.as_view(), name="case-attachments"),
     path(
         f"{CASE}/attachments/<int:pk>/file",
         claims.AttachmentFileView.as_view(),
         name="case-attachment-file",
     ),
     path(f"{CASE}/loss-items/<int:seq>/sheet", motor.SheetView.as_view(), name="case-sheet"),
-    path(
-        f"{CASE}/submit-for-review",
-        claims.SubmitForReviewView.as_view(),
-        name="case-submit-for-review",
-    ),
-    path(f"{CASE}/review", claims.ReviewView.as_view(), name="case-review"),
-    path(
-        f"{CASE}/document-requests",
-        claims.DocumentRequestCreateView.as_view(),
-        name="case-document-requests",
-    ),
-    path(
-        f"{CASE}/document-requests/<int:pk>/fulfil",
-        claims.DocumentRequestFulfilView.as_view(),
-        name="case-document-request-fulfil",
-    ),
-    path(f"{CASE}/issue-report", claims.IssueReportView.as_view(), name="case-issue-report"),
     path(f"{CASE}/report.pdf", claims.ReportPdfView.as_view(), name="case-report-pdf"),
-    path(f"{CASE}/close", claims.CloseView.as_view(), name="case-close"),
-    path(f"{CASE}/cancel", claims.CancelView.as_view(), name="case-cancel"),
+    # Every declared case action (claims.actions, and those the apps contribute).
+    *claims.action_urls(),
     *router.urls,
     re_path(r"^.*$", not_found),
 ]

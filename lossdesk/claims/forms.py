@@ -100,6 +100,11 @@ class AttachmentForm(VersionedForm):
         self.fields["version"].required = False  # adding files conflicts with nothing
         self.fields["loss_item"].queryset = case.loss_items.all() if case is not None else None
 
+    def clean_loss_item(self):
+        """The item's number in its case, as the API takes it."""
+        item = self.cleaned_data["loss_item"]
+        return item.seq if item is not None else None
+
     def clean_files(self):
         files = self.cleaned_data["files"]
         if len(files) > self.MAX_FILES:

@@ -63,8 +63,9 @@ class CaseContribution:
     page_annotations: Callable[..., dict] | None = None
     page_context: Callable[..., dict] | None = None
     page_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # CaseActionView subclasses whose panels come before claims' own on the case page.
-    action_views: Callable[[], Iterable[type]] | None = None
+    # Case actions it declares (claims.actions.CaseAction): their panels come before
+    # claims' own on the case page; their pages and API endpoints are built like claims'.
+    actions: Callable[[], Iterable[type]] | None = None
     # select_related / prefetch_related on the case page and the case API detail.
     select_related: tuple[str, ...] = ()
     page_prefetch: tuple[Prefetch, ...] = ()

@@ -5,33 +5,25 @@ form error or a message."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from lossdesk.claims import registry, services
+from lossdesk.claims import registry
+from lossdesk.claims.actions import CaseAction, FulfilDocuments, case_actions
 from lossdesk.claims.choices import (
     AttachmentKind,
     CancelReason,
     CaseStatus,
     DocumentRequestStatus,
     EventType,
-    LossItemStatus,
-    ReviewDecision,
 )
 from lossdesk.claims.filtersets import CaseFilterSet
 from lossdesk.claims.forms import (
-    AttachmentForm,
-    CancelForm,
-    ConfirmForm,
-    DocumentRequestForm,
     FulfilForm,
-    ReviewForm,
-    SurveyForm,
 )
 from lossdesk.claims.models import (
     Attachment,
@@ -43,7 +35,7 @@ from lossdesk.claims.models import (
     SurveyRecord,
 )
 from lossdesk.claims.workflow import Action, available_actions
-from lossdesk.core.errors import Conflict, IllegalTransition, ServiceError
+from lossdesk.core.errors import Conflict, IllegalTransition, NotFound, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.core.uploads import file_response
 from lossdesk.org.models import Staff
@@ -300,7 +292,7 @@ class CaseDetailView(CaseView):
         can_fulfil = Action.FULFIL_DOCUMENTS in actions
         for doc_request in document_requests:
             doc_request.fulfil_form = (
-                FulfilForm(case=case, prefix=f"dr{doc_request.pk}")
+                FulfilForm(case=case, prefix=FulfilDocuments.form_prefix(doc_request))
                 if can_fulfil and doc_request.status == DocumentRequestStatus.OPEN
                 else None
             )
@@ -372,59 +364,49 @@ class ReportPdfView(CaseView):
 
 
 class CaseActionView(CaseView):
-    """One POST action on a case. GET shows the same form on its own page (also where a form
-    with field errors is shown again). Subclasses set the form, the labels and `perform`."""
+    """The page of one declared case action (claims.actions): POST runs it; GET shows its
+    form on its own page (also where a form with field errors is shown again)."""
 
-    actions: tuple[Action, ...] = ()
-    form_class = ConfirmForm
-    url_name = ""
-    title = ""
-    submit_label = "确定"
-    button_class = "btn-primary"
-    confirm = ""
-    primary = False  # its panel opens by default on the case page
-    template_name = "claims/action_form.html"
-    form_template = "claims/includes/action_form.html"  # the form in its case-page panel
+    declaration: type[CaseAction] = CaseAction
 
-    # -- hooks
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return any(action in actions for action in cls.actions)
-
-    def perform(self, case: Case, form) -> str:
-        """Call the service; return the success message."""
-        raise NotImplementedError
-
-    @classmethod
-    def url_for(cls, case: Case, **kwargs) -> str:
-        return reverse(cls.url_name, kwargs={"case_no": case.case_no, **kwargs})
+    def load_objects(self, **kwargs) -> None:
+        self.target = None
+        if "pk" in kwargs:
+            try:
+                self.target = self.declaration.target(self.case, kwargs["pk"])
+            except NotFound as exc:
+                raise Http404(exc.message) from None
 
     def get_form(self, case, data=None, files=None):
-        return self.form_class(data, files, case=case)
+        prefix = self.declaration.form_prefix(self.target)
+        return self.declaration.form(data, files, case=case, prefix=prefix)
 
-    def page_context(self, case) -> dict:
-        """What the action's own page shows beside the form."""
-        return {}
-
-    # -- plumbing
     def get(self, request, **kwargs):
-        case = self.case
-        return self.render_form(case, self.get_form(case))
+        return self.render_form(self.case, self.get_form(self.case))
 
     def post(self, request, **kwargs):
         case = self.case
         form = self.get_form(case, request.POST, request.FILES)
         if not form.is_valid():
             return self.render_form(case, form, status=400)
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
         try:
-            message = self.perform(case, form)
+            result = self.declaration.run(
+                case,
+                data,
+                actor=request.user,
+                version=None if self.declaration.additive else version,
+                target=self.target,
+            )
         except ServiceError as exc:
             return self.refused(case, form, exc)
-        messages.success(request, message)
+        messages.success(request, self.declaration.message(case, result))
+        if self.declaration.leaves_scope and not (
+            Case.objects.for_user(request.user).filter(pk=case.pk).exists()
+        ):
+            return redirect("claims:case-list")
         return redirect(case_url(case))
-
-    def expected_version(self, form) -> int | None:
-        return form.cleaned_data.get("version")
 
     def refused(self, case, form, exc: ServiceError):
         """Validation errors go back onto the form; state/permission refusals become a
@@ -444,299 +426,50 @@ class CaseActionView(CaseView):
             "nav": "cases",
             "case": case,
             "form": form,
-            "view": self,
-            "title": self.title,
+            "view": self.declaration,
+            "title": self.declaration.page_title(self.target),
             "action_url": self.request.path,
-            "available": self.visible(self.request.user, case, actions),
-            **self.page_context(case),
+            "available": self.declaration.visible(self.request.user, case, actions, self.target),
+            **self.declaration.page_context(case, self.request.user),
         }
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, self.declaration.template_name, context, status=status)
 
 
-class SurveyView(CaseActionView):
-    primary = True
-    actions = (Action.SAVE_SURVEY,)
-    form_class = SurveyForm
-    url_name = "claims:case-survey"
-    title = "查勘记录"
-    submit_label = "保存查勘记录"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return super().visible(user, case, actions) and case.surveyor_id == user.pk
-
-    def perform(self, case, form):
-        services.do_save_survey(
-            case,
-            form.survey_data(),
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return "查勘记录已保存。"
-
-
-class CompleteSurveyView(CaseActionView):
-    actions = (Action.COMPLETE_SURVEY,)
-    url_name = "claims:case-complete-survey"
-    title = "完成查勘"
-    submit_label = "完成查勘"
-    button_class = "btn-success"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return super().visible(user, case, actions) and case.surveyor_id == user.pk
-
-    def perform(self, case, form):
-        services.do_complete_survey(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return "查勘已完成，案件进入定损。"
-
-
-class UploadView(CaseActionView):
-    actions = (Action.ADD_ATTACHMENT,)
-    form_class = AttachmentForm
-    url_name = "claims:case-upload"
-    title = "上传照片 / 单证"
-    submit_label = "上传"
-
-    def perform(self, case, form):
-        data = form.cleaned_data
-        files = data["files"]
-        # One batch, one outcome: a bad file in the middle saves none of them.
-        with transaction.atomic():
-            for upload in files:
-                try:
-                    services.do_add_attachment(
-                        case,
-                        upload,
-                        kind=data["kind"],
-                        doc_type=data["doc_type"],
-                        loss_item=data["loss_item"],
-                        actor=self.request.user,
-                    )
-                except ServiceError as exc:
-                    if "file" in exc.fields:
-                        exc.fields = {
-                            "files": [f"{upload.name}：{m}" for m in exc.fields.pop("file")],
-                            **exc.fields,
-                        }
-                    raise
-        return f"已上传 {len(files)} 个文件。"
-
-
-class SubmitForReviewView(CaseActionView):
-    actions = (Action.SUBMIT_FOR_REVIEW,)
-    url_name = "claims:case-submit"
-    title = "提交审核"
-    submit_label = "提交审核"
-    button_class = "btn-success"
-
-    def perform(self, case, form):
-        case = services.do_submit_for_review(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return f"已提交审核，定损金额 {money(case.assessed_amount)} 元。"
-
-
-class ReviewView(CaseActionView):
-    """The review page shows what is being approved (sheets, lines, totals, photos per loss
-    item) above the form; the form is offered only to someone the service would accept."""
-
-    primary = True
-    actions = (Action.REVIEW, Action.SECOND_REVIEW)
-    form_class = ReviewForm
-    url_name = "claims:case-review"
-    title = "审核"
-    submit_label = "提交审核结论"
-    template_name = "claims/review.html"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return super().visible(user, case, actions) and services.review_refusal(case, user) is None
-
-    def page_context(self, case) -> dict:
-        return {
-            "refusal": services.review_refusal(case, self.request.user),
-            "review_items": review_items(case),
-            "case_photos": case.attachments.filter(
-                kind=AttachmentKind.PHOTO, loss_item__isnull=True
-            ).order_by("uploaded_at", "id"),
-        }
-
-    def perform(self, case, form):
-        review = services.do_review_case(
-            case,
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"],
-            level=form.cleaned_data["level"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        case.refresh_from_db(fields=["status"])
-        return (
-            f"{review.level}级审核：{ReviewDecision(review.decision).label}，"
-            f"案件当前状态：{state_label(case.status)}。"
-        )
-
-
-def review_items(case: Case) -> list[LossItem]:
-    """The loss items a review covers (those a loss line assesses), each with its document
-    as its line shows it and its photos, in a fixed number of queries."""
-    lines = registry.loss_lines()
-    photos = Attachment.objects.filter(kind=AttachmentKind.PHOTO).order_by("uploaded_at", "id")
-    items = list(
-        case.loss_items.filter(kind__in=[kind for line in lines for kind in line.kinds])
-        .exclude(status=LossItemStatus.CANCELLED)
-        .select_related(*registry.document_select_related())
-        .prefetch_related(
-            *(name for line in lines for name in line.review_prefetch),
-            Prefetch("attachments", photos, to_attr="photos"),
-        )
-        .order_by("seq")
-    )
-    for item in items:
-        line = registry.line_for(item.kind)
-        item.document = getattr(item, line.document, None)
-        item.document_label = line.document_label
-        item.review_template = line.review_template
-    return items
-
-
-class RequestDocumentsView(CaseActionView):
-    actions = (Action.REQUEST_DOCUMENTS,)
-    form_class = DocumentRequestForm
-    url_name = "claims:case-request-documents"
-    title = "资料补充"
-    submit_label = "发起资料补充"
-    button_class = "btn-warning"
-
-    def perform(self, case, form):
-        services.do_request_documents(
-            case,
-            items=form.cleaned_data["items"],
-            due_date=form.cleaned_data["due_date"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return "已发起资料补充，案件暂停等待资料。"
-
-
-class FulfilDocumentsView(CaseActionView):
-    actions = (Action.FULFIL_DOCUMENTS,)
-    form_class = FulfilForm
-    url_name = "claims:case-fulfil-documents"
-    title = "资料补齐"
-    submit_label = "确认资料已补齐"
-    button_class = "btn-success"
-
-    def get_form(self, case, data=None, files=None):
-        return self.form_class(data, files, case=case, prefix=f"dr{self.kwargs['pk']}")
-
-    def load_objects(self, **kwargs) -> None:
-        self.document_request = get_object_or_404(DocumentRequest, pk=kwargs["pk"], case=self.case)
-
-    def render_form(self, case, form, status=200):
-        self.title = f"资料补齐：{self.document_request.items}"
-        return super().render_form(case, form, status)
-
-    def perform(self, case, form):
-        case = services.do_fulfil_document_request(
-            self.document_request, note=form.cleaned_data["note"], actor=self.request.user
-        )
-        return f"资料已补齐，案件当前状态：{state_label(case.status)}。"
-
-
-class IssueReportView(CaseActionView):
-    actions = (Action.ISSUE_REPORT,)
-    url_name = "claims:case-issue"
-    title = "出具公估报告"
-    submit_label = "出具公估报告"
-    button_class = "btn-success"
-    confirm = "出具后报告内容即固定，确定出具公估报告吗？"
-
-    def perform(self, case, form):
-        report = services.do_issue_report(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return f"公估报告 {report.report_no} 已出具，核定金额 {money(report.amount)} 元。"
-
-
-class CloseView(CaseActionView):
-    actions = (Action.CLOSE,)
-    url_name = "claims:case-close"
-    title = "结案"
-    submit_label = "结案"
-    button_class = "btn-dark"
-    confirm = "确定结案吗？结案后案件不能再修改。"
-
-    def perform(self, case, form):
-        services.do_close_case(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return "案件已结案。"
-
-
-class CancelView(CaseActionView):
-    actions = (Action.CANCEL,)
-    form_class = CancelForm
-    url_name = "claims:case-cancel"
-    title = "注销案件"
-    submit_label = "注销案件"
-    button_class = "btn-outline-danger"
-    confirm = "确定注销本案吗？注销后案件不能恢复。"
-
-    def perform(self, case, form):
-        services.do_cancel_case(
-            case,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return "案件已注销。"
-
-
-def action_views() -> list[type[CaseActionView]]:
-    """The case page's action panels, in the order work is done: what the apps contribute
-    (dispatch comes first), then claims' own."""
-    contributed = [
-        view
-        for contribution in registry.contributions()
-        if contribution.action_views is not None
-        for view in contribution.action_views()
-    ]
+def page_urls(namespace: str) -> list:
+    """The pages of the declared case actions whose page is in `namespace`, under
+    cases/<case_no>/ (each app includes its own)."""
     return [
-        *contributed,
-        SurveyView,
-        CompleteSurveyView,
-        SubmitForReviewView,
-        ReviewView,
-        IssueReportView,
-        CloseView,
-        UploadView,
-        RequestDocumentsView,
-        CancelView,
+        path(
+            f"cases/<str:case_no>/{action.page_path}",
+            CaseActionView.as_view(declaration=action),
+            name=action.page_name.removeprefix(f"{namespace}:"),
+        )
+        for action in case_actions()
+        if action.page_name.startswith(f"{namespace}:")
     ]
+
+
+def action_url(action: type[CaseAction], case: Case, **kwargs) -> str:
+    return reverse(action.page_name, kwargs={"case_no": case.case_no, **kwargs})
 
 
 def action_panels(user, case: Case, actions) -> dict[str, list[dict]]:
     """Forms with fields open in a panel; button-only actions are a row of buttons."""
     panels: dict[str, list[dict]] = {"buttons": [], "forms": []}
-    for view_class in action_views():
-        if not view_class.visible(user, case, actions):
+    for action in case_actions():
+        if not action.panel or not action.visible(user, case, actions):
             continue
-        form = view_class.form_class(case=case)
+        form = action.form(case=case)
         panel = {
-            "title": view_class.title,
-            "submit_label": view_class.submit_label,
-            "button_class": view_class.button_class,
-            "confirm": view_class.confirm,
-            "primary": view_class.primary,
+            "title": action.title,
+            "submit_label": action.submit_label,
+            "button_class": action.button_class,
+            "confirm": action.confirm,
+            "primary": action.primary,
             "form": form,
-            "form_template": view_class.form_template,
-            "url": view_class.url_for(case),
-            "key": view_class.url_name.split(":")[-1],
+            "form_template": action.form_template,
+            "url": action_url(action, case),
+            "key": action.page_name.split(":")[-1],
         }
         has_fields = any(not f.is_hidden for f in form)
         panels["forms" if has_fields else "buttons"].append(panel)

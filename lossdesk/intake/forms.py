@@ -143,6 +143,10 @@ class DispatchForm(VersionedForm):
             field.initial = self.ranking[0].candidate.id
         self.candidates = [{"ranked": r, "top": i == 0} for i, r in enumerate(self.ranking)]
 
+    def clean_surveyor(self):
+        """The surveyor's id, as the API takes it (intake.actions.DispatchCase)."""
+        return self.cleaned_data["surveyor"].pk
+
 
 class DeclineForm(VersionedForm):
     reason = forms.CharField(
@@ -175,9 +179,22 @@ class DelegationRequestForm(VersionedForm):
             case.loss_items.exclude(status="cancelled") if case is not None else None
         )
 
+    # The ids the API takes (intake.actions.RequestDelegation).
+    def clean_to_branch(self):
+        return self.cleaned_data["to_branch"].pk
+
+    def clean_loss_item(self):
+        item = self.cleaned_data["loss_item"]
+        return item.seq if item is not None else None
+
 
 class ReasonForm(forms.Form):
+    """The answer to a delegation; like every case action's form it is given the case."""
+
     reason = forms.CharField(label="原因", max_length=300, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 # --- callbacks ---------------------------------------------------------------------------

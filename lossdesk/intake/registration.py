@@ -44,10 +44,10 @@ def page_context(request, case) -> dict:
     return {**case_page_context(request, case), "dispatches": list(case.dispatches.all())}
 
 
-def action_views():
-    from lossdesk.intake import views
+def actions():
+    from lossdesk.intake.actions import INTAKE_ACTIONS
 
-    return [views.DispatchView, views.AcceptView, views.DeclineView, views.ArrivalView]
+    return INTAKE_ACTIONS
 
 
 def api_fields() -> dict:
@@ -85,7 +85,7 @@ def register() -> None:
                 "main": ("intake/includes/case_report.html",),
                 "side": ("intake/includes/case_dispatches.html", "intake/includes/case_cards.html"),
             },
-            action_views=action_views,
+            actions=actions,
             select_related=(
                 "report",
                 "report__client_branch",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from lossdesk.claims.views import page_urls
 from lossdesk.intake import views
 
 app_name = "intake"
@@ -24,31 +25,7 @@ urlpatterns = [
         views.ImportTemplateView.as_view(),
         name="import-template",
     ),
-    path(f"{case}dispatch/", views.DispatchView.as_view(), name="case-dispatch"),
-    path(f"{case}accept/", views.AcceptView.as_view(), name="case-accept"),
-    path(f"{case}decline/", views.DeclineView.as_view(), name="case-decline"),
-    path(f"{case}arrival/", views.ArrivalView.as_view(), name="case-arrival"),
-    path(f"{case}delegate/", views.DelegationRequestView.as_view(), name="case-delegate"),
-    path(
-        f"{case}delegations/<int:pk>/accept/",
-        views.DelegationAcceptView.as_view(),
-        name="case-delegation-accept",
-    ),
-    path(
-        f"{case}delegations/<int:pk>/refuse/",
-        views.DelegationRefuseView.as_view(),
-        name="case-delegation-refuse",
-    ),
-    path(
-        f"{case}delegations/<int:pk>/cancel/",
-        views.DelegationCancelView.as_view(),
-        name="case-delegation-cancel",
-    ),
-    path(
-        f"{case}delegations/<int:pk>/return/",
-        views.DelegationReturnView.as_view(),
-        name="case-delegation-return",
-    ),
+    *page_urls(app_name),
     path("callbacks/", views.CallbackListView.as_view(), name="callback-list"),
     path("callbacks/<int:pk>/", views.CallbackDetailView.as_view(), name="callback-detail"),
     path("callback/<str:token>/", views.PublicCallbackView.as_view(), name="callback-public"),

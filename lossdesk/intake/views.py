@@ -15,32 +15,31 @@ from django.utils.dateparse import parse_date
 from django.views import View
 
 from lossdesk.claims.models import Case
-from lossdesk.claims.views import CaseActionView, case_url
-from lossdesk.claims.workflow import Action
+from lossdesk.claims.views import case_url
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.masking import phone_for
 from lossdesk.intake import importing, queries, services, tasks
+from lossdesk.intake.actions import (
+    DELEGATION_ANSWERS,
+    can_request_delegation,
+    delegation_verbs,
+)
 from lossdesk.intake.choices import (
-    ACTIVE_DISPATCH_STATUSES,
     OPEN_CALLBACK_STATUSES,
     CallbackStatus,
-    DelegationStatus,
     ImportStatus,
 )
 from lossdesk.intake.forms import (
     CallbackResultForm,
-    DeclineForm,
     DelegationRequestForm,
-    DispatchForm,
     ImportMappingForm,
     ImportUploadForm,
     PublicCallbackForm,
-    ReasonForm,
     ReportForm,
     RosterShiftForm,
 )
-from lossdesk.intake.models import Callback, Delegation, DispatchAlert, ImportBatch, RosterShift
-from lossdesk.org.models import Client, ClientBranch, covers_branch
+from lossdesk.intake.models import Callback, DispatchAlert, ImportBatch, RosterShift
+from lossdesk.org.models import Client, ClientBranch
 from lossdesk.org.positions import (
     CALLBACK_HANDLE,
     CASE_DISPATCH,
@@ -103,228 +102,6 @@ class ClientBranchOptionsView(LoginRequiredMixin, View):
         return render(request, "intake/client_branch_options.html", {"branches": branches})
 
 
-# --- dispatch ----------------------------------------------------------------------------
-
-
-class DispatchView(CaseActionView):
-    primary = True
-    actions = (Action.DISPATCH,)
-    form_class = DispatchForm
-    url_name = "intake:case-dispatch"
-    title = "调度查勘员"
-    submit_label = "调度"
-    template_name = "intake/dispatch_page.html"
-    form_template = "intake/includes/dispatch_form.html"
-
-    def perform(self, case, form):
-        dispatch = services.do_dispatch_case(
-            case,
-            surveyor=form.cleaned_data["surveyor"],
-            note=form.cleaned_data["note"],
-            override_reason=form.cleaned_data["override_reason"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return f"已调度查勘员 {dispatch.surveyor}。"
-
-
-def _active_dispatch(case):
-    """The active dispatch from the prefetched list when there is one (no extra query)."""
-    cache = getattr(case, "_prefetched_objects_cache", {}).get("dispatches")
-    dispatches = cache if cache is not None else case.dispatches.all()
-    return next((d for d in dispatches if d.status in ACTIVE_DISPATCH_STATUSES), None)
-
-
-class AcceptView(CaseActionView):
-    actions = (Action.ACCEPT,)
-    url_name = "intake:case-accept"
-    title = "接受调度"
-    submit_label = "接单"
-    button_class = "btn-success"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return super().visible(user, case, actions) and case.surveyor_id == user.pk
-
-    def perform(self, case, form):
-        services.do_accept_dispatch(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return "已接单，请尽快前往现场。"
-
-
-class LeaveWhenOutOfScope:
-    """After an action that takes the case out of the user's scope (a surveyor declining,
-    a branch refusing a delegation) go to the case list instead of a 404."""
-
-    def post(self, request, **kwargs):
-        response = super().post(request, **kwargs)
-        if response.status_code == 302 and not (
-            Case.objects.for_user(request.user).filter(pk=self.case.pk).exists()
-        ):
-            return redirect("claims:case-list")
-        return response
-
-
-class DeclineView(LeaveWhenOutOfScope, CaseActionView):
-    actions = (Action.DECLINE,)
-    form_class = DeclineForm
-    url_name = "intake:case-decline"
-    title = "拒单"
-    submit_label = "拒单"
-    button_class = "btn-outline-danger"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return super().visible(user, case, actions) and case.surveyor_id == user.pk
-
-    def perform(self, case, form):
-        services.do_decline_dispatch(
-            case,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return "已拒单，案件已退回调度员重新调度。"
-
-
-class ArrivalView(CaseActionView):
-    actions = (Action.RECORD_ARRIVAL,)
-    url_name = "intake:case-arrival"
-    title = "到达现场"
-    submit_label = "到达现场"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        if not (super().visible(user, case, actions) and case.surveyor_id == user.pk):
-            return False
-        dispatch = _active_dispatch(case)
-        return dispatch is not None and dispatch.arrived_at is None
-
-    def perform(self, case, form):
-        services.do_record_arrival(
-            case, actor=self.request.user, expected_version=self.expected_version(form)
-        )
-        return "已记录到达现场时间。"
-
-
-# --- delegation --------------------------------------------------------------------------
-
-
-class DelegationRequestView(CaseActionView):
-    form_class = DelegationRequestForm
-    url_name = "intake:case-delegate"
-    title = "委托异地"
-    submit_label = "发起委托"
-
-    @classmethod
-    def visible(cls, user, case, actions) -> bool:
-        return can_request_delegation(user, case)
-
-    def perform(self, case, form):
-        delegation = services.do_request_delegation(
-            case,
-            to_branch=form.cleaned_data["to_branch"],
-            loss_item=form.cleaned_data["loss_item"],
-            note=form.cleaned_data["note"],
-            actor=self.request.user,
-            expected_version=self.expected_version(form),
-        )
-        return f"已委托 {delegation.to_branch}，等待对方接收。"
-
-
-def can_request_delegation(user, case, delegations=None) -> bool:
-    if not user.has_perm(CASE_DISPATCH) or case.status in ("closed", "cancelled"):
-        return False
-    if not covers_branch(user, case.branch):
-        return False
-    delegations = delegations if delegations is not None else list(case.delegations.all())
-    return not any(d.is_active for d in delegations)
-
-
-def delegation_verbs(user, delegation) -> list[str]:
-    """What the user may do with the delegation now (buttons on the case page)."""
-    if not user.has_perm(CASE_DISPATCH):
-        return []
-    verbs = []
-    receiving = covers_branch(user, delegation.to_branch)
-    delegating = covers_branch(user, delegation.from_branch)
-    if delegation.status == DelegationStatus.REQUESTED and receiving:
-        verbs += ["accept", "refuse"]
-    if delegation.status == DelegationStatus.ACCEPTED and receiving:
-        verbs.append("return")
-    if delegation.is_active and delegating:
-        verbs.append("cancel")
-    return verbs
-
-
-class DelegationActionView(LeaveWhenOutOfScope, CaseActionView):
-    """Accept / refuse / cancel / return one delegation of the case (POST; GET shows the
-    same form on its own page)."""
-
-    form_class = ReasonForm
-    verb = ""
-
-    def load_objects(self, **kwargs) -> None:
-        self.delegation = get_object_or_404(
-            Delegation.objects.select_related("case", "from_branch", "to_branch"),
-            pk=kwargs["pk"],
-            case=self.case,
-        )
-
-    def visible(self, user, case, actions) -> bool:  # an instance method: needs the delegation
-        return self.verb in delegation_verbs(user, self.delegation)
-
-    def get_form(self, case, data=None, files=None):
-        return self.form_class(data, files)
-
-    # Refuse, cancel and return: the service taking the reason, and the message after it.
-    service = None
-    done = ""
-
-    def perform(self, case, form):
-        self.service(self.delegation, reason=form.cleaned_data["reason"], actor=self.request.user)
-        return self.done
-
-
-class DelegationAcceptView(DelegationActionView):
-    verb, url_name = "accept", "intake:case-delegation-accept"
-    title, submit_label = "接收委托", "接收"
-    button_class = "btn-success"
-
-    def perform(self, case, form):
-        services.do_accept_delegation(
-            self.delegation, note=form.cleaned_data["reason"], actor=self.request.user
-        )
-        return f"已接收委托，请由 {self.delegation.to_branch} 调度查勘。"
-
-
-class DelegationRefuseView(DelegationActionView):
-    verb, url_name = "refuse", "intake:case-delegation-refuse"
-    title, submit_label = "拒绝委托", "拒绝"
-    service, done = staticmethod(services.do_refuse_delegation), "已拒绝委托。"
-
-
-class DelegationCancelView(DelegationActionView):
-    verb, url_name = "cancel", "intake:case-delegation-cancel"
-    title, submit_label = "撤回委托", "撤回"
-    service, done = staticmethod(services.do_cancel_delegation), "已撤回委托。"
-
-
-class DelegationReturnView(DelegationActionView):
-    verb, url_name = "return", "intake:case-delegation-return"
-    title, submit_label = "退回委托", "退回"
-    service, done = staticmethod(services.do_return_delegation), "已退回委托。"
-
-
-DELEGATION_LABELS = {
-    "accept": "接收委托",
-    "refuse": "拒绝委托",
-    "cancel": "撤回委托",
-    "return": "退回委托",
-}
-
-
 # --- the case page's intake panels ---------------------------------------------------------
 
 
@@ -352,7 +129,9 @@ def case_page_context(request, case) -> dict:
         )
     )
     for delegation in delegations:
-        delegation.verbs = [(v, DELEGATION_LABELS[v]) for v in delegation_verbs(user, delegation)]
+        delegation.verbs = [
+            (verb, DELEGATION_ANSWERS[verb].title) for verb in delegation_verbs(user, delegation)
+        ]
     request_form = None
     if can_request_delegation(user, case, delegations):
         request_form = DelegationRequestForm(case=case)

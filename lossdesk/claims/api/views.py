@@ -8,6 +8,7 @@ errors become the JSON error body in core.api.exception_handler."""
 
 from django.db.models import Prefetch
 from django.http import FileResponse
+from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,13 +16,13 @@ from rest_framework import generics
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from lossdesk.claims import registry, services, workflow
+from lossdesk.claims import registry
+from lossdesk.claims.actions import CaseAction, case_actions
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
-from lossdesk.claims.error_codes import CaseErrorCode
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
-from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lossdesk.core.errors import NotFound
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
@@ -97,16 +98,6 @@ def paginated_response(view, queryset, serializer_class) -> Response:
     as the schema publishes it for a list."""
     page = view.paginate_queryset(queryset)
     return view.get_paginated_response(serializer_class(page, many=True).data)
-
-
-def check_version(case: Case, version: int | None) -> None:
-    """For services that take no `expected_version` (additive actions): compare up front."""
-    if version is not None and case.version != version:
-        raise Conflict(
-            "案件已被他人修改，请刷新后重试。",
-            current_state=case.status,
-            current_version=case.version,
-        )
 
 
 ACTION_DESCRIPTION = (
@@ -206,178 +197,69 @@ class CaseEventsView(generics.GenericAPIView):
 
 
 class CaseActionView(generics.GenericAPIView):
-    """POST /cases/{case_no}/<action>: `input_serializer` validates the body, `perform`
-    calls the service; the answer is the updated case detail."""
+    """POST (or PUT) /cases/{case_no}/<action> of one declared case action (claims.actions):
+    the actor is checked, then the body; the action runs with the `version` the caller saw,
+    and the answer is the updated case detail or what the declaration answers (a created
+    object with 201)."""
 
-    input_serializer = s.VersionSerializer
+    declaration: type[CaseAction] = CaseAction
 
     def get_serializer_class(self):
-        return self.input_serializer
+        return self.declaration.serializer
 
-    def validated(self, request) -> tuple[dict, int | None]:
+    def handle(self, request, case_no, pk=None):
+        action = self.declaration
+        case = get_case(request, case_no)
+        action.check_actor(request.user)
+        target = action.target(case, pk) if pk is not None else None
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        return data, data.pop("version", None)
-
-    def post(self, request, case_no):
-        return self.run(request, case_no)
-
-    def run(self, request, case_no):
-        case = get_case(request, case_no)
-        data, version = self.validated(request)
-        self.perform(case, data, version)
-        return case_detail_response(request, case_no)
-
-    def perform(self, case: Case, data: dict, version: int | None) -> None:
-        raise NotImplementedError
+        version = data.pop("version", None)
+        result = action.run(case, data, actor=request.user, version=version, target=target)
+        answer = action.api_answer(result, {"request": request})
+        if answer is None:
+            return case_detail_response(request, case_no)
+        body, status = answer
+        return Response(body, status=status)
 
 
-@schema("保存查勘记录", request=s.SurveyInputSerializer)
-class SurveyView(CaseActionView):
-    input_serializer = s.SurveyInputSerializer
-    http_method_names = ["put", "options"]
+def action_endpoint(action: type[CaseAction]):
+    """The API view of a declared case action, with its schema."""
+    attrs = {
+        "declaration": action,
+        "http_method_names": [action.api_method, "options"],
+        action.api_method: CaseActionView.handle,
+        "__doc__": action.__doc__ or action.title,
+    }
+    if action.api_multipart:
+        attrs["parser_classes"] = [MultiPartParser, FormParser]
+    view = type(f"{action.__name__}View", (CaseActionView,), attrs)
+    request = {"multipart/form-data": action.serializer} if action.api_multipart else None
+    responses = action.api_responses
+    if responses is None and action.created_serializer is not None:
+        responses = {201: action.created_serializer}
+    if responses is not None:
+        responses = {**responses, **ACTION_ERRORS}
+    return schema(
+        action.api_summary or action.title,
+        request=request or action.serializer,
+        responses=responses,
+        **({"description": action.api_description} if action.api_description else {}),
+    )(view)
 
-    def put(self, request, case_no):
-        return self.run(request, case_no)
 
-    def perform(self, case, data, version):
-        services.do_save_survey(case, data, actor=self.request.user, expected_version=version)
-
-
-@schema("完成查勘（进入定损）")
-class CompleteSurveyView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_complete_survey(case, actor=self.request.user, expected_version=version)
-
-
-@schema("提交审核")
-class SubmitForReviewView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_submit_for_review(case, actor=self.request.user, expected_version=version)
-
-
-@schema("审核（一级或二级，视案件状态）", request=s.ReviewInputSerializer)
-class ReviewView(CaseActionView):
-    input_serializer = s.ReviewInputSerializer
-
-    def run(self, request, case_no):
-        case = get_case(request, case_no)
-        # A position that may not review at all learns that before anything about its body.
-        if not workflow.may_review(request.user):
-            raise PermissionDenied("您的岗位没有「审核」权限。")
-        data, version = self.validated(request)
-        self.perform(case, data, version)
-        return case_detail_response(request, case_no)
-
-    def perform(self, case, data, version):
-        services.do_review_case(
-            case,
-            decision=data["decision"],
-            reason=data["reason"],
-            level=data.get("level"),
-            actor=self.request.user,
-            expected_version=version,
+def action_urls() -> list:
+    """The endpoints of every declared case action, under cases/<case_no>/."""
+    return [
+        path(
+            f"cases/<str:case_no>/{action.api_path}",
+            action_endpoint(action).as_view(),
+            name=action.api_name,
         )
-
-
-@schema("出具公估报告")
-class IssueReportView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_issue_report(case, actor=self.request.user, expected_version=version)
-
-
-@schema("结案")
-class CloseView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_close_case(case, actor=self.request.user, expected_version=version)
-
-
-@schema("注销案件", request=s.CancelInputSerializer)
-class CancelView(CaseActionView):
-    input_serializer = s.CancelInputSerializer
-
-    def perform(self, case, data, version):
-        services.do_cancel_case(
-            case,
-            reason=data["reason"],
-            note=data["note"],
-            actor=self.request.user,
-            expected_version=version,
-        )
-
-
-@schema(
-    "发起资料补充",
-    request=s.DocumentRequestInputSerializer,
-    responses={201: s.CreatedDocumentRequestSerializer, **ACTION_ERRORS},
-)
-class DocumentRequestCreateView(CaseActionView):
-    input_serializer = s.DocumentRequestInputSerializer
-
-    def post(self, request, case_no):
-        case = get_case(request, case_no)
-        data, version = self.validated(request)
-        document_request = services.do_request_documents(
-            case,
-            items=data["items"],
-            due_date=data["due_date"],
-            actor=request.user,
-            expected_version=version,
-        )
-        context = {"request": request, "case_version": document_request.case.version}
-        body = s.CreatedDocumentRequestSerializer(document_request, context=context).data
-        return Response(body, status=201)
-
-
-@schema("资料补齐", request=s.FulfilInputSerializer)
-class DocumentRequestFulfilView(CaseActionView):
-    input_serializer = s.FulfilInputSerializer
-
-    def post(self, request, case_no, pk):
-        case = get_case(request, case_no)
-        document_request = case.document_requests.filter(pk=pk).first()
-        if document_request is None:
-            raise NotFound("资料补充请求不存在。")
-        data, version = self.validated(request)
-        check_version(case, version)
-        services.do_fulfil_document_request(document_request, note=data["note"], actor=request.user)
-        return case_detail_response(request, case_no)
-
-
-@schema(
-    "上传照片或单证",
-    request={"multipart/form-data": s.AttachmentInputSerializer},
-    responses={201: s.CreatedAttachmentSerializer, **ACTION_ERRORS},
-)
-class AttachmentCreateView(CaseActionView):
-    input_serializer = s.AttachmentInputSerializer
-    parser_classes = [MultiPartParser, FormParser]
-
-    def post(self, request, case_no):
-        case = get_case(request, case_no)
-        data, version = self.validated(request)
-        check_version(case, version)
-        loss_item = None
-        if data.get("loss_item") is not None:
-            loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
-            if loss_item is None:
-                message = "本案没有该序号的损失标的。"
-                raise ServiceError(
-                    message,
-                    code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
-                    fields={"loss_item": [message]},
-                )
-        attachment = services.do_add_attachment(
-            case,
-            data["file"],
-            kind=data["kind"],
-            doc_type=data["doc_type"],
-            loss_item=loss_item,
-            actor=request.user,
-        )
-        context = {"request": request, "case_version": attachment.case.version}
-        return Response(s.CreatedAttachmentSerializer(attachment, context=context).data, status=201)
+        for action in case_actions()
+        if action.api_path
+    ]
 
 
 # -------------------------------------------------------------------------------- files

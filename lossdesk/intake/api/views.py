@@ -12,22 +12,21 @@ from lossdesk.claims.api.serializers import CaseDetailSerializer
 from lossdesk.claims.api.views import (
     ACTION_ERRORS,
     READ_ERRORS,
-    CaseActionView,
     case_detail_response,
     get_case,
     paginated_response,
-    schema,
 )
 from lossdesk.claims.models import Case
 from lossdesk.claims.workflow import PERMISSIONS, Action
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.validators import normalize_plate
 from lossdesk.intake import services
+from lossdesk.intake.actions import DELEGATION_ANSWERS, RequestDelegation
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ReportChannel
 from lossdesk.intake.models import Delegation, Report
 from lossdesk.org.api.base import error_responses
-from lossdesk.org.models import Branch, Staff
+from lossdesk.org.models import Staff
 from lossdesk.org.positions import REPORT_REGISTER
 
 REPLAY_HEADER = "Idempotent-Replay"
@@ -108,56 +107,6 @@ class ReportCreateView(generics.GenericAPIView):
         )
 
 
-@schema("调度查勘员", request=s.DispatchInputSerializer)
-class DispatchView(CaseActionView):
-    input_serializer = s.DispatchInputSerializer
-
-    def perform(self, case, data, version):
-        surveyor = Staff.objects.filter(pk=data["surveyor"], is_active=True).first()
-        if surveyor is None:
-            message = "请选择本机构在职查勘员。"
-            raise ServiceError("所选人员不是本机构在职查勘员。", fields={"surveyor": [message]})
-        services.do_dispatch_case(
-            case,
-            surveyor=surveyor,
-            note=data["note"],
-            override_reason=data["override_reason"],
-            actor=self.request.user,
-            expected_version=version,
-        )
-
-
-@schema("接受调度")
-class AcceptView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_accept_dispatch(case, actor=self.request.user, expected_version=version)
-
-
-@schema(
-    "拒绝调度（退回调度队列）",
-    request=s.DeclineInputSerializer,
-    responses={200: s.DeclinedSerializer, **ACTION_ERRORS},
-    description="案件退回调度队列后查勘员不再能看到该案件，故返回被拒的调度记录而非案件详情。",
-)
-class DeclineView(CaseActionView):
-    input_serializer = s.DeclineInputSerializer
-
-    def run(self, request, case_no):
-        case = get_case(request, case_no)
-        data, version = self.validated(request)
-        dispatch = services.do_decline_dispatch(
-            case, reason=data["reason"], actor=request.user, expected_version=version
-        )
-        body = {"case_no": case_no, "status": "registered", "dispatch": dispatch}
-        return Response(s.DeclinedSerializer(body).data)
-
-
-@schema("到达现场")
-class ArrivalView(CaseActionView):
-    def perform(self, case, data, version):
-        services.do_record_arrival(case, actor=self.request.user, expected_version=version)
-
-
 def _require_dispatcher(request) -> None:
     if not request.user.has_perm(PERMISSIONS[Action.DISPATCH]):
         raise PermissionDenied("您的岗位没有「调度」权限。")
@@ -228,34 +177,11 @@ class DelegationsView(generics.GenericAPIView):
         case = get_case(request, case_no)
         serializer = s.DelegationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        to_branch = Branch.objects.filter(pk=data["to_branch"]).first()
-        if to_branch is None:
-            raise ServiceError("受托机构不存在。", fields={"to_branch": ["受托机构不存在。"]})
-        loss_item = None
-        if data.get("loss_item") is not None:
-            loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
-            if loss_item is None:
-                message = "本案没有该序号的损失标的。"
-                raise ServiceError(message, fields={"loss_item": [message]})
-        delegation = services.do_request_delegation(
-            case,
-            to_branch=to_branch,
-            loss_item=loss_item,
-            note=data["note"],
-            actor=request.user,
-            expected_version=data.get("version"),
-        )
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        delegation = RequestDelegation.run(case, data, actor=request.user, version=version)
         body = s.DelegationSerializer(_delegation_queryset().get(pk=delegation.pk)).data
         return Response(body, status=201)
-
-
-DELEGATION_ACTIONS = {
-    "accept": lambda d, reason, user: services.do_accept_delegation(d, note=reason, actor=user),
-    "refuse": lambda d, reason, user: services.do_refuse_delegation(d, reason=reason, actor=user),
-    "cancel": lambda d, reason, user: services.do_cancel_delegation(d, reason=reason, actor=user),
-    "return": lambda d, reason, user: services.do_return_delegation(d, reason=reason, actor=user),
-}
 
 
 class DelegationActionView(generics.GenericAPIView):
@@ -271,12 +197,15 @@ class DelegationActionView(generics.GenericAPIView):
     )
     def post(self, request, case_no, pk, verb):
         case = get_case(request, case_no)
-        delegation = _delegation_queryset().filter(case=case, pk=pk).first()
-        if delegation is None or verb not in DELEGATION_ACTIONS:
+        answer = DELEGATION_ANSWERS.get(verb)
+        if answer is None:
             raise NotFound("委托不存在。")
+        delegation = answer.target(case, pk)
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        DELEGATION_ACTIONS[verb](delegation, serializer.validated_data["reason"], request.user)
+        answer.run(
+            case, serializer.validated_data, actor=request.user, version=None, target=delegation
+        )
         return Response(s.DelegationSerializer(_delegation_queryset().get(pk=pk)).data)
 
 

@@ -1,0 +1,465 @@
+"""Case actions, each declared once.
+
+A declaration names the workflow actions it performs (the workflow table gives the
+permission and the states that allow them), its input (the page form and the API body), its
+labels and the service it runs. From it `claims.views` builds the case page's panel, the
+action's own page and its URL, and `claims.api.views` the API endpoint and its schema:
+`page_urls()` and `api_urls()` give both URL lists. Feature apps declare theirs the same way
+and contribute them through `registry.CaseContribution.actions` (dispatch comes first).
+
+The page and the API take the same fields with two exceptions that are part of each
+medium: the page uploads several files at once (`files`), the API one (`file`); and an
+`additive` action (it conflicts with nothing, e.g. adding a photo) is not refused on the page
+for a stale version, while an API caller that sends one has it checked."""
+
+from django import forms
+from django.db import transaction
+from django.db.models import Prefetch
+
+from lossdesk.claims import registry, services, workflow
+from lossdesk.claims.api import serializers as s
+from lossdesk.claims.choices import AttachmentKind, LossItemStatus, ReviewDecision
+from lossdesk.claims.error_codes import CaseErrorCode
+from lossdesk.claims.forms import (
+    AttachmentForm,
+    CancelForm,
+    ConfirmForm,
+    DocumentRequestForm,
+    FulfilForm,
+    ReviewForm,
+    SurveyForm,
+)
+from lossdesk.claims.models import Attachment, Case, DocumentRequest, LossItem
+from lossdesk.claims.workflow import Action
+from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lossdesk.core.templatetags.lossdesk_ui import money
+
+
+def check_version(case: Case, version: int | None) -> None:
+    """For services that take no `expected_version` (additive actions): compare up front."""
+    if version is not None and case.version != version:
+        raise Conflict(
+            "案件已被他人修改，请刷新后重试。",
+            current_state=case.status,
+            current_version=case.version,
+        )
+
+
+class CaseAction:
+    """One action on a case. Subclasses set the class attributes and `run`."""
+
+    do_not_call_in_templates = True  # templates read a declaration's labels, never call it
+
+    actions: tuple[Action, ...] = ()
+    title = ""
+    # URLs: the page at cases/<case_no>/<page_path> named "<page_name>", the API at
+    # /api/v1/cases/<case_no>/<api_path> named "api:<api_name>".
+    page_name = ""
+    page_path = ""
+    api_name = ""
+    api_path = ""
+    api_method = "post"
+    api_multipart = False  # the API body is multipart/form-data (a file)
+    api_summary = ""  # the schema's summary (the title when empty)
+    api_description = ""  # the schema's description (the common one when empty)
+    api_responses: dict | None = None  # the schema's responses (the case detail when None)
+    form: type[forms.Form] = ConfirmForm
+    serializer = s.VersionSerializer
+    created_serializer = None  # the API answers 201 with this, over run()'s result
+    additive = False
+    surveyor_only = False  # offered only to the case's surveyor
+    # The case page: its panel and the action's own page.
+    submit_label = "确定"
+    button_class = "btn-primary"
+    confirm = ""
+    primary = False  # its panel opens by default
+    template_name = "claims/action_form.html"
+    form_template = "claims/includes/action_form.html"
+    panel = True  # has a panel on the case page (else it is offered where its object shows)
+    leaves_scope = False  # may take the case out of the actor's scope: the page goes to the list
+
+    @classmethod
+    def visible(cls, user, case, actions, target=None) -> bool:
+        """Whether the case page offers it to `user` (`actions`: those the workflow allows)."""
+        if cls.surveyor_only and case.surveyor_id != user.pk:
+            return False
+        return any(action in actions for action in cls.actions)
+
+    @classmethod
+    def page_title(cls, target=None) -> str:
+        return cls.title
+
+    @classmethod
+    def form_prefix(cls, target=None) -> str | None:
+        """Several forms of the action on one page (one per object) need their own prefix."""
+        return None
+
+    @classmethod
+    def page_context(cls, case: Case, user) -> dict:
+        """What the action's own page shows beside the form."""
+        return {}
+
+    @classmethod
+    def check_actor(cls, actor) -> None:
+        """Refuse an actor before their input is read (PermissionDenied)."""
+
+    @classmethod
+    def target(cls, case: Case, pk: int):
+        """The case's object named by `<int:pk>` in the URL, if the action has one."""
+        raise NotFound("未找到。")
+
+    @classmethod
+    def run(cls, case: Case, data: dict, *, actor, version: int | None, target=None):
+        """Call the service; what it returns goes to `message` (and `created_serializer`)."""
+        raise NotImplementedError
+
+    @classmethod
+    def message(cls, case: Case, result) -> str:
+        """The page's message after success."""
+        return f"{cls.title}：已完成。"
+
+    @classmethod
+    def api_answer(cls, result, context: dict) -> tuple[dict, int] | None:
+        """The API's body and status after success; None answers the updated case detail."""
+        if cls.created_serializer is None:
+            return None
+        context = {**context, "case_version": result.case.version}
+        return cls.created_serializer(result, context=context).data, 201
+
+
+class SaveSurvey(CaseAction):
+    actions = (Action.SAVE_SURVEY,)
+    title = "查勘记录"
+    page_name, page_path = "claims:case-survey", "survey/"
+    api_name, api_path, api_method = "case-survey", "survey", "put"
+    api_summary = "保存查勘记录"
+    form, serializer = SurveyForm, s.SurveyInputSerializer
+    surveyor_only = True
+    primary = True
+    submit_label = "保存查勘记录"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        survey = {name: data[name] for name in SurveyForm.FIELDS if name in data}
+        return services.do_save_survey(case, survey, actor=actor, expected_version=version)
+
+    @classmethod
+    def message(cls, case, result):
+        return "查勘记录已保存。"
+
+
+class CompleteSurvey(CaseAction):
+    actions = (Action.COMPLETE_SURVEY,)
+    title = "完成查勘"
+    page_name, page_path = "claims:case-complete-survey", "survey/complete/"
+    api_name, api_path = "case-complete-survey", "complete-survey"
+    api_summary = "完成查勘（进入定损）"
+    surveyor_only = True
+    submit_label = "完成查勘"
+    button_class = "btn-success"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_complete_survey(case, actor=actor, expected_version=version)
+
+    @classmethod
+    def message(cls, case, result):
+        return "查勘已完成，案件进入定损。"
+
+
+class AddAttachments(CaseAction):
+    actions = (Action.ADD_ATTACHMENT,)
+    title = "上传照片 / 单证"
+    page_name, page_path = "claims:case-upload", "attachments/new/"
+    api_name, api_path = "case-attachments", "attachments"
+    form, serializer = AttachmentForm, s.AttachmentInputSerializer
+    created_serializer = s.CreatedAttachmentSerializer
+    api_summary = "上传照片或单证"
+    api_multipart = True
+    additive = True
+    submit_label = "上传"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        """One batch, one outcome: a bad file in the middle saves none of them. Answers
+        the last attachment stored."""
+        check_version(case, version)
+        loss_item = None
+        if data.get("loss_item") is not None:
+            loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
+            if loss_item is None:
+                message = "本案没有该序号的损失标的。"
+                raise ServiceError(
+                    message,
+                    code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
+                    fields={"loss_item": [message]},
+                )
+        several = "files" in data
+        uploads = data["files"] if several else [data["file"]]
+        with transaction.atomic():
+            for upload in uploads:
+                try:
+                    attachment = services.do_add_attachment(
+                        case,
+                        upload,
+                        kind=data["kind"],
+                        doc_type=data["doc_type"],
+                        loss_item=loss_item,
+                        actor=actor,
+                    )
+                except ServiceError as exc:
+                    if several and "file" in exc.fields:
+                        exc.fields = {
+                            "files": [f"{upload.name}：{m}" for m in exc.fields.pop("file")],
+                            **exc.fields,
+                        }
+                    raise
+        attachment.uploaded_count = len(uploads)
+        return attachment
+
+    @classmethod
+    def message(cls, case, result):
+        return f"已上传 {result.uploaded_count} 个文件。"
+
+
+class SubmitForReview(CaseAction):
+    actions = (Action.SUBMIT_FOR_REVIEW,)
+    title = "提交审核"
+    page_name, page_path = "claims:case-submit", "submit/"
+    api_name, api_path = "case-submit-for-review", "submit-for-review"
+    submit_label = "提交审核"
+    button_class = "btn-success"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_submit_for_review(case, actor=actor, expected_version=version)
+
+    @classmethod
+    def message(cls, case, result):
+        return f"已提交审核，定损金额 {money(result.assessed_amount)} 元。"
+
+
+def review_items(case: Case) -> list[LossItem]:
+    """The loss items a review covers (those a loss line assesses), each with its document
+    as its line shows it and its photos, in a fixed number of queries."""
+    lines = registry.loss_lines()
+    photos = Attachment.objects.filter(kind=AttachmentKind.PHOTO).order_by("uploaded_at", "id")
+    items = list(
+        case.loss_items.filter(kind__in=[kind for line in lines for kind in line.kinds])
+        .exclude(status=LossItemStatus.CANCELLED)
+        .select_related(*registry.document_select_related())
+        .prefetch_related(
+            *(name for line in lines for name in line.review_prefetch),
+            Prefetch("attachments", photos, to_attr="photos"),
+        )
+        .order_by("seq")
+    )
+    for item in items:
+        line = registry.line_for(item.kind)
+        item.document = getattr(item, line.document, None)
+        item.document_label = line.document_label
+        item.review_template = line.review_template
+    return items
+
+
+class ReviewCase(CaseAction):
+    """Level 1 or 2 by the case's state. Offered only to someone the service would accept;
+    the review page shows what is being approved above the form."""
+
+    actions = (Action.REVIEW, Action.SECOND_REVIEW)
+    title = "审核"
+    page_name, page_path = "claims:case-review", "review/"
+    api_name, api_path = "case-review", "review"
+    api_summary = "审核（一级或二级，视案件状态）"
+    form, serializer = ReviewForm, s.ReviewInputSerializer
+    primary = True
+    submit_label = "提交审核结论"
+    template_name = "claims/review.html"
+
+    @classmethod
+    def visible(cls, user, case, actions, target=None):
+        offered = super().visible(user, case, actions, target)
+        return offered and services.review_refusal(case, user) is None
+
+    @classmethod
+    def page_context(cls, case, user):
+        return {
+            "refusal": services.review_refusal(case, user),
+            "review_items": review_items(case),
+            "case_photos": case.attachments.filter(
+                kind=AttachmentKind.PHOTO, loss_item__isnull=True
+            ).order_by("uploaded_at", "id"),
+        }
+
+    @classmethod
+    def check_actor(cls, actor):
+        # A position that may not review at all learns that before anything about its body.
+        if not workflow.may_review(actor):
+            raise PermissionDenied("您的岗位没有「审核」权限。")
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_review_case(
+            case,
+            decision=data["decision"],
+            reason=data["reason"],
+            level=data.get("level"),
+            actor=actor,
+            expected_version=version,
+        )
+
+    @classmethod
+    def message(cls, case, result):
+        case.refresh_from_db(fields=["status"])
+        return (
+            f"{result.level}级审核：{ReviewDecision(result.decision).label}，"
+            f"案件当前状态：{case.get_status_display()}。"
+        )
+
+
+class RequestDocuments(CaseAction):
+    actions = (Action.REQUEST_DOCUMENTS,)
+    title = "资料补充"
+    page_name, page_path = "claims:case-request-documents", "document-requests/new/"
+    api_name, api_path = "case-document-requests", "document-requests"
+    form, serializer = DocumentRequestForm, s.DocumentRequestInputSerializer
+    created_serializer = s.CreatedDocumentRequestSerializer
+    api_summary = "发起资料补充"
+    submit_label = "发起资料补充"
+    button_class = "btn-warning"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_request_documents(
+            case,
+            items=data["items"],
+            due_date=data["due_date"],
+            actor=actor,
+            expected_version=version,
+        )
+
+    @classmethod
+    def message(cls, case, result):
+        return "已发起资料补充，案件暂停等待资料。"
+
+
+class FulfilDocuments(CaseAction):
+    """Answers one document request, named by its id; its own state guards it."""
+
+    actions = (Action.FULFIL_DOCUMENTS,)
+    title = "资料补齐"
+    page_name, page_path = "claims:case-fulfil-documents", "document-requests/<int:pk>/fulfil/"
+    api_name, api_path = "case-document-request-fulfil", "document-requests/<int:pk>/fulfil"
+    form, serializer = FulfilForm, s.FulfilInputSerializer
+    additive = True
+    panel = False  # offered beside each open request on the case page
+    submit_label = "确认资料已补齐"
+    button_class = "btn-success"
+
+    @classmethod
+    def page_title(cls, target=None):
+        return f"{cls.title}：{target.items}"
+
+    @classmethod
+    def form_prefix(cls, target=None):
+        return f"dr{target.pk}" if target is not None else None
+
+    @classmethod
+    def target(cls, case, pk):
+        document_request = DocumentRequest.objects.filter(pk=pk, case=case).first()
+        if document_request is None:
+            raise NotFound("资料补充请求不存在。")
+        return document_request
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        check_version(case, version)
+        return services.do_fulfil_document_request(target, note=data["note"], actor=actor)
+
+    @classmethod
+    def message(cls, case, result):
+        return f"资料已补齐，案件当前状态：{result.get_status_display()}。"
+
+
+class IssueReport(CaseAction):
+    actions = (Action.ISSUE_REPORT,)
+    title = "出具公估报告"
+    page_name, page_path = "claims:case-issue", "issue/"
+    api_name, api_path = "case-issue-report", "issue-report"
+    submit_label = "出具公估报告"
+    button_class = "btn-success"
+    confirm = "出具后报告内容即固定，确定出具公估报告吗？"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_issue_report(case, actor=actor, expected_version=version)
+
+    @classmethod
+    def message(cls, case, result):
+        return f"公估报告 {result.report_no} 已出具，核定金额 {money(result.amount)} 元。"
+
+
+class CloseCase(CaseAction):
+    actions = (Action.CLOSE,)
+    title = "结案"
+    page_name, page_path = "claims:case-close", "close/"
+    api_name, api_path = "case-close", "close"
+    submit_label = "结案"
+    button_class = "btn-dark"
+    confirm = "确定结案吗？结案后案件不能再修改。"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_close_case(case, actor=actor, expected_version=version)
+
+    @classmethod
+    def message(cls, case, result):
+        return "案件已结案。"
+
+
+class CancelCase(CaseAction):
+    actions = (Action.CANCEL,)
+    title = "注销案件"
+    page_name, page_path = "claims:case-cancel", "cancel/"
+    api_name, api_path = "case-cancel", "cancel"
+    form, serializer = CancelForm, s.CancelInputSerializer
+    submit_label = "注销案件"
+    button_class = "btn-outline-danger"
+    confirm = "确定注销本案吗？注销后案件不能恢复。"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_cancel_case(
+            case, reason=data["reason"], note=data["note"], actor=actor, expected_version=version
+        )
+
+    @classmethod
+    def message(cls, case, result):
+        return "案件已注销。"
+
+
+def case_actions() -> list[type[CaseAction]]:
+    """Every declared case action: what the apps contribute (dispatch comes first), then
+    claims' own, in the order work is done."""
+    contributed = [
+        action
+        for contribution in registry.contributions()
+        if contribution.actions is not None
+        for action in contribution.actions()
+    ]
+    return [*contributed, *CLAIMS_ACTIONS]
+
+
+# claims' own actions in the order work is done (the case page's panels follow it).
+CLAIMS_ACTIONS: tuple[type[CaseAction], ...] = (
+    SaveSurvey,
+    CompleteSurvey,
+    SubmitForReview,
+    ReviewCase,
+    IssueReport,
+    CloseCase,
+    AddAttachments,
+    RequestDocuments,
+    FulfilDocuments,
+    CancelCase,
+)
