@@ -274,7 +274,8 @@ def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
             missing.setdefault("loss_items", []).append(line.missing_message)
     if missing:
         raise Incomplete("还有损失标的未定损，不能提交审核。", fields=missing)
-    LossItem.objects.filter(pk__in=[i.pk for i in assessed]).update(status=LossItemStatus.SUBMITTED)
+    items_submitted = LossItem.objects.filter(pk__in=[i.pk for i in assessed])
+    workflow.LOSS_ITEM_STATES.move_all(items_submitted, workflow.ItemAction.SUBMIT)
     case.assessed_amount = recompute_assessed_amount(case)
     _move(
         case,
@@ -383,9 +384,8 @@ def do_review_case(
         amount=case.assessed_amount,
         reviewer=actor,
     )
-    submitted = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
     if decision == ReviewDecision.RETURNED:
-        submitted.update(status=LossItemStatus.PENDING)
+        workflow.LOSS_ITEM_STATES.move_all(case.loss_items.all(), workflow.ItemAction.RETURN)
         _move(
             case,
             CaseStatus.ASSESSING,
@@ -407,7 +407,7 @@ def do_review_case(
             amount=str(case.assessed_amount),
         )
     else:
-        submitted.update(status=LossItemStatus.APPROVED)
+        workflow.LOSS_ITEM_STATES.move_all(case.loss_items.all(), workflow.ItemAction.APPROVE)
         case.approved_amount = case.assessed_amount
         _move(
             case,
@@ -558,7 +558,7 @@ def do_cancel_case(
         )
     # Inside the transaction: what other apps undo (dispatches) goes with the case or not at all.
     case_cancelled.send(Case, case=case, actor=actor)
-    case.loss_items.update(status=LossItemStatus.CANCELLED)
+    workflow.LOSS_ITEM_STATES.move_all(case.loss_items.all(), workflow.ItemAction.CANCEL)
     case.cancel_reason, case.cancel_note = reason, note.strip()
     case.closed_at = timezone.now()
     case.resume_status = ""

@@ -1,10 +1,12 @@
 """The case state machine: which action moves a case from which states to which state, and
-which permission each action needs. Services are the only callers; docs/lifecycle.md draws it."""
+which permission each action needs; and the loss items' own. Both are core.statemachine
+tables. Services are the only callers; docs/lifecycle.md draws them."""
 
 from enum import StrEnum
 
 from lossdesk.claims.choices import CaseStatus as S
-from lossdesk.core.errors import IllegalTransition
+from lossdesk.claims.choices import LossItemStatus
+from lossdesk.core.statemachine import StateMachine
 from lossdesk.org import positions as P
 from lossdesk.org.models import covers_branch
 
@@ -104,21 +106,42 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 
-def allowed_from(action: Action, status: str) -> bool:
-    return status in TRANSITIONS[action][0]
+CASE_STATES = StateMachine("案件", S, TRANSITIONS, ACTION_LABELS)
+allowed_from = CASE_STATES.allowed_from
+check = CASE_STATES.check  # the state an action leads to, or IllegalTransition
 
 
-def check(action: Action, status: str) -> S | None:
-    """The state `action` leads to from `status`; IllegalTransition when it may not start."""
-    sources, target = TRANSITIONS[action]
-    if status not in sources:
-        current = S(status)
-        raise IllegalTransition(
-            f"案件当前状态为「{current.label}」，不能执行「{ACTION_LABELS[action]}」。",
-            current_state=current.value,
-            current_state_label=current.label,
-        )
-    return target
+class ItemAction(StrEnum):
+    ASSESS = "assess"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    CANCEL = "cancel"
+
+
+# A loss item is assessed while pending, handed in with the case, and approved or returned
+# with the case's review.
+LOSS_ITEM_STATES = StateMachine(
+    "损失标的",
+    LossItemStatus,
+    {
+        ItemAction.ASSESS: ({LossItemStatus.PENDING}, None),
+        ItemAction.SUBMIT: ({LossItemStatus.PENDING}, LossItemStatus.SUBMITTED),
+        ItemAction.APPROVE: ({LossItemStatus.SUBMITTED}, LossItemStatus.APPROVED),
+        ItemAction.RETURN: ({LossItemStatus.SUBMITTED}, LossItemStatus.PENDING),
+        ItemAction.CANCEL: (
+            {LossItemStatus.PENDING, LossItemStatus.SUBMITTED, LossItemStatus.APPROVED},
+            LossItemStatus.CANCELLED,
+        ),
+    },
+    {
+        ItemAction.ASSESS: "定损",
+        ItemAction.SUBMIT: "提交审核",
+        ItemAction.APPROVE: "核损通过",
+        ItemAction.RETURN: "退回定损",
+        ItemAction.CANCEL: "注销",
+    },
+)
 
 
 def may_act_for_branch(user, action: Action, case) -> bool:

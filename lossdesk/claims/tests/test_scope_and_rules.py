@@ -17,7 +17,8 @@ from lossdesk.core.errors import (
     SelfReview,
     ServiceError,
 )
-from lossdesk.intake import services as intake_services
+from lossdesk.intake.services.dispatch import do_dispatch_case
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.motor import services as motor_services
 from lossdesk.testing import LINES, Firm
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_city_user_sees_only_the_cases_of_their_own_branch(firm):
     hangzhou_case = firm.registered_case()
-    ningbo_case = intake_services.do_register_report(firm.report_data(), actor=firm.wushi)
+    ningbo_case = do_register_report(firm.report_data(), actor=firm.wushi)
     assert list(Case.objects.for_user(firm.zhaoliu)) == [hangzhou_case]
     assert list(Case.objects.for_user(firm.wushi)) == [ningbo_case]
 
@@ -39,7 +40,7 @@ def test_a_surveyor_with_own_scope_sees_only_cases_dispatched_to_them(firm):
 
 def test_a_branch_manager_sees_the_branch_and_an_hq_finance_clerk_sees_everything(firm):
     hangzhou_case = firm.registered_case()
-    ningbo_case = intake_services.do_register_report(firm.report_data(), actor=firm.wushi)
+    ningbo_case = do_register_report(firm.report_data(), actor=firm.wushi)
     assert list(Case.objects.for_user(firm.zhoujiu)) == [hangzhou_case]
     assert set(Case.objects.for_user(firm.finance)) == {hangzhou_case, ningbo_case}
 
@@ -53,7 +54,7 @@ def test_the_administrators_see_no_cases(firm):
 def test_a_user_of_another_branch_cannot_act_on_a_case_even_through_the_service(firm):
     case = firm.registered_case()
     with pytest.raises(NotFound):
-        intake_services.do_dispatch_case(case, surveyor=firm.wangwu, actor=firm.wushi)
+        do_dispatch_case(case, surveyor=firm.wangwu, actor=firm.wushi)
 
 
 def test_a_dispatcher_cannot_review(firm):
@@ -214,3 +215,17 @@ def test_two_reviewers_approving_at_the_same_moment_one_wins_the_other_gets_a_co
         t.join()
     assert sorted(outcomes.values()) == ["conflict", "ok"]
     assert Review.objects.filter(case=case).count() == 1
+
+
+def test_loss_items_move_by_their_state_table(firm):
+    from lossdesk.claims.choices import LossItemStatus
+    from lossdesk.claims.workflow import LOSS_ITEM_STATES, ItemAction
+
+    case = firm.assessing_case()
+    first, second = case.loss_items.order_by("seq")[:2]
+    LOSS_ITEM_STATES.move_all(case.loss_items.filter(pk=first.pk), ItemAction.SUBMIT)
+
+    # Only the submitted one can be approved; the pending one stays where it is.
+    assert LOSS_ITEM_STATES.move_all(case.loss_items.all(), ItemAction.APPROVE) == 1
+    statuses = dict(case.loss_items.values_list("pk", "status"))
+    assert statuses == {first.pk: LossItemStatus.APPROVED, second.pk: LossItemStatus.PENDING}
