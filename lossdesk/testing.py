@@ -13,7 +13,12 @@ from rest_framework.test import APIClient
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import AttachmentKind, DocumentType, ReviewDecision
-from lossdesk.intake import services as intake_services
+from lossdesk.intake.services.dispatch import (
+    do_accept_dispatch,
+    do_dispatch_case,
+    do_record_arrival,
+)
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.motor import services as motor_services
 from lossdesk.org.choices import BranchLevel
 from lossdesk.org.models import (
@@ -145,13 +150,13 @@ class Firm:
 
     # Builders: each returns the case in the named state, reached through the services.
     def registered_case(self, **overrides):
-        return intake_services.do_register_report(self.report_data(**overrides), actor=self.zhaoliu)
+        return do_register_report(self.report_data(**overrides), actor=self.zhaoliu)
 
     def surveying_case(self, **overrides):
         case = self.registered_case(**overrides)
-        intake_services.do_dispatch_case(case, surveyor=self.zhangsan, actor=self.zhaoliu)
-        intake_services.do_accept_dispatch(case, actor=self.zhangsan)
-        intake_services.do_record_arrival(case, actor=self.zhangsan)
+        do_dispatch_case(case, surveyor=self.zhangsan, actor=self.zhaoliu)
+        do_accept_dispatch(case, actor=self.zhangsan)
+        do_record_arrival(case, actor=self.zhangsan)
         case.refresh_from_db()
         return case
 

@@ -56,7 +56,6 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
-from lossdesk.intake import services as intake_services
 from lossdesk.intake import sms as intake_sms
 from lossdesk.intake.choices import CallbackMethod, CallbackStatus, DispatchStatus
 from lossdesk.intake.models import (
@@ -67,6 +66,28 @@ from lossdesk.intake.models import (
     RosterShift,
     shift_bounds,
 )
+from lossdesk.intake.queries import ON_SITE_WINDOW
+from lossdesk.intake.services.callbacks import (
+    do_create_callback,
+    do_record_callback_call,
+    do_submit_callback_feedback,
+)
+from lossdesk.intake.services.delegation import (
+    do_accept_delegation,
+    do_refuse_delegation,
+    do_request_delegation,
+    do_return_delegation,
+)
+from lossdesk.intake.services.dispatch import (
+    do_accept_dispatch,
+    do_decline_dispatch,
+    do_dispatch_case,
+    do_record_arrival,
+    do_record_position,
+    recommend_surveyors,
+    sweep_dispatch_timeouts,
+)
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.motor import rules as motor_rules
 from lossdesk.motor import services as motor_services
 from lossdesk.notify.models import SmsMessage
@@ -1908,7 +1929,7 @@ class DemoBuilder:
             for plan in plans
             if plan.target == S.SURVEYING and plan.scene is plan.work_city
             for step, moment in zip(plan.steps, plan.times, strict=True)
-            if step.action == "arrive" and moment >= self.now - intake_services.ON_SITE_WINDOW
+            if step.action == "arrive" and moment >= self.now - ON_SITE_WINDOW
         ]
         on_site = {  # the latest arrival wins
             plan.people["surveyor"].pk: plan.location
@@ -1923,7 +1944,7 @@ class DemoBuilder:
             else:
                 ended = max(end for _, end in shifts if end <= self.now)
                 point, at = self._near(lat, lng, 0.03), ended - timedelta(minutes=5)
-            intake_services.do_record_position(
+            do_record_position(
                 surveyor, lat=point[0], lng=point[1], actor=surveyor, at=at
             )
 
@@ -1981,7 +2002,7 @@ class DemoBuilder:
         if plan.located:
             lat, lng = plan.location
             data.update(accident_lat=Decimal(str(lat)), accident_lng=Decimal(str(lng)))
-        plan.case = intake_services.do_register_report(data, actor=plan.people["registrar"])
+        plan.case = do_register_report(data, actor=plan.people["registrar"])
         plan.accident_time = accident_time
         if plan.case.status == S.DISPATCHED:  # by the system (Branch.auto_dispatch)
             plan.auto_dispatched = True
@@ -1997,13 +2018,13 @@ class DemoBuilder:
         passed = dict(plan.passed_over)
         if case.surveyor_id:
             passed[case.surveyor_id] = rng.choice(REDISPATCH_NOTES)
-        ranking = intake_services.recommend_surveyors(case)
+        ranking = recommend_surveyors(case)
         candidates = [r for r in ranking if r.candidate.id not in passed] or ranking
         chosen, reason = candidates[0], passed.get(ranking[0].candidate.id, "")
         if len(candidates) > 1 and rng.random() < OVERRIDE_SHARE:
             chosen, reason = candidates[1], rng.choice(OVERRIDE_REASONS)
         surveyor = self.staff_by_id[chosen.candidate.id]
-        intake_services.do_dispatch_case(
+        do_dispatch_case(
             case,
             surveyor=surveyor,
             note=passed.get(case.surveyor_id) or rng.choice(DISPATCH_NOTES),
@@ -2014,14 +2035,14 @@ class DemoBuilder:
 
     def _do_decline(self, plan: CasePlan) -> None:
         surveyor = plan.people["surveyor"]
-        intake_services.do_decline_dispatch(
+        do_decline_dispatch(
             plan.case, reason=self.rng.choice(DECLINE_REASONS), actor=surveyor
         )
         plan.passed_over[surveyor.pk] = PASSED_OVER["decline"]
 
     def _do_time_out(self, plan: CasePlan) -> None:
         # Earlier plans left no dispatch pending this long ago, so only this one times out.
-        if intake_services.sweep_dispatch_timeouts() != 1:
+        if sweep_dispatch_timeouts() != 1:
             raise DemoBuildError(f"案件 {plan.case.case_no}：超时扫描退回了其他案件的调度。")
         plan.passed_over[plan.people["surveyor"].pk] = PASSED_OVER["time_out"]
 
@@ -2034,7 +2055,7 @@ class DemoBuilder:
             note = ITEM_DELEGATION_NOTE.format(plate=plate, scene=plan.remote.name, to=to_branch)
         else:
             note = DELEGATION_NOTE.format(scene=plan.remote.name, to=to_branch)
-        plan.delegation = intake_services.do_request_delegation(
+        plan.delegation = do_request_delegation(
             plan.case,
             to_branch=to_branch,
             loss_item=loss_item,
@@ -2043,30 +2064,30 @@ class DemoBuilder:
         )
 
     def _do_accept_delegation(self, plan: CasePlan) -> None:
-        intake_services.do_accept_delegation(
+        do_accept_delegation(
             plan.delegation, note=self.rng.choice(ACCEPT_NOTES), actor=plan.people["receiver"]
         )
 
     def _do_refuse_delegation(self, plan: CasePlan) -> None:
-        intake_services.do_refuse_delegation(
+        do_refuse_delegation(
             plan.delegation, reason=self.rng.choice(REFUSE_REASONS), actor=plan.people["receiver"]
         )
 
     def _do_return_delegation(self, plan: CasePlan) -> None:
         reason = self.rng.choice(RETURN_REASONS_DELEGATION).format(home=plan.city.name)
-        intake_services.do_return_delegation(
+        do_return_delegation(
             plan.delegation, reason=reason, actor=plan.people["receiver"]
         )
 
     def _do_accept(self, plan: CasePlan) -> None:
-        intake_services.do_accept_dispatch(plan.case, actor=plan.people["surveyor"])
+        do_accept_dispatch(plan.case, actor=plan.people["surveyor"])
 
     def _do_arrive(self, plan: CasePlan) -> None:
         surveyor = plan.people["surveyor"]
-        intake_services.do_record_arrival(plan.case, actor=surveyor)
+        do_record_arrival(plan.case, actor=surveyor)
         if plan.scene is plan.work_city:  # else the car was surveyed back home
             lat, lng = self._near(*plan.location, 0.002)
-            intake_services.do_record_position(surveyor, lat=lat, lng=lng, actor=surveyor)
+            do_record_position(surveyor, lat=lat, lng=lng, actor=surveyor)
 
     def _do_survey(self, plan: CasePlan, photos: int) -> None:
         rng, insured = self.rng, plan.vehicles[0]
@@ -2216,7 +2237,7 @@ class DemoBuilder:
         customer answers the SMS link, or the call centre phones (once the link expired)."""
         rng = self.rng
         method = CallbackMethod.SMS if rng.random() < CALLBACK_SMS_SHARE else CallbackMethod.PHONE
-        callback = intake_services.do_create_callback(plan.case, method=method)
+        callback = do_create_callback(plan.case, method=method)
         latest = self.now - timedelta(minutes=10)
         if callback.status == CallbackStatus.SENT:
             if rng.random() < LINK_ANSWER_SHARE:
@@ -2224,7 +2245,7 @@ class DemoBuilder:
                 if answered <= latest:
                     self.clock.now = answered
                     rating = self._rating()
-                    intake_services.do_submit_callback_feedback(
+                    do_submit_callback_feedback(
                         self._link_token(plan.case),
                         rating=rating,
                         comment=rng.choice(COMMENTS[rating]),
@@ -2241,7 +2262,7 @@ class DemoBuilder:
             self.clock.now = call
             result = rng.choices([r for r, _ in CALL_RESULTS], [w for _, w in CALL_RESULTS])[0]
             rating = self._rating() if result == CallbackStatus.COMPLETED else None
-            intake_services.do_record_callback_call(
+            do_record_callback_call(
                 callback,
                 status=result,
                 rating=rating,

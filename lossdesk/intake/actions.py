@@ -9,11 +9,23 @@ declarations."""
 from lossdesk.claims.actions import CaseAction
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import NotFound, ServiceError
-from lossdesk.intake import services
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ACTIVE_DISPATCH_STATUSES, DelegationStatus
 from lossdesk.intake.forms import DeclineForm, DelegationRequestForm, DispatchForm, ReasonForm
 from lossdesk.intake.models import Delegation
+from lossdesk.intake.services.delegation import (
+    do_accept_delegation,
+    do_cancel_delegation,
+    do_refuse_delegation,
+    do_request_delegation,
+    do_return_delegation,
+)
+from lossdesk.intake.services.dispatch import (
+    do_accept_dispatch,
+    do_decline_dispatch,
+    do_dispatch_case,
+    do_record_arrival,
+)
 from lossdesk.org.models import Branch, Staff, covers_branch
 from lossdesk.org.positions import CASE_DISPATCH
 
@@ -42,7 +54,7 @@ class DispatchCase(CaseAction):
         if surveyor is None:
             message = "请选择本机构在职查勘员。"
             raise ServiceError("所选人员不是本机构在职查勘员。", fields={"surveyor": [message]})
-        return services.do_dispatch_case(
+        return do_dispatch_case(
             case,
             surveyor=surveyor,
             note=data["note"],
@@ -67,7 +79,7 @@ class AcceptDispatch(CaseAction):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_accept_dispatch(case, actor=actor, expected_version=version)
+        return do_accept_dispatch(case, actor=actor, expected_version=version)
 
     @classmethod
     def message(cls, case, result):
@@ -90,7 +102,7 @@ class DeclineDispatch(CaseAction):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_decline_dispatch(
+        return do_decline_dispatch(
             case, reason=data["reason"], actor=actor, expected_version=version
         )
 
@@ -121,7 +133,7 @@ class RecordArrival(CaseAction):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_record_arrival(case, actor=actor, expected_version=version)
+        return do_record_arrival(case, actor=actor, expected_version=version)
 
     @classmethod
     def message(cls, case, result):
@@ -178,7 +190,7 @@ class RequestDelegation(CaseAction):
             if loss_item is None:
                 message = "本案没有该序号的损失标的。"
                 raise ServiceError(message, fields={"loss_item": [message]})
-        return services.do_request_delegation(
+        return do_request_delegation(
             case,
             to_branch=to_branch,
             loss_item=loss_item,
@@ -228,7 +240,7 @@ class AcceptDelegation(AnswerDelegation):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_accept_delegation(target, note=data["reason"], actor=actor)
+        return do_accept_delegation(target, note=data["reason"], actor=actor)
 
     @classmethod
     def message(cls, case, result):
@@ -241,7 +253,7 @@ class RefuseDelegation(AnswerDelegation):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_refuse_delegation(target, reason=data["reason"], actor=actor)
+        return do_refuse_delegation(target, reason=data["reason"], actor=actor)
 
 
 class CancelDelegation(AnswerDelegation):
@@ -250,7 +262,7 @@ class CancelDelegation(AnswerDelegation):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_cancel_delegation(target, reason=data["reason"], actor=actor)
+        return do_cancel_delegation(target, reason=data["reason"], actor=actor)
 
 
 class ReturnDelegation(AnswerDelegation):
@@ -259,7 +271,7 @@ class ReturnDelegation(AnswerDelegation):
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        return services.do_return_delegation(target, reason=data["reason"], actor=actor)
+        return do_return_delegation(target, reason=data["reason"], actor=actor)
 
 
 DELEGATION_ANSWERS = {

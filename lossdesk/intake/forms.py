@@ -9,10 +9,11 @@ from django.utils import timezone
 from lossdesk.claims.forms import VersionedForm
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.validators import normalize_phone, normalize_plate, normalize_vin
-from lossdesk.intake import importing, services
+from lossdesk.intake import importing
 from lossdesk.intake.choices import CallbackStatus
 from lossdesk.intake.models import ImportMapping, Report, RosterShift
-from lossdesk.intake.services import REPORT_FIELDS
+from lossdesk.intake.services.dispatch import dispatchable_surveyors, recommend_surveyors
+from lossdesk.intake.services.reports import REPORT_FIELDS
 from lossdesk.org.models import Branch, Client, ClientBranch
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -134,9 +135,9 @@ class DispatchForm(VersionedForm):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        self.ranking = services.recommend_surveyors(case) if case is not None else []
+        self.ranking = recommend_surveyors(case) if case is not None else []
         field = self.fields["surveyor"]
-        field.queryset = services.dispatchable_surveyors(case) if case is not None else None
+        field.queryset = dispatchable_surveyors(case) if case is not None else None
         field.scores = {r.candidate.id: r.score for r in self.ranking}
         field.top_id = self.ranking[0].candidate.id if self.ranking else None
         if self.ranking:

@@ -24,9 +24,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from lossdesk.claims.models import Case
 from lossdesk.core import excel
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lossdesk.intake import services
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, ImportRow, Report
+from lossdesk.intake.services import reports as services
 from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Client, ClientBranch
 from lossdesk.org.positions import IMPORT_MAPPING_CHANGE

@@ -66,13 +66,13 @@ def _dispatches(*order: str) -> Prefetch:
 
 
 def cancel_dispatches(sender, case, **kwargs) -> None:
-    from lossdesk.intake.services import cancel_active_dispatches
+    from lossdesk.intake.services.dispatch import cancel_active_dispatches
 
     cancel_active_dispatches(case)
 
 
 def register() -> None:
-    from lossdesk.intake.services import create_callback_on_close
+    from lossdesk.intake.services.callbacks import create_callback_on_close
 
     register_case_contribution(
         CaseContribution(

@@ -3,7 +3,8 @@ ImmediateBackend; a worker with a queue backend)."""
 
 from django.tasks import task
 
-from lossdesk.intake import importing, services
+from lossdesk.intake import importing
+from lossdesk.intake.services import dispatch
 
 
 @task
@@ -15,4 +16,4 @@ def import_reports(batch_id: int) -> dict:
 @task
 def sweep_dispatch_timeouts() -> int:
     """Time out pending dispatches past their branch's accept deadline; run every minute."""
-    return services.sweep_dispatch_timeouts()
+    return dispatch.sweep_dispatch_timeouts()

@@ -18,7 +18,7 @@ from lossdesk.claims.models import Case
 from lossdesk.claims.views import case_url
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.masking import phone_for
-from lossdesk.intake import importing, queries, services, tasks
+from lossdesk.intake import importing, queries, tasks
 from lossdesk.intake.actions import (
     DELEGATION_ANSWERS,
     can_request_delegation,
@@ -39,6 +39,12 @@ from lossdesk.intake.forms import (
     RosterShiftForm,
 )
 from lossdesk.intake.models import Callback, DispatchAlert, ImportBatch, RosterShift
+from lossdesk.intake.services.callbacks import (
+    callback_for_token,
+    do_record_callback_call,
+    do_submit_callback_feedback,
+)
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.models import Client, ClientBranch
 from lossdesk.org.positions import (
     CALLBACK_HANDLE,
@@ -72,7 +78,7 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         form = ReportForm(request.POST)
         if form.is_valid():
             try:
-                case = services.do_register_report(form.cleaned_data, actor=request.user)
+                case = do_register_report(form.cleaned_data, actor=request.user)
             except ServiceError as exc:
                 apply_service_error(form, exc)
             except IntegrityError:  # a duplicate registered between our check and the insert
@@ -213,7 +219,7 @@ class CallbackDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         form = CallbackResultForm(request.POST)
         if form.is_valid():
             try:
-                services.do_record_callback_call(
+                do_record_callback_call(
                     self.callback,
                     status=form.cleaned_data["status"],
                     rating=form.cleaned_data.get("rating"),
@@ -248,21 +254,21 @@ class PublicCallbackView(View):
 
     def get(self, request, token):
         try:
-            callback = services.callback_for_token(token)
+            callback = callback_for_token(token)
         except ServiceError as exc:
             return self.closed(request, exc)
         return self.render_page(request, callback, PublicCallbackForm())
 
     def post(self, request, token):
         try:
-            callback = services.callback_for_token(token)
+            callback = callback_for_token(token)
         except ServiceError as exc:
             return self.closed(request, exc)
         form = PublicCallbackForm(request.POST)
         if not form.is_valid():
             return self.render_page(request, callback, form, status=400)
         try:
-            services.do_submit_callback_feedback(
+            do_submit_callback_feedback(
                 token, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
             )
         except ServiceError as exc:

@@ -7,7 +7,7 @@ import pytest
 
 from lossdesk.claims.choices import CaseStatus, ReviewDecision
 from lossdesk.claims.models import Attachment, Review
-from lossdesk.intake import services as intake_services
+from lossdesk.intake.services.dispatch import do_dispatch_case
 from lossdesk.testing import API, client_for, error_of, photo
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_closing_a_case_in_assessment_is_a_409_naming_the_current_state(firm):
 def test_an_action_with_a_stale_version_is_a_409_conflict_and_changes_nothing(firm):
     case = firm.registered_case()
     stale = case.version
-    intake_services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
     case.refresh_from_db()
 
     response = client_for(firm.zhaoliu).post(

@@ -87,7 +87,7 @@ def filled_kwargs(case: Case, name: str, params: set[str]) -> dict:
 def delegation_of(case: Case):
     """The case's delegation (to 南京, so no 宁波 user sees the case through it)."""
     from lossdesk.intake.models import Delegation
-    from lossdesk.intake.services import do_request_delegation
+    from lossdesk.intake.services.delegation import do_request_delegation
     from lossdesk.org.models import Branch, Staff
 
     delegation = Delegation.objects.filter(case=case).first()

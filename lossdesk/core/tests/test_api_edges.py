@@ -10,7 +10,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from lossdesk.claims.choices import EventType
-from lossdesk.intake import services as intake_services
+from lossdesk.intake.services.delegation import do_request_delegation
 from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_the_timeline_is_paged_like_every_list(firm):
 
 def test_the_delegations_of_a_case_are_paged_like_every_list(firm):
     case = firm.registered_case()
-    intake_services.do_request_delegation(case, to_branch=firm.nanjing, actor=firm.zhaoliu)
+    do_request_delegation(case, to_branch=firm.nanjing, actor=firm.zhaoliu)
 
     body = client_for(firm.zhaoliu).get(f"{API}/cases/{case.case_no}/delegations").json()
 

@@ -28,7 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from lossdesk.claims import services as claims_services
-from lossdesk.intake import services as intake_services
+from lossdesk.intake.services.delegation import do_request_delegation
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.testing import PASSWORD
 from lossdesk.wsgi import application
 
@@ -77,11 +78,11 @@ def build_rows(firm) -> dict:
     registered = firm.registered_case()
     surveying = firm.surveying_case()
     assessed = firm.assessed_case()
-    ningbo = intake_services.do_register_report(
+    ningbo = do_register_report(
         firm.report_data(client_claim_no="NB-1"), actor=firm.wushi
     )
     request = claims_services.do_request_documents(assessed, items="驾驶证", actor=firm.lisi)
-    delegation = intake_services.do_request_delegation(
+    delegation = do_request_delegation(
         registered, to_branch=firm.nanjing, actor=firm.zhaoliu
     )
     return {

@@ -17,9 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent
-from lossdesk.intake import services as intake_services
 from lossdesk.intake.choices import ImportStatus
 from lossdesk.intake.models import ImportBatch
+from lossdesk.intake.services.callbacks import do_create_callback
+from lossdesk.intake.services.delegation import do_request_delegation
+from lossdesk.intake.services.dispatch import do_accept_dispatch, do_dispatch_case
 from lossdesk.notify.models import SmsMessage
 from lossdesk.org.models import AuthToken
 from lossdesk.parts import services as parts_services
@@ -256,14 +258,14 @@ class World:
     @cached_property
     def dispatched(self):
         case = self.firm.registered_case(client_claim_no="PICC-DISPATCHED")
-        intake_services.do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
+        do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
         return {"case_no": case.case_no}
 
     @cached_property
     def accepted(self):
         case = self.firm.registered_case(client_claim_no="PICC-ACCEPTED")
-        intake_services.do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
-        intake_services.do_accept_dispatch(case, actor=self.firm.zhangsan)
+        do_dispatch_case(case, surveyor=self.firm.zhangsan, actor=self.firm.zhaoliu)
+        do_accept_dispatch(case, actor=self.firm.zhangsan)
         return {"case_no": case.case_no}
 
     @cached_property
@@ -312,7 +314,7 @@ class World:
     def _delegation(self):
         # To 南京 (another province): a delegation to 宁波 would rightly show the case there.
         case = self.firm.registered_case(client_claim_no="PICC-DELEGATED")
-        return intake_services.do_request_delegation(
+        return do_request_delegation(
             case, to_branch=self.firm.nanjing, actor=self.firm.zhaoliu
         )
 
@@ -327,7 +329,7 @@ class World:
     @cached_property
     def callback(self):
         case = self.firm.closed_case(client_claim_no="PICC-CLOSED")
-        return {"pk": intake_services.do_create_callback(case, method="phone").pk}
+        return {"pk": do_create_callback(case, method="phone").pk}
 
     @cached_property
     def import_batch(self):

@@ -34,7 +34,7 @@ from lossdesk.intake.choices import (
 from lossdesk.intake.models import Callback, Delegation, DispatchAlert, Report, RosterShift
 from lossdesk.intake.queries import surveyor_callback_ratings
 from lossdesk.intake.scoring import POSITION_STALE_AFTER, haversine_km
-from lossdesk.intake.services import recommend_surveyors
+from lossdesk.intake.services.dispatch import recommend_surveyors
 from lossdesk.notify.backends import OutboxBackend
 from lossdesk.notify.models import SmsMessage
 from lossdesk.org.choices import BranchLevel, RepairShopKind

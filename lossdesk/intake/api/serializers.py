@@ -6,7 +6,7 @@ from lossdesk.core.masking import phone_for
 from lossdesk.core.validators import validate_phone
 from lossdesk.intake.choices import DelegationStatus, DispatchStatus
 from lossdesk.intake.models import Delegation, Dispatch, Report
-from lossdesk.intake.services import REPORT_FIELDS
+from lossdesk.intake.services.reports import REPORT_FIELDS
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.models import Client, ClientBranch
 

@@ -20,11 +20,16 @@ from lossdesk.claims.models import Case
 from lossdesk.claims.workflow import PERMISSIONS, Action
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.validators import normalize_plate
-from lossdesk.intake import services
 from lossdesk.intake.actions import DELEGATION_ANSWERS, RequestDelegation
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ReportChannel
 from lossdesk.intake.models import Delegation, Report
+from lossdesk.intake.services.dispatch import (
+    dispatchable_surveyors,
+    do_record_position,
+    recommend_surveyors,
+)
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Staff
 from lossdesk.org.positions import REPORT_REGISTER
@@ -61,7 +66,7 @@ class ReportCreateView(generics.GenericAPIView):
         if existing is not None:
             return self.replay(request, existing, data)
         try:
-            case = services.do_register_report(data, actor=request.user, channel=ReportChannel.API)
+            case = do_register_report(data, actor=request.user, channel=ReportChannel.API)
         except (IntegrityError, ServiceError) as exc:
             # The same claim number registered a moment ago by a concurrent request: the
             # unique constraint (or its check) refused ours, so answer with the first one.
@@ -125,7 +130,7 @@ class SurveyorsView(generics.ListAPIView):
     def get_queryset(self):
         case = get_case(self.request, self.kwargs["case_no"])
         _require_dispatcher(self.request)
-        return services.dispatchable_surveyors(case)
+        return dispatchable_surveyors(case)
 
 
 @extend_schema(
@@ -144,7 +149,7 @@ class RecommendationsView(generics.GenericAPIView):
     def get(self, request, case_no):
         case = get_case(request, case_no)
         _require_dispatcher(request)
-        ranking = services.recommend_surveyors(case)
+        ranking = recommend_surveyors(case)
         return Response(s.RecommendationSerializer(ranking, many=True).data)
 
 
@@ -222,7 +227,7 @@ class PositionView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.do_record_position(
+        do_record_position(
             request.user, lat=data["lat"], lng=data["lng"], actor=request.user
         )
         return Response(status=204)

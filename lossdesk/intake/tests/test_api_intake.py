@@ -63,12 +63,12 @@ def test_a_retry_that_loses_the_race_to_the_unique_constraint_replays_the_winner
 
 
 def test_a_retry_that_hits_the_database_constraint_itself_also_replays(firm, monkeypatch):
-    from lossdesk.intake import services
+    from lossdesk.intake.services import reports
 
     body = report_body(firm)
     first = post(firm.zhaoliu, body)
     before = counts()
-    monkeypatch.setattr(services, "check_earlier_reports", lambda report: None)  # skip the check
+    monkeypatch.setattr(reports, "check_earlier_reports", lambda report: None)  # skip the check
     monkeypatch.setattr(ReportCreateView, "existing", _blind_once(ReportCreateView.existing))
     retry = post(firm.zhaoliu, body)
     assert retry.status_code == 200, retry.content

@@ -7,9 +7,9 @@ from django.urls import reverse
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Case
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM, Person
-from lossdesk.intake import services
 from lossdesk.intake.choices import CallbackStatus
 from lossdesk.intake.models import Callback
+from lossdesk.intake.services import callbacks
 from lossdesk.intake.tests.conftest import shift
 
 
@@ -73,8 +73,8 @@ def test_the_customer_rates_the_service_on_a_phone(live_server, firm, monkeypatc
     from playwright.sync_api import sync_playwright
 
     tokens = []
-    original = services.callback_url
-    monkeypatch.setattr(services, "callback_url", lambda t: tokens.append(t) or original(t))
+    original = callbacks.callback_url
+    monkeypatch.setattr(callbacks, "callback_url", lambda t: tokens.append(t) or original(t))
     case = firm.closed_case()  # a real commit: the callback task and its SMS link follow
     [token] = tokens
     problems: list[str] = []

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from lossdesk.claims.choices import EventType
 from lossdesk.core.errors import Conflict, NotFound
-from lossdesk.intake import services
 from lossdesk.intake.choices import CallbackMethod, CallbackStatus
 from lossdesk.intake.models import Callback
 from lossdesk.intake.queries import surveyor_callback_ratings
+from lossdesk.intake.services import callbacks
 from lossdesk.intake.tests.conftest import sms_to
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +28,13 @@ TOKENS: dict[int, str] = {}
 def closed(firm, django_capture_on_commit_callbacks, monkeypatch):
     """A closed case whose close committed (so the callback task exists). The link's token
     is caught on its way into the SMS (the outbox redacts it once sent)."""
-    original = services.callback_url
+    original = callbacks.callback_url
 
     def catching(token):
         TOKENS["last"] = token
         return original(token)
 
-    monkeypatch.setattr(services, "callback_url", catching)
+    monkeypatch.setattr(callbacks, "callback_url", catching)
 
     def build(**overrides):
         TOKENS.pop("last", None)
@@ -62,7 +62,7 @@ def test_closing_a_case_creates_a_callback_and_texts_a_single_use_link(firm, clo
     assert (callback.surveyor, callback.phone) == (firm.zhangsan, "13812345678")
     token = link_token(case)
     assert len(token) >= 32
-    assert callback.token_hash == services.hash_token(token) != token  # only a hash is kept
+    assert callback.token_hash == callbacks.hash_token(token) != token  # only a hash is kept
     assert callback.token_expires_at > timezone.now() + timedelta(days=6)
     assert case.events.filter(type=EventType.CALLBACK_CREATED).exists()
 
@@ -119,7 +119,7 @@ def test_an_unknown_or_tampered_token_is_a_404(client, closed):
         response = client.get(reverse("intake:callback-public", args=[bad]))
         assert response.status_code == 404
     with pytest.raises(NotFound):
-        services.do_submit_callback_feedback("y" * 43, rating=5)
+        callbacks.do_submit_callback_feedback("y" * 43, rating=5)
 
 
 def test_the_call_centre_records_a_phone_callback(client, firm, closed, settings):
@@ -146,7 +146,9 @@ def test_the_call_centre_records_a_phone_callback(client, firm, closed, settings
         firm.zhaoliu,
     )
     with pytest.raises(Conflict):
-        services.do_record_callback_call(callback, status="completed", rating=1, actor=firm.zhaoliu)
+        callbacks.do_record_callback_call(
+            callback, status="completed", rating=1, actor=firm.zhaoliu
+        )
 
 
 def test_callbacks_are_scoped_like_their_cases(client, firm, closed):
@@ -163,7 +165,7 @@ def test_callback_ratings_give_each_surveyor_an_average_for_the_kpi(firm, closed
     ratings = {}
     for i, rating in enumerate((5, 4, 2)):
         case = closed(client_claim_no=f"PICC-CB-{i}")
-        services.do_submit_callback_feedback(link_token(case), rating=rating)
+        callbacks.do_submit_callback_feedback(link_token(case), rating=rating)
         ratings[case.pk] = rating
     other = Callback.objects.create(
         case=firm.registered_case(client_claim_no="PICC-CB-X"),

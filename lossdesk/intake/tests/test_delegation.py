@@ -11,8 +11,15 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import Conflict, IllegalTransition, PermissionDenied, ServiceError
-from lossdesk.intake import services
 from lossdesk.intake.choices import DelegationStatus, DispatchStatus
+from lossdesk.intake.services.delegation import (
+    do_accept_delegation,
+    do_cancel_delegation,
+    do_refuse_delegation,
+    do_request_delegation,
+    do_return_delegation,
+)
+from lossdesk.intake.services.dispatch import dispatchable_surveyors, do_dispatch_case
 from lossdesk.intake.tests.conftest import fresh
 from lossdesk.testing import API, client_for, error_of
 
@@ -29,7 +36,7 @@ def nanjing(firm):
 
 
 def delegate(firm, case, **kwargs):
-    return services.do_request_delegation(
+    return do_request_delegation(
         case, to_branch=firm.nanjing, actor=firm.zhaoliu, **kwargs
     )
 
@@ -64,16 +71,16 @@ def test_a_third_branch_gets_404_on_the_page_and_the_api(client, firm, nanjing):
 
 def test_the_receiving_branch_accepts_and_dispatches_its_own_surveyor(firm, nanjing):
     case = firm.registered_case()
-    delegation = services.do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
+    delegation = do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
     assert delegation.status == DelegationStatus.ACCEPTED and delegation.decided_at
-    assert [s.username for s in services.dispatchable_surveyors(fresh(case))] == ["chener"]
-    services.do_dispatch_case(
+    assert [s.username for s in dispatchable_surveyors(fresh(case))] == ["chener"]
+    do_dispatch_case(
         fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"]
     )
     assert visible(nanjing["surveyor"], case)
     assert visible(firm.zhaoliu, case)  # still the delegating branch's case
     with pytest.raises(ServiceError):  # 张三 is no longer of the working branch
-        services.do_dispatch_case(fresh(case), surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(fresh(case), surveyor=firm.zhangsan, actor=firm.zhaoliu)
     types = list(fresh(case).events.values_list("type", flat=True))
     assert EventType.DELEGATION_REQUESTED in types and EventType.DELEGATION_ACCEPTED in types
 
@@ -82,27 +89,27 @@ def test_a_refused_delegation_hides_the_case_from_the_receiving_branch_again(fir
     case = firm.registered_case()
     delegation = delegate(firm, case)
     with pytest.raises(ServiceError) as exc:
-        services.do_refuse_delegation(delegation, reason="", actor=nanjing["dispatcher"])
+        do_refuse_delegation(delegation, reason="", actor=nanjing["dispatcher"])
     assert "reason" in exc.value.fields
-    services.do_refuse_delegation(delegation, reason="人手不足", actor=nanjing["dispatcher"])
+    do_refuse_delegation(delegation, reason="人手不足", actor=nanjing["dispatcher"])
     assert not visible(nanjing["dispatcher"], case)
     assert fresh(case).events.get(type=EventType.DELEGATION_REFUSED).data["reason"] == "人手不足"
 
 
 def test_cancel_and_return_end_the_delegation_and_take_back_a_pending_dispatch(firm, nanjing):
     case = firm.registered_case()
-    delegation = services.do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
-    services.do_dispatch_case(
+    delegation = do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
+    do_dispatch_case(
         fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"]
     )
-    services.do_return_delegation(delegation, reason="客户已回杭州", actor=nanjing["dispatcher"])
+    do_return_delegation(delegation, reason="客户已回杭州", actor=nanjing["dispatcher"])
     case = fresh(case)
     assert case.status == CaseStatus.REGISTERED and case.surveyor is None
     assert case.dispatches.get().status == DispatchStatus.CANCELLED
     assert not visible(nanjing["dispatcher"], case)
     # A new delegation can follow; the delegating branch may cancel it.
     second = delegate(firm, case)
-    services.do_cancel_delegation(second, reason="委托方要求本地处理", actor=firm.zhaoliu)
+    do_cancel_delegation(second, reason="委托方要求本地处理", actor=firm.zhaoliu)
     second.refresh_from_db()
     assert second.status == DelegationStatus.CANCELLED
     assert not visible(nanjing["dispatcher"], case)
@@ -112,19 +119,19 @@ def test_each_side_may_only_do_its_own_part(firm, nanjing):
     case = firm.registered_case()
     delegation = delegate(firm, case)
     with pytest.raises(PermissionDenied):
-        services.do_accept_delegation(delegation, actor=firm.zhaoliu)
+        do_accept_delegation(delegation, actor=firm.zhaoliu)
     with pytest.raises(PermissionDenied):
-        services.do_cancel_delegation(delegation, reason="x", actor=nanjing["dispatcher"])
+        do_cancel_delegation(delegation, reason="x", actor=nanjing["dispatcher"])
     with pytest.raises(IllegalTransition):
-        services.do_return_delegation(delegation, reason="x", actor=nanjing["dispatcher"])
+        do_return_delegation(delegation, reason="x", actor=nanjing["dispatcher"])
     with pytest.raises(PermissionDenied):  # the receiving branch cannot delegate further
-        services.do_request_delegation(case, to_branch=firm.ningbo, actor=nanjing["dispatcher"])
+        do_request_delegation(case, to_branch=firm.ningbo, actor=nanjing["dispatcher"])
 
 
 def test_a_delegation_goes_to_another_region_once_at_a_time(firm, nanjing):
     case = firm.registered_case()
     with pytest.raises(ServiceError) as exc:
-        services.do_request_delegation(case, to_branch=firm.hangzhou, actor=firm.zhaoliu)
+        do_request_delegation(case, to_branch=firm.hangzhou, actor=firm.zhaoliu)
     assert "to_branch" in exc.value.fields
     firm.nanjing.region = firm.hangzhou.dispatch_region
     firm.nanjing.save()
@@ -155,7 +162,7 @@ def test_one_loss_item_can_be_named_in_the_delegation(firm, nanjing):
     assert delegation.loss_item == item
     other = firm.registered_case(client_claim_no="PICC-OTHER")
     with pytest.raises(ServiceError):
-        services.do_request_delegation(
+        do_request_delegation(
             other, to_branch=firm.nanjing, loss_item=item, actor=firm.zhaoliu
         )
 
@@ -185,7 +192,7 @@ def test_delegation_pages_work_end_to_end(client, firm, nanjing):
 def test_returning_or_cancelling_an_accepted_delegation_on_its_page(client, firm, nanjing, verb):
     case = firm.registered_case()
     delegation = delegate(firm, case)
-    services.do_accept_delegation(delegation, note="", actor=nanjing["dispatcher"])
+    do_accept_delegation(delegation, note="", actor=nanjing["dispatcher"])
     # The receiving branch returns it, the delegating branch cancels it.
     client.force_login(nanjing["dispatcher"] if verb == "return" else firm.zhaoliu)
     url = reverse(f"intake:case-delegation-{verb}", args=[case.case_no, delegation.pk])
@@ -228,7 +235,7 @@ def test_only_the_cases_own_branch_cancels_a_delegated_case(client, firm, nanjin
     case = firm.registered_case()
     delegation = delegate(firm, case)
     if accepted:
-        services.do_accept_delegation(delegation, actor=nanjing["dispatcher"])
+        do_accept_delegation(delegation, actor=nanjing["dispatcher"])
     receiving = nanjing["dispatcher"]
     client.force_login(receiving)
     detail = reverse("claims:case-detail", args=[case.case_no])

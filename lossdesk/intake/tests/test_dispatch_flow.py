@@ -13,10 +13,16 @@ from django.utils import timezone
 
 from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.core.errors import IllegalTransition, NotFound, PermissionDenied, ServiceError
-from lossdesk.intake import services
 from lossdesk.intake.choices import DispatchAlertKind, DispatchStatus
 from lossdesk.intake.models import Dispatch, DispatchAlert
 from lossdesk.intake.queries import dispatch_arrival_minutes
+from lossdesk.intake.services.dispatch import (
+    do_accept_dispatch,
+    do_decline_dispatch,
+    do_dispatch_case,
+    do_record_arrival,
+    sweep_dispatch_timeouts,
+)
 from lossdesk.intake.tests.conftest import fresh, sms_to
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def dispatched_case(firm, **overrides):
     case = firm.registered_case(**overrides)
-    services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
     return fresh(case)
 
 
@@ -33,7 +39,7 @@ def dispatched_case(firm, **overrides):
 
 def test_a_declined_dispatch_sends_the_case_back_to_the_queue_with_the_reason(firm):
     case = dispatched_case(firm)
-    services.do_decline_dispatch(case, reason="车辆故障，无法出车", actor=firm.zhangsan)
+    do_decline_dispatch(case, reason="车辆故障，无法出车", actor=firm.zhangsan)
     case = fresh(case)
     assert (case.status, case.surveyor) == (CaseStatus.REGISTERED, None)
     dispatch = Dispatch.objects.get(case=case)
@@ -48,7 +54,7 @@ def test_a_declined_dispatch_sends_the_case_back_to_the_queue_with_the_reason(fi
 def test_declining_needs_a_reason_and_saves_nothing_without_one(firm):
     case = dispatched_case(firm)
     with pytest.raises(ServiceError) as exc:
-        services.do_decline_dispatch(case, reason="  ", actor=firm.zhangsan)
+        do_decline_dispatch(case, reason="  ", actor=firm.zhangsan)
     assert "reason" in exc.value.fields
     assert fresh(case).status == CaseStatus.DISPATCHED
     assert not DispatchAlert.objects.exists()
@@ -57,19 +63,19 @@ def test_declining_needs_a_reason_and_saves_nothing_without_one(firm):
 def test_only_the_dispatched_surveyor_may_decline_and_only_before_accepting(firm, liuyi):
     case = dispatched_case(firm)
     with pytest.raises(NotFound):  # another surveyor does not even see the case
-        services.do_decline_dispatch(case, reason="不是我的", actor=liuyi)
+        do_decline_dispatch(case, reason="不是我的", actor=liuyi)
     with pytest.raises(PermissionDenied):  # the dispatcher cannot decline for the surveyor
-        services.do_decline_dispatch(case, reason="代拒", actor=firm.zhaoliu)
-    services.do_accept_dispatch(case, actor=firm.zhangsan)
+        do_decline_dispatch(case, reason="代拒", actor=firm.zhaoliu)
+    do_accept_dispatch(case, actor=firm.zhangsan)
     with pytest.raises(IllegalTransition) as exc:
-        services.do_decline_dispatch(fresh(case), reason="太远", actor=firm.zhangsan)
+        do_decline_dispatch(fresh(case), reason="太远", actor=firm.zhangsan)
     assert exc.value.extra["current_state"] == CaseStatus.SURVEYING
 
 
 def test_redispatching_resolves_the_alert(firm, liuyi):
     case = dispatched_case(firm)
-    services.do_decline_dispatch(case, reason="车辆故障", actor=firm.zhangsan)
-    services.do_dispatch_case(fresh(case), surveyor=liuyi, actor=firm.zhaoliu)
+    do_decline_dispatch(case, reason="车辆故障", actor=firm.zhangsan)
+    do_dispatch_case(fresh(case), surveyor=liuyi, actor=firm.zhaoliu)
     assert DispatchAlert.objects.get().resolved_at is not None
     assert fresh(case).status == CaseStatus.DISPATCHED
 
@@ -89,7 +95,7 @@ def test_the_surveyor_declines_on_the_case_page_and_lands_on_the_case_list(clien
 
 def test_the_dispatcher_sees_the_alert_on_the_case_and_a_badge_in_the_list(client, firm):
     case = dispatched_case(firm)
-    services.do_decline_dispatch(case, reason="车辆故障", actor=firm.zhangsan)
+    do_decline_dispatch(case, reason="车辆故障", actor=firm.zhangsan)
     client.force_login(firm.zhaoliu)
     page = client.get(reverse("claims:case-detail", args=[case.case_no])).content.decode()
     assert 'data-testid="dispatch-alert"' in page and "查勘员拒单" in page
@@ -107,10 +113,10 @@ def test_a_dispatch_not_accepted_within_the_branch_deadline_times_out(firm):
     with time_machine.travel(start, tick=False):
         case = dispatched_case(firm)
     with time_machine.travel(start + timedelta(minutes=14), tick=False):
-        assert services.sweep_dispatch_timeouts() == 0
+        assert sweep_dispatch_timeouts() == 0
     assert fresh(case).status == CaseStatus.DISPATCHED
     with time_machine.travel(start + timedelta(minutes=16), tick=False):
-        assert services.sweep_dispatch_timeouts() == 1
+        assert sweep_dispatch_timeouts() == 1
     case = fresh(case)
     assert (case.status, case.surveyor) == (CaseStatus.REGISTERED, None)
     dispatch = Dispatch.objects.get(case=case)
@@ -126,11 +132,11 @@ def test_an_accepted_dispatch_never_times_out_and_a_second_sweep_finds_nothing(f
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         accepted = dispatched_case(firm)
-        services.do_accept_dispatch(accepted, actor=firm.zhangsan)
+        do_accept_dispatch(accepted, actor=firm.zhangsan)
         pending = dispatched_case(firm, client_claim_no="PICC-PENDING")
     with time_machine.travel(start + timedelta(hours=1), tick=False):
-        assert services.sweep_dispatch_timeouts() == 1
-        assert services.sweep_dispatch_timeouts() == 0
+        assert sweep_dispatch_timeouts() == 1
+        assert sweep_dispatch_timeouts() == 0
     assert fresh(accepted).status == CaseStatus.SURVEYING
     assert fresh(pending).status == CaseStatus.REGISTERED
 
@@ -144,9 +150,9 @@ def test_each_branch_keeps_its_own_deadline(firm):
         ningbo = firm.registered_case(client_claim_no="PICC-NB")
         ningbo.branch = firm.ningbo
         ningbo.save()
-        services.do_dispatch_case(fresh(ningbo), surveyor=firm.wangwu, actor=firm.wushi)
+        do_dispatch_case(fresh(ningbo), surveyor=firm.wangwu, actor=firm.wushi)
     with time_machine.travel(start + timedelta(minutes=30), tick=False):
-        assert services.sweep_dispatch_timeouts() == 1
+        assert sweep_dispatch_timeouts() == 1
     assert fresh(hangzhou).status == CaseStatus.REGISTERED
     assert fresh(ningbo).status == CaseStatus.DISPATCHED
 
@@ -173,9 +179,9 @@ def test_dispatch_accept_and_arrival_times_give_the_dispatch_to_arrival_minutes(
     with time_machine.travel(start, tick=False):
         case = dispatched_case(firm)
     with time_machine.travel(start + timedelta(minutes=3), tick=False):
-        services.do_accept_dispatch(case, actor=firm.zhangsan)
+        do_accept_dispatch(case, actor=firm.zhangsan)
     with time_machine.travel(start + timedelta(minutes=17, seconds=30), tick=False):
-        services.do_record_arrival(fresh(case), actor=firm.zhangsan)
+        do_record_arrival(fresh(case), actor=firm.zhangsan)
     dispatch = Dispatch.objects.get(case=case)
     assert dispatch.accepted_at - dispatch.dispatched_at == timedelta(minutes=3)
     assert dispatch.dispatch_to_arrival_minutes == 17
@@ -198,7 +204,7 @@ def test_a_rolled_back_dispatch_texts_nobody(firm, mobile_zhangsan):
 
     case = firm.registered_case()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
         raise RuntimeError("the caller's transaction fails after the dispatch")
     assert not SmsMessage.objects.exists()
     assert fresh(case).status == CaseStatus.REGISTERED

@@ -14,11 +14,13 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from lossdesk.claims.models import Case
-from lossdesk.core.errors import NotFound, PermissionDenied
+from lossdesk.core.errors import NotFound, PermissionDenied, ServiceError
 from lossdesk.core.tests.test_excel import assert_no_formulas
-from lossdesk.intake import importing, services
+from lossdesk.intake import importing
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, Report
+from lossdesk.intake.services import reports
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.models import Client
 from lossdesk.testing import VALID_VINS
 
@@ -175,19 +177,17 @@ def test_confirming_imports_the_good_rows_in_the_background_with_line_numbers(
 
 
 def test_a_row_failing_inside_the_service_leaves_no_half_report(firm, mapping, monkeypatch):
-    from lossdesk.intake import services
-
-    original = services.record_event
+    original = reports.record_event
     calls = []
 
     def fail_on_second_report(case, type, actor, message, **data):
         if type == "report_registered":
             calls.append(case.pk)
             if len(calls) == 2:
-                raise services.ServiceError("模拟的失败", fields={"plate": ["模拟的失败"]})
+                raise ServiceError("模拟的失败", fields={"plate": ["模拟的失败"]})
         return original(case, type, actor, message, **data)
 
-    monkeypatch.setattr(services, "record_event", fail_on_second_report)
+    monkeypatch.setattr(reports, "record_event", fail_on_second_report)
     batch = ImportBatch.objects.create(
         client=firm.client,
         branch=firm.hangzhou,
@@ -296,7 +296,7 @@ def test_only_clients_with_a_case_in_the_users_scope_can_have_their_mapping_edit
         importing.do_save_import_mapping(
             firm.client, sheet_name="", header_row=1, columns=PICC_COLUMNS, actor=ningbo_manager
         )
-    services.do_register_report(firm.report_data(plate="浙B12345"), actor=firm.wushi)
+    do_register_report(firm.report_data(plate="浙B12345"), actor=firm.wushi)
     assert client.get(picc_url).status_code == 200
 
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.validators import is_mobile, normalize_phone, validate_mobile, validate_phone
-from lossdesk.intake import services
 from lossdesk.intake.choices import CallbackMethod
 from lossdesk.intake.models import Callback, Report
+from lossdesk.intake.services.callbacks import do_create_callback
+from lossdesk.intake.services.dispatch import do_dispatch_case
 from lossdesk.intake.tests.conftest import fresh, sms_to
 from lossdesk.intake.tests.test_views import report_post
 from lossdesk.testing import API, client_for, error_of
@@ -81,7 +82,7 @@ def test_the_report_api_takes_a_landline_and_refuses_a_bad_number_on_its_field(f
 def test_a_landline_reporter_gets_no_sms_with_the_reason_logged(firm, mobile_zhangsan, caplog):
     case = firm.registered_case(reporter_phone=LANDLINE)
     with caplog.at_level(logging.WARNING, logger="lossdesk.intake.sms"):
-        services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
     assert fresh(case).status == "dispatched"  # the dispatch itself goes through
     assert not sms_to(case, "dispatch_to_customer")
     assert len(sms_to(case, "dispatch_to_surveyor")) == 1
@@ -92,7 +93,7 @@ def test_a_landline_reporter_gets_no_sms_with_the_reason_logged(firm, mobile_zha
 def test_a_landline_reporter_is_called_back_by_phone_not_sent_a_link(firm, settings):
     settings.LOSSDESK_CALLBACK_METHOD = CallbackMethod.SMS
     case = firm.closed_case(reporter_phone=LANDLINE)
-    services.do_create_callback(case)
+    do_create_callback(case)
     callback = Callback.objects.get(case=case)
     assert callback.method == CallbackMethod.PHONE and callback.token_hash is None
     assert not sms_to(case, "callback_link")

@@ -10,9 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lossdesk.core.errors import ServiceError
-from lossdesk.intake import scoring, services
+from lossdesk.intake import scoring
 from lossdesk.intake.models import Dispatch
+from lossdesk.intake.queries import ON_SITE_WINDOW
 from lossdesk.intake.scoring import Candidate, Shift, Task
+from lossdesk.intake.services.dispatch import (
+    do_decline_dispatch,
+    do_dispatch_case,
+    do_record_position,
+    recommend_surveyors,
+)
 from lossdesk.intake.tests.conftest import fresh, shift
 from lossdesk.testing import API, client_for
 
@@ -162,9 +169,9 @@ def test_the_recommendation_prefers_the_on_duty_near_and_free_surveyor(firm, liu
     shift(firm.zhangsan, zone="滨江区")
     shift(liuyi, zone="西湖区")
     for person, lat in ((firm.zhangsan, "30.4000"), (liuyi, "30.2600")):
-        services.do_record_position(person, lat=lat, lng="120.1300", actor=person, at=now)
+        do_record_position(person, lat=lat, lng="120.1300", actor=person, at=now)
     case = firm.registered_case(accident_lat="30.259000", accident_lng="120.130000")
-    ranking = services.recommend_surveyors(case)
+    ranking = recommend_surveyors(case)
     assert [r.candidate.name for r in ranking] == ["刘一", "张三"]
     top, second = ranking
     assert top.score > second.score
@@ -179,7 +186,7 @@ def test_the_workload_counts_open_field_work_on_other_cases_only(firm):
     firm.assessing_case()  # 张三 finished the field work of this one
     firm.staff("liuyi", "刘一", "surveyor", firm.hangzhou)
     case = firm.registered_case()
-    ranked = {r.candidate.name: r for r in services.recommend_surveyors(case)}
+    ranked = {r.candidate.name: r for r in recommend_surveyors(case)}
     assert ranked["张三"].candidate.open_tasks == 1
     assert ranked["刘一"].candidate.open_tasks == 0
     assert busy.status == "surveying"
@@ -192,14 +199,14 @@ def test_candidates_are_the_active_surveyors_of_the_branch_with_their_open_work(
     retired.is_active = False
     retired.save()
     waiting = firm.registered_case()
-    services.do_dispatch_case(waiting, surveyor=liuyi, actor=firm.zhaoliu)  # en route
+    do_dispatch_case(waiting, surveyor=liuyi, actor=firm.zhaoliu)  # en route
     long_ago = firm.surveying_case()  # 张三 arrived …
     Dispatch.objects.filter(case=long_ago).update(
-        arrived_at=timezone.now() - services.ON_SITE_WINDOW - timedelta(minutes=1)
+        arrived_at=timezone.now() - ON_SITE_WINDOW - timedelta(minutes=1)
     )  # … more than 8 hours ago: no longer counted as on site
     case = firm.registered_case()
-    services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
-    ranked = {r.candidate.name: r.candidate for r in services.recommend_surveyors(fresh(case))}
+    do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    ranked = {r.candidate.name: r.candidate for r in recommend_surveyors(fresh(case))}
     # not the reviewer, the dispatcher, an inactive surveyor or 宁波's 王五
     assert set(ranked) == {"张三", "刘一"}
     assert ranked["刘一"].open_tasks == 1
@@ -210,7 +217,7 @@ def test_candidates_are_the_active_surveyors_of_the_branch_with_their_open_work(
 @pytest.mark.django_db
 def test_the_skills_follow_the_loss_items_of_the_case(firm, liuyi):
     case = firm.registered_case(injured_persons=1, property_loss=True)
-    ranked = {r.candidate.name: r for r in services.recommend_surveyors(case)}
+    ranked = {r.candidate.name: r for r in recommend_surveyors(case)}
     assert "缺少技能：物损、人伤" in ranked["张三"].reasons[3].text
     assert "技能匹配（车辆、物损、人伤）" in ranked["刘一"].reasons[3].text
 
@@ -220,10 +227,10 @@ def test_picking_someone_below_the_top_candidate_needs_a_reason_kept_on_the_disp
     shift(liuyi)  # 刘一 on duty, 张三 not
     case = firm.registered_case()
     with pytest.raises(ServiceError) as refused:
-        services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
     assert "override_reason" in refused.value.fields
     assert "刘一" in refused.value.message
-    dispatch = services.do_dispatch_case(
+    dispatch = do_dispatch_case(
         fresh(case), surveyor=firm.zhangsan, override_reason="客户指定张三", actor=firm.zhaoliu
     )
     assert dispatch.recommended_surveyor == liuyi
@@ -238,7 +245,7 @@ def test_picking_someone_below_the_top_candidate_needs_a_reason_kept_on_the_disp
 def test_confirming_the_top_candidate_records_its_score_and_reasons(firm, liuyi):
     shift(liuyi)
     case = firm.registered_case()
-    dispatch = services.do_dispatch_case(case, surveyor=liuyi, actor=firm.zhaoliu)
+    dispatch = do_dispatch_case(case, surveyor=liuyi, actor=firm.zhaoliu)
     assert dispatch.override_reason == "" and not dispatch.overridden
     assert dispatch.score is not None
     assert [r["factor"] for r in dispatch.reasons] == ["duty", "distance", "workload", "skills"]
@@ -274,16 +281,16 @@ def test_automatic_dispatch_waits_when_nobody_is_on_duty(firm):
 def test_the_surveyor_who_just_declined_is_recommended_last_and_needs_a_reason(client, firm, liuyi):
     shift(firm.zhangsan)  # 张三 on duty and better placed than 刘一 …
     case = firm.registered_case()
-    assert services.recommend_surveyors(case)[0].candidate.name == "张三"
-    services.do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
-    services.do_decline_dispatch(fresh(case), reason="车辆故障", actor=firm.zhangsan)
-    ranking = services.recommend_surveyors(fresh(case))  # … until he declines this case
+    assert recommend_surveyors(case)[0].candidate.name == "张三"
+    do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    do_decline_dispatch(fresh(case), reason="车辆故障", actor=firm.zhangsan)
+    ranking = recommend_surveyors(fresh(case))  # … until he declines this case
     assert [r.candidate.name for r in ranking] == ["刘一", "张三"]
     assert ranking[1].reasons[-1].text == "已拒绝本案调度（车辆故障），排在最后"
     other = firm.registered_case(client_claim_no="PICC-OTHER")  # other cases: unaffected
-    assert services.recommend_surveyors(other)[0].candidate.name == "张三"
+    assert recommend_surveyors(other)[0].candidate.name == "张三"
     with pytest.raises(ServiceError) as refused:
-        services.do_dispatch_case(fresh(case), surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(fresh(case), surveyor=firm.zhangsan, actor=firm.zhaoliu)
     assert "override_reason" in refused.value.fields
     client.force_login(firm.zhaoliu)
     page = client.get(reverse("claims:case-detail", args=[case.case_no])).content.decode()

@@ -12,7 +12,7 @@ from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Case
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Report
-from lossdesk.intake.services import do_dispatch_case
+from lossdesk.intake.services.dispatch import do_dispatch_case
 from lossdesk.org.models import ClientBranch
 from lossdesk.testing import PASSWORD
 

@@ -24,7 +24,12 @@ import time_machine
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason
-from lossdesk.intake import services as intake
+from lossdesk.intake.services.dispatch import (
+    do_accept_dispatch,
+    do_dispatch_case,
+    do_record_arrival,
+)
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.models import Client
 from lossdesk.testing import Firm
 
@@ -58,19 +63,19 @@ def _register(firm, clock, reported, accident, actor=None, **data):
     report = firm.report_data(
         client_claim_no=claim_no, reported_at=reported, accident_time=accident, **data
     )
-    return intake.do_register_report(report, actor=actor or firm.zhaoliu)
+    return do_register_report(report, actor=actor or firm.zhaoliu)
 
 
 def _dispatch(firm, clock, case, surveyor, dispatcher, times):
     dispatched, accepted, arrived = times
     clock.to(dispatched)
-    intake.do_dispatch_case(case, surveyor=surveyor, actor=dispatcher)
+    do_dispatch_case(case, surveyor=surveyor, actor=dispatcher)
     if accepted:
         clock.to(accepted)
-        intake.do_accept_dispatch(case, actor=surveyor)
+        do_accept_dispatch(case, actor=surveyor)
     if arrived:
         clock.to(arrived)
-        intake.do_record_arrival(case, actor=surveyor)
+        do_record_arrival(case, actor=surveyor)
 
 
 @pytest.fixture
@@ -120,7 +125,7 @@ def month(firm) -> Month:
         )
         cases["G"] = _register(firm, clock, at(3, 16, 9), at(3, 16, 8))
         clock.to(at(3, 16, 9))
-        intake.do_dispatch_case(cases["G"], surveyor=firm.zhangsan, actor=firm.zhaoliu)
+        do_dispatch_case(cases["G"], surveyor=firm.zhangsan, actor=firm.zhaoliu)
         _dispatch(
             firm, clock, cases["G"], firm.zhangsan, firm.zhaoliu,
             (at(3, 16, 9, 20), at(3, 16, 9, 30), None),

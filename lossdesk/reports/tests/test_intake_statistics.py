@@ -14,7 +14,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from lossdesk.intake import services as intake
+from lossdesk.intake.services.callbacks import do_create_callback, do_record_callback_call
+from lossdesk.intake.services.delegation import (
+    do_accept_delegation,
+    do_refuse_delegation,
+    do_request_delegation,
+)
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import MARCH, at
 from lossdesk.testing import PASSWORD
@@ -35,15 +40,15 @@ def compute(slug, user, group_by, **filters):
 def delegations(month):
     firm, cases = month.firm, month.cases
     with time_machine.travel(at(3, 2, 12), tick=False) as clock:
-        a = intake.do_request_delegation(cases["A"], to_branch=firm.ningbo, actor=firm.zhaoliu)
+        a = do_request_delegation(cases["A"], to_branch=firm.ningbo, actor=firm.zhaoliu)
         clock.move_to(at(3, 2, 14))
-        intake.do_accept_delegation(a, actor=firm.wushi)
+        do_accept_delegation(a, actor=firm.wushi)
         clock.move_to(at(3, 4, 9))
-        b = intake.do_request_delegation(cases["B"], to_branch=firm.ningbo, actor=firm.zhaoliu)
+        b = do_request_delegation(cases["B"], to_branch=firm.ningbo, actor=firm.zhaoliu)
         clock.move_to(at(3, 4, 10))
-        intake.do_refuse_delegation(b, reason="人手不足", actor=firm.wushi)
+        do_refuse_delegation(b, reason="人手不足", actor=firm.wushi)
         clock.move_to(at(3, 9, 15))
-        intake.do_request_delegation(cases["C"], to_branch=firm.ningbo, actor=firm.zhaoliu)
+        do_request_delegation(cases["C"], to_branch=firm.ningbo, actor=firm.zhaoliu)
     return month
 
 
@@ -97,8 +102,8 @@ def callbacks(month):
     outcomes = {"H": (24, "completed", 4), "I": (26, "completed", 2), "J": (28, "declined", None)}
     for name, (day, status, rating) in outcomes.items():
         with time_machine.travel(at(3, day, 10), tick=False):
-            callback = intake.do_create_callback(closed[name], method="phone")
-            intake.do_record_callback_call(
+            callback = do_create_callback(closed[name], method="phone")
+            do_record_callback_call(
                 callback, status=status, rating=rating, actor=firm.zhaoliu
             )
     return month

@@ -32,8 +32,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from lossdesk.claims.models import Case, CaseEvent, LossItem
-from lossdesk.intake import services
 from lossdesk.intake.models import Dispatch, Report, RosterShift
+from lossdesk.intake.services.dispatch import do_dispatch_case, recommend_surveyors
+from lossdesk.intake.services.reports import do_register_report
 from lossdesk.notify.models import SmsMessage
 from lossdesk.org.choices import BranchLevel
 from lossdesk.org.models import Branch, Client, Position, Staff
@@ -242,13 +243,13 @@ class Command(BaseCommand):
                 for i in mine[first : first + batch]:
                     entry = branches[i % len(branches)]
                     data = self.report(i, self.run_id, firm, entry)
-                    case = services.do_register_report(
+                    case = do_register_report(
                         data, actor=entry["dispatcher"], branch=entry["branch"]
                     )
                     if mode == "manual":
-                        ranking = services.recommend_surveyors(case)
+                        ranking = recommend_surveyors(case)
                         if ranking:
-                            services.do_dispatch_case(
+                            do_dispatch_case(
                                 case,
                                 surveyor=firm["staff"][ranking[0].candidate.id],
                                 actor=entry["dispatcher"],

@@ -3,7 +3,7 @@ intake.tasks.sweep_dispatch_timeouts with a scheduler)."""
 
 from django.core.management.base import BaseCommand
 
-from lossdesk.intake import services
+from lossdesk.intake.services.dispatch import sweep_dispatch_timeouts
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = services.sweep_dispatch_timeouts()
+        count = sweep_dispatch_timeouts()
         self.stdout.write(f"timed out {count} dispatch(es)")
