@@ -8,7 +8,7 @@ from lossdesk.claims.choices import CaseStatus as S
 from lossdesk.claims.choices import LossItemStatus
 from lossdesk.core.statemachine import StateMachine
 from lossdesk.org import positions as P
-from lossdesk.org.models import covers_branch
+from lossdesk.org.scoping import covers_branch
 
 
 class Action(StrEnum):

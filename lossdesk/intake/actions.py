@@ -26,8 +26,9 @@ from lossdesk.intake.services.dispatch import (
     do_dispatch_case,
     do_record_arrival,
 )
-from lossdesk.org.models import Branch, Staff, covers_branch
+from lossdesk.org.models import Branch, Staff
 from lossdesk.org.positions import CASE_DISPATCH
+from lossdesk.org.scoping import covers_branch
 
 
 def _active_dispatch(case):

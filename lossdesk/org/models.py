@@ -288,14 +288,3 @@ def staff_in_scope(user) -> Q:
         return Q(branch_id=user.branch_id)
     return Q(pk__in=[])
 
-
-def covers_branch(user, branch) -> bool:
-    """Whether `branch` lies inside the user's data scope (for acting for a branch)."""
-    scope = user.data_scope
-    if scope == DataScope.ALL:
-        return True
-    if not user.branch_id:
-        return False
-    if scope == DataScope.SUBTREE:
-        return branch.path.startswith(user.branch.path)
-    return branch.pk == user.branch_id

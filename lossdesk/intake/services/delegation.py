@@ -25,8 +25,9 @@ from lossdesk.intake.choices import (
 from lossdesk.intake.models import (
     Delegation,
 )
-from lossdesk.org.models import Branch, covers_branch
+from lossdesk.org.models import Branch
 from lossdesk.org.positions import CASE_DISPATCH
+from lossdesk.org.scoping import covers_branch
 
 
 def delegation_fee_share() -> Decimal:
