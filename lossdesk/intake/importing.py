@@ -26,10 +26,10 @@ from lossdesk.core import excel
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, ImportRow, Report
+from lossdesk.intake.permissions import IMPORT_MAPPING_CHANGE
 from lossdesk.intake.services import reports as services
 from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Client, ClientBranch
-from lossdesk.org.positions import IMPORT_MAPPING_CHANGE
 
 MAX_ROWS = 5000
 PREVIEW_ROWS = 50

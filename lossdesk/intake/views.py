@@ -39,6 +39,7 @@ from lossdesk.intake.forms import (
     RosterShiftForm,
 )
 from lossdesk.intake.models import Callback, DispatchAlert, ImportBatch, RosterShift
+from lossdesk.intake.permissions import CALLBACK_HANDLE, IMPORT_MAPPING_CHANGE, REPORT_REGISTER
 from lossdesk.intake.services.callbacks import (
     callback_for_token,
     do_record_callback_call,
@@ -46,12 +47,7 @@ from lossdesk.intake.services.callbacks import (
 )
 from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.models import Client, ClientBranch
-from lossdesk.org.positions import (
-    CALLBACK_HANDLE,
-    CASE_DISPATCH,
-    IMPORT_MAPPING_CHANGE,
-    REPORT_REGISTER,
-)
+from lossdesk.org.positions import CASE_DISPATCH
 
 
 def apply_service_error(form, exc: ServiceError) -> None:

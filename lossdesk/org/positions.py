@@ -18,7 +18,6 @@ def _crud(model: str, app: str = "org", actions: str = "view add change") -> lis
 
 # Business actions on a case, each a permission on claims.Case.
 CASE_VIEW = "claims.view_case"
-REPORT_REGISTER = "intake.add_report"
 CASE_DISPATCH = "claims.dispatch_case"
 CASE_SURVEY = "claims.survey_case"
 CASE_ASSESS = "claims.assess_case"
@@ -29,8 +28,6 @@ CASE_ISSUE_REPORT = "claims.issue_report"
 CASE_CLOSE = "claims.close_case"
 CASE_CANCEL = "claims.cancel_case"
 VIEW_PII = "org.view_pii"
-CALLBACK_HANDLE = "intake.change_callback"
-IMPORT_MAPPING_CHANGE = "intake.change_importmapping"  # a client's Excel import layout
 VIEW_AUDIT_LOG = "org.view_audit_log"
 RESET_PASSWORD = "org.reset_password"
 # Login attempts (django-axes): deleting a locked username's attempts unlocks it.
@@ -70,7 +67,6 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
         DataScope.SUBTREE,
         [
             CASE_VIEW,
-            REPORT_REGISTER,
             CASE_DISPATCH,
             CASE_REVIEW,
             CASE_REVIEW_SECOND,
@@ -79,15 +75,13 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
             CASE_CLOSE,
             CASE_CANCEL,
             VIEW_PII,
-            CALLBACK_HANDLE,
-            IMPORT_MAPPING_CHANGE,
         ],
         "本机构及下级机构的全部案件业务。",
     ),
     "dispatcher": (
         "调度员",
         DataScope.BRANCH,
-        [CASE_VIEW, REPORT_REGISTER, CASE_DISPATCH, CASE_CANCEL, VIEW_PII, CALLBACK_HANDLE],
+        [CASE_VIEW, CASE_DISPATCH, CASE_CANCEL, VIEW_PII],
         "登记报案、调度查勘员、委托异地、客户回访、注销案件。",
     ),
     "surveyor": (

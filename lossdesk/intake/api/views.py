@@ -24,6 +24,7 @@ from lossdesk.intake.actions import DELEGATION_ANSWERS, RequestDelegation
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ReportChannel
 from lossdesk.intake.models import Delegation, Report
+from lossdesk.intake.permissions import REPORT_REGISTER
 from lossdesk.intake.services.dispatch import (
     dispatchable_surveyors,
     do_record_position,
@@ -32,7 +33,6 @@ from lossdesk.intake.services.dispatch import (
 from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Staff
-from lossdesk.org.positions import REPORT_REGISTER
 
 REPLAY_HEADER = "Idempotent-Replay"
 DUPLICATE_MESSAGE = "该委托方赔案号已登记过报案。"

@@ -30,7 +30,7 @@ from lossdesk.intake.choices import (
 from lossdesk.intake.models import (
     Callback,
 )
-from lossdesk.org.positions import CALLBACK_HANDLE
+from lossdesk.intake.permissions import CALLBACK_HANDLE
 
 
 class CallbackExpired(ServiceError):

@@ -25,8 +25,8 @@ from lossdesk.intake.choices import (
 from lossdesk.intake.models import (
     Report,
 )
+from lossdesk.intake.permissions import REPORT_REGISTER
 from lossdesk.intake.services.dispatch import auto_dispatch
-from lossdesk.org.positions import REPORT_REGISTER
 
 REPORT_FIELDS = (
     "client",
