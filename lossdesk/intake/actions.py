@@ -11,6 +11,7 @@ from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import NotFound, ServiceError
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ACTIVE_DISPATCH_STATUSES, DelegationStatus
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.forms import DeclineForm, DelegationRequestForm, DispatchForm, ReasonForm
 from lossdesk.intake.models import Delegation
 from lossdesk.intake.services.delegation import (
@@ -54,7 +55,11 @@ class DispatchCase(CaseAction):
         surveyor = Staff.objects.filter(pk=data["surveyor"], is_active=True).first()
         if surveyor is None:
             message = "请选择本机构在职查勘员。"
-            raise ServiceError("所选人员不是本机构在职查勘员。", fields={"surveyor": [message]})
+            raise ServiceError(
+                "所选人员不是本机构在职查勘员。",
+                code=IntakeErrorCode.SURVEYOR_NOT_DISPATCHABLE,
+                fields={"surveyor": [message]},
+            )
         return do_dispatch_case(
             case,
             surveyor=surveyor,
@@ -184,13 +189,21 @@ class RequestDelegation(CaseAction):
     def run(cls, case, data, *, actor, version, target=None):
         to_branch = Branch.objects.filter(pk=data["to_branch"]).first()
         if to_branch is None:
-            raise ServiceError("受托机构不存在。", fields={"to_branch": ["受托机构不存在。"]})
+            raise ServiceError(
+                "受托机构不存在。",
+                code=IntakeErrorCode.INVALID_DELEGATION,
+                fields={"to_branch": ["受托机构不存在。"]},
+            )
         loss_item = None
         if data.get("loss_item") is not None:
             loss_item = case.loss_items.filter(seq=data["loss_item"]).first()
             if loss_item is None:
                 message = "本案没有该序号的损失标的。"
-                raise ServiceError(message, fields={"loss_item": [message]})
+                raise ServiceError(
+                    message,
+                    code=IntakeErrorCode.INVALID_DELEGATION,
+                    fields={"loss_item": [message]},
+                )
         return do_request_delegation(
             case,
             to_branch=to_branch,

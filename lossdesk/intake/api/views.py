@@ -23,6 +23,7 @@ from lossdesk.core.validators import normalize_plate
 from lossdesk.intake.actions import DELEGATION_ANSWERS, RequestDelegation
 from lossdesk.intake.api import serializers as s
 from lossdesk.intake.choices import ReportChannel
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import Delegation, Report
 from lossdesk.intake.permissions import REPORT_REGISTER
 from lossdesk.intake.services.dispatch import (
@@ -75,7 +76,9 @@ class ReportCreateView(generics.GenericAPIView):
                 if isinstance(exc, ServiceError):
                     raise
                 raise Conflict(
-                    DUPLICATE_MESSAGE, fields={"client_claim_no": [DUPLICATE_MESSAGE]}
+                    DUPLICATE_MESSAGE,
+                    code=IntakeErrorCode.DUPLICATE_REPORT,
+                    fields={"client_claim_no": [DUPLICATE_MESSAGE]},
                 ) from None
             return self.replay(request, existing, data)
         location = reverse("api:case-detail", kwargs={"case_no": case.case_no})
@@ -103,9 +106,18 @@ class ReportCreateView(generics.GenericAPIView):
         if not same:
             message = "该委托方赔案号已登记过报案，且车牌或出险时间与本次请求不同。"
             extra = {"case_no": case_no} if case_no else {}
-            raise Conflict(message, fields={"client_claim_no": [message]}, **extra)
+            raise Conflict(
+                message,
+                code=IntakeErrorCode.DUPLICATE_REPORT,
+                fields={"client_claim_no": [message]},
+                **extra,
+            )
         if case_no is None:  # registered by a branch the caller cannot see: say no more
-            raise Conflict(DUPLICATE_MESSAGE, fields={"client_claim_no": [DUPLICATE_MESSAGE]})
+            raise Conflict(
+                DUPLICATE_MESSAGE,
+                code=IntakeErrorCode.DUPLICATE_REPORT,
+                fields={"client_claim_no": [DUPLICATE_MESSAGE]},
+            )
         location = reverse("api:case-detail", kwargs={"case_no": case_no})
         return case_detail_response(
             request, case_no, status=200, headers={"Location": location, REPLAY_HEADER: "true"}
@@ -227,7 +239,5 @@ class PositionView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        do_record_position(
-            request.user, lat=data["lat"], lng=data["lng"], actor=request.user
-        )
+        do_record_position(request.user, lat=data["lat"], lng=data["lng"], actor=request.user)
         return Response(status=204)

@@ -14,7 +14,6 @@ from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
 from lossdesk.claims.services import record_event
 from lossdesk.core.errors import (
-    Conflict,
     IllegalTransition,
     NotFound,
     PermissionDenied,
@@ -27,6 +26,7 @@ from lossdesk.intake.choices import (
     CallbackMethod,
     CallbackStatus,
 )
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
     Callback,
 )
@@ -34,6 +34,7 @@ from lossdesk.intake.permissions import CALLBACK_HANDLE
 
 
 class CallbackExpired(ServiceError):
+    code = IntakeErrorCode.CALLBACK_EXPIRED
     status = 410
 
 
@@ -127,13 +128,21 @@ def _finish_callback(callback: Callback, *, status, rating, comment, note, actor
 
 def _check_rating(rating) -> int:
     if rating in (None, ""):
-        raise ServiceError("请选择满意度评分。", fields={"rating": ["请选择 1–5 分。"]})
+        raise ServiceError(
+            "请选择满意度评分。",
+            code=IntakeErrorCode.INVALID_RATING,
+            fields={"rating": ["请选择 1–5 分。"]},
+        )
     try:
         value = int(rating)
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= 5:
-        raise ServiceError("满意度评分须为 1–5 分。", fields={"rating": ["请选择 1–5 分。"]})
+        raise ServiceError(
+            "满意度评分须为 1–5 分。",
+            code=IntakeErrorCode.INVALID_RATING,
+            fields={"rating": ["请选择 1–5 分。"]},
+        )
     return value
 
 
@@ -156,13 +165,17 @@ def do_record_callback_call(
     callback = Callback.objects.select_for_update().select_related("case").get(pk=callback.pk)
     allowed = (*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE)
     if callback.status not in allowed:
-        raise Conflict("该回访已完成。", current_state=callback.status)
+        raise IllegalTransition("该回访已完成。", current_state=callback.status)
     if status not in (
         CallbackStatus.COMPLETED,
         CallbackStatus.UNREACHABLE,
         CallbackStatus.DECLINED,
     ):
-        raise ServiceError("回访结果无效。", fields={"status": ["请选择回访结果。"]})
+        raise ServiceError(
+            "回访结果无效。",
+            code=IntakeErrorCode.INVALID_CALLBACK_RESULT,
+            fields={"status": ["请选择回访结果。"]},
+        )
     rating = _check_rating(rating) if status == CallbackStatus.COMPLETED else None
     if status == CallbackStatus.UNREACHABLE:
         callback.result_note = (note or "").strip()[:500]
@@ -181,7 +194,7 @@ def do_record_callback_call(
 
 def callback_for_token(token: str, *, for_update: bool = False) -> Callback:
     """The callback behind a public link; NotFound for an unknown token, CallbackExpired
-    once it expired, Conflict once it was used."""
+    once it expired, IllegalTransition once it was used."""
     if not token or len(token) < 32 or len(token) > 100:
         raise NotFound("链接无效。")
     queryset = Callback.objects.select_related("case", "surveyor")
@@ -191,7 +204,7 @@ def callback_for_token(token: str, *, for_update: bool = False) -> Callback:
     if callback is None:
         raise NotFound("链接无效。")
     if callback.status in (CallbackStatus.COMPLETED, CallbackStatus.DECLINED):
-        raise Conflict("您已提交过评价，感谢您的反馈。", current_state=callback.status)
+        raise IllegalTransition("您已提交过评价，感谢您的反馈。", current_state=callback.status)
     if callback.token_expires_at is None or callback.token_expires_at <= timezone.now():
         raise CallbackExpired("链接已过期。")
     return callback

@@ -22,6 +22,7 @@ from lossdesk.intake.choices import (
     DelegationStatus,
     DispatchStatus,
 )
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
     Delegation,
 )
@@ -33,7 +34,10 @@ from lossdesk.org.scoping import covers_branch
 def delegation_fee_share() -> Decimal:
     share = Decimal(str(settings.LOSSDESK_DELEGATION_FEE_SHARE)).quantize(Decimal("0.01"))
     if not Decimal("0") <= share <= Decimal("1"):
-        raise ServiceError("系统设置 LOSSDESK_DELEGATION_FEE_SHARE 须在 0 到 1 之间。")
+        raise ServiceError(
+            "系统设置 LOSSDESK_DELEGATION_FEE_SHARE 须在 0 到 1 之间。",
+            code=IntakeErrorCode.DELEGATION_FEE_SHARE_MISCONFIGURED,
+        )
     return share
 
 
@@ -108,9 +112,9 @@ def do_request_delegation(
     if loss_item is not None and loss_item.case_id != case.pk:
         errors["loss_item"] = ["损失标的不属于本案。"]
     if errors:
-        raise ServiceError("委托信息有误。", fields=errors)
+        raise ServiceError("委托信息有误。", code=IntakeErrorCode.INVALID_DELEGATION, fields=errors)
     if Delegation.objects.filter(case=case, status__in=ACTIVE_DELEGATION_STATUSES).exists():
-        raise Conflict("本案已有进行中的委托，请先撤回。", current_state=case.status)
+        raise IllegalTransition("本案已有进行中的委托，请先撤回。", current_state=case.status)
     delegation = Delegation.objects.create(
         case=case,
         loss_item=loss_item,
@@ -166,7 +170,11 @@ def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
     _require_status(delegation, DelegationStatus.REQUESTED, verb="拒绝")
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("拒绝委托须填写原因。", fields={"reason": ["请填写原因。"]})
+        raise ServiceError(
+            "拒绝委托须填写原因。",
+            code=IntakeErrorCode.REASON_REQUIRED,
+            fields={"reason": ["请填写原因。"]},
+        )
     delegation.status, delegation.decided_by = DelegationStatus.REFUSED, actor
     delegation.decided_at, delegation.decision_note = timezone.now(), reason[:300]
     delegation.save()
@@ -185,7 +193,11 @@ def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
 def _end_delegation(case, delegation, *, status, reason, actor, event, message) -> Delegation:
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("请填写原因。", fields={"reason": ["请填写原因。"]})
+        raise ServiceError(
+            "请填写原因。",
+            code=IntakeErrorCode.REASON_REQUIRED,
+            fields={"reason": ["请填写原因。"]},
+        )
     delegation.status, delegation.ended_by = status, actor
     delegation.ended_at, delegation.end_reason = timezone.now(), reason[:300]
     delegation.save()

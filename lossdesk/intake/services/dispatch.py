@@ -12,10 +12,7 @@ from lossdesk.claims.choices import CaseStatus, EventType, LossItemKind
 from lossdesk.claims.models import Case
 from lossdesk.claims.services import _move, lock_case, record_event
 from lossdesk.claims.workflow import Action
-from lossdesk.core.errors import (
-    PermissionDenied,
-    ServiceError,
-)
+from lossdesk.core.errors import IllegalTransition, PermissionDenied, ServiceError
 from lossdesk.intake import queries, scoring, signals, sms
 from lossdesk.intake.choices import (
     ACTIVE_DISPATCH_STATUSES,
@@ -23,6 +20,7 @@ from lossdesk.intake.choices import (
     DispatchAlertKind,
     DispatchStatus,
 )
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
     Delegation,
     Dispatch,
@@ -246,7 +244,9 @@ def do_dispatch_case(
     ranking, rows = _recommend(case)  # every active surveyor of the working branch
     if surveyor.pk not in rows:
         raise ServiceError(
-            "所选人员不是本机构在职查勘员。", fields={"surveyor": ["请选择本机构在职查勘员。"]}
+            "所选人员不是本机构在职查勘员。",
+            code=IntakeErrorCode.SURVEYOR_NOT_DISPATCHABLE,
+            fields={"surveyor": ["请选择本机构在职查勘员。"]},
         )
     top = ranking[0] if ranking else None
     chosen = next((r for r in ranking if r.candidate.id == surveyor.pk), None)
@@ -255,7 +255,11 @@ def do_dispatch_case(
         message = (
             f"未选择推荐排名第一的查勘员（{top.candidate.name}，{top.score} 分），请填写原因。"
         )
-        raise ServiceError(message, fields={"override_reason": [message]})
+        raise ServiceError(
+            message,
+            code=IntakeErrorCode.OVERRIDE_REASON_REQUIRED,
+            fields={"override_reason": [message]},
+        )
     return _create_dispatch(
         case,
         surveyor,
@@ -317,7 +321,11 @@ def do_decline_dispatch(case: Case, *, reason: str, actor, expected_version=None
     dispatch = _active_dispatch(case, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("拒单须填写原因。", fields={"reason": ["请填写拒单原因。"]})
+        raise ServiceError(
+            "拒单须填写原因。",
+            code=IntakeErrorCode.REASON_REQUIRED,
+            fields={"reason": ["请填写拒单原因。"]},
+        )
     dispatch.status, dispatch.declined_at = DispatchStatus.DECLINED, timezone.now()
     dispatch.decline_reason = reason[:200]
     dispatch.save(update_fields=["status", "declined_at", "decline_reason"])
@@ -378,7 +386,11 @@ def do_record_arrival(case: Case, *, actor, expected_version=None) -> Dispatch:
     case, _ = lock_case(case, actor, Action.RECORD_ARRIVAL, expected_version)
     dispatch = _active_dispatch(case, actor)
     if dispatch.arrived_at:
-        raise ServiceError("已记录到达时间。", fields={"arrived_at": ["已记录到达时间。"]})
+        raise IllegalTransition(
+            "已记录到达时间。",
+            fields={"arrived_at": ["已记录到达时间。"]},
+            current_state=dispatch.status,
+        )
     dispatch.status, dispatch.arrived_at = DispatchStatus.ARRIVED, timezone.now()
     minutes = int((dispatch.arrived_at - dispatch.dispatched_at).total_seconds() // 60)
     dispatch.dispatch_to_arrival_minutes = minutes
@@ -411,7 +423,7 @@ def do_record_position(staff: Staff, *, lat, lng, actor, at=None) -> Staff:
         if not Decimal("-180") <= lng <= Decimal("180"):
             errors["lng"] = ["经度须在 -180 到 180 之间。"]
     if errors:
-        raise ServiceError("位置无效。", fields=errors)
+        raise ServiceError("位置无效。", code=IntakeErrorCode.INVALID_POSITION, fields=errors)
     q = Decimal("0.000001")
     staff.last_lat, staff.last_lng = lat.quantize(q), lng.quantize(q)
     staff.last_position_at = at or timezone.now()

@@ -22,6 +22,7 @@ from lossdesk.intake import signals
 from lossdesk.intake.choices import (
     ReportChannel,
 )
+from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
     Report,
 )
@@ -98,7 +99,11 @@ def check_earlier_reports(report: Report) -> Report | None:
             report.client_claim_no,
         ):
             message = "该委托方的赔案号已登记过报案，请勿重复登记。"
-            raise ServiceError(message, fields={"client_claim_no": [message]})
+            raise ServiceError(
+                message,
+                code=IntakeErrorCode.DUPLICATE_REPORT,
+                fields={"client_claim_no": [message]},
+            )
         duplicate = duplicate or earlier
     return duplicate
 
@@ -115,9 +120,15 @@ def _validate_report(report: Report) -> None:
             validate_constraints=False,
         )
     except ValidationError as exc:
-        raise ServiceError("输入有误，请检查字段。", fields=exc.message_dict) from exc
+        raise ServiceError(
+            "输入有误，请检查字段。", code=IntakeErrorCode.INVALID_REPORT, fields=exc.message_dict
+        ) from exc
     if report.client_id is None:
-        raise ServiceError("请选择委托方。", fields={"client": ["请选择委托方。"]})
+        raise ServiceError(
+            "请选择委托方。",
+            code=IntakeErrorCode.CLIENT_REQUIRED,
+            fields={"client": ["请选择委托方。"]},
+        )
 
 
 @transaction.atomic
@@ -128,7 +139,11 @@ def do_register_report(data: dict, *, actor, branch=None, channel: str = ReportC
         raise PermissionDenied("您的岗位没有登记报案权限。")
     branch = branch or actor.branch
     if branch is None:
-        raise ServiceError("登记人没有所属机构。", fields={"branch": ["请先为员工设置所属机构。"]})
+        raise ServiceError(
+            "登记人没有所属机构。",
+            code=IntakeErrorCode.REGISTRAR_WITHOUT_BRANCH,
+            fields={"branch": ["请先为员工设置所属机构。"]},
+        )
     data = _normalize(data)
     data.setdefault("reported_at", timezone.now())
     report = Report(**data, branch=branch, created_by=actor, channel=channel)

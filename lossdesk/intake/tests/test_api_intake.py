@@ -92,7 +92,7 @@ def test_the_same_claim_number_for_another_accident_is_a_conflict_naming_the_cas
     response = post(firm.zhaoliu, report_body(firm, plate="浙A99999"))
     assert response.status_code == 409
     error = error_of(response)
-    assert error["code"] == "conflict"
+    assert error["code"] == "duplicate_report"
     assert "client_claim_no" in error["fields"]
     assert error["case_no"] == first.json()["case_no"]
     assert counts() == before
