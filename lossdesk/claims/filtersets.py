@@ -7,21 +7,7 @@ from django import forms
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import PHONE_FIELDS, Case, phone_match, search_term
 from lossdesk.core.masking import MASK_TAIL, can_view_pii, note_phone_match
-from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Branch, Client
-
-
-def branches_in_scope(user):
-    """The branches whose cases `user` may see (for the branch filter's choices)."""
-    scope = getattr(user, "data_scope", None)
-    if scope == DataScope.ALL:
-        return Branch.objects.all()
-    if not getattr(user, "branch_id", None):
-        return Branch.objects.none()
-    if scope == DataScope.SUBTREE:
-        return user.branch.subtree()
-    return Branch.objects.filter(pk=user.branch_id)
-
 
 # A phone search by a viewer who may see phones records at most this many cases it found.
 PHONE_HITS_RECORDED = 200
@@ -106,4 +92,4 @@ class CaseFilterSet(CaseSearchMixin, django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
-        self.filters["branch"].queryset = branches_in_scope(user)
+        self.filters["branch"].queryset = Branch.objects.for_user(user)

@@ -22,6 +22,7 @@ from lossdesk.intake.choices import (
     ImportStatus,
     ReportChannel,
 )
+from lossdesk.org.scoping import ScopedQuerySet
 
 # Phones and PCs drift a little; a report stamped a minute "ahead" is not in the future.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -304,6 +305,12 @@ class RosterShift(models.Model):
         return start <= moment < end
 
 
+class DelegationQuerySet(ScopedQuerySet):
+    # A delegation is scoped by the branch it is addressed to; nobody owns it, so scope own
+    # sees those addressed to the user's branch.
+    scope_branch = "to_branch"
+
+
 class Delegation(models.Model):
     """A case (optionally naming one loss item) handed to a branch in another region
     (委托异地). While it is requested or accepted both branches see the case; the receiving
@@ -364,6 +371,8 @@ class Delegation(models.Model):
     )
     ended_at = models.DateTimeField("撤回/退回时间", null=True, blank=True)
     end_reason = models.CharField("撤回/退回原因", max_length=300, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "委托异地"
@@ -476,6 +485,10 @@ def import_path(instance: "ImportBatch", filename: str) -> str:
     return f"imports/{timezone.localdate():%Y%m}/{uuid.uuid4().hex}.xlsx"
 
 
+class ImportBatchQuerySet(ScopedQuerySet):
+    scope_owners = ("uploaded_by",)
+
+
 class ImportBatch(models.Model):
     """One uploaded Excel file of reports: previewed, then imported in the background."""
 
@@ -504,6 +517,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报案导入批次"

@@ -14,7 +14,6 @@ from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.models import Case
 from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES, CallbackStatus, DispatchStatus
 from lossdesk.intake.models import Callback, Delegation, Dispatch, ImportBatch
-from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Position, Staff
 from lossdesk.org.positions import CASE_SURVEY
 
@@ -28,28 +27,13 @@ def delegations_for(user):
 
 
 def incoming_delegations(user):
-    """Delegations waiting for an answer from a branch in the user's scope."""
-    queryset = delegations_for(user).filter(status__in=ACTIVE_DELEGATION_STATUSES)
-    scope = user.data_scope
-    if scope == DataScope.ALL:
-        return queryset
-    if scope == DataScope.SUBTREE and user.branch_id:
-        return queryset.filter(to_branch__path__startswith=user.branch.path)
-    return queryset.filter(to_branch_id=user.branch_id)
+    """Delegations waiting for an answer from a branch in the user's scope (of the cases
+    the user may see, those addressed to the user's branches)."""
+    return delegations_for(user).for_user(user).filter(status__in=ACTIVE_DELEGATION_STATUSES)
 
 
 def import_batches_for(user):
-    scope = user.data_scope
-    queryset = ImportBatch.objects.select_related("client", "branch", "uploaded_by")
-    if scope == DataScope.ALL:
-        return queryset
-    if not user.branch_id:
-        return queryset.none()
-    if scope == DataScope.SUBTREE:
-        return queryset.filter(branch__path__startswith=user.branch.path)
-    if scope == DataScope.BRANCH:
-        return queryset.filter(branch_id=user.branch_id)
-    return queryset.filter(uploaded_by=user)
+    return ImportBatch.objects.for_user(user).select_related("client", "branch", "uploaded_by")
 
 
 def surveyor_callback_ratings(callbacks=None, *, since=None, until=None):

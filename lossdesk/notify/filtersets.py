@@ -4,7 +4,6 @@ these only narrow it."""
 import django_filters
 from django import forms
 
-from lossdesk.claims.filtersets import branches_in_scope
 from lossdesk.core.masking import can_view_pii
 from lossdesk.core.validators import normalize_phone
 from lossdesk.notify.choices import Recipient, SmsStatus
@@ -51,7 +50,7 @@ class SmsMessageFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
-        self.filters["branch"].queryset = branches_in_scope(user)
+        self.filters["branch"].queryset = Branch.objects.for_user(user)
         if not can_view_pii(user):
             # A masked viewer could otherwise find out whose number is whose by probing.
             del self.filters["phone"]

@@ -9,7 +9,7 @@ from lossdesk.notify import rendering
 from lossdesk.notify.backends import backend_label
 from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
 from lossdesk.notify.permissions import VIEW_SMS
-from lossdesk.org.choices import DataScope
+from lossdesk.org.scoping import ScopedQuerySet
 
 
 class SmsTemplate(models.Model):
@@ -53,30 +53,19 @@ class SmsTemplate(models.Model):
             )
 
 
-class SmsMessageQuerySet(models.QuerySet):
-    def for_user(self, user) -> "SmsMessageQuerySet":
-        """The messages `user` may see: the one place that decides outbox visibility.
+class SmsMessageQuerySet(ScopedQuerySet):
+    """The outbox visibility: a message about a case is visible with the case
+    (`Case.objects.for_user`, so delegated cases follow the case rules); one without a case
+    belongs to the branch it was sent from and, for scope own, to the person who sent it."""
 
-        A message about a case is visible with the case (`Case.objects.for_user`, so
-        delegated cases follow the case rules); one without a case belongs to the branch
-        it was sent from (own scope: only messages the user sent)."""
-        if not (user and user.is_authenticated and user.is_active and user.has_perm(VIEW_SMS)):
-            return self.none()
-        scope = user.data_scope
-        if scope == DataScope.ALL:
-            return self.all()
-        if not user.branch_id:
-            return self.none()
+    scope_owners = ("created_by",)
+    scope_permissions = {"view": VIEW_SMS}
+
+    def scope_q(self, user) -> Q:
         from lossdesk.claims.models import Case
 
         cases = Case.objects.for_user(user).values("pk")
-        if scope == DataScope.SUBTREE:
-            loose = Q(branch__path__startswith=user.branch.path)
-        elif scope == DataScope.BRANCH:
-            loose = Q(branch_id=user.branch_id)
-        else:
-            loose = Q(created_by=user)
-        return self.filter(Q(case__in=cases) | (Q(case__isnull=True) & loose))
+        return Q(case__in=cases) | (Q(case__isnull=True) & super().scope_q(user))
 
 
 class SmsMessage(models.Model):

@@ -1,16 +1,20 @@
 import uuid
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractUser, Permission
+from django.contrib.auth.models import AbstractUser, Permission, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from knox.models import AbstractAuthToken
 
 from lossdesk.core.validators import validate_mobile
 from lossdesk.org.choices import BranchLevel, DataScope, RepairShopKind
 from lossdesk.org.positions import ADMIN_POSITIONS
+from lossdesk.org.scoping import ScopedQuerySet
+
+
+class BranchQuerySet(ScopedQuerySet):
+    scope_branch = ""  # a branch is its own
 
 
 class Branch(models.Model):
@@ -51,6 +55,8 @@ class Branch(models.Model):
         blank=True,
         help_text="委托异地时据此判断是否异地；为空时按省份+城市。",
     )
+
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         verbose_name = "机构"
@@ -115,6 +121,15 @@ class Position(models.Model):
         return self.code in ADMIN_POSITIONS
 
 
+class StaffQuerySet(ScopedQuerySet):
+    """The people a user may see and pick (e.g. as surveyor). Nobody owns a staff row, so
+    scope own sees the user's branch. No permission: the views decide who may list staff."""
+
+
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+    pass
+
+
 class Staff(AbstractUser):
     """A person of the firm; the login account. Permissions come only from the position."""
 
@@ -144,6 +159,8 @@ class Staff(AbstractUser):
         editable=False,
         help_text="临时密码（新账号或被强制重置）：登录后必须先修改密码才能办理其他业务。",
     )
+
+    objects = StaffManager()
 
     class Meta:
         verbose_name = "员工"
@@ -275,16 +292,3 @@ class RepairShop(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def staff_in_scope(user) -> Q:
-    """Q over Staff for the people `user` may see and pick (e.g. as surveyor)."""
-    scope = user.data_scope
-    if scope == DataScope.ALL:
-        return Q()
-    if scope == DataScope.SUBTREE and user.branch_id:
-        return Q(branch__path__startswith=user.branch.path)
-    if scope in (DataScope.BRANCH, DataScope.OWN) and user.branch_id:
-        return Q(branch_id=user.branch_id)
-    return Q(pk__in=[])
-

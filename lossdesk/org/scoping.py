@@ -28,7 +28,7 @@ from lossdesk.org.choices import DataScope
 
 
 class ScopedQuerySet(models.QuerySet):
-    # Lookup from the row to its owning org.Branch.
+    # Lookup from the row to its owning org.Branch ("" for org.Branch itself).
     scope_branch: ClassVar[str] = "branch"
     # Lookups from the row to Staff, any of which makes the row the user's own.
     scope_owners: ClassVar[tuple[str, ...]] = ()
@@ -56,14 +56,15 @@ class ScopedQuerySet(models.QuerySet):
             return Q()
         if scope is None or not user.branch_id:
             return Q(pk__in=[])
+        branch = f"{self.scope_branch}__" if self.scope_branch else ""
         if scope == DataScope.SUBTREE:
-            return Q(**{f"{self.scope_branch}__path__startswith": user.branch.path})
+            return Q(**{f"{branch}path__startswith": user.branch.path})
         if scope == DataScope.OWN and self.scope_owners:
             owned = Q(pk__in=[])
             for owner in self.scope_owners:
                 owned |= Q(**{owner: user})
             return owned
-        return Q(**{self.scope_branch: user.branch_id})
+        return Q(**{f"{branch}pk": user.branch_id})
 
 
 def covers_branch(user, branch) -> bool:

@@ -14,10 +14,9 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
 
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
-from lossdesk.org.choices import DataScope
+from lossdesk.org.scoping import ScopedQuerySet
 from lossdesk.parts.choices import (
     NATIONWIDE,
     Category,
@@ -37,25 +36,6 @@ from lossdesk.parts.text import name_search_fields, normalize_oe
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(ZERO)]}
-
-
-def scope_filter(user, *, branch_field: str, owner_field: str) -> Q:
-    """Q for the rows `user` may see by their position's data scope: the branch a row
-    belongs to (own / branch / subtree / all), or the rows they created for scope "own"."""
-    scope = user.data_scope
-    if scope == DataScope.ALL:
-        return Q()
-    if not user.branch_id:
-        return Q(pk__in=[])
-    if scope == DataScope.SUBTREE:
-        return Q(**{f"{branch_field}__path__startswith": user.branch.path})
-    if scope == DataScope.BRANCH:
-        return Q(**{f"{branch_field}_id": user.branch_id})
-    return Q(**{owner_field: user})
-
-
-def _can(user, perm: str) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm(perm))
 
 
 # ----------------------------------------------------------------------- vehicle models
@@ -371,11 +351,9 @@ class PartPrice(models.Model):
         return f"{self.part_id} {self.price_type} {self.region} {self.price}"
 
 
-class LocalPriceOverrideQuerySet(models.QuerySet):
-    def for_user(self, user) -> "LocalPriceOverrideQuerySet":
-        if not _can(user, "parts.view_localpriceoverride"):
-            return self.none()
-        return self.filter(scope_filter(user, branch_field="branch", owner_field="updated_by"))
+class LocalPriceOverrideQuerySet(ScopedQuerySet):
+    scope_owners = ("updated_by",)
+    scope_permissions = {"view": "parts.view_localpriceoverride"}
 
 
 class LocalPriceOverride(models.Model):
@@ -408,11 +386,9 @@ class LocalPriceOverride(models.Model):
         return f"{self.branch} {self.part_id} {self.price_type} {self.price}"
 
 
-class PriceChangeQuerySet(AppendOnlyQuerySet):
-    def for_user(self, user) -> "PriceChangeQuerySet":
-        if not _can(user, "parts.view_pricechange"):
-            return self.none()
-        return self.filter(scope_filter(user, branch_field="branch", owner_field="actor"))
+class PriceChangeQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    scope_owners = ("actor",)
+    scope_permissions = {"view": "parts.view_pricechange"}
 
 
 class PriceChange(AppendOnlyModel):
@@ -481,11 +457,9 @@ class VehicleIdentification(models.Model):
         return f"{self.loss_item_id} {self.vehicle_model}"
 
 
-class PriceQueryQuerySet(models.QuerySet):
-    def for_user(self, user) -> "PriceQueryQuerySet":
-        if not _can(user, "parts.view_pricequery"):
-            return self.none()
-        return self.filter(scope_filter(user, branch_field="branch", owner_field="created_by"))
+class PriceQueryQuerySet(ScopedQuerySet):
+    scope_owners = ("created_by",)
+    scope_permissions = {"view": "parts.view_pricequery"}
 
 
 class PriceQuery(models.Model):
@@ -598,11 +572,9 @@ class PriceQueryLine(models.Model):
         return f"{self.query_id}#{self.seq} {self.name}"
 
 
-class ManualQuoteQuerySet(models.QuerySet):
-    def for_user(self, user) -> "ManualQuoteQuerySet":
-        if not _can(user, "parts.view_manualquote"):
-            return self.none()
-        return self.filter(scope_filter(user, branch_field="branch", owner_field="requested_by"))
+class ManualQuoteQuerySet(ScopedQuerySet):
+    scope_owners = ("requested_by",)
+    scope_permissions = {"view": "parts.view_manualquote"}
 
 
 class ManualQuote(models.Model):
@@ -721,11 +693,9 @@ def import_path(instance: "CatalogueImport", filename: str) -> str:
     return f"parts/imports/{uuid.uuid4().hex}{suffix}"
 
 
-class CatalogueImportQuerySet(models.QuerySet):
-    def for_user(self, user) -> "CatalogueImportQuerySet":
-        if not _can(user, "parts.view_catalogueimport"):
-            return self.none()
-        return self.filter(scope_filter(user, branch_field="branch", owner_field="created_by"))
+class CatalogueImportQuerySet(ScopedQuerySet):
+    scope_owners = ("created_by",)
+    scope_permissions = {"view": "parts.view_catalogueimport"}
 
 
 class CatalogueImport(models.Model):

@@ -6,7 +6,6 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from lossdesk.claims.filtersets import branches_in_scope
 from lossdesk.org.models import Branch, Client
 from lossdesk.reports.statistics import GROUPINGS, Filters, Statistic
 
@@ -42,7 +41,7 @@ class StatisticsFilterForm(forms.Form):
         # Missing fields take the defaults, so a bare /stats/dispatch/ shows the last 30 days.
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged)
-        self.fields["branch"].queryset = branches_in_scope(user)
+        self.fields["branch"].queryset = Branch.objects.for_user(user)
         choices = statistic.grouping_choices() if statistic else COMMON_GROUPINGS
         self.fields["group_by"].choices = choices
         if statistic is not None:
