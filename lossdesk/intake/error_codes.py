@@ -6,8 +6,9 @@ does not allow the action), intake answers with:
 
 - `duplicate_report`: the client's claim number is already registered (400 from the
   service; 409 from the API when it replays or refuses a repeated request).
-- `invalid_report`: a report field failed validation; `client_required`: no client chosen;
-  `registrar_without_branch`: the registering staff member has no branch.
+- `client_required`: no client chosen; `registrar_without_branch`: the registering staff
+  member has no branch. A report field that fails validation is the shared `invalid`,
+  like a serializer's field error.
 - `surveyor_not_dispatchable`: the chosen person is not an active surveyor of the working
   branch; `override_reason_required`: a surveyor below the top recommendation was chosen
   without a reason.
@@ -26,7 +27,6 @@ from enum import StrEnum
 
 class IntakeErrorCode(StrEnum):
     DUPLICATE_REPORT = "duplicate_report"
-    INVALID_REPORT = "invalid_report"
     CLIENT_REQUIRED = "client_required"
     REGISTRAR_WITHOUT_BRANCH = "registrar_without_branch"
     SURVEYOR_NOT_DISPATCHABLE = "surveyor_not_dispatchable"

@@ -13,6 +13,7 @@ from lossdesk.claims.choices import EventType, LossItemKind
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import events_in_one_insert, record_event
 from lossdesk.core.errors import (
+    ErrorCode,
     PermissionDenied,
     ServiceError,
 )
@@ -121,7 +122,7 @@ def _validate_report(report: Report) -> None:
         )
     except ValidationError as exc:
         raise ServiceError(
-            "输入有误，请检查字段。", code=IntakeErrorCode.INVALID_REPORT, fields=exc.message_dict
+            "输入有误，请检查字段。", code=ErrorCode.INVALID, fields=exc.message_dict
         ) from exc
     if report.client_id is None:
         raise ServiceError(
