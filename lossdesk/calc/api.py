@@ -29,7 +29,7 @@ from lossdesk.calc.choices import (
     VehicleClassChoices,
     VehicleUseChoices,
 )
-from lossdesk.core.errors import ServiceError
+from lossdesk.core.errors import ErrorCode, ServiceError
 from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField, error_responses
 from lossdesk.rules.commercial import LiabilityLevel
@@ -41,11 +41,14 @@ ERRORS = error_responses(400, 401)
 
 
 def run(calculation: Callable, *args):
-    """Call a calculation; a rule's input error is a 400 naming the field."""
+    """Call a calculation; a rule's input error is a 400 naming the field, with the same
+    code as the serializer's field errors (`invalid`), so a client handles both alike."""
     try:
         return calculation(*args)
     except RuleInputError as exc:
-        raise ServiceError(exc.message, fields={exc.field: [exc.message]}) from exc
+        raise ServiceError(
+            exc.message, code=ErrorCode.INVALID, fields={exc.field: [exc.message]}
+        ) from exc
 
 
 # ---------------------------------------------------------------------------- fields

@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     LOCKED_OUT = "locked_out"
     UNSUPPORTED_FILE_TYPE = "unsupported_file_type"
     IMAGE_TOO_LARGE = "image_too_large"
+    FILE_TOO_LARGE = "file_too_large"
 
 
 class ServiceError(Exception):

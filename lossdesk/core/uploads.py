@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from PIL import Image
 
-from lossdesk.core.errors import ImageTooLarge, ServiceError, UnsupportedFileType
+from lossdesk.core.errors import ErrorCode, ImageTooLarge, ServiceError, UnsupportedFileType
 
 # Once per process: HEIC is what iPhones shoot.
 pillow_heif.register_heif_opener()
@@ -69,7 +69,7 @@ def sniff_upload(
     `field`: ServiceError (too many bytes), UnsupportedFileType, ImageTooLarge."""
     if upload.size > max_bytes:
         message = f"文件超过 {max_bytes // (1024 * 1024)} MB。"
-        raise ServiceError(message, fields={field: [message]})
+        raise ServiceError(message, code=ErrorCode.FILE_TOO_LARGE, fields={field: [message]})
     upload.seek(0)
     content = upload.read()
     upload.seek(0)

@@ -8,11 +8,12 @@ from lossdesk.claims.choices import EventType, LossItemStatus
 from lossdesk.claims.models import LossItem
 from lossdesk.claims.services import lock_case, recompute_assessed_amount, record_event
 from lossdesk.claims.workflow import Action
-from lossdesk.core.errors import Conflict, ServiceError
+from lossdesk.core.errors import ErrorCode, IllegalTransition, ServiceError
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
 from lossdesk.motor.choices import LineKind
+from lossdesk.motor.error_codes import MotorErrorCode
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 from lossdesk.rules.money import PRICE, QUANTITY, Amount, AmountError, parse_amount
 
@@ -171,15 +172,17 @@ def do_save_assessment_sheet(
     case, _ = lock_case(loss_item.case, actor, Action.SAVE_SHEET, expected_version)
     loss_item = LossItem.objects.select_for_update().get(pk=loss_item.pk, case=case)
     if not loss_item.is_vehicle:
-        raise ServiceError("只有车辆损失标的使用车辆定损单。")
+        raise ServiceError(
+            "只有车辆损失标的使用车辆定损单。", code=MotorErrorCode.LOSS_ITEM_NOT_VEHICLE
+        )
     if loss_item.status != LossItemStatus.PENDING:
-        raise Conflict(
+        raise IllegalTransition(
             f"该标的状态为「{loss_item.get_status_display()}」，不能修改定损单。",
             current_state=loss_item.status,
         )
     cleaned, errors = check_lines(loss_item, lines)
     if errors:
-        raise ServiceError(SHEET_INVALID, fields=errors)
+        raise ServiceError(SHEET_INVALID, code=ErrorCode.INVALID, fields=errors)
     totals = rules.sheet_totals(
         rules.Line(line.kind, line.quantity, line.unit_price, line.salvage_value)
         for line in cleaned

@@ -21,6 +21,7 @@ from lossdesk.notify import rendering
 from lossdesk.notify.backends import SmsSendError, get_backend
 from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
 from lossdesk.notify.defaults import DEFAULT_TEMPLATES
+from lossdesk.notify.error_codes import NotifyErrorCode
 from lossdesk.notify.models import SmsDeliveryLog, SmsMessage, SmsTemplate
 from lossdesk.notify.permissions import RESEND_SMS
 
@@ -64,22 +65,35 @@ def compose_sms(
     try:
         validate_mobile(phone)
     except ValidationError as exc:
-        raise ServiceError(exc.messages[0], fields={"phone": exc.messages}) from None
+        raise ServiceError(
+            exc.messages[0], code=NotifyErrorCode.PHONE_INVALID, fields={"phone": exc.messages}
+        ) from None
     if recipient not in Recipient.values:
         message = f"接收人类型无效：{recipient}。"
-        raise ServiceError(message, fields={"recipient": [message]})
+        raise ServiceError(
+            message, code=NotifyErrorCode.RECIPIENT_INVALID, fields={"recipient": [message]}
+        )
     sms_template = template_for(template)
     if sms_template is None or not sms_template.active:
         message = f"短信模板「{template}」不存在或已停用。"
-        raise ServiceError(message, fields={"template": [message]})
+        code = (
+            NotifyErrorCode.TEMPLATE_NOT_FOUND
+            if sms_template is None
+            else NotifyErrorCode.TEMPLATE_INACTIVE
+        )
+        raise ServiceError(message, code=code, fields={"template": [message]})
     try:
         body = rendering.render(sms_template.body, context)
     except rendering.MissingVariables as exc:
         message = f"短信模板「{template}」缺少变量：{'、'.join(exc.names)}。"
-        raise ServiceError(message, fields={"context": [message]}) from None
+        raise ServiceError(
+            message, code=NotifyErrorCode.TEMPLATE_VARIABLES_MISSING, fields={"context": [message]}
+        ) from None
     except rendering.TemplateSyntaxError as exc:
         message = f"短信模板「{template}」有误：{exc}"
-        raise ServiceError(message, fields={"template": [message]}) from None
+        raise ServiceError(
+            message, code=NotifyErrorCode.TEMPLATE_INVALID, fields={"template": [message]}
+        ) from None
     used = rendering.placeholders(sms_template.body)
     return SmsMessage(
         phone=phone,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lossdesk.core.errors import NotFound, PermissionDenied, ServiceError
+from lossdesk.org.error_codes import OrgErrorCode
 from lossdesk.org.models import AuthToken, Position, Staff
 from lossdesk.org.passwords import generate_temporary_password
 from lossdesk.org.positions import RESET_PASSWORD
@@ -70,16 +71,24 @@ def do_change_password(
     if actor != user:
         raise PermissionDenied("只能修改自己的密码。")
     if not user.check_password(old_password):
-        raise ServiceError("原密码不正确。", fields={"old_password": ["原密码不正确。"]})
+        raise ServiceError(
+            "原密码不正确。",
+            code=OrgErrorCode.OLD_PASSWORD_INCORRECT,
+            fields={"old_password": ["原密码不正确。"]},
+        )
     if new_password == old_password:
         raise ServiceError(
-            "新密码不能与原密码相同。", fields={"new_password": ["新密码不能与原密码相同。"]}
+            "新密码不能与原密码相同。",
+            code=OrgErrorCode.PASSWORD_UNCHANGED,
+            fields={"new_password": ["新密码不能与原密码相同。"]},
         )
     try:
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
         raise ServiceError(
-            "新密码不符合要求。", fields={"new_password": list(exc.messages)}
+            "新密码不符合要求。",
+            code=OrgErrorCode.PASSWORD_TOO_WEAK,
+            fields={"new_password": list(exc.messages)},
         ) from exc
     user.set_password(new_password)
     user.password_change_required = False

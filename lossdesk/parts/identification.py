@@ -7,7 +7,8 @@ from datetime import date
 from django.db.models import Q
 
 from lossdesk.calc.countries import country_name
-from lossdesk.core.errors import ServiceError
+from lossdesk.core.errors import ErrorCode, ServiceError
+from lossdesk.parts.error_codes import PartsErrorCode
 from lossdesk.parts.models import Make, VehicleModel, VinRule
 from lossdesk.rules.errors import RuleInputError
 from lossdesk.rules.vin import SEED_WMIS, VinInfo, decode_vin
@@ -80,7 +81,11 @@ def identify_vin(vin: str, *, today: date | None = None) -> VinIdentification:
     try:
         info = decode_vin(vin, wmi_table(), today=today)
     except RuleInputError as exc:
-        raise ServiceError(f"VIN 不正确：{exc.message}", fields={"vin": [exc.message]}) from exc
+        raise ServiceError(
+            f"VIN 不正确：{exc.message}",
+            code=PartsErrorCode.VIN_INVALID,
+            fields={"vin": [exc.message]},
+        ) from exc
     info = replace(info, country=country_name(info.country))
     result = VinIdentification(info=info)
     if not info.check_digit_ok:
@@ -162,5 +167,5 @@ def models_by_path(make: str = "", series: str = "", year: str = ""):
         else:
             qs = qs.filter(year=int(year))
     if errors:
-        raise ServiceError("查询条件有误。", fields=errors)
+        raise ServiceError("查询条件有误。", code=ErrorCode.INVALID, fields=errors)
     return qs.order_by("series__make__name", "series__name", "year", "trim_level", "code")

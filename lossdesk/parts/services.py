@@ -12,7 +12,15 @@ from django.utils import timezone
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import lock_case
 from lossdesk.claims.workflow import Action
-from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
+from lossdesk.core.errors import (
+    ErrorCode,
+    IllegalTransition,
+    Incomplete,
+    NotFound,
+    PermissionDenied,
+    SelfReview,
+    ServiceError,
+)
 from lossdesk.core.numbering import next_number
 from lossdesk.core.uploads import SniffedUpload, sniff_upload
 from lossdesk.core.validators import normalize_vin, validate_vin
@@ -26,6 +34,7 @@ from lossdesk.parts.choices import (
     PriceQueryStatus,
     PriceType,
 )
+from lossdesk.parts.error_codes import PartsErrorCode
 from lossdesk.parts.fitment import warnings_for
 from lossdesk.parts.importing import sniff
 from lossdesk.parts.models import (
@@ -106,7 +115,9 @@ def _vehicle_loss_item(case: Case, loss_item) -> LossItem:
         raise NotFound("损失标的不存在。")
     if not item.is_vehicle:
         raise ServiceError(
-            "只有车辆损失标的可以定型、生成定损单。", fields={"loss_item": ["不是车辆标的。"]}
+            "只有车辆损失标的可以定型、生成定损单。",
+            code=PartsErrorCode.LOSS_ITEM_NOT_VEHICLE,
+            fields={"loss_item": ["不是车辆标的。"]},
         )
     return item
 
@@ -135,7 +146,7 @@ def do_identify_vehicle(
     if method not in IdentificationMethod.values:
         errors["method"] = ["定型方式无效。"]
     if errors:
-        raise ServiceError("车辆定型信息有误。", fields=errors)
+        raise ServiceError("车辆定型信息有误。", code=ErrorCode.INVALID, fields=errors)
     ident, _ = VehicleIdentification.objects.update_or_create(
         loss_item=item,
         defaults={
@@ -239,7 +250,7 @@ def do_save_price_query(data: dict, *, actor, query: PriceQuery | None = None) -
         _query_line(raw, i, model, prices, parts, quotes, errors) for i, raw in enumerate(raw_lines)
     ]
     if errors:
-        raise ServiceError("询价单有误，请检查标出的项目。", fields=errors)
+        raise ServiceError("询价单有误，请检查标出的项目。", code=ErrorCode.INVALID, fields=errors)
     warnings = warnings_for([ln.part_id for ln in lines if ln.part_id], model)
     for line in lines:
         line.fitment_warning = warnings.get(line.part_id, "")
@@ -302,19 +313,29 @@ def do_apply_price_query(
         raise NotFound("询价单不存在或不在您的数据范围内。")
     target = loss_item or query.loss_item
     if target is None:
-        raise ServiceError("请选择要生成定损单的车辆标的。", fields={"loss_item": ["必填。"]})
+        raise ServiceError(
+            "请选择要生成定损单的车辆标的。",
+            code=PartsErrorCode.LOSS_ITEM_REQUIRED,
+            fields={"loss_item": ["必填。"]},
+        )
     case = _scoped_case(target.case, actor)
     target = _vehicle_loss_item(case, target.pk)
     lines = list(query.current_lines.select_related("manual_quote"))
     if not lines:
-        raise ServiceError("询价单没有明细。", fields={"lines": ["至少需要一个配件。"]})
+        raise ServiceError(
+            "询价单没有明细。",
+            code=PartsErrorCode.PRICE_QUERY_EMPTY,
+            fields={"lines": ["至少需要一个配件。"]},
+        )
     missing = {
         f"lines.{line.seq - 1}.unit_price": ["没有价格：请先发起人工报价并等待回复。"]
         for line in lines
         if line.unit_price is None
     }
     if missing:
-        raise ServiceError("询价单中有配件尚无价格。", fields=missing)
+        raise ServiceError(
+            "询价单中有配件尚无价格。", code=PartsErrorCode.PRICES_MISSING, fields=missing
+        )
     sheet = getattr(target, "sheet", None)
     kept = []
     if sheet is not None:
@@ -427,7 +448,7 @@ def do_set_local_price(part: Part, *, price_type: str, price, reason: str, actor
     if not reason:
         errors["reason"] = ["请填写调整原因。"]
     if errors:
-        raise ServiceError("本地价格有误。", fields=errors)
+        raise ServiceError("本地价格有误。", code=ErrorCode.INVALID, fields=errors)
     return _set_local_price(part, actor.branch, price_type, value, reason[:200], actor)
 
 
@@ -444,7 +465,9 @@ def do_remove_local_price(override: LocalPriceOverride, *, reason: str, actor) -
         raise NotFound("本地价格不存在或不在您的数据范围内。")
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("请填写删除原因。", fields={"reason": ["必填。"]})
+        raise ServiceError(
+            "请填写删除原因。", code=PartsErrorCode.REASON_REQUIRED, fields={"reason": ["必填。"]}
+        )
     PriceChange.objects.create(
         branch=override.branch,
         part=override.part,
@@ -537,7 +560,7 @@ def do_request_manual_quote(data: dict, *, photos=(), actor) -> ManualQuote:
         if refused is not None:
             refused.fields = errors
             raise refused
-        raise ServiceError("人工报价信息有误。", fields=errors)
+        raise ServiceError("人工报价信息有误。", code=ErrorCode.INVALID, fields=errors)
     quote = ManualQuote.objects.create(
         quote_no=next_number("BJ"),
         branch=actor.branch,
@@ -577,7 +600,7 @@ def _locked_quote(quote: ManualQuote, actor) -> ManualQuote:
 def _quote_state(quote: ManualQuote, allowed: set[str], action: str) -> None:
     if quote.status not in allowed:
         status = ManualQuoteStatus(quote.status)
-        raise Conflict(
+        raise IllegalTransition(
             f"报价单当前状态为「{status.label}」，不能{action}。",
             current_state=status.value,
             current_state_label=status.label,
@@ -599,7 +622,7 @@ def do_answer_manual_quote(
     if not source:
         errors["source"] = ["请填写价格来源（如 4S店询价、供应商报价）。"]
     if errors:
-        raise ServiceError("报价信息有误。", fields=errors)
+        raise ServiceError("报价信息有误。", code=ErrorCode.INVALID, fields=errors)
     quote.price = value
     quote.source = source[:200]
     quote.answer_note = (note or "").strip()[:500]
@@ -629,7 +652,7 @@ def _catalogue_part_for(quote: ManualQuote) -> Part:
         return quote.part
     make = quote.vehicle_model.series.make if quote.vehicle_model_id else None
     if make is None or not quote.oe_number:
-        raise ServiceError(
+        raise Incomplete(
             "入库需要 OE号和车型（品牌）：请报价员补充 OE号，或驳回不入库。",
             fields={"oe_number": ["必填。"]},
         )
@@ -663,7 +686,9 @@ def do_decide_manual_quote(
         raise SelfReview("不能审批自己给出的报价。")
     note = (note or "").strip()
     if not approve and not note:
-        raise ServiceError("驳回时请填写意见。", fields={"note": ["必填。"]})
+        raise ServiceError(
+            "驳回时请填写意见。", code=PartsErrorCode.NOTE_REQUIRED, fields={"note": ["必填。"]}
+        )
     if approve:
         part = _catalogue_part_for(quote)
         quote.part = part
@@ -695,7 +720,9 @@ def do_start_catalogue_import(upload, *, actor) -> CatalogueImport:
     if actor.branch_id is None:
         raise PermissionDenied("您没有所属机构，不能导入。")
     if upload is None:
-        raise ServiceError("请选择文件。", fields={"file": ["必填。"]})
+        raise ServiceError(
+            "请选择文件。", code=PartsErrorCode.FILE_REQUIRED, fields={"file": ["必填。"]}
+        )
     name = str(getattr(upload, "name", "") or "catalogue")[:200]
     upload.seek(0)
     data = upload.read()
@@ -730,13 +757,13 @@ def do_confirm_catalogue_import(imp: CatalogueImport, *, actor) -> CatalogueImpo
     imp = _locked_import(imp, actor)
     if imp.status != ImportStatus.PREVIEWED:
         status = ImportStatus(imp.status)
-        raise Conflict(
+        raise IllegalTransition(
             f"导入当前状态为「{status.label}」，不能确认导入。",
             current_state=status.value,
             current_state_label=status.label,
         )
     if imp.valid_rows == 0:
-        raise ServiceError("没有可导入的有效行。")
+        raise ServiceError("没有可导入的有效行。", code=PartsErrorCode.NO_VALID_ROWS)
     imp.status = ImportStatus.IMPORTING
     imp.progress = 0
     imp.confirmed_by = actor
@@ -753,7 +780,7 @@ def do_cancel_catalogue_import(imp: CatalogueImport, *, actor) -> CatalogueImpor
     imp = _locked_import(imp, actor)
     if imp.status not in (ImportStatus.PREVIEWED, ImportStatus.VALIDATING):
         status = ImportStatus(imp.status)
-        raise Conflict(
+        raise IllegalTransition(
             f"导入当前状态为「{status.label}」，不能取消。",
             current_state=status.value,
             current_state_label=status.label,

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from lossdesk.claims.choices import EventType
 from lossdesk.intake.services.delegation import do_request_delegation
-from lossdesk.testing import API, PASSWORD, client_for, error_of
+from lossdesk.testing import API, PASSWORD, client_for, error_of, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,22 @@ def test_every_operation_documents_the_errors_of_its_kind_in_the_error_body(open
                 body = responses[status]["content"]["application/json"]["schema"]
                 assert body == {"$ref": "#/components/schemas/Error"}, (method, path, status)
     assert undocumented == []
+
+
+# ------------------------------------------------------------------------- upload codes
+
+
+def test_an_upload_over_the_byte_limit_is_a_400_file_too_large(firm, settings):
+    case = firm.surveying_case()
+    upload = photo()
+    settings.LOSSDESK_MAX_ATTACHMENT_SIZE = upload.size - 1
+    response = client_for(firm.zhangsan).post(
+        f"{API}/cases/{case.case_no}/attachments",
+        {"file": upload, "kind": "photo", "doc_type": "damage_photo"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "file_too_large"
+    assert "file" in error["fields"]
+    assert not case.attachments.exists()

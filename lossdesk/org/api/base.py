@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, permissions, serializers
 
 from lossdesk.core.errors import Conflict
+from lossdesk.org.error_codes import OrgErrorCode
 
 # ---------------------------------------------------------------------------- error body
 
@@ -134,4 +135,6 @@ class ProtectedDestroyMixin(mixins.DestroyModelMixin):
         try:
             instance.delete()
         except ProtectedError:
-            raise Conflict("仍有数据引用该记录，不能删除；可改为停用。") from None
+            raise Conflict(
+                "仍有数据引用该记录，不能删除；可改为停用。", code=OrgErrorCode.STILL_REFERENCED
+            ) from None

@@ -17,6 +17,7 @@ from lossdesk.core.errors import LockedOut, ServiceError
 from lossdesk.org import services
 from lossdesk.org.api import serializers as s
 from lossdesk.org.api.base import ModelPermissions, ProtectedDestroyMixin, error_responses
+from lossdesk.org.error_codes import OrgErrorCode
 from lossdesk.org.models import (
     AuthToken,
     Branch,
@@ -26,6 +27,7 @@ from lossdesk.org.models import (
     Position,
     RepairShop,
     Staff,
+    staff_in_scope,
 )
 
 
@@ -66,10 +68,10 @@ class TokenView(APIView):
         if user is None:
             inactive = Staff.objects.filter(username=username, is_active=False).first()
             if inactive is not None and inactive.check_password(password):
-                message = "账号已停用，请联系系统管理员。"
+                message, code = "账号已停用，请联系系统管理员。", OrgErrorCode.ACCOUNT_INACTIVE
             else:
-                message = "用户名或密码错误。"
-            raise ServiceError(message, fields={"non_field_errors": [message]})
+                message, code = "用户名或密码错误。", OrgErrorCode.INVALID_CREDENTIALS
+            raise ServiceError(message, code=code, fields={"non_field_errors": [message]})
         device = serializer.validated_data.get("device") or request.META.get("HTTP_USER_AGENT", "")
         auth_token, token = services.do_issue_token(user, request=request._request, device=device)
         return Response(
@@ -210,7 +212,7 @@ class StaffViewSet(OrgViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Staff.objects.none()
         return (
-            Staff.objects.for_user(self.request.user)
+            Staff.objects.filter(staff_in_scope(self.request.user))
             .select_related("branch", "position")
             .order_by("branch__path", "username")
         )

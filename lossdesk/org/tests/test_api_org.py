@@ -274,7 +274,7 @@ def test_deleting_a_branch_still_in_use_is_a_409(firm):
     clerk = org_clerk(firm, "org.view_branch", "org.delete_branch")
     response = client_for(clerk).delete(f"{API}/branches/{firm.hangzhou.pk}")
     assert response.status_code == 409
-    assert error_of(response)["code"] == "conflict"
+    assert error_of(response)["code"] == "still_referenced"
     assert Branch.objects.filter(pk=firm.hangzhou.pk).exists()
 
 

@@ -14,13 +14,14 @@ from rest_framework.views import APIView
 
 from lossdesk.claims.api.views import FileDownloadMixin
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.core.errors import ServiceError
+from lossdesk.core.errors import ErrorCode, ServiceError
 from lossdesk.core.rest import Pagination
 from lossdesk.core.uploads import file_response
 from lossdesk.org.api.base import error_responses
 from lossdesk.parts import identification, queries, services
 from lossdesk.parts.api import serializers as s
 from lossdesk.parts.choices import ManualQuoteStatus
+from lossdesk.parts.error_codes import PartsErrorCode
 from lossdesk.parts.models import (
     CatalogueImport,
     LocalPriceOverride,
@@ -59,7 +60,7 @@ def _int_param(request, name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 12:
-        raise ServiceError("参数有误。", fields={name: ["应为整数。"]})
+        raise ServiceError("参数有误。", code=ErrorCode.INVALID, fields={name: ["应为整数。"]})
     return int(value)
 
 
@@ -96,6 +97,7 @@ class VehicleModelsView(APIView):
         if not (make or series):
             raise ServiceError(
                 "请提供 VIN，或品牌（及车系、年款）。",
+                code=PartsErrorCode.VIN_OR_MAKE_REQUIRED,
                 fields={"vin": ["请提供 vin，或 make / series / year。"]},
             )
         models = identification.models_by_path(make, series, year)[:200]
@@ -148,13 +150,21 @@ class PartSearchView(APIView):
     def get(self, request):
         q = request.query_params.get("q", "").strip()
         if not q:
-            raise ServiceError("请输入搜索内容。", fields={"q": ["必填。"]})
+            raise ServiceError(
+                "请输入搜索内容。",
+                code=PartsErrorCode.SEARCH_TEXT_REQUIRED,
+                fields={"q": ["必填。"]},
+            )
         model = None
         model_id = _int_param(request, "model")
         if model_id is not None:
             model = VehicleModel.objects.select_related("series").filter(pk=model_id).first()
             if model is None:
-                raise ServiceError("车型不存在。", fields={"model": ["车型不存在。"]})
+                raise ServiceError(
+                    "车型不存在。",
+                    code=PartsErrorCode.VEHICLE_MODEL_NOT_FOUND,
+                    fields={"model": ["车型不存在。"]},
+                )
         result = queries.search_parts(
             q,
             model=model,
@@ -309,7 +319,11 @@ class IdentificationView(APIView):
             raise Http404
         model = VehicleModel.objects.filter(pk=data["vehicle_model"]).first()
         if model is None:
-            raise ServiceError("车型不存在。", fields={"vehicle_model": ["车型不存在。"]})
+            raise ServiceError(
+                "车型不存在。",
+                code=PartsErrorCode.VEHICLE_MODEL_NOT_FOUND,
+                fields={"vehicle_model": ["车型不存在。"]},
+            )
         ident = services.do_identify_vehicle(
             loss_item,
             vehicle_model=model,
@@ -346,7 +360,9 @@ class ManualQuoteListView(generics.ListAPIView):
         wanted = self.request.query_params.get("status", "")
         if wanted:
             if wanted not in ManualQuoteStatus.values:
-                raise ServiceError("状态无效。", fields={"status": ["状态无效。"]})
+                raise ServiceError(
+                    "状态无效。", code=ErrorCode.INVALID, fields={"status": ["状态无效。"]}
+                )
             qs = qs.filter(status=wanted)
         return qs
 
@@ -491,7 +507,11 @@ class LocalPriceListView(generics.ListAPIView):
         data = _validated(s.LocalPriceInputSerializer, request.data)
         part = Part.objects.filter(pk=data["part"]).first()
         if part is None:
-            raise ServiceError("配件不存在。", fields={"part": ["配件不存在。"]})
+            raise ServiceError(
+                "配件不存在。",
+                code=PartsErrorCode.PART_NOT_FOUND,
+                fields={"part": ["配件不存在。"]},
+            )
         override = services.do_set_local_price(
             part,
             price_type=data["price_type"],

@@ -1,0 +1,47 @@
+"""Each refusal of the sheet API reaches the client as its code (motor.error_codes, or
+core's shared codes: `illegal_transition` for an item whose state forbids editing,
+`invalid` with a message per cell for bad lines)."""
+
+import pytest
+
+from lossdesk.claims.choices import LossItemKind, LossItemStatus
+from lossdesk.claims.models import LossItem
+from lossdesk.testing import API, LINES, client_for, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def put_sheet(firm, case, seq, lines):
+    return client_for(firm.zhangsan).put(
+        f"{API}/cases/{case.case_no}/loss-items/{seq}/sheet",
+        {"lines": lines, "version": case.version},
+        format="json",
+    )
+
+
+def test_a_sheet_for_a_loss_item_that_is_not_a_vehicle_is_loss_item_not_vehicle(firm):
+    case = firm.assessing_case(property_loss=True)
+    item = case.loss_items.get(kind=LossItemKind.PROPERTY)
+    response = put_sheet(firm, case, item.seq, LINES)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "loss_item_not_vehicle"
+
+
+def test_a_sheet_for_a_cancelled_loss_item_is_an_illegal_transition(firm):
+    case = firm.assessing_case()
+    # No service cancels a single item yet; the state is what the sheet service checks.
+    LossItem.objects.filter(case=case, seq=1).update(status=LossItemStatus.CANCELLED)
+    response = put_sheet(firm, case, 1, LINES)
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "illegal_transition"
+    assert error["current_state"] == LossItemStatus.CANCELLED
+
+
+def test_bad_sheet_lines_are_invalid_with_a_message_per_cell(firm):
+    case = firm.assessing_case()
+    response = put_sheet(firm, case, 1, [{**LINES[0], "quantity": "两个"}])
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == ["lines.0.quantity"]
