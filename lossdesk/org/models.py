@@ -77,9 +77,6 @@ class Branch(models.Model):
                     Branch.objects.filter(pk=child.pk).update(path=path + child.path[len(old) :])
             self.path = path
 
-    def subtree(self) -> models.QuerySet["Branch"]:
-        return Branch.objects.filter(path__startswith=self.path)
-
     @property
     def dispatch_region(self) -> str:
         """The region that decides whether a delegation goes to "another region"."""
