@@ -27,7 +27,6 @@ from lossdesk.org.models import (
     Position,
     RepairShop,
     Staff,
-    staff_in_scope,
 )
 
 
@@ -212,7 +211,7 @@ class StaffViewSet(OrgViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Staff.objects.none()
         return (
-            Staff.objects.filter(staff_in_scope(self.request.user))
+            Staff.objects.for_user(self.request.user)
             .select_related("branch", "position")
             .order_by("branch__path", "username")
         )
