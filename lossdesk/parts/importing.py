@@ -1,8 +1,8 @@
-"""Catalogue import (目录导入) from CSV or XLSX.
+"""Catalogue import (目录导入) from CSV or XLSX, on the shared pipeline (core.importing).
 
-`sniff` checks a file before anything is stored (format, encoding, required columns) and
-raises ImportFileError — a clear 400 — for a malformed one. `validate_import` (a background
-task) reads every row, keeps the row-level errors with their line numbers and a preview.
+`sniff` reads a file before anything is stored (format, encoding, required columns): a
+malformed one is a clear 400 with an ImportErrorCode. `validate_import` (a background task)
+checks every row and keeps the row errors with their line numbers and a preview.
 `run_import` (a background task, after the user confirms) re-reads the file and writes the
 good rows in one transaction: parts, names, prices, fitments — all or nothing."""
 
@@ -10,9 +10,6 @@ import csv
 import io
 import logging
 import re
-import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,8 +18,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lossdesk.core.errors import ServiceError
-from lossdesk.parts.choices import NATIONWIDE, Category, FileFormat, ImportStatus, PriceType
+from lossdesk.core import importing
+from lossdesk.core.errors import ErrorCode, ServiceError
+from lossdesk.parts.choices import NATIONWIDE, Category, ImportStatus, PriceType
 from lossdesk.parts.models import (
     CatalogueImport,
     Make,
@@ -39,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
 MAX_ROWS = 200_000
-MAX_STORED_ERRORS = 1000
 PREVIEW_ROWS = 20
 CHUNK = 1000
 
@@ -73,8 +70,8 @@ COLUMN_LABELS = {
     "fitment_note": "适用说明",
     "unit": "单位",
 }
-# Headers accepted besides the column keys: the Chinese labels and a few common variants.
-HEADER_ALIASES = {label.lower(): key for key, label in COLUMN_LABELS.items()} | {
+# Headers accepted besides the column keys and the Chinese labels: a few common variants.
+HEADER_ALIASES = {
     "oe": "oe_number",
     "oe号码": "oe_number",
     "零件号": "oe_number",
@@ -86,6 +83,15 @@ HEADER_ALIASES = {label.lower(): key for key, label in COLUMN_LABELS.items()} | 
     "再制造件": "price_reman",
     "适用车型": "models",
 }
+READ_COLUMNS = [
+    importing.Column(
+        key,
+        (key, COLUMN_LABELS[key], *(a for a, k in HEADER_ALIASES.items() if k == key)),
+        required=key in REQUIRED,
+        title=f"{key}（{COLUMN_LABELS[key]}）",
+    )
+    for key in COLUMNS
+]
 PRICE_COLUMNS = {
     "price_4s": PriceType.DEALER_4S,
     "price_market": PriceType.MARKET,
@@ -117,149 +123,14 @@ REGIONS = {NATIONWIDE} | {
 _SPLIT = re.compile(r"[\s,，;；、/]+")
 
 
-class ImportFileError(ServiceError):
-    """The file cannot be read as a catalogue at all (format, encoding, columns)."""
-
-    def __init__(self, message: str):
-        super().__init__(message, fields={"file": [message]})
-
-
-@dataclass
-class Sniffed:
-    file_format: str
-    encoding: str
-    columns: list[str]
-    data_rows: int
-
-
-# ------------------------------------------------------------------------------ reading
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(
-            "文件是 UTF-16 编码（Excel「Unicode 文本」）。"
-            "请另存为「CSV UTF-8（逗号分隔）」后再上传。"
-        )
-    if b"\x00" in data[:4096]:
-        raise ImportFileError("文件不是文本格式的 CSV，也不是 XLSX 表格，请检查文件。")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text[:4096]):
-            raise ImportFileError("文件含有二进制内容，不是 CSV 文本文件。")
-        return text, "utf-8" if encoding == "utf-8-sig" else encoding
-    raise ImportFileError("无法识别文件编码。请另存为「CSV UTF-8（逗号分隔）」后再上传。")
-
-
-def _csv_rows(data: bytes) -> tuple[Iterator[list], str]:
-    text, encoding = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:
-        delimiter = "\t" if "\t" in first else (";" if ";" in first else ",")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式有误：{exc}") from exc
-    return iter(rows), encoding
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
-        raise ImportFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。") from None
-    return iter(rows)
-
-
-def detect_format(name: str, data: bytes) -> str:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再上传。")
-    if data.startswith(b"PK\x03\x04"):
-        return FileFormat.XLSX
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        raise ImportFileError("文件扩展名是 .xlsx，但内容不是 Excel 表格。")
-    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        raise ImportFileError("文件不是表格（CSV 或 XLSX），请检查上传的文件。")
-    return FileFormat.CSV
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _header(raw: list) -> list[str]:
-    columns = []
-    for cell in raw:
-        text = _cell(cell).strip().lstrip("\ufeff")
-        key = text.lower().replace(" ", "_")
-        columns.append(key if key in COLUMNS else HEADER_ALIASES.get(text.lower(), key))
-    return columns
-
-
-def open_rows(name: str, data: bytes) -> tuple[Sniffed, Iterator[tuple[int, dict]]]:
-    """The file's format, encoding and columns, and its data rows as (line number, {column:
-    text}); blank rows are skipped but keep their line numbers."""
-    if not data:
-        raise ImportFileError("文件是空的。")
+def sniff(name: str, data: bytes) -> importing.Table:
+    """The file read as a catalogue (format, encoding, columns, rows), or a ServiceError
+    with an ImportErrorCode (or `file_too_large`)."""
     if len(data) > MAX_FILE_SIZE:
-        raise ImportFileError(f"文件超过 {MAX_FILE_SIZE // 1024 // 1024} MB，请分批导入。")
-    file_format = detect_format(name, data)
-    if file_format == FileFormat.XLSX:
-        rows, encoding = _xlsx_rows(data), ""
-    else:
-        rows, encoding = _csv_rows(data)
-    header_raw = next(rows, None)
-    if header_raw is None or not any(_cell(c) for c in header_raw):
-        raise ImportFileError("文件没有表头行。第1行应为列名，请下载模板对照。")
-    columns = _header(header_raw)
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        names = "、".join(f"{c}（{COLUMN_LABELS[c]}）" for c in missing)
-        raise ImportFileError(f"缺少必需列：{names}。请下载模板对照表头。")
-    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
-    if duplicated:
-        raise ImportFileError(f"列名重复：{'、'.join(duplicated)}。")
-    rows = list(rows)
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"数据行超过 {MAX_ROWS} 行，请分批导入。")
-
-    def data_rows():
-        for offset, raw in enumerate(rows):
-            values = [_cell(v) for v in raw]
-            if not any(values):
-                continue
-            yield (
-                offset + 2,
-                {c: (values[i] if i < len(values) else "") for i, c in enumerate(columns) if c},
-            )
-
-    count = sum(1 for raw in rows if any(_cell(v) for v in raw))
-    return Sniffed(file_format, encoding, columns, count), data_rows()
-
-
-def sniff(name: str, data: bytes) -> Sniffed:
-    sniffed, _ = open_rows(name, data)
-    if sniffed.data_rows == 0:
-        raise ImportFileError("文件只有表头，没有数据行。")
-    return sniffed
+        raise importing.file_error(
+            f"文件超过 {MAX_FILE_SIZE // 1024 // 1024} MB，请分批导入。", ErrorCode.FILE_TOO_LARGE
+        )
+    return importing.read_table(name, data, columns=READ_COLUMNS, max_rows=MAX_ROWS)
 
 
 # ---------------------------------------------------------------------------- validation
@@ -277,20 +148,24 @@ class Lookups:
         self.models = dict(VehicleModel.objects.values_list("code", "id"))
 
 
-def _price(text: str, column: str, errors: list[str]) -> Decimal | None:
+def _add(errors: importing.RowErrors, column: str, message: str) -> None:
+    errors.setdefault(column, []).append(message)
+
+
+def _price(text: str, column: str, errors: importing.RowErrors) -> Decimal | None:
     if not text:
         return None
     try:
         return parse_amount(text, PRICE, positive=True).quantize(FEN)
     except AmountError as exc:
         if exc.message == NOT_A_NUMBER:
-            errors.append(f"{COLUMN_LABELS[column]}「{text}」不是数字")
+            _add(errors, column, f"{COLUMN_LABELS[column]}「{text}」不是数字")
         else:
-            errors.append(COLUMN_LABELS[column] + exc.message.removesuffix("。"))
+            _add(errors, column, COLUMN_LABELS[column] + exc.message.removesuffix("。"))
     return None
 
 
-def _date(text: str, errors: list[str]) -> date | None:
+def _date(text: str, errors: importing.RowErrors) -> date | None:
     if not text:
         return timezone.localdate()
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
@@ -298,67 +173,88 @@ def _date(text: str, errors: list[str]) -> date | None:
             return datetime.strptime(text[:10], fmt).date()
         except ValueError:
             continue
-    errors.append(f"生效日期「{text}」格式应为 2026-01-31")
+    _add(errors, "effective_from", f"生效日期「{text}」格式应为 2026-01-31")
     return None
 
 
-def clean_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[str]]:
-    """One row → the cleaned values, or the list of what is wrong with it."""
-    errors: list[str] = []
+class CatalogueImporter:
+    """The catalogue's rows for core.importing: a part per (make, OE number). Its messages
+    name their column themselves."""
+
+    def __init__(self) -> None:
+        self.lookups = Lookups()
+
+    def clean_row(self, cells: dict) -> tuple[dict | None, importing.RowErrors]:
+        return clean_row({key: importing.cell_text(v) for key, v in cells.items()}, self.lookups)
+
+    def row_key(self, data: dict) -> tuple[int, str]:
+        return data["make_id"], data["oe"]
+
+    def duplicate_errors(self, first_line: int) -> importing.RowErrors:
+        return {"oe_number": [f"OE号与第 {first_line} 行重复"]}
+
+
+def clean_row(values: dict, lookups: Lookups) -> tuple[dict | None, importing.RowErrors]:
+    """One row (cells as text) → the cleaned values, or what is wrong with it by column."""
+    errors: importing.RowErrors = {}
     oe_number = values.get("oe_number", "")
     oe = normalize_oe(oe_number)
     if not oe_number:
-        errors.append("缺少 OE号")
+        _add(errors, "oe_number", "缺少 OE号")
     elif not oe or len(oe_number) > 40:
-        errors.append(f"OE号「{oe_number[:50]}」无效（应为字母、数字，最长 40 位）")
+        _add(errors, "oe_number", f"OE号「{oe_number[:50]}」无效（应为字母、数字，最长 40 位）")
     name = values.get("name", "")
     if not name:
-        errors.append("缺少配件名称")
+        _add(errors, "name", "缺少配件名称")
     elif len(name) > 100:
-        errors.append("配件名称超过 100 字")
+        _add(errors, "name", "配件名称超过 100 字")
     make_text = values.get("make", "")
     make_id = lookups.makes.get(make_text) or lookups.makes.get(make_text.lower())
     if not make_text:
-        errors.append("缺少品牌")
+        _add(errors, "make", "缺少品牌")
     elif make_id is None:
-        errors.append(f"品牌「{make_text[:30]}」不在品牌库中")
+        _add(errors, "make", f"品牌「{make_text[:30]}」不在品牌库中")
     category_text = values.get("category", "")
     category = (
         category_text if category_text in Category.values else CATEGORY_WORDS.get(category_text)
     )
     if not category_text:
-        errors.append("缺少类别")
+        _add(errors, "category", "缺少类别")
     elif category is None:
-        errors.append(f"类别「{category_text[:20]}」无效（可填：{'、'.join(Category.labels)}）")
+        _add(
+            errors,
+            "category",
+            f"类别「{category_text[:20]}」无效（可填：{'、'.join(Category.labels)}）",
+        )
     prices = {}
     for column, price_type in PRICE_COLUMNS.items():
         value = _price(values.get(column, ""), column, errors)
         if value is not None:
             prices[price_type] = value
         elif column in REQUIRED and not values.get(column):
-            errors.append(f"缺少{COLUMN_LABELS[column]}")
+            _add(errors, column, f"缺少{COLUMN_LABELS[column]}")
     p4s, market = prices.get(PriceType.DEALER_4S), prices.get(PriceType.MARKET)
     if p4s and market and market > p4s:
-        errors.append(f"市场价 {market} 高于 4S店价 {p4s}")
+        _add(errors, "price_market", f"市场价 {market} 高于 4S店价 {p4s}")
     region = values.get("region", "") or NATIONWIDE
     if region.removesuffix("省").removesuffix("市") in REGIONS:
         region = region.removesuffix("省").removesuffix("市")
     else:
-        errors.append(f"地区「{region[:20]}」应为省份名称或「全国」")
+        _add(errors, "region", f"地区「{region[:20]}」应为省份名称或「全国」")
     effective_from = _date(values.get("effective_from", ""), errors)
     source = values.get("source", "")
     if len(source) > 100:
-        errors.append("来源超过 100 字")
+        _add(errors, "source", "来源超过 100 字")
     model_codes = [c for c in _SPLIT.split(values.get("models", "")) if c]
     unknown = [c for c in model_codes if c not in lookups.models]
     if unknown:
-        errors.append(f"适用车型代码不存在：{'、'.join(unknown[:5])}")
+        _add(errors, "models", f"适用车型代码不存在：{'、'.join(unknown[:5])}")
     aliases = [a for a in _SPLIT.split(values.get("aliases", "")) if a and a != name]
     if len(" ".join(aliases)) > 300:
-        errors.append("别名过长（合计超过 300 字）")
+        _add(errors, "aliases", "别名过长（合计超过 300 字）")
     unit = values.get("unit", "") or "件"
     if len(unit) > 6:
-        errors.append("单位超过 6 个字")
+        _add(errors, "unit", "单位超过 6 个字")
     if errors:
         return None, errors
     return {
@@ -377,26 +273,7 @@ def clean_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[str]]:
         "fitment_note": values.get("fitment_note", "")[:100],
         "aliases": aliases,
         "unit": unit,
-    }, []
-
-
-def iter_checked(name: str, data: bytes, on_progress=None):
-    """(line, cleaned or None, errors) for every data row, duplicates within the file
-    reported on their later line."""
-    sniffed, rows = open_rows(name, data)
-    lookups = Lookups()
-    seen: dict[tuple[int, str], int] = {}
-    for done, (line, values) in enumerate(rows, start=1):
-        cleaned, errors = clean_row(values, lookups)
-        if cleaned is not None:
-            key = (cleaned["make_id"], cleaned["oe"])
-            if key in seen:
-                cleaned, errors = None, [f"OE号与第 {seen[key]} 行重复"]
-            else:
-                seen[key] = line
-        if on_progress and done % CHUNK == 0:
-            on_progress(done, sniffed.data_rows)
-        yield line, cleaned, errors
+    }, {}
 
 
 def _preview_row(line: int, row: dict) -> dict:
@@ -413,9 +290,13 @@ def _preview_row(line: int, row: dict) -> dict:
     }
 
 
-def _read(imp: CatalogueImport) -> bytes:
+def _stored_errors(rows: list[importing.CheckedRow]) -> list[dict]:
+    return [{"line": r.line_no, "errors": importing.row_messages(r.errors)} for r in rows]
+
+
+def _read(imp: CatalogueImport) -> importing.Table:
     with imp.file.open("rb") as fh:
-        return fh.read()
+        return sniff(imp.original_name, fh.read())
 
 
 def validate_import(import_id: int) -> None:
@@ -423,34 +304,29 @@ def validate_import(import_id: int) -> None:
     imp = CatalogueImport.objects.get(pk=import_id)
     if imp.status != ImportStatus.VALIDATING:
         return
+
+    def progress(done: int, total: int) -> None:
+        percent = importing.progress_percent(done, total)
+        CatalogueImport.objects.filter(pk=imp.pk).update(progress=percent)
+
     try:
-        data = _read(imp)
-
-        def progress(done: int, total: int) -> None:
-            percent = min(99, done * 100 // max(total, 1))
-            CatalogueImport.objects.filter(pk=imp.pk).update(progress=percent)
-
-        errors, preview, valid, total = [], [], 0, 0
-        for line, cleaned, row_errors in iter_checked(imp.original_name, data, progress):
-            total += 1
-            if cleaned is None:
-                errors.append({"line": line, "errors": row_errors})
-            else:
-                valid += 1
-                if len(preview) < PREVIEW_ROWS:
-                    preview.append(_preview_row(line, cleaned))
-    except ImportFileError as exc:
+        table = _read(imp)
+        checked = importing.check(
+            table.rows, CatalogueImporter(), on_progress=progress, every=CHUNK
+        )
+        summary = importing.preview(checked, first=PREVIEW_ROWS, keep=lambda r: r.ok)
+    except ServiceError as exc:
         _fail(imp, exc.message)
         return
     except Exception:
         logger.exception("catalogue import %s: validation failed", imp.pk)
         _fail(imp, "校验时发生内部错误，已记录。请检查文件后重新上传。")
         return
-    imp.total_rows = total
-    imp.valid_rows = valid
-    imp.rejected_rows = len(errors)
-    imp.row_errors = errors[:MAX_STORED_ERRORS]
-    imp.preview = preview
+    imp.total_rows = summary.total
+    imp.valid_rows = summary.valid
+    imp.rejected_rows = summary.failed
+    imp.row_errors = _stored_errors(summary.errors)
+    imp.preview = [_preview_row(r.line_no, r.data) for r in summary.rows]
     imp.progress = 100
     imp.status = ImportStatus.PREVIEWED
     imp.save()
@@ -465,57 +341,42 @@ def _fail(imp: CatalogueImport, message: str) -> None:
 
 def run_import(import_id: int) -> None:
     """Background step 2: the good rows written in one transaction; any failure rolls all
-    of it back and marks the import failed."""
+    of it back and marks the import failed. (No progress while it runs: inside the one
+    transaction nobody else would see it.)"""
     imp = CatalogueImport.objects.get(pk=import_id)
     if imp.status != ImportStatus.IMPORTING:
         return
+    names: dict[str, PartName] = {}
+    touched: set[int] = set()
+    counts = [0, 0, 0]  # created parts, updated parts, prices
+
+    def write(rows: list[importing.CheckedRow]) -> None:
+        written = _write_batch([row.data for row in rows], names, touched)
+        for i, n in enumerate(written):
+            counts[i] += n
+
     try:
-        data = _read(imp)
+        table = _read(imp)
         with transaction.atomic():
-            counts, errors, total = _write_rows(imp, data)
-    except ImportFileError as exc:
+            checked = importing.check(table.rows, CatalogueImporter(), every=CHUNK)
+            summary, _ = importing.confirm(checked, write, total=table.data_rows, chunk=CHUNK)
+            recount_part_names(touched)
+    except ServiceError as exc:
         _fail(imp, exc.message)
         return
     except Exception:
         logger.exception("catalogue import %s failed", imp.pk)
         _fail(imp, "导入时发生内部错误，已全部回滚，目录未做任何修改。")
         return
-    imp.total_rows = total
-    imp.rejected_rows = len(errors)
-    imp.valid_rows = total - len(errors)
-    imp.row_errors = errors[:MAX_STORED_ERRORS]
+    imp.total_rows = summary.total
+    imp.rejected_rows = summary.failed
+    imp.valid_rows = summary.total - summary.failed
+    imp.row_errors = _stored_errors(summary.errors)
     imp.created_parts, imp.updated_parts, imp.imported_prices = counts
     imp.progress = 100
     imp.status = ImportStatus.DONE
     imp.finished_at = timezone.now()
     imp.save()
-
-
-def _write_rows(imp: CatalogueImport, data: bytes):
-    created = updated = prices = total = 0
-    errors: list[dict] = []
-    names: dict[str, PartName] = {}
-    touched_names: set[int] = set()
-    batch: list[dict] = []
-
-    def flush():
-        nonlocal created, updated, prices
-        c, u, p = _write_batch(batch, names, touched_names)
-        created, updated, prices = created + c, updated + u, prices + p
-        batch.clear()
-
-    for line, cleaned, row_errors in iter_checked(imp.original_name, data):
-        total += 1
-        if cleaned is None:
-            errors.append({"line": line, "errors": row_errors})
-            continue
-        batch.append(cleaned)
-        if len(batch) >= CHUNK:
-            flush()
-    if batch:
-        flush()
-    recount_part_names(touched_names)
-    return (created, updated, prices), errors, total
 
 
 def _name_entry(row: dict, names: dict[str, PartName]) -> PartName:

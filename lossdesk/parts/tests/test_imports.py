@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from lossdesk.core.errors import ServiceError
+from lossdesk.core.importing import ImportErrorCode
 from lossdesk.parts import importing, services
 from lossdesk.parts.models import CatalogueImport, Part, PartName, PartPrice
 from lossdesk.parts.queries import search_parts
@@ -158,7 +159,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
         ("c.xlsx", b"PK\x03\x04garbage-not-a-zip", "无法读取该 Excel"),
         ("c.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "不支持旧版"),
         ("c.csv", b"", "空的"),
-        ("c.csv", b"oe_number,name,make,category\n1,2,3,4\n", "缺少必需列"),
+        ("c.csv", b"oe_number,name,make,category\n1,2,3,4\n", "缺少必填列"),
         ("c.csv", (HEADER + "\n").encode(), "没有数据行"),
         ("c.csv", b"\xff\xfe\xfd\x81\x30\x81", "编码"),
     ],
@@ -182,6 +183,7 @@ def test_missing_columns_are_named(catalogue, price_desk):
     with pytest.raises(ServiceError) as exc:
         services.do_start_catalogue_import(upload, actor=price_desk)
     assert "price_market（市场价）" in exc.value.message
+    assert exc.value.code == ImportErrorCode.COLUMNS_MISSING
 
 
 def test_the_import_api_uploads_previews_and_confirms(
