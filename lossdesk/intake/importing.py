@@ -1,4 +1,5 @@
-"""Batch import of reports from a client's Excel file (报案批量导入).
+"""Batch import of reports from a client's Excel file (报案批量导入), on the shared
+pipeline (core.importing).
 
 Each client lays its file out its own way; `ImportMapping.columns` says which header holds
 which report field. An upload is previewed (every row parsed and validated, nothing saved),
@@ -6,24 +7,20 @@ then imported by a background task (intake.tasks.import_reports): each good row 
 `do_register_report` in its own transaction, so a failing row never leaves half a report and
 never stops the others. Every row's outcome is kept with its Excel line number."""
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
-from zipfile import BadZipFile
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from lossdesk.claims.models import Case
 from lossdesk.core import excel
-from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lossdesk.core import importing as pipeline
+from lossdesk.core.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ServiceError
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
 from lossdesk.intake.models import ImportBatch, ImportMapping, ImportRow, Report
 from lossdesk.intake.permissions import IMPORT_MAPPING_CHANGE
@@ -82,36 +79,6 @@ TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "涉及"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "不涉及"}
 
 
-class ImportFileError(ServiceError):
-    """The file as a whole cannot be read (not xlsx, sheet or required header missing…)."""
-
-
-@dataclass
-class RowResult:
-    line_no: int
-    status: str
-    data: dict = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    case_no: str = ""
-
-    @property
-    def messages(self) -> list[str]:
-        out = []
-        for name, msgs in self.errors.items():
-            label = SPECS[name].header if name in SPECS else ""
-            out.extend(f"{label}：{m}" if label else m for m in msgs)
-        return out
-
-
-@dataclass
-class Preview:
-    total: int
-    valid: int
-    skipped: int
-    failed: int
-    rows: list[RowResult]
-
-
 def mapping_for(client) -> ImportMapping:
     """The client's mapping, or our own layout when none was saved."""
     mapping = ImportMapping.objects.filter(client=client).first()
@@ -144,7 +111,7 @@ def _check_columns(columns: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for spec in COLUMNS:
-        key = _header_key(columns.get(spec.field))
+        key = pipeline.header_key(columns.get(spec.field))
         if not key:
             if spec.required:
                 errors[f"col_{spec.field}"] = ["必填。"]
@@ -167,7 +134,9 @@ def do_save_import_mapping(
     columns = {spec.field: str(columns.get(spec.field) or "").strip() for spec in COLUMNS}
     errors = _check_columns(columns)
     if errors:
-        raise ServiceError("导入列映射有误，请检查标出的表头。", fields=errors)
+        raise ServiceError(
+            "导入列映射有误，请检查标出的表头。", code=ErrorCode.INVALID, fields=errors
+        )
     try:
         with transaction.atomic():
             mapping = ImportMapping.objects.select_for_update().filter(client=client).first()
@@ -181,7 +150,9 @@ def do_save_import_mapping(
             try:
                 mapping.full_clean(validate_unique=False)
             except ValidationError as exc:
-                raise ServiceError("导入列映射有误。", fields=exc.message_dict) from exc
+                raise ServiceError(
+                    "导入列映射有误。", code=ErrorCode.INVALID, fields=exc.message_dict
+                ) from exc
             mapping.save()
             after = _mapping_state(mapping)
             changed = [
@@ -203,70 +174,13 @@ def do_save_import_mapping(
     return mapping
 
 
-def _header_key(value) -> str:
-    return re.sub(r"[\s*＊:：]", "", str(value or "")).lower()
-
-
-def read_rows(file, *, columns: dict, sheet_name: str = "", header_row: int = 1):
-    """[(Excel line number, {field: raw cell value})] of the non-blank data rows."""
-    try:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            "无法读取文件：请上传 Excel（.xlsx）文件。",
-            fields={"file": ["不是有效的 .xlsx 文件。"]},
-        ) from exc
-    try:
-        if sheet_name:
-            if sheet_name not in workbook.sheetnames:
-                message = f"文件中没有工作表「{sheet_name}」。"
-                raise ImportFileError(message, fields={"file": [message]})
-            sheet = workbook[sheet_name]
-        else:
-            sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(min_row=header_row, values_only=True)
-        header = next(rows, None) or ()
-        index = {_header_key(v): i for i, v in enumerate(header) if _header_key(v)}
-        positions, missing = {}, []
-        for name, text in columns.items():
-            if not text or name not in SPECS:
-                continue
-            i = index.get(_header_key(text))
-            if i is None:
-                if SPECS[name].required:
-                    missing.append(text)
-                continue
-            positions[name] = i
-        missing += [
-            spec.header for spec in COLUMNS if spec.required and not columns.get(spec.field)
-        ]
-        if missing:
-            message = f"第 {header_row} 行表头缺少必填列：{'、'.join(missing)}。"
-            raise ImportFileError(message, fields={"file": [message]})
-        out = []
-        for offset, values in enumerate(rows, start=1):
-            if not any(v not in (None, "") and str(v).strip() for v in values):
-                continue
-            if len(out) >= MAX_ROWS:
-                message = f"一个文件最多 {MAX_ROWS} 行，请拆分后导入。"
-                raise ImportFileError(message, fields={"file": [message]})
-            raw = {name: values[i] if i < len(values) else None for name, i in positions.items()}
-            out.append((header_row + offset, raw))
-        return out
-    finally:
-        workbook.close()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value).strip()
+def _read_columns(columns: dict) -> list[pipeline.Column]:
+    """The mapped headers; a required field left unmapped is looked for under our own."""
+    return [
+        pipeline.Column(spec.field, (header,), spec.required, title=header)
+        for spec in COLUMNS
+        if (header := columns.get(spec.field) or (spec.header if spec.required else ""))
+    ]
 
 
 def _datetime(value):
@@ -275,7 +189,7 @@ def _datetime(value):
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     else:
-        text = _text(value).replace("：", ":")
+        text = pipeline.cell_text(value).replace("：", ":")
         for fmt in DATETIME_FORMATS:
             try:
                 moment = datetime.strptime(text, fmt)
@@ -290,7 +204,7 @@ def _datetime(value):
 
 
 def _int(value) -> int:
-    text = _text(value)
+    text = pipeline.cell_text(value)
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -303,7 +217,7 @@ def _int(value) -> int:
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = pipeline.cell_text(value).lower()
     if text in TRUE_WORDS:
         return True
     if text in FALSE_WORDS:
@@ -313,7 +227,7 @@ def _bool(value) -> bool:
 
 def _decimal(value) -> Decimal:
     try:
-        return Decimal(_text(value))
+        return Decimal(pipeline.cell_text(value))
     except InvalidOperation:
         raise ValueError("须为数字。") from None
 
@@ -324,7 +238,7 @@ def parse_row(raw: dict, client, branches: dict) -> tuple[dict, dict[str, list[s
     errors: dict[str, list[str]] = {}
     for name, value in raw.items():
         spec = SPECS[name]
-        blank = value is None or _text(value) == ""
+        blank = value is None or pipeline.cell_text(value) == ""
         if blank:
             if spec.required:
                 errors[name] = ["必填。"]
@@ -339,26 +253,20 @@ def parse_row(raw: dict, client, branches: dict) -> tuple[dict, dict[str, list[s
             elif spec.kind == "decimal":
                 data[name] = _decimal(value)
             elif spec.kind == "client_branch":
-                text = _text(value)
+                text = pipeline.cell_text(value)
                 if text not in branches:
                     raise ValueError(f"委托方没有分支机构「{text}」。")
                 data[name] = branches[text]
             else:
-                data[name] = _text(value)
+                data[name] = pipeline.cell_text(value)
         except ValueError as exc:
             errors[name] = [str(exc)]
-    for spec in COLUMNS:
-        if spec.required and spec.field not in raw and spec.field not in errors:
-            errors[spec.field] = ["必填。"]
     return data, errors
 
 
-def _client_branches(client) -> dict:
-    return {b.name: b for b in ClientBranch.objects.filter(client=client)}
-
-
 def _check(data: dict, branch, actor) -> dict[str, list[str]]:
-    """What do_register_report would refuse, without saving (for the preview)."""
+    """What do_register_report would refuse, without saving: the preview and the import
+    check every row alike."""
     values = services._normalize(data)
     values.setdefault("reported_at", timezone.now())
     report = Report(**values, branch=branch, created_by=actor, report_no="preview")
@@ -369,49 +277,79 @@ def _check(data: dict, branch, actor) -> dict[str, list[str]]:
     return {}
 
 
-def _rows(batch: ImportBatch) -> list[tuple[int, dict]]:
+class ReportImporter:
+    """A batch's rows for core.importing: a report per client claim number, checked as
+    do_register_report would check it."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.branches = {b.name: b for b in ClientBranch.objects.filter(client=batch.client)}
+
+    def clean_row(self, cells: dict) -> tuple[dict, dict[str, list[str]]]:
+        data, errors = parse_row(cells, self.batch.client, self.branches)
+        if not errors:
+            errors = _check(data, self.batch.branch, self.batch.uploaded_by)
+        return data, errors
+
+    def row_key(self, data: dict) -> str:
+        return data["client_claim_no"]
+
+    def duplicate_errors(self, first_line: int) -> dict[str, list[str]]:
+        return {"client_claim_no": [f"与第 {first_line} 行赔案号重复。"]}
+
+
+def _checked(batch: ImportBatch):
     with batch.file.open("rb") as handle:
         content = handle.read()
-    return read_rows(
-        BytesIO(content),
-        columns=batch.columns,
+    table = pipeline.read_table(
+        batch.original_name,
+        content,
+        columns=_read_columns(batch.columns),
+        max_rows=MAX_ROWS,
+        formats=(pipeline.XLSX,),
         sheet_name=batch.sheet_name,
         header_row=batch.header_row,
     )
+    return table, pipeline.check(table.rows, ReportImporter(batch))
 
 
-def preview(batch: ImportBatch) -> Preview:
-    """Parse and validate every row, save nothing. ImportFileError for an unreadable file."""
-    rows = _rows(batch)
-    branches = _client_branches(batch.client)
+def preview(batch: ImportBatch) -> pipeline.Summary:
+    """Parse and validate every row, save nothing; a claim number already registered is
+    skipped. A ServiceError (with an ImportErrorCode) for a file that cannot be read."""
+    _, checked = _checked(batch)
     existing = set(
         Report.objects.filter(client=batch.client).values_list("client_claim_no", flat=True)
     )
-    seen: dict[str, int] = {}
-    results = []
-    for line_no, raw in rows:
-        data, errors = parse_row(raw, batch.client, branches)
-        claim = data.get("client_claim_no", "")
-        if not errors:
-            errors = _check(data, batch.branch, batch.uploaded_by)
-        if claim and claim in seen and "client_claim_no" not in errors:
-            errors["client_claim_no"] = [f"与第 {seen[claim]} 行赔案号重复。"]
-        seen.setdefault(claim, line_no)
-        if errors:
-            status = ImportRowStatus.FAILED
-        elif claim in existing:
-            status = ImportRowStatus.SKIPPED
-        else:
-            status = ImportRowStatus.IMPORTED
-        results.append(RowResult(line_no, status, data, errors))
-    count = {s: sum(1 for r in results if r.status == s) for s in ImportRowStatus.values}
-    return Preview(
-        total=len(results),
-        valid=count[ImportRowStatus.IMPORTED],
-        skipped=count[ImportRowStatus.SKIPPED],
-        failed=count[ImportRowStatus.FAILED],
-        rows=results,
-    )
+
+    def skip_existing():
+        for row in checked:
+            row.skipped = not row.errors and row.data["client_claim_no"] in existing
+            row.messages = row_messages(row.errors)
+            yield row
+
+    return pipeline.preview(skip_existing(), first=PREVIEW_ROWS)
+
+
+def _register(batch: ImportBatch, rows: list[pipeline.CheckedRow]) -> None:
+    for row in rows:
+        claim = row.data["client_claim_no"]
+        if Report.objects.filter(client=batch.client, client_claim_no=claim).exists():
+            row.skipped = True
+            continue
+        try:
+            row.result = services.do_register_report(
+                row.data, actor=batch.uploaded_by, branch=batch.branch, channel=ReportChannel.IMPORT
+            )
+        except ServiceError as exc:
+            row.errors = exc.fields or {"__all__": [exc.message]}
+        except IntegrityError:  # registered by someone else a moment ago
+            row.skipped = True
+
+
+def _status(row: pipeline.CheckedRow) -> str:
+    if row.errors:
+        return ImportRowStatus.FAILED
+    return ImportRowStatus.SKIPPED if row.skipped else ImportRowStatus.IMPORTED
 
 
 def run_import(batch_id: int) -> dict:
@@ -427,48 +365,32 @@ def run_import(batch_id: int) -> dict:
         batch.status, batch.started_at = ImportStatus.RUNNING, timezone.now()
         batch.save(update_fields=["status", "started_at"])
     try:
-        rows = _rows(batch)
-    except ImportFileError as exc:
+        table, checked = _checked(batch)
+        summary, rows = pipeline.confirm(
+            checked, lambda good: _register(batch, good), total=table.data_rows
+        )
+    except ServiceError as exc:  # the file as a whole
         batch.status, batch.error = ImportStatus.FAILED, exc.message[:500]
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "error", "finished_at"])
         return {"status": batch.status, "error": batch.error}
-    branches = _client_branches(batch.client)
-    seen: dict[str, int] = {}
-    outcomes: list[ImportRow] = []
-    for line_no, raw in rows:
-        data, errors = parse_row(raw, batch.client, branches)
-        claim = data.get("client_claim_no", "")
-        row = ImportRow(batch=batch, line_no=line_no, client_claim_no=claim[:50])
-        if not errors and claim in seen:
-            errors = {"client_claim_no": [f"与第 {seen[claim]} 行赔案号重复。"]}
-        seen.setdefault(claim, line_no)
-        if not errors:
-            if Report.objects.filter(client=batch.client, client_claim_no=claim).exists():
-                row.status = ImportRowStatus.SKIPPED
-                outcomes.append(row)
-                continue
-            try:
-                row.case = services.do_register_report(
-                    data, actor=batch.uploaded_by, branch=batch.branch, channel=ReportChannel.IMPORT
-                )
-            except ServiceError as exc:
-                errors = exc.fields or {"__all__": [exc.message]}
-            except IntegrityError:  # registered by someone else a moment ago
-                row.status = ImportRowStatus.SKIPPED
-                outcomes.append(row)
-                continue
-        if errors:
-            row.status, row.errors = ImportRowStatus.FAILED, errors
-        else:
-            row.status = ImportRowStatus.IMPORTED
-        outcomes.append(row)
+    outcomes = [
+        ImportRow(
+            batch=batch,
+            line_no=row.line_no,
+            client_claim_no=str(row.data.get("client_claim_no", ""))[:50],
+            status=_status(row),
+            case=row.result,
+            errors=row.errors,
+        )
+        for row in rows
+    ]
     ImportRow.objects.filter(batch=batch).delete()
     ImportRow.objects.bulk_create(outcomes, batch_size=500)
-    batch.total_rows = len(outcomes)
-    batch.imported_rows = sum(1 for r in outcomes if r.status == ImportRowStatus.IMPORTED)
-    batch.skipped_rows = sum(1 for r in outcomes if r.status == ImportRowStatus.SKIPPED)
-    batch.failed_rows = sum(1 for r in outcomes if r.status == ImportRowStatus.FAILED)
+    batch.total_rows = summary.total
+    batch.imported_rows = summary.valid
+    batch.skipped_rows = summary.skipped
+    batch.failed_rows = summary.failed
     batch.status, batch.finished_at = ImportStatus.DONE, timezone.now()
     batch.save()
     return {
@@ -488,4 +410,5 @@ def template_workbook(columns: dict) -> bytes:
 
 
 def row_messages(errors: dict) -> list[str]:
-    return RowResult(0, ImportRowStatus.FAILED, errors=errors).messages
+    """A row's errors as text, each after its field's header in our own layout."""
+    return pipeline.row_messages(errors, DEFAULT_COLUMNS)

@@ -356,8 +356,8 @@ class ImportDetailView(ImportBatchMixin, View):
                 context["file_error"] = exc.message
             else:
                 context["preview"] = result
-                context["preview_rows"] = result.rows[: importing.PREVIEW_ROWS]
-                context["preview_errors"] = [r for r in result.rows if r.errors]
+                context["preview_rows"] = result.rows
+                context["preview_errors"] = result.errors
         else:
             rows = list(batch.rows.select_related("case").order_by("line_no"))
             for row in rows:
