@@ -24,40 +24,34 @@ from lossdesk.claims.choices import (
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.masking import MASK_TAIL
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
-from lossdesk.org.choices import DataScope
 from lossdesk.org.positions import CASE_VIEW
+from lossdesk.org.scoping import ScopedQuerySet, sees_branches
 
 
-class CaseQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = "view") -> "CaseQuerySet":
-        """The cases `user` may see: the one place that decides case visibility.
+class CaseQuerySet(ScopedQuerySet):
+    """Case visibility, the one rule of org.scoping: a case belongs to its branch and, for
+    scope own, to its surveyor and to whoever registered its report."""
 
-        A case belongs to its branch; "own" means the user is its surveyor, registered its
-        report or prepared the assessment document of one of its loss items. Apps widen the
-        subtree and branch scopes through `registry.CaseContribution.visible` (a case
-        delegated to a branch in another region, 委托异地, belongs to the receiving branch too).
-        `action` is kept for scopes that will differ by action."""
-        if not (user and user.is_authenticated and user.is_active and user.has_perm(CASE_VIEW)):
-            return self.none()
-        scope = user.data_scope
-        if scope == DataScope.ALL:
-            return self.all()
-        if not user.branch_id:
-            return self.none()
-        if scope in (DataScope.SUBTREE, DataScope.BRANCH):
-            if scope == DataScope.SUBTREE:
-                visible = Q(branch__path__startswith=user.branch.path)
-            else:
-                visible = Q(branch_id=user.branch_id)
+    scope_owners = ("surveyor", "report__created_by")
+    scope_permissions = {"view": CASE_VIEW}
+
+    def scope_q(self, user) -> Q:
+        """Widened by what the apps register: own also covers the cases whose assessment
+        document the user prepared (every loss line's assessor); scopes that reach whole
+        branches also cover the cases an app makes visible to them (a case delegated to a
+        branch in another region, 委托异地, belongs to the receiving branch too)."""
+        visible = super().scope_q(user)
+        if not visible:  # scope all: every case
+            return visible
+        if sees_branches(user):
             for contribution in registry.contributions():
                 if contribution.visible is not None:
                     visible |= contribution.visible(user)
-            return self.filter(visible)
+            return visible
         prepared = Q(pk__in=[])
         for line in registry.loss_lines():
             prepared |= Q(**{line.assessor: user})
-        assesses = LossItem.objects.filter(prepared, case=OuterRef("pk"))
-        return self.filter(Q(surveyor=user) | Q(report__created_by=user) | Q(Exists(assesses)))
+        return visible | Q(Exists(LossItem.objects.filter(prepared, case=OuterRef("pk"))))
 
     def search(self, q: str, *, phones: bool) -> "CaseQuerySet":
         """By case or report number, client claim number, plate, VIN or phone. Without

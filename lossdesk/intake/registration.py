@@ -9,18 +9,14 @@ from lossdesk.claims.registry import CaseContribution, register_case_contributio
 from lossdesk.claims.signals import case_cancelled, case_closed
 from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES
 from lossdesk.intake.models import Delegation, Dispatch, DispatchAlert
-from lossdesk.org.choices import DataScope
 
 
 def delegated_in(user) -> Q:
     """Cases with an open delegation (requested or accepted) to a branch in the user's
-    subtree or branch scope. A small set: a hashed sub-plan."""
-    delegated = Delegation.objects.filter(status__in=ACTIVE_DELEGATION_STATUSES)
-    if user.data_scope == DataScope.SUBTREE:
-        delegated = delegated.filter(to_branch__path__startswith=user.branch.path)
-    else:
-        delegated = delegated.filter(to_branch_id=user.branch_id)
-    return Q(pk__in=delegated.values("case_id"))
+    scope. A small set: a hashed sub-plan."""
+    open_delegations = Delegation.objects.filter(status__in=ACTIVE_DELEGATION_STATUSES)
+    addressed = open_delegations.filter(Delegation.objects.scope_q(user))
+    return Q(pk__in=addressed.values("case_id"))
 
 
 def page_annotations(user) -> dict:

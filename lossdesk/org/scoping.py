@@ -67,6 +67,13 @@ class ScopedQuerySet(models.QuerySet):
         return Q(**{f"{branch}pk": user.branch_id})
 
 
+def sees_branches(user) -> bool:
+    """Whether the user's scope reaches whole branches (all, subtree, branch) rather than
+    only the rows they own: what an app shows to a branch (a case delegated to it) reaches
+    them too."""
+    return user.data_scope in (DataScope.ALL, DataScope.SUBTREE, DataScope.BRANCH)
+
+
 def covers_branch(user, branch) -> bool:
     """Whether `branch` lies inside the user's data scope (for acting for a branch): the
     rule above for a branch itself, which no person owns."""
