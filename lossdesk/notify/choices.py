@@ -1,4 +1,8 @@
+from enum import StrEnum
+
 from django.db import models
+
+from lossdesk.core.statemachine import StateMachine
 
 
 class SmsStatus(models.TextChoices):
@@ -6,6 +10,39 @@ class SmsStatus(models.TextChoices):
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
     DELIVERED = "delivered", "已送达"
+
+
+class SmsAction(StrEnum):
+    SEND = "send"
+    RETRY = "retry"
+    GIVE_UP = "give_up"
+    DELIVER = "deliver"
+    UNDELIVER = "undeliver"
+    RESEND = "resend"
+
+
+# A queued message is tried until it is sent or its attempts run out; the provider's receipt
+# settles a sent one; staff queue a failed one again.
+SMS_STATES = StateMachine(
+    "短信",
+    SmsStatus,
+    {
+        SmsAction.SEND: ({SmsStatus.QUEUED}, SmsStatus.SENT),
+        SmsAction.RETRY: ({SmsStatus.QUEUED}, None),
+        SmsAction.GIVE_UP: ({SmsStatus.QUEUED}, SmsStatus.FAILED),
+        SmsAction.DELIVER: ({SmsStatus.SENT}, SmsStatus.DELIVERED),
+        SmsAction.UNDELIVER: ({SmsStatus.SENT}, SmsStatus.FAILED),
+        SmsAction.RESEND: ({SmsStatus.FAILED}, SmsStatus.QUEUED),
+    },
+    {
+        SmsAction.SEND: "发送",
+        SmsAction.RETRY: "稍后重试",
+        SmsAction.GIVE_UP: "停止重试",
+        SmsAction.DELIVER: "送达回执",
+        SmsAction.UNDELIVER: "未送达回执",
+        SmsAction.RESEND: "重新发送",
+    },
+)
 
 
 class Recipient(models.TextChoices):

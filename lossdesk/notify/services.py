@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lossdesk.core.errors import IllegalTransition, PermissionDenied, ServiceError
+from lossdesk.core.errors import PermissionDenied, ServiceError
 from lossdesk.core.validators import normalize_phone, validate_mobile
 from lossdesk.notify import rendering
 from lossdesk.notify.backends import SmsSendError, get_backend
-from lossdesk.notify.choices import DeliveryOutcome, Recipient, SmsStatus
+from lossdesk.notify.choices import SMS_STATES, DeliveryOutcome, Recipient, SmsAction, SmsStatus
 from lossdesk.notify.defaults import DEFAULT_TEMPLATES
 from lossdesk.notify.error_codes import NotifyErrorCode
 from lossdesk.notify.models import SmsDeliveryLog, SmsMessage, SmsTemplate
@@ -212,7 +212,8 @@ def attempt_delivery(message_id: int) -> str:
             duration_ms=duration_ms,
         )
         if error is None:
-            message.status, message.sent_at = SmsStatus.SENT, timezone.now()
+            SMS_STATES.move(message, SmsAction.SEND)
+            message.sent_at = timezone.now()
             message.provider_message_id = result.provider_message_id
             message.next_attempt_at, message.error = None, ""
             message.redact()
@@ -227,10 +228,12 @@ def attempt_delivery(message_id: int) -> str:
                 error.response,
             )
             if not error.retryable or message.attempts >= settings.LOSSDESK_SMS_MAX_ATTEMPTS:
-                message.status, message.failed_at = SmsStatus.FAILED, timezone.now()
+                SMS_STATES.move(message, SmsAction.GIVE_UP)
+                message.failed_at = timezone.now()
                 message.next_attempt_at = None
                 outcome = "failed"
             else:
+                SMS_STATES.move(message, SmsAction.RETRY)
                 retry_at = message.next_attempt_at
                 transaction.on_commit(
                     partial(enqueue_delivery, message.pk, run_after=retry_at), robust=True
@@ -262,9 +265,11 @@ def record_delivery_receipt(
             return None
         now = timezone.now()
         if delivered:
-            message.status, message.delivered_at = SmsStatus.DELIVERED, now
+            SMS_STATES.move(message, SmsAction.DELIVER)
+            message.delivered_at = now
         else:
-            message.status, message.failed_at, message.error = SmsStatus.FAILED, now, error[:500]
+            SMS_STATES.move(message, SmsAction.UNDELIVER)
+            message.failed_at, message.error = now, error[:500]
         message.save(update_fields=["status", "delivered_at", "failed_at", "error"])
         SmsDeliveryLog.objects.create(
             message=message,
@@ -285,14 +290,8 @@ def do_resend_sms(message: SmsMessage, *, actor) -> SmsMessage:
     if not actor.has_perm(RESEND_SMS):
         raise PermissionDenied("您的岗位没有重新发送短信的权限。")
     message = SmsMessage.objects.select_for_update().get(pk=message.pk)
-    if message.status != SmsStatus.FAILED:
-        label = SmsStatus(message.status).label
-        raise IllegalTransition(
-            f"短信当前状态为「{label}」，只有发送失败的短信可以重发。",
-            current_state=message.status,
-            current_state_label=label,
-        )
-    message.status, message.failed_at = SmsStatus.QUEUED, None
+    SMS_STATES.move(message, SmsAction.RESEND)
+    message.failed_at = None
     message.attempts, message.next_attempt_at = 0, timezone.now()
     message.save(update_fields=["status", "failed_at", "attempts", "next_attempt_at"])
     transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)

@@ -4,9 +4,9 @@ tests hold the service to its codes."""
 
 import pytest
 
-from lossdesk.core.errors import ServiceError
+from lossdesk.core.errors import IllegalTransition, ServiceError
 from lossdesk.notify.models import SmsMessage, SmsTemplate
-from lossdesk.notify.services import send_sms
+from lossdesk.notify.services import do_resend_sms, send_sms
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,14 @@ def test_a_template_body_that_does_not_render_is_template_invalid(firm, dispatch
     SmsTemplate.objects.filter(code="dispatch_to_surveyor").update(body="新案件{case_no")
     error = refusal(context=dispatch_context)
     assert error.code == "template_invalid"
+
+
+def test_resending_a_message_that_has_not_failed_is_an_illegal_transition(firm, dispatch_context):
+    """No API resends an SMS, so the service answers for SMS_STATES: 409, naming the state."""
+    message = send_sms("13900001111", "dispatch_to_surveyor", dispatch_context)
+    with pytest.raises(IllegalTransition) as exc:
+        do_resend_sms(message, actor=firm.zhaoliu)
+    assert (exc.value.code, exc.value.status) == ("illegal_transition", 409)
+    assert exc.value.extra["current_state"] == "queued"
+    message.refresh_from_db()
+    assert message.attempts == 0 and message.status == "queued"

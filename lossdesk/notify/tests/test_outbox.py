@@ -119,7 +119,7 @@ def test_a_dispatcher_resends_a_failed_message_from_its_page(
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT
     again = client.post(reverse("notify:message-resend", args=[message.pk]), follow=True)
-    assert "只有发送失败的短信可以重发" in again.content.decode()
+    assert "短信当前状态为「已发送」，不能执行「重新发送」。" in again.content.decode()
 
 
 def test_the_api_masks_customer_numbers_per_viewer(client, firm, messages):
