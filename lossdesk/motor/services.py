@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from lossdesk.claims.choices import EventType, LossItemStatus
+from lossdesk.claims.choices import EventType
 from lossdesk.claims.models import LossItem
 from lossdesk.claims.services import lock_case, recompute_assessed_amount, record_event
-from lossdesk.claims.workflow import Action
-from lossdesk.core.errors import ErrorCode, IllegalTransition, ServiceError
+from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
+from lossdesk.core.errors import ErrorCode, ServiceError
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
@@ -175,11 +175,7 @@ def do_save_assessment_sheet(
         raise ServiceError(
             "只有车辆损失标的使用车辆定损单。", code=MotorErrorCode.LOSS_ITEM_NOT_VEHICLE
         )
-    if loss_item.status != LossItemStatus.PENDING:
-        raise IllegalTransition(
-            f"该标的状态为「{loss_item.get_status_display()}」，不能修改定损单。",
-            current_state=loss_item.status,
-        )
+    LOSS_ITEM_STATES.check(ItemAction.ASSESS, loss_item.status)
     cleaned, errors = check_lines(loss_item, lines)
     if errors:
         raise ServiceError(SHEET_INVALID, code=ErrorCode.INVALID, fields=errors)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from lossdesk.claims import workflow
 from lossdesk.claims.choices import CaseStatus, LossItemStatus
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.claims.workflow import Action
+from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
@@ -49,7 +49,7 @@ def readonly_reason(user, case: Case, item: LossItem) -> str | None:
         return "您的岗位没有「定损」权限，定损单仅供查看。"
     if not workflow.allowed_from(Action.SAVE_SHEET, case.status):
         return f"案件当前状态为「{case.get_status_display()}」，定损单不能修改。"
-    if item.status != LossItemStatus.PENDING:
+    if not LOSS_ITEM_STATES.allowed_from(ItemAction.ASSESS, item.status):
         return f"该标的状态为「{item.get_status_display()}」，定损单不能修改。"
     return None
 

@@ -36,6 +36,9 @@ def test_a_sheet_for_a_cancelled_loss_item_is_an_illegal_transition(firm):
     error = error_of(response)
     assert error["code"] == "illegal_transition"
     assert error["current_state"] == LossItemStatus.CANCELLED
+    assert (
+        error["message"] == "损失标的当前状态为「已注销」，不能执行「定损」。"
+    )  # LOSS_ITEM_STATES
 
 
 def test_bad_sheet_lines_are_invalid_with_a_message_per_cell(firm):
