@@ -120,7 +120,9 @@ def lock_case(
     return locked, workflow.check(action, locked.status)
 
 
-def _move(case: Case, target: str, actor, event: EventType, message: str, **data) -> None:
+def move_case(case: Case, target: str, actor, event: EventType, message: str, **data) -> None:
+    """Put a locked case (lock_case) in `target`, bump its version and record the event
+    with the move; `extra_fields` are saved with it. For the apps' services too."""
     before = case.status
     case.status = target
     case.version += 1
@@ -128,7 +130,8 @@ def _move(case: Case, target: str, actor, event: EventType, message: str, **data
     record_event(case, event, actor, message, status=[before, target], **data)
 
 
-def _bump(case: Case, *fields: str) -> None:
+def bump_version(case: Case, *fields: str) -> None:
+    """A locked case changed without moving: bump its version (saving `fields` with it)."""
     case.version += 1
     case.save(update_fields=["version", *fields])
 
@@ -147,7 +150,7 @@ def do_save_survey(case: Case, data: dict, *, actor, expected_version=None) -> S
     record.surveyed_by = actor
     validate_or_raise(record)
     record.save()
-    _bump(case)
+    bump_version(case)
     record_event(
         case,
         EventType.SURVEY_SAVED,
@@ -174,7 +177,7 @@ def do_complete_survey(case: Case, *, actor, expected_version=None) -> Case:
         missing["survey"] = ["尚未填写查勘记录。"]
     if missing:
         raise Incomplete("查勘尚未完成。", fields=missing)
-    _move(case, target, actor, EventType.SURVEY_COMPLETED, "完成查勘，进入定损")
+    move_case(case, target, actor, EventType.SURVEY_COMPLETED, "完成查勘，进入定损")
     return case
 
 
@@ -233,7 +236,7 @@ def do_add_attachment(
     stored = sniffed.as_file()
     attachment.file.save(stored.name, stored, save=False)
     attachment.save()
-    _bump(case)
+    bump_version(case)
     record_event(
         case,
         EventType.ATTACHMENT_ADDED,
@@ -277,7 +280,7 @@ def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
     items_submitted = LossItem.objects.filter(pk__in=[i.pk for i in assessed])
     workflow.LOSS_ITEM_STATES.move_all(items_submitted, workflow.ItemAction.SUBMIT)
     case.assessed_amount = recompute_assessed_amount(case)
-    _move(
+    move_case(
         case,
         target,
         actor,
@@ -386,7 +389,7 @@ def do_review_case(
     )
     if decision == ReviewDecision.RETURNED:
         workflow.LOSS_ITEM_STATES.move_all(case.loss_items.all(), workflow.ItemAction.RETURN)
-        _move(
+        move_case(
             case,
             CaseStatus.ASSESSING,
             actor,
@@ -397,7 +400,7 @@ def do_review_case(
         )
     elif level == 1 and case.assessed_amount > case.client.second_review_threshold:
         threshold = money(case.client.second_review_threshold)
-        _move(
+        move_case(
             case,
             CaseStatus.IN_SECOND_REVIEW,
             actor,
@@ -409,7 +412,7 @@ def do_review_case(
     else:
         workflow.LOSS_ITEM_STATES.move_all(case.loss_items.all(), workflow.ItemAction.APPROVE)
         case.approved_amount = case.assessed_amount
-        _move(
+        move_case(
             case,
             CaseStatus.APPROVED,
             actor,
@@ -449,7 +452,7 @@ def do_request_documents(
     )
     if case.status != CaseStatus.AWAITING_DOCUMENTS:
         case.resume_status = case.status
-        _move(
+        move_case(
             case,
             target,
             actor,
@@ -459,7 +462,7 @@ def do_request_documents(
             extra_fields=["resume_status"],
         )
     else:
-        _bump(case)
+        bump_version(case)
         record_event(
             case,
             EventType.DOCUMENTS_REQUESTED,
@@ -483,11 +486,11 @@ def do_fulfil_document_request(request: DocumentRequest, *, note: str = "", acto
     request.save()
     message = f"资料补齐：{request.items}"
     if case.document_requests.filter(status=DocumentRequestStatus.OPEN).exists():
-        _bump(case)
+        bump_version(case)
         record_event(case, EventType.DOCUMENTS_FULFILLED, actor, message, request=request.pk)
     else:
         target, case.resume_status = case.resume_status, ""
-        _move(
+        move_case(
             case,
             target,
             actor,
@@ -517,7 +520,7 @@ def do_issue_report(case: Case, *, actor, expected_version=None) -> AdjustingRep
         f"{report.report_no}.pdf", ContentFile(render_adjusting_report(case, report)), save=False
     )
     report.save()
-    _move(
+    move_case(
         case,
         target,
         actor,
@@ -532,7 +535,7 @@ def do_issue_report(case: Case, *, actor, expected_version=None) -> AdjustingRep
 def do_close_case(case: Case, *, actor, expected_version=None) -> Case:
     case, target = lock_case(case, actor, Action.CLOSE, expected_version)
     case.closed_at = timezone.now()
-    _move(case, target, actor, EventType.CLOSED, "结案", extra_fields=["closed_at"])
+    move_case(case, target, actor, EventType.CLOSED, "结案", extra_fields=["closed_at"])
     transaction.on_commit(lambda: case_closed.send(Case, case=case), robust=True)
     return case
 
@@ -562,7 +565,7 @@ def do_cancel_case(
     case.cancel_reason, case.cancel_note = reason, note.strip()
     case.closed_at = timezone.now()
     case.resume_status = ""
-    _move(
+    move_case(
         case,
         target,
         actor,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, EventType
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.claims.services import _bump, _move, record_event
+from lossdesk.claims.services import bump_version, move_case, record_event
 from lossdesk.core.errors import (
     Conflict,
     IllegalTransition,
@@ -125,7 +125,7 @@ def do_request_delegation(
         requested_by=actor,
         requested_at=timezone.now(),
     )
-    _bump(case)
+    bump_version(case)
     what = f"（{loss_item.label}）" if loss_item else ""
     record_event(
         case,
@@ -152,7 +152,7 @@ def do_accept_delegation(delegation: Delegation, *, note: str = "", actor) -> De
     delegation.status, delegation.decided_by = DelegationStatus.ACCEPTED, actor
     delegation.decided_at, delegation.decision_note = timezone.now(), note.strip()[:300]
     delegation.save()
-    _bump(case)
+    bump_version(case)
     record_event(
         case,
         EventType.DELEGATION_ACCEPTED,
@@ -178,7 +178,7 @@ def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
     delegation.status, delegation.decided_by = DelegationStatus.REFUSED, actor
     delegation.decided_at, delegation.decision_note = timezone.now(), reason[:300]
     delegation.save()
-    _bump(case)
+    bump_version(case)
     record_event(
         case,
         EventType.DELEGATION_REFUSED,
@@ -210,7 +210,7 @@ def _end_delegation(case, delegation, *, status, reason, actor, event, message) 
         pending.status = DispatchStatus.CANCELLED
         pending.save(update_fields=["status"])
         previous, case.surveyor = case.surveyor_id, None
-        _move(
+        move_case(
             case,
             CaseStatus.REGISTERED,
             actor,
@@ -222,7 +222,7 @@ def _end_delegation(case, delegation, *, status, reason, actor, event, message) 
             extra_fields=["surveyor"],
         )
     else:
-        _bump(case)
+        bump_version(case)
         record_event(
             case,
             event,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lossdesk.claims import workflow
 from lossdesk.claims.choices import CaseStatus, EventType, LossItemKind
 from lossdesk.claims.models import Case
-from lossdesk.claims.services import _move, lock_case, record_event
+from lossdesk.claims.services import lock_case, move_case, record_event
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import IllegalTransition, PermissionDenied, ServiceError
 from lossdesk.intake import queries, scoring, signals, sms
@@ -186,7 +186,7 @@ def _create_dispatch(
         data["recommended"] = top.candidate.id
     if auto:
         data["auto"] = True
-    _move(case, target, actor, EventType.DISPATCHED, message, **data, extra_fields=["surveyor"])
+    move_case(case, target, actor, EventType.DISPATCHED, message, **data, extra_fields=["surveyor"])
     _notify_dispatch(case, dispatch, chosen, actor)
     transaction.on_commit(lambda: signals.case_dispatched.send(Dispatch, dispatch=dispatch))
     return dispatch
@@ -284,7 +284,7 @@ def do_accept_dispatch(case: Case, *, actor, expected_version=None) -> Dispatch:
     dispatch.status, dispatch.accepted_at = DispatchStatus.ACCEPTED, timezone.now()
     dispatch.save(update_fields=["status", "accepted_at"])
     minutes = int((dispatch.accepted_at - dispatch.dispatched_at).total_seconds() // 60)
-    _move(
+    move_case(
         case,
         target,
         actor,
@@ -301,7 +301,7 @@ def _back_to_queue(
     """Decline and time-out: the case goes back to the dispatcher's queue with an alert."""
     previous = case.surveyor_id
     case.surveyor = None
-    _move(
+    move_case(
         case,
         CaseStatus.REGISTERED,
         actor,
