@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from .errors import RuleInputError
 
@@ -22,6 +22,8 @@ _CALC = Context(prec=40)
 
 Number = Decimal | int | str
 
+_PLAIN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+
 
 def D(value: object, field: str = "value") -> Decimal:
     """Parse ``value`` as an exact, finite Decimal or raise ``RuleInputError(field)``."""
@@ -32,10 +34,11 @@ def D(value: object, field: str = "value") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            raise RuleInputError(field, f"不是有效数字：{value!r}") from None
+        # Plain decimal notation only: thousands separators in their places, no exponent.
+        text = value.strip()
+        if not _PLAIN.fullmatch(text):
+            raise RuleInputError(field, f"不是有效数字：{value!r}")
+        result = Decimal(text.replace(",", ""))
     else:
         raise RuleInputError(field, f"不是有效数字：{value!r}")
     if not result.is_finite():

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lossdesk.rules.money import MONEY, PRICE, QUANTITY, AmountError, parse_amount
+from lossdesk.rules.errors import RuleInputError
+from lossdesk.rules.money import MONEY, PRICE, QUANTITY, AmountError, D, parse_amount
 
 ACCEPTED = [
     ("1280", Decimal("1280")),
@@ -97,3 +98,25 @@ def test_only_the_parsers_error_is_ever_raised(value):
         assert exc.message
     else:
         assert Decimal(0) <= result <= MONEY.maximum
+
+
+@pytest.mark.parametrize(
+    "text", ["1,2,3", "12,34", "1e5", "1E+2", "NaN", "Infinity", "1.", "", " ", "1 000", "0x10"]
+)
+def test_d_takes_plain_decimal_notation_only(text):
+    with pytest.raises(RuleInputError):
+        D(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,280.50", "1280.50"),
+        ("-3", "-3"),
+        (" 0.5 ", "0.5"),
+        (".5", "0.5"),
+        ("1,000,000", "1000000"),
+    ],
+)
+def test_d_reads_plain_decimals_and_thousands(text, expected):
+    assert D(text) == Decimal(expected)
