@@ -40,6 +40,7 @@ from lossdesk.intake.forms import (
 )
 from lossdesk.intake.models import Callback, DispatchAlert, ImportBatch, RosterShift
 from lossdesk.intake.permissions import CALLBACK_HANDLE, IMPORT_MAPPING_CHANGE, REPORT_REGISTER
+from lossdesk.intake.services import roster
 from lossdesk.intake.services.callbacks import (
     callback_for_token,
     do_record_callback_call,
@@ -464,12 +465,12 @@ class RosterView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 RosterShift, pk=request.POST.get("delete"), branch_id=request.user.branch_id
             )
             day = shift.date
-            shift.delete()
+            roster.do_remove_roster_shift(shift, actor=request.user)
             messages.success(request, "已删除排班。")
             return redirect(f"{reverse('intake:roster')}?date={day:%Y-%m-%d}")
         form = RosterShiftForm(request.POST, surveyors=self.surveyors())
         if form.is_valid():
-            form.save()
+            roster.do_add_roster_shift(form.cleaned_data, actor=request.user)
             day = form.cleaned_data["date"]
             messages.success(request, "已添加排班。")
             return redirect(f"{reverse('intake:roster')}?date={day:%Y-%m-%d}")

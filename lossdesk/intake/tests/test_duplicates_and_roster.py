@@ -4,6 +4,7 @@ dispatcher, and the roster page the recommendation reads."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,3 +99,9 @@ def test_the_dispatcher_keeps_the_roster_of_their_branch(client, firm):
     client.force_login(firm.zhaoliu)
     assert client.post(url, {"delete": shift.pk}).status_code == 302
     assert not RosterShift.objects.exists()
+    # Both changes are in the admin log, by the dispatcher, naming the shift.
+    logged = LogEntry.objects.filter(user=firm.zhaoliu).order_by("action_time", "id")
+    assert [entry.action_flag for entry in logged] == [ADDITION, DELETION]
+    assert all(
+        "张三" in entry.change_message and "西湖区" in entry.change_message for entry in logged
+    )
