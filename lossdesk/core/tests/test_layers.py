@@ -2,7 +2,8 @@
 reports < demo, as the import-linter contract in pyproject.toml declares them. A lower layer
 never imports a higher one, also not inside a function; what an app adds to a lower mechanism
 it registers at start-up (audit's listener on core.masking.on_reveal, the apps' grants in
-org.permissions). Claims' remaining upward imports are the contract's listed exceptions."""
+org.permissions; a feature app's loss line, case actions and panels in claims.registry). The
+contract ignores only the tests."""
 
 from pathlib import Path
 
