@@ -1,8 +1,11 @@
 """Enumerations of the parts catalogue (定损数据)."""
 
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db import models
+
+from lossdesk.core.statemachine import StateMachine
 
 NATIONWIDE = "全国"
 
@@ -85,11 +88,51 @@ class PriceQueryStatus(models.TextChoices):
     APPLIED = "applied", "已生成定损单"
 
 
+class QueryAction(StrEnum):
+    APPLY = "apply"
+
+
+# Applying again replaces the lines an earlier application took from the query.
+PRICE_QUERY_STATES = StateMachine(
+    "询价单",
+    PriceQueryStatus,
+    {
+        QueryAction.APPLY: (
+            {PriceQueryStatus.DRAFT, PriceQueryStatus.APPLIED},
+            PriceQueryStatus.APPLIED,
+        )
+    },
+    {QueryAction.APPLY: "生成定损单"},
+)
+
+
 class ManualQuoteStatus(models.TextChoices):
     OPEN = "open", "待报价"
     ANSWERED = "answered", "已报价"
     APPROVED = "approved", "已审批入库"
     REJECTED = "rejected", "已驳回"
+
+
+class QuoteAction(StrEnum):
+    ANSWER = "answer"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+# The price desk answers (and may correct its answer) until a second person decides.
+MANUAL_QUOTE_STATES = StateMachine(
+    "报价单",
+    ManualQuoteStatus,
+    {
+        QuoteAction.ANSWER: (
+            {ManualQuoteStatus.OPEN, ManualQuoteStatus.ANSWERED},
+            ManualQuoteStatus.ANSWERED,
+        ),
+        QuoteAction.APPROVE: ({ManualQuoteStatus.ANSWERED}, ManualQuoteStatus.APPROVED),
+        QuoteAction.REJECT: ({ManualQuoteStatus.ANSWERED}, ManualQuoteStatus.REJECTED),
+    },
+    {QuoteAction.ANSWER: "报价", QuoteAction.APPROVE: "审批入库", QuoteAction.REJECT: "驳回"},
+)
 
 
 class PriceChangeAction(models.TextChoices):

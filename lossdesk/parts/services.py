@@ -27,12 +27,15 @@ from lossdesk.core.validators import normalize_vin, validate_vin
 from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.parts import permissions as perms
 from lossdesk.parts.choices import (
+    MANUAL_QUOTE_STATES,
+    PRICE_QUERY_STATES,
     IdentificationMethod,
     ImportStatus,
     ManualQuoteStatus,
     PriceChangeAction,
-    PriceQueryStatus,
     PriceType,
+    QueryAction,
+    QuoteAction,
 )
 from lossdesk.parts.error_codes import PartsErrorCode
 from lossdesk.parts.fitment import warnings_for
@@ -386,7 +389,7 @@ def do_apply_price_query(
         actor=actor,
         expected_version=expected_version,
     )
-    query.status = PriceQueryStatus.APPLIED
+    PRICE_QUERY_STATES.move(query, QueryAction.APPLY)
     query.applied_sheet = sheet
     query.applied_at = timezone.now()
     query.case = case
@@ -597,16 +600,6 @@ def _locked_quote(quote: ManualQuote, actor) -> ManualQuote:
     return locked
 
 
-def _quote_state(quote: ManualQuote, allowed: set[str], action: str) -> None:
-    if quote.status not in allowed:
-        status = ManualQuoteStatus(quote.status)
-        raise IllegalTransition(
-            f"报价单当前状态为「{status.label}」，不能{action}。",
-            current_state=status.value,
-            current_state_label=status.label,
-        )
-
-
 @transaction.atomic
 def do_answer_manual_quote(
     quote: ManualQuote, *, price, source: str, oe_number: str = "", note: str = "", actor
@@ -615,7 +608,7 @@ def do_answer_manual_quote(
     (and from there into the sheet when the assessor applies the query)."""
     _require(actor, perms.ANSWER_QUOTE, "人工报价")
     quote = _locked_quote(quote, actor)
-    _quote_state(quote, {ManualQuoteStatus.OPEN, ManualQuoteStatus.ANSWERED}, "报价")
+    MANUAL_QUOTE_STATES.check(QuoteAction.ANSWER, quote.status)
     errors: dict = {}
     value = _money(price, "price", errors)
     source = (source or "").strip()
@@ -630,7 +623,7 @@ def do_answer_manual_quote(
         quote.oe_number = oe_number.strip()[:40]
     quote.answered_by = actor
     quote.answered_at = timezone.now()
-    quote.status = ManualQuoteStatus.ANSWERED
+    MANUAL_QUOTE_STATES.move(quote, QuoteAction.ANSWER)
     quote.save()
     for line in quote.query_lines.filter(active=True):
         _take_quote_price(line, quote)
@@ -681,7 +674,8 @@ def do_decide_manual_quote(
     (audited like any local price), or reject it (the answer still priced the query)."""
     _require(actor, perms.APPROVE_QUOTE, "审批人工报价")
     quote = _locked_quote(quote, actor)
-    _quote_state(quote, {ManualQuoteStatus.ANSWERED}, "审批")
+    action = QuoteAction.APPROVE if approve else QuoteAction.REJECT
+    MANUAL_QUOTE_STATES.check(action, quote.status)
     if quote.answered_by_id == actor.pk:
         raise SelfReview("不能审批自己给出的报价。")
     note = (note or "").strip()
@@ -701,7 +695,7 @@ def do_decide_manual_quote(
             actor,
             manual_quote=quote,
         )
-    quote.status = ManualQuoteStatus.APPROVED if approve else ManualQuoteStatus.REJECTED
+    MANUAL_QUOTE_STATES.move(quote, action)
     quote.decided_by = actor
     quote.decided_at = timezone.now()
     quote.decision_note = note[:500]

@@ -139,6 +139,27 @@ def test_answering_an_approved_quote_is_an_illegal_transition(firm, catalogue, p
     assert error["current_state"] == "approved"
 
 
+def test_approving_a_quote_not_yet_answered_is_refused_by_the_quote_table(firm, catalogue):
+    quote = services.do_request_manual_quote(
+        {
+            "part_name": "前保险杠饰条（左）",
+            "deadline_hours": 4,
+            "vehicle_model": catalogue.tcross_base.pk,
+        },
+        photos=[photo()],
+        actor=firm.zhangsan,
+    )
+    response = client_for(firm.zhoujiu).post(
+        f"{API}/manual-quotes/{quote.pk}/approve", {}, format="json"
+    )
+    assert response.status_code == 409
+    error = error_of(response)
+    assert (error["code"], error["current_state"]) == ("illegal_transition", "open")
+    assert error["message"] == "报价单当前状态为「待报价」，不能执行「审批入库」。"
+    quote.refresh_from_db()
+    assert quote.status == "open"
+
+
 def test_rejecting_a_quote_without_a_note_is_note_required(firm, catalogue, price_desk):
     quote = _answered_quote(firm, price_desk, vehicle_model=catalogue.tcross_base.pk)
     response = client_for(firm.zhoujiu).post(
