@@ -1,5 +1,6 @@
-"""docs/api-errors.md is true to the code: each enum of codes (core's ErrorCode and every
-`lossdesk/<app>/error_codes.py`) has its own table there, holding exactly its members."""
+"""docs/api-errors.md is true to the code: each enum of codes (core's ErrorCode and
+ImportErrorCode, and every `lossdesk/<app>/error_codes.py`) has its own table there, holding
+exactly its members."""
 
 import importlib
 import re
@@ -9,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from lossdesk.core.errors import ErrorCode
+from lossdesk.core.importing import ImportErrorCode
 
 PACKAGE = Path(__file__).resolve().parents[2]
 DOC = PACKAGE.parent / "docs" / "api-errors.md"
 
 
 def _enums() -> list[type[StrEnum]]:
-    enums: list[type[StrEnum]] = [ErrorCode]
+    enums: list[type[StrEnum]] = [ErrorCode, ImportErrorCode]
     for path in sorted(PACKAGE.glob("*/error_codes.py")):
         module = importlib.import_module(f"lossdesk.{path.parent.name}.error_codes")
         enums += [
