@@ -1944,9 +1944,7 @@ class DemoBuilder:
             else:
                 ended = max(end for _, end in shifts if end <= self.now)
                 point, at = self._near(lat, lng, 0.03), ended - timedelta(minutes=5)
-            do_record_position(
-                surveyor, lat=point[0], lng=point[1], actor=surveyor, at=at
-            )
+            do_record_position(surveyor, lat=point[0], lng=point[1], actor=surveyor, at=at)
 
     def _do_register(self, plan: CasePlan) -> None:
         rng, insurer, city = self.rng, plan.insurer, plan.city
@@ -2035,9 +2033,7 @@ class DemoBuilder:
 
     def _do_decline(self, plan: CasePlan) -> None:
         surveyor = plan.people["surveyor"]
-        do_decline_dispatch(
-            plan.case, reason=self.rng.choice(DECLINE_REASONS), actor=surveyor
-        )
+        do_decline_dispatch(plan.case, reason=self.rng.choice(DECLINE_REASONS), actor=surveyor)
         plan.passed_over[surveyor.pk] = PASSED_OVER["decline"]
 
     def _do_time_out(self, plan: CasePlan) -> None:
@@ -2075,9 +2071,7 @@ class DemoBuilder:
 
     def _do_return_delegation(self, plan: CasePlan) -> None:
         reason = self.rng.choice(RETURN_REASONS_DELEGATION).format(home=plan.city.name)
-        do_return_delegation(
-            plan.delegation, reason=reason, actor=plan.people["receiver"]
-        )
+        do_return_delegation(plan.delegation, reason=reason, actor=plan.people["receiver"])
 
     def _do_accept(self, plan: CasePlan) -> None:
         do_accept_dispatch(plan.case, actor=plan.people["surveyor"])

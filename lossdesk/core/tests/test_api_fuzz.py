@@ -78,13 +78,9 @@ def build_rows(firm) -> dict:
     registered = firm.registered_case()
     surveying = firm.surveying_case()
     assessed = firm.assessed_case()
-    ningbo = do_register_report(
-        firm.report_data(client_claim_no="NB-1"), actor=firm.wushi
-    )
+    ningbo = do_register_report(firm.report_data(client_claim_no="NB-1"), actor=firm.wushi)
     request = claims_services.do_request_documents(assessed, items="驾驶证", actor=firm.lisi)
-    delegation = do_request_delegation(
-        registered, to_branch=firm.nanjing, actor=firm.zhaoliu
-    )
+    delegation = do_request_delegation(registered, to_branch=firm.nanjing, actor=firm.zhaoliu)
     return {
         "case_no": [c.case_no for c in (registered, surveying, assessed, ningbo)] + ["C0"],
         "attachments": [

@@ -314,9 +314,7 @@ class World:
     def _delegation(self):
         # To 南京 (another province): a delegation to 宁波 would rightly show the case there.
         case = self.firm.registered_case(client_claim_no="PICC-DELEGATED")
-        return do_request_delegation(
-            case, to_branch=self.firm.nanjing, actor=self.firm.zhaoliu
-        )
+        return do_request_delegation(case, to_branch=self.firm.nanjing, actor=self.firm.zhaoliu)
 
     @cached_property
     def delegation(self):

@@ -36,9 +36,7 @@ def nanjing(firm):
 
 
 def delegate(firm, case, **kwargs):
-    return do_request_delegation(
-        case, to_branch=firm.nanjing, actor=firm.zhaoliu, **kwargs
-    )
+    return do_request_delegation(case, to_branch=firm.nanjing, actor=firm.zhaoliu, **kwargs)
 
 
 def visible(user, case) -> bool:
@@ -74,9 +72,7 @@ def test_the_receiving_branch_accepts_and_dispatches_its_own_surveyor(firm, nanj
     delegation = do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
     assert delegation.status == DelegationStatus.ACCEPTED and delegation.decided_at
     assert [s.username for s in dispatchable_surveyors(fresh(case))] == ["chener"]
-    do_dispatch_case(
-        fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"]
-    )
+    do_dispatch_case(fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"])
     assert visible(nanjing["surveyor"], case)
     assert visible(firm.zhaoliu, case)  # still the delegating branch's case
     with pytest.raises(ServiceError):  # 张三 is no longer of the working branch
@@ -99,9 +95,7 @@ def test_a_refused_delegation_hides_the_case_from_the_receiving_branch_again(fir
 def test_cancel_and_return_end_the_delegation_and_take_back_a_pending_dispatch(firm, nanjing):
     case = firm.registered_case()
     delegation = do_accept_delegation(delegate(firm, case), actor=nanjing["dispatcher"])
-    do_dispatch_case(
-        fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"]
-    )
+    do_dispatch_case(fresh(case), surveyor=nanjing["surveyor"], actor=nanjing["dispatcher"])
     do_return_delegation(delegation, reason="客户已回杭州", actor=nanjing["dispatcher"])
     case = fresh(case)
     assert case.status == CaseStatus.REGISTERED and case.surveyor is None
@@ -162,9 +156,7 @@ def test_one_loss_item_can_be_named_in_the_delegation(firm, nanjing):
     assert delegation.loss_item == item
     other = firm.registered_case(client_claim_no="PICC-OTHER")
     with pytest.raises(ServiceError):
-        do_request_delegation(
-            other, to_branch=firm.nanjing, loss_item=item, actor=firm.zhaoliu
-        )
+        do_request_delegation(other, to_branch=firm.nanjing, loss_item=item, actor=firm.zhaoliu)
 
 
 def test_delegation_pages_work_end_to_end(client, firm, nanjing):

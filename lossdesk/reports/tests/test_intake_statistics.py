@@ -103,9 +103,7 @@ def callbacks(month):
     for name, (day, status, rating) in outcomes.items():
         with time_machine.travel(at(3, day, 10), tick=False):
             callback = do_create_callback(closed[name], method="phone")
-            do_record_callback_call(
-                callback, status=status, rating=rating, actor=firm.zhaoliu
-            )
+            do_record_callback_call(callback, status=status, rating=rating, actor=firm.zhaoliu)
     return month
 
 
