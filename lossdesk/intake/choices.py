@@ -1,4 +1,9 @@
+from enum import StrEnum
+
 from django.db import models
+
+from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus
+from lossdesk.core.statemachine import StateMachine
 
 
 class DispatchStatus(models.TextChoices):
@@ -12,6 +17,39 @@ class DispatchStatus(models.TextChoices):
 
 
 ACTIVE_DISPATCH_STATUSES = (DispatchStatus.PENDING, DispatchStatus.ACCEPTED, DispatchStatus.ARRIVED)
+
+
+class DispatchAction(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    TIME_OUT = "time_out"
+    ARRIVE = "arrive"
+    SUPERSEDE = "supersede"
+    CANCEL = "cancel"
+
+
+# A dispatch follows its case: the surveyor accepts or declines a pending one (or its accept
+# deadline passes), records arrival once, and a re-dispatch or cancellation ends it.
+DISPATCH_STATES = StateMachine(
+    "调度",
+    DispatchStatus,
+    {
+        DispatchAction.ACCEPT: ({DispatchStatus.PENDING}, DispatchStatus.ACCEPTED),
+        DispatchAction.DECLINE: ({DispatchStatus.PENDING}, DispatchStatus.DECLINED),
+        DispatchAction.TIME_OUT: ({DispatchStatus.PENDING}, DispatchStatus.TIMED_OUT),
+        DispatchAction.ARRIVE: ({DispatchStatus.ACCEPTED}, DispatchStatus.ARRIVED),
+        DispatchAction.SUPERSEDE: (ACTIVE_DISPATCH_STATUSES, DispatchStatus.SUPERSEDED),
+        DispatchAction.CANCEL: (ACTIVE_DISPATCH_STATUSES, DispatchStatus.CANCELLED),
+    },
+    {
+        DispatchAction.ACCEPT: "接单",
+        DispatchAction.DECLINE: "拒单",
+        DispatchAction.TIME_OUT: "超时未接单",
+        DispatchAction.ARRIVE: "到达现场",
+        DispatchAction.SUPERSEDE: "改派",
+        DispatchAction.CANCEL: "取消调度",
+    },
+)
 
 
 class ReportChannel(models.TextChoices):
@@ -43,6 +81,51 @@ class DelegationStatus(models.TextChoices):
 ACTIVE_DELEGATION_STATUSES = (DelegationStatus.REQUESTED, DelegationStatus.ACCEPTED)
 
 
+class DelegationAction(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    CANCEL = "cancel"
+    RETURN = "return"
+
+
+# A delegation is created requested; the receiving branch accepts or refuses it, the
+# delegating branch may take it back while active, the receiving one hand an accepted one back.
+DELEGATION_STATES = StateMachine(
+    "委托",
+    DelegationStatus,
+    {
+        DelegationAction.ACCEPT: ({DelegationStatus.REQUESTED}, DelegationStatus.ACCEPTED),
+        DelegationAction.REFUSE: ({DelegationStatus.REQUESTED}, DelegationStatus.REFUSED),
+        DelegationAction.CANCEL: (ACTIVE_DELEGATION_STATUSES, DelegationStatus.CANCELLED),
+        DelegationAction.RETURN: ({DelegationStatus.ACCEPTED}, DelegationStatus.RETURNED),
+    },
+    {
+        DelegationAction.ACCEPT: "接收",
+        DelegationAction.REFUSE: "拒绝",
+        DelegationAction.CANCEL: "撤回",
+        DelegationAction.RETURN: "退回",
+    },
+)
+
+
+class IntakeCaseAction(StrEnum):
+    DELEGATE = "delegate"
+    CREATE_CALLBACK = "create_callback"
+
+
+# Intake's actions on a case that leave its state alone: delegating an open case, and the
+# customer callback once it is closed.
+INTAKE_CASE_STATES = StateMachine(
+    "案件",
+    CaseStatus,
+    {
+        IntakeCaseAction.DELEGATE: (set(CaseStatus) - FINAL_STATUSES, None),
+        IntakeCaseAction.CREATE_CALLBACK: ({CaseStatus.CLOSED}, None),
+    },
+    {IntakeCaseAction.DELEGATE: "委托异地", IntakeCaseAction.CREATE_CALLBACK: "生成回访任务"},
+)
+
+
 class CallbackMethod(models.TextChoices):
     PHONE = "phone", "电话回访"
     SMS = "sms", "短信链接"
@@ -57,6 +140,43 @@ class CallbackStatus(models.TextChoices):
 
 
 OPEN_CALLBACK_STATUSES = (CallbackStatus.PENDING, CallbackStatus.SENT)
+
+
+class CallbackAction(StrEnum):
+    SEND_LINK = "send_link"
+    COMPLETE = "complete"
+    MARK_UNREACHABLE = "mark_unreachable"
+    DECLINE = "decline"
+    FEEDBACK = "feedback"
+
+
+# Until it is completed or declined a callback may be phoned (again, after "unreachable") or
+# answered by the customer through the SMS link.
+_CALLABLE = (*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE)
+CALLBACK_STATES = StateMachine(
+    "回访",
+    CallbackStatus,
+    {
+        CallbackAction.SEND_LINK: ({CallbackStatus.PENDING}, CallbackStatus.SENT),
+        CallbackAction.COMPLETE: (_CALLABLE, CallbackStatus.COMPLETED),
+        CallbackAction.MARK_UNREACHABLE: (_CALLABLE, CallbackStatus.UNREACHABLE),
+        CallbackAction.DECLINE: (_CALLABLE, CallbackStatus.DECLINED),
+        CallbackAction.FEEDBACK: (_CALLABLE, CallbackStatus.COMPLETED),
+    },
+    {
+        CallbackAction.SEND_LINK: "发送评价链接",
+        CallbackAction.COMPLETE: "完成回访",
+        CallbackAction.MARK_UNREACHABLE: "记录联系不上",
+        CallbackAction.DECLINE: "记录客户拒访",
+        CallbackAction.FEEDBACK: "客户评价",
+    },
+)
+# The call centre's result of a phone call, as the action it takes.
+CALL_RESULT_ACTIONS = {
+    CallbackStatus.COMPLETED: CallbackAction.COMPLETE,
+    CallbackStatus.UNREACHABLE: CallbackAction.MARK_UNREACHABLE,
+    CallbackStatus.DECLINED: CallbackAction.DECLINE,
+}
 
 
 class ImportStatus(models.TextChoices):

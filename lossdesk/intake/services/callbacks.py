@@ -10,11 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from lossdesk.claims.choices import CaseStatus, EventType
+from lossdesk.claims.choices import EventType
 from lossdesk.claims.models import Case
 from lossdesk.claims.services import record_event
 from lossdesk.core.errors import (
-    IllegalTransition,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -22,9 +21,13 @@ from lossdesk.core.errors import (
 from lossdesk.core.validators import is_mobile
 from lossdesk.intake import sms
 from lossdesk.intake.choices import (
-    OPEN_CALLBACK_STATUSES,
+    CALL_RESULT_ACTIONS,
+    CALLBACK_STATES,
+    INTAKE_CASE_STATES,
+    CallbackAction,
     CallbackMethod,
     CallbackStatus,
+    IntakeCaseAction,
 )
 from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
@@ -54,8 +57,7 @@ def do_create_callback(case: Case, *, method: str | None = None, actor=None) -> 
     existing = Callback.objects.filter(case=case).first()
     if existing is not None:
         return existing
-    if case.status != CaseStatus.CLOSED:
-        raise IllegalTransition("只有已结案的案件才生成回访任务。", current_state=case.status)
+    INTAKE_CASE_STATES.check(IntakeCaseAction.CREATE_CALLBACK, case.status)
     method = method or settings.LOSSDESK_CALLBACK_METHOD
     report = case.report
     if method not in CallbackMethod.values or (
@@ -87,7 +89,8 @@ def do_create_callback(case: Case, *, method: str | None = None, actor=None) -> 
             actor=actor,
         )
         if sent is not None:
-            callback.status, callback.sent_at = CallbackStatus.SENT, timezone.now()
+            CALLBACK_STATES.move(callback, CallbackAction.SEND_LINK)
+            callback.sent_at = timezone.now()
             callback.save(update_fields=["status", "sent_at"])
     record_event(
         case,
@@ -104,9 +107,9 @@ def create_callback_on_close(sender, case, **kwargs) -> None:
     do_create_callback(case)
 
 
-def _finish_callback(callback: Callback, *, status, rating, comment, note, actor) -> None:
-    now = timezone.now()
-    callback.status, callback.completed_at = status, now
+def _finish_callback(callback: Callback, *, action, rating, comment, note, actor) -> None:
+    status = CALLBACK_STATES.move(callback, action)
+    callback.completed_at = timezone.now()
     callback.rating, callback.comment = rating, (comment or "").strip()[:2000]
     callback.result_note = (note or "").strip()[:500]
     callback.called_by = actor
@@ -163,31 +166,26 @@ def do_record_callback_call(
     if not Case.objects.for_user(actor).filter(pk=callback.case_id).exists():
         raise NotFound("案件不存在或不在您的数据范围内。")
     callback = Callback.objects.select_for_update().select_related("case").get(pk=callback.pk)
-    allowed = (*OPEN_CALLBACK_STATUSES, CallbackStatus.UNREACHABLE)
-    if callback.status not in allowed:
-        raise IllegalTransition("该回访已完成。", current_state=callback.status)
-    if status not in (
-        CallbackStatus.COMPLETED,
-        CallbackStatus.UNREACHABLE,
-        CallbackStatus.DECLINED,
-    ):
+    action = CALL_RESULT_ACTIONS.get(status)
+    if action is None:
         raise ServiceError(
             "回访结果无效。",
             code=IntakeErrorCode.INVALID_CALLBACK_RESULT,
             fields={"status": ["请选择回访结果。"]},
         )
+    CALLBACK_STATES.check(action, callback.status)
     rating = _check_rating(rating) if status == CallbackStatus.COMPLETED else None
     if status == CallbackStatus.UNREACHABLE:
         callback.result_note = (note or "").strip()[:500]
         callback.called_by = actor
-        callback.status = status
+        CALLBACK_STATES.move(callback, action)
         callback.save(update_fields=["result_note", "called_by", "status"])
         record_event(
             callback.case, EventType.CALLBACK_COMPLETED, actor, "电话回访：联系不上，待再次回访"
         )
         return callback
     _finish_callback(
-        callback, status=status, rating=rating, comment=comment, note=note, actor=actor
+        callback, action=action, rating=rating, comment=comment, note=note, actor=actor
     )
     return callback
 
@@ -203,8 +201,7 @@ def callback_for_token(token: str, *, for_update: bool = False) -> Callback:
     callback = queryset.filter(token_hash=hash_token(token)).first()
     if callback is None:
         raise NotFound("链接无效。")
-    if callback.status in (CallbackStatus.COMPLETED, CallbackStatus.DECLINED):
-        raise IllegalTransition("您已提交过评价，感谢您的反馈。", current_state=callback.status)
+    CALLBACK_STATES.check(CallbackAction.FEEDBACK, callback.status)
     if callback.token_expires_at is None or callback.token_expires_at <= timezone.now():
         raise CallbackExpired("链接已过期。")
     return callback
@@ -217,7 +214,7 @@ def do_submit_callback_feedback(token: str, *, rating, comment: str = "") -> Cal
     rating = _check_rating(rating)
     _finish_callback(
         callback,
-        status=CallbackStatus.COMPLETED,
+        action=CallbackAction.FEEDBACK,
         rating=rating,
         comment=comment,
         note="",

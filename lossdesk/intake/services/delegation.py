@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, EventType
+from lossdesk.claims import workflow
+from lossdesk.claims.choices import EventType
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import bump_version, move_case, record_event
+from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
     IllegalTransition,
@@ -19,8 +21,13 @@ from lossdesk.core.errors import (
 )
 from lossdesk.intake.choices import (
     ACTIVE_DELEGATION_STATUSES,
-    DelegationStatus,
+    DELEGATION_STATES,
+    DISPATCH_STATES,
+    INTAKE_CASE_STATES,
+    DelegationAction,
+    DispatchAction,
     DispatchStatus,
+    IntakeCaseAction,
 )
 from lossdesk.intake.error_codes import IntakeErrorCode
 from lossdesk.intake.models import (
@@ -72,16 +79,6 @@ def _lock_delegation(delegation: Delegation, actor, expected_version=None):
     return case, delegation
 
 
-def _require_status(delegation: Delegation, *allowed: str, verb: str) -> None:
-    if delegation.status not in allowed:
-        label = DelegationStatus(delegation.status).label
-        raise IllegalTransition(
-            f"委托当前状态为「{label}」，不能{verb}。",
-            current_state=delegation.status,
-            current_state_label=label,
-        )
-
-
 @transaction.atomic
 def do_request_delegation(
     case: Case,
@@ -96,12 +93,7 @@ def do_request_delegation(
     case = _lock_for_delegation(case, actor, expected_version)
     if not covers_branch(actor, case.branch):
         raise PermissionDenied("只有承办机构可以发起委托异地。")
-    if case.status in FINAL_STATUSES:
-        raise IllegalTransition(
-            f"案件当前状态为「{CaseStatus(case.status).label}」，不能委托异地。",
-            current_state=case.status,
-            current_state_label=CaseStatus(case.status).label,
-        )
+    INTAKE_CASE_STATES.check(IntakeCaseAction.DELEGATE, case.status)
     errors = {}
     if to_branch is None or not to_branch.active:
         errors["to_branch"] = ["请选择启用的受托机构。"]
@@ -148,8 +140,8 @@ def _require_receiving(actor, delegation: Delegation) -> None:
 def do_accept_delegation(delegation: Delegation, *, note: str = "", actor) -> Delegation:
     case, delegation = _lock_delegation(delegation, actor)
     _require_receiving(actor, delegation)
-    _require_status(delegation, DelegationStatus.REQUESTED, verb="接收")
-    delegation.status, delegation.decided_by = DelegationStatus.ACCEPTED, actor
+    DELEGATION_STATES.move(delegation, DelegationAction.ACCEPT)
+    delegation.decided_by = actor
     delegation.decided_at, delegation.decision_note = timezone.now(), note.strip()[:300]
     delegation.save()
     bump_version(case)
@@ -167,7 +159,7 @@ def do_accept_delegation(delegation: Delegation, *, note: str = "", actor) -> De
 def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Delegation:
     case, delegation = _lock_delegation(delegation, actor)
     _require_receiving(actor, delegation)
-    _require_status(delegation, DelegationStatus.REQUESTED, verb="拒绝")
+    DELEGATION_STATES.check(DelegationAction.REFUSE, delegation.status)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -175,7 +167,8 @@ def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
             code=IntakeErrorCode.REASON_REQUIRED,
             fields={"reason": ["请填写原因。"]},
         )
-    delegation.status, delegation.decided_by = DelegationStatus.REFUSED, actor
+    DELEGATION_STATES.move(delegation, DelegationAction.REFUSE)
+    delegation.decided_by = actor
     delegation.decided_at, delegation.decision_note = timezone.now(), reason[:300]
     delegation.save()
     bump_version(case)
@@ -190,7 +183,7 @@ def do_refuse_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
     return delegation
 
 
-def _end_delegation(case, delegation, *, status, reason, actor, event, message) -> Delegation:
+def _end_delegation(case, delegation, *, action, reason, actor, event, message) -> Delegation:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -198,7 +191,8 @@ def _end_delegation(case, delegation, *, status, reason, actor, event, message) 
             code=IntakeErrorCode.REASON_REQUIRED,
             fields={"reason": ["请填写原因。"]},
         )
-    delegation.status, delegation.ended_by = status, actor
+    DELEGATION_STATES.move(delegation, action)
+    delegation.ended_by = actor
     delegation.ended_at, delegation.end_reason = timezone.now(), reason[:300]
     delegation.save()
     # A dispatch to the receiving branch's surveyor not yet accepted goes back to the queue;
@@ -206,13 +200,13 @@ def _end_delegation(case, delegation, *, status, reason, actor, event, message) 
     pending = case.dispatches.filter(
         status=DispatchStatus.PENDING, surveyor__branch_id=delegation.to_branch_id
     ).first()
-    if pending is not None and case.status == CaseStatus.DISPATCHED:
-        pending.status = DispatchStatus.CANCELLED
+    if pending is not None and workflow.allowed_from(Action.DECLINE, case.status):
+        DISPATCH_STATES.move(pending, DispatchAction.CANCEL)
         pending.save(update_fields=["status"])
         previous, case.surveyor = case.surveyor_id, None
         move_case(
             case,
-            CaseStatus.REGISTERED,
+            workflow.check(Action.DECLINE, case.status),  # back to the dispatcher's queue
             actor,
             event,
             f"{message}：{delegation.end_reason}；待接单的调度已取消",
@@ -240,11 +234,11 @@ def do_cancel_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
     case, delegation = _lock_delegation(delegation, actor)
     if not covers_branch(actor, delegation.from_branch):
         raise PermissionDenied("只有委托机构可以撤回委托。")
-    _require_status(delegation, DelegationStatus.REQUESTED, DelegationStatus.ACCEPTED, verb="撤回")
+    DELEGATION_STATES.check(DelegationAction.CANCEL, delegation.status)
     return _end_delegation(
         case,
         delegation,
-        status=DelegationStatus.CANCELLED,
+        action=DelegationAction.CANCEL,
         reason=reason,
         actor=actor,
         event=EventType.DELEGATION_CANCELLED,
@@ -257,11 +251,11 @@ def do_return_delegation(delegation: Delegation, *, reason: str, actor) -> Deleg
     """The receiving branch hands an accepted delegation back."""
     case, delegation = _lock_delegation(delegation, actor)
     _require_receiving(actor, delegation)
-    _require_status(delegation, DelegationStatus.ACCEPTED, verb="退回")
+    DELEGATION_STATES.check(DelegationAction.RETURN, delegation.status)
     return _end_delegation(
         case,
         delegation,
-        status=DelegationStatus.RETURNED,
+        action=DelegationAction.RETURN,
         reason=reason,
         actor=actor,
         event=EventType.DELEGATION_RETURNED,

@@ -8,15 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from lossdesk.claims import workflow
-from lossdesk.claims.choices import CaseStatus, EventType, LossItemKind
+from lossdesk.claims.choices import EventType, LossItemKind
 from lossdesk.claims.models import Case
 from lossdesk.claims.services import lock_case, move_case, record_event
 from lossdesk.claims.workflow import Action
-from lossdesk.core.errors import IllegalTransition, PermissionDenied, ServiceError
+from lossdesk.core.errors import PermissionDenied, ServiceError
 from lossdesk.intake import queries, scoring, signals, sms
 from lossdesk.intake.choices import (
     ACTIVE_DISPATCH_STATUSES,
+    DISPATCH_STATES,
     DelegationStatus,
+    DispatchAction,
     DispatchAlertKind,
     DispatchStatus,
 )
@@ -152,9 +154,7 @@ def _create_dispatch(
     now = timezone.now()
     previous_id = case.surveyor_id
     if not fresh:
-        case.dispatches.filter(status__in=ACTIVE_DISPATCH_STATUSES).update(
-            status=DispatchStatus.SUPERSEDED
-        )
+        DISPATCH_STATES.move_all(case.dispatches.all(), DispatchAction.SUPERSEDE)
     top = ranking[0] if ranking else None
     chosen = next((r for r in ranking if r.candidate.id == surveyor.pk), None)
     dispatch = Dispatch.objects.create(
@@ -281,7 +281,8 @@ def _active_dispatch(case: Case, actor) -> Dispatch:
 def do_accept_dispatch(case: Case, *, actor, expected_version=None) -> Dispatch:
     case, target = lock_case(case, actor, Action.ACCEPT, expected_version)
     dispatch = _active_dispatch(case, actor)
-    dispatch.status, dispatch.accepted_at = DispatchStatus.ACCEPTED, timezone.now()
+    DISPATCH_STATES.move(dispatch, DispatchAction.ACCEPT)
+    dispatch.accepted_at = timezone.now()
     dispatch.save(update_fields=["status", "accepted_at"])
     minutes = int((dispatch.accepted_at - dispatch.dispatched_at).total_seconds() // 60)
     move_case(
@@ -298,12 +299,14 @@ def do_accept_dispatch(case: Case, *, actor, expected_version=None) -> Dispatch:
 def _back_to_queue(
     case: Case, dispatch: Dispatch, *, kind: str, actor, event: EventType, message: str, **data
 ) -> DispatchAlert:
-    """Decline and time-out: the case goes back to the dispatcher's queue with an alert."""
+    """Decline and time-out (the case table's decline without an actor): the case goes back
+    to the dispatcher's queue with an alert."""
+    target = workflow.check(Action.DECLINE, case.status)
     previous = case.surveyor_id
     case.surveyor = None
     move_case(
         case,
-        CaseStatus.REGISTERED,
+        target,
         actor,
         event,
         message,
@@ -326,7 +329,8 @@ def do_decline_dispatch(case: Case, *, reason: str, actor, expected_version=None
             code=IntakeErrorCode.REASON_REQUIRED,
             fields={"reason": ["请填写拒单原因。"]},
         )
-    dispatch.status, dispatch.declined_at = DispatchStatus.DECLINED, timezone.now()
+    DISPATCH_STATES.move(dispatch, DispatchAction.DECLINE)
+    dispatch.declined_at = timezone.now()
     dispatch.decline_reason = reason[:200]
     dispatch.save(update_fields=["status", "declined_at", "decline_reason"])
     _back_to_queue(
@@ -365,9 +369,13 @@ def _time_out(dispatch_pk: int, now, minutes: int) -> int:
     dispatch = Dispatch.objects.select_related("surveyor").get(pk=dispatch_pk)
     case = Case.objects.select_for_update(of=("self",)).get(pk=dispatch.case_id)
     dispatch = Dispatch.objects.select_related("surveyor").get(pk=dispatch_pk)  # under the lock
-    if dispatch.status != DispatchStatus.PENDING or case.status != CaseStatus.DISPATCHED:
+    if not (
+        DISPATCH_STATES.allowed_from(DispatchAction.TIME_OUT, dispatch.status)
+        and workflow.allowed_from(Action.DECLINE, case.status)
+    ):
         return 0  # accepted, declined or re-dispatched meanwhile
-    dispatch.status, dispatch.timed_out_at = DispatchStatus.TIMED_OUT, now
+    DISPATCH_STATES.move(dispatch, DispatchAction.TIME_OUT)
+    dispatch.timed_out_at = now
     dispatch.save(update_fields=["status", "timed_out_at"])
     _back_to_queue(
         case,
@@ -385,13 +393,8 @@ def _time_out(dispatch_pk: int, now, minutes: int) -> int:
 def do_record_arrival(case: Case, *, actor, expected_version=None) -> Dispatch:
     case, _ = lock_case(case, actor, Action.RECORD_ARRIVAL, expected_version)
     dispatch = _active_dispatch(case, actor)
-    if dispatch.arrived_at:
-        raise IllegalTransition(
-            "已记录到达时间。",
-            fields={"arrived_at": ["已记录到达时间。"]},
-            current_state=dispatch.status,
-        )
-    dispatch.status, dispatch.arrived_at = DispatchStatus.ARRIVED, timezone.now()
+    DISPATCH_STATES.move(dispatch, DispatchAction.ARRIVE)
+    dispatch.arrived_at = timezone.now()
     minutes = int((dispatch.arrived_at - dispatch.dispatched_at).total_seconds() // 60)
     dispatch.dispatch_to_arrival_minutes = minutes
     dispatch.save(update_fields=["status", "arrived_at", "dispatch_to_arrival_minutes"])
@@ -432,9 +435,7 @@ def do_record_position(staff: Staff, *, lat, lng, actor, at=None) -> Staff:
 
 
 def cancel_active_dispatches(case: Case) -> None:
-    case.dispatches.filter(status__in=ACTIVE_DISPATCH_STATUSES).update(
-        status=DispatchStatus.CANCELLED
-    )
+    DISPATCH_STATES.move_all(case.dispatches.all(), DispatchAction.CANCEL)
     DispatchAlert.objects.filter(case=case, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )

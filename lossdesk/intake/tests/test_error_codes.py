@@ -28,7 +28,8 @@ def test_a_second_arrival_is_an_illegal_transition(firm):
     response = client_for(firm.zhangsan).post(
         f"{API}/cases/{case.case_no}/arrival", {"version": case.version}, format="json"
     )
-    refused(response, 409, "illegal_transition")
+    error = refused(response, 409, "illegal_transition")
+    assert error["message"] == "调度当前状态为「已到达」，不能执行「到达现场」。"  # DISPATCH_STATES
 
 
 def test_a_delegation_to_the_own_branch_is_an_invalid_delegation(firm):
@@ -45,3 +46,15 @@ def test_a_second_delegation_while_one_is_active_is_an_illegal_transition(firm):
     url = f"{API}/cases/{case.case_no}/delegations"
     assert dispatcher.post(url, {"to_branch": firm.nanjing.pk}).status_code == 201
     refused(dispatcher.post(url, {"to_branch": firm.nanjing.pk}), 409, "illegal_transition")
+
+
+def test_returning_a_delegation_not_yet_accepted_is_an_illegal_transition(firm):
+    case = firm.registered_case()
+    created = client_for(firm.zhaoliu).post(
+        f"{API}/cases/{case.case_no}/delegations", {"to_branch": firm.nanjing.pk}
+    )
+    receiving = client_for(firm.staff("zhengsan", "郑三", "dispatcher", firm.nanjing))
+    url = f"{API}/cases/{case.case_no}/delegations/{created.json()['id']}/return"
+    error = refused(receiving.post(url, {"reason": "人手不足"}), 409, "illegal_transition")
+    assert error["current_state"] == "requested"
+    assert error["message"] == "委托当前状态为「待接收」，不能执行「退回」。"  # DELEGATION_STATES
