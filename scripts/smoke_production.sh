@@ -106,7 +106,7 @@ expect_status "$status" 400 "POST /api/v1/auth/token with a bad password"
 python3 - "$work/body" <<'EOF' || fail "auth/token error body is not the JSON error shape"
 import json, sys
 error = json.load(open(sys.argv[1]))["error"]
-assert error["code"] == "invalid" and error["message"] and "fields" in error, error
+assert error["code"] == "invalid_credentials" and error["message"] and "fields" in error, error
 EOF
 
 status=$(fetch /api/v1/openapi.json "${https[@]}")
