@@ -187,6 +187,33 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
+class ImportAction(StrEnum):
+    QUEUE = "queue"
+    START = "start"
+    FINISH = "finish"
+    FAIL = "fail"
+
+
+# A batch is previewed while uploaded; confirming queues it once, and the background task
+# runs a queued one to done, or to failed when the file as a whole cannot be read.
+IMPORT_BATCH_STATES = StateMachine(
+    "导入批次",
+    ImportStatus,
+    {
+        ImportAction.QUEUE: ({ImportStatus.UPLOADED}, ImportStatus.QUEUED),
+        ImportAction.START: ({ImportStatus.QUEUED}, ImportStatus.RUNNING),
+        ImportAction.FINISH: ({ImportStatus.RUNNING}, ImportStatus.DONE),
+        ImportAction.FAIL: ({ImportStatus.RUNNING}, ImportStatus.FAILED),
+    },
+    {
+        ImportAction.QUEUE: "确认导入",
+        ImportAction.START: "开始导入",
+        ImportAction.FINISH: "完成导入",
+        ImportAction.FAIL: "导入失败",
+    },
+)
+
+
 class ImportRowStatus(models.TextChoices):
     IMPORTED = "imported", "已导入"
     SKIPPED = "skipped", "已存在，跳过"

@@ -21,7 +21,12 @@ from lossdesk.claims.models import Case
 from lossdesk.core import excel
 from lossdesk.core import importing as pipeline
 from lossdesk.core.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ServiceError
-from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
+from lossdesk.intake.choices import (
+    IMPORT_BATCH_STATES,
+    ImportAction,
+    ImportRowStatus,
+    ReportChannel,
+)
 from lossdesk.intake.models import ImportBatch, ImportMapping, ImportRow, Report
 from lossdesk.intake.permissions import IMPORT_MAPPING_CHANGE
 from lossdesk.intake.services import reports as services
@@ -352,6 +357,16 @@ def _status(row: pipeline.CheckedRow) -> str:
     return ImportRowStatus.SKIPPED if row.skipped else ImportRowStatus.IMPORTED
 
 
+def queue_import(batch: ImportBatch) -> ImportBatch:
+    """Confirm the preview: the batch waits for the background import (the caller enqueues
+    it). IllegalTransition once it was confirmed."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        IMPORT_BATCH_STATES.move(batch, ImportAction.QUEUE)
+        batch.save(update_fields=["status"])
+    return batch
+
+
 def run_import(batch_id: int) -> dict:
     """The background task's work: import every good row of a queued batch."""
     with transaction.atomic():
@@ -360,9 +375,10 @@ def run_import(batch_id: int) -> dict:
             .select_related("client", "branch", "uploaded_by")
             .get(pk=batch_id)
         )
-        if batch.status != ImportStatus.QUEUED:
+        if not IMPORT_BATCH_STATES.allowed_from(ImportAction.START, batch.status):
             return {"status": batch.status}
-        batch.status, batch.started_at = ImportStatus.RUNNING, timezone.now()
+        IMPORT_BATCH_STATES.move(batch, ImportAction.START)
+        batch.started_at = timezone.now()
         batch.save(update_fields=["status", "started_at"])
     try:
         table, checked = _checked(batch)
@@ -370,7 +386,8 @@ def run_import(batch_id: int) -> dict:
             checked, lambda good: _register(batch, good), total=table.data_rows
         )
     except ServiceError as exc:  # the file as a whole
-        batch.status, batch.error = ImportStatus.FAILED, exc.message[:500]
+        IMPORT_BATCH_STATES.move(batch, ImportAction.FAIL)
+        batch.error = exc.message[:500]
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "error", "finished_at"])
         return {"status": batch.status, "error": batch.error}
@@ -391,7 +408,8 @@ def run_import(batch_id: int) -> dict:
     batch.imported_rows = summary.valid
     batch.skipped_rows = summary.skipped
     batch.failed_rows = summary.failed
-    batch.status, batch.finished_at = ImportStatus.DONE, timezone.now()
+    IMPORT_BATCH_STATES.move(batch, ImportAction.FINISH)
+    batch.finished_at = timezone.now()
     batch.save()
     return {
         "status": batch.status,

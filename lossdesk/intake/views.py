@@ -6,7 +6,7 @@ through Case.objects.for_user (404 outside scope), call a service and show its e
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,9 +25,10 @@ from lossdesk.intake.actions import (
     delegation_verbs,
 )
 from lossdesk.intake.choices import (
+    IMPORT_BATCH_STATES,
     OPEN_CALLBACK_STATUSES,
     CallbackStatus,
-    ImportStatus,
+    ImportAction,
 )
 from lossdesk.intake.forms import (
     CallbackResultForm,
@@ -350,7 +351,7 @@ class ImportDetailView(ImportBatchMixin, View):
     def get(self, request, pk):
         batch = self.get_batch(request, pk)
         context = {"nav": "import", "batch": batch}
-        if batch.status == ImportStatus.UPLOADED:
+        if IMPORT_BATCH_STATES.allowed_from(ImportAction.QUEUE, batch.status):
             try:
                 result = importing.preview(batch)
             except ServiceError as exc:
@@ -372,12 +373,10 @@ class ImportRunView(ImportBatchMixin, View):
 
     def post(self, request, pk):
         batch = self.get_batch(request, pk)
-        with transaction.atomic():
-            updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UPLOADED).update(
-                status=ImportStatus.QUEUED
-            )
-        if not updated:
-            messages.error(request, "该批次已提交导入。")
+        try:
+            importing.queue_import(batch)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
         else:
             tasks.import_reports.enqueue(batch.pk)
             messages.success(request, "已提交后台导入。")

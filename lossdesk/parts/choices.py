@@ -150,6 +150,40 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+class ImportAction(StrEnum):
+    PREVIEW = "preview"
+    CONFIRM = "confirm"
+    FINISH = "finish"
+    FAIL = "fail"
+    CANCEL = "cancel"
+
+
+# A catalogue import is checked in the background (validating) into a preview; the user
+# confirms or cancels it, and the background writer finishes it; either background step
+# fails it (the import writes all or nothing).
+CATALOGUE_IMPORT_STATES = StateMachine(
+    "目录导入",
+    ImportStatus,
+    {
+        ImportAction.PREVIEW: ({ImportStatus.VALIDATING}, ImportStatus.PREVIEWED),
+        ImportAction.CONFIRM: ({ImportStatus.PREVIEWED}, ImportStatus.IMPORTING),
+        ImportAction.FINISH: ({ImportStatus.IMPORTING}, ImportStatus.DONE),
+        ImportAction.FAIL: ({ImportStatus.VALIDATING, ImportStatus.IMPORTING}, ImportStatus.FAILED),
+        ImportAction.CANCEL: (
+            {ImportStatus.VALIDATING, ImportStatus.PREVIEWED},
+            ImportStatus.CANCELLED,
+        ),
+    },
+    {
+        ImportAction.PREVIEW: "生成预览",
+        ImportAction.CONFIRM: "确认导入",
+        ImportAction.FINISH: "完成导入",
+        ImportAction.FAIL: "导入失败",
+        ImportAction.CANCEL: "取消导入",
+    },
+)
+
+
 class FileFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"

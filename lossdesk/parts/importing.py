@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from lossdesk.core import importing
 from lossdesk.core.errors import ErrorCode, ServiceError
-from lossdesk.parts.choices import NATIONWIDE, Category, ImportStatus, PriceType
+from lossdesk.parts.choices import (
+    CATALOGUE_IMPORT_STATES,
+    NATIONWIDE,
+    Category,
+    ImportAction,
+    PriceType,
+)
 from lossdesk.parts.models import (
     CatalogueImport,
     Make,
@@ -302,8 +308,8 @@ def _read(imp: CatalogueImport) -> importing.Table:
 def validate_import(import_id: int) -> None:
     """Background step 1: every row checked, errors and a preview stored, no data written."""
     imp = CatalogueImport.objects.get(pk=import_id)
-    if imp.status != ImportStatus.VALIDATING:
-        return
+    if not CATALOGUE_IMPORT_STATES.allowed_from(ImportAction.PREVIEW, imp.status):
+        return  # cancelled meanwhile
 
     def progress(done: int, total: int) -> None:
         percent = importing.progress_percent(done, total)
@@ -328,12 +334,12 @@ def validate_import(import_id: int) -> None:
     imp.row_errors = _stored_errors(summary.errors)
     imp.preview = [_preview_row(r.line_no, r.data) for r in summary.rows]
     imp.progress = 100
-    imp.status = ImportStatus.PREVIEWED
+    CATALOGUE_IMPORT_STATES.move(imp, ImportAction.PREVIEW)
     imp.save()
 
 
 def _fail(imp: CatalogueImport, message: str) -> None:
-    imp.status = ImportStatus.FAILED
+    CATALOGUE_IMPORT_STATES.move(imp, ImportAction.FAIL)
     imp.error_message = message[:500]
     imp.finished_at = timezone.now()
     imp.save(update_fields=["status", "error_message", "finished_at"])
@@ -344,7 +350,7 @@ def run_import(import_id: int) -> None:
     of it back and marks the import failed. (No progress while it runs: inside the one
     transaction nobody else would see it.)"""
     imp = CatalogueImport.objects.get(pk=import_id)
-    if imp.status != ImportStatus.IMPORTING:
+    if not CATALOGUE_IMPORT_STATES.allowed_from(ImportAction.FINISH, imp.status):
         return
     names: dict[str, PartName] = {}
     touched: set[int] = set()
@@ -374,7 +380,7 @@ def run_import(import_id: int) -> None:
     imp.row_errors = _stored_errors(summary.errors)
     imp.created_parts, imp.updated_parts, imp.imported_prices = counts
     imp.progress = 100
-    imp.status = ImportStatus.DONE
+    CATALOGUE_IMPORT_STATES.move(imp, ImportAction.FINISH)
     imp.finished_at = timezone.now()
     imp.save()
 

@@ -14,7 +14,6 @@ from lossdesk.claims.services import lock_case
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     ErrorCode,
-    IllegalTransition,
     Incomplete,
     NotFound,
     PermissionDenied,
@@ -27,10 +26,11 @@ from lossdesk.core.validators import normalize_vin, validate_vin
 from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.parts import permissions as perms
 from lossdesk.parts.choices import (
+    CATALOGUE_IMPORT_STATES,
     MANUAL_QUOTE_STATES,
     PRICE_QUERY_STATES,
     IdentificationMethod,
-    ImportStatus,
+    ImportAction,
     ManualQuoteStatus,
     PriceChangeAction,
     PriceType,
@@ -749,16 +749,10 @@ def do_confirm_catalogue_import(imp: CatalogueImport, *, actor) -> CatalogueImpo
     """After the preview: import the good rows (background task, one transaction)."""
     _require(actor, perms.IMPORT_CATALOGUE, "导入配件目录")
     imp = _locked_import(imp, actor)
-    if imp.status != ImportStatus.PREVIEWED:
-        status = ImportStatus(imp.status)
-        raise IllegalTransition(
-            f"导入当前状态为「{status.label}」，不能确认导入。",
-            current_state=status.value,
-            current_state_label=status.label,
-        )
+    CATALOGUE_IMPORT_STATES.check(ImportAction.CONFIRM, imp.status)
     if imp.valid_rows == 0:
         raise ServiceError("没有可导入的有效行。", code=PartsErrorCode.NO_VALID_ROWS)
-    imp.status = ImportStatus.IMPORTING
+    CATALOGUE_IMPORT_STATES.move(imp, ImportAction.CONFIRM)
     imp.progress = 0
     imp.confirmed_by = actor
     imp.save(update_fields=["status", "progress", "confirmed_by"])
@@ -772,14 +766,7 @@ def do_confirm_catalogue_import(imp: CatalogueImport, *, actor) -> CatalogueImpo
 def do_cancel_catalogue_import(imp: CatalogueImport, *, actor) -> CatalogueImport:
     _require(actor, perms.IMPORT_CATALOGUE, "导入配件目录")
     imp = _locked_import(imp, actor)
-    if imp.status not in (ImportStatus.PREVIEWED, ImportStatus.VALIDATING):
-        status = ImportStatus(imp.status)
-        raise IllegalTransition(
-            f"导入当前状态为「{status.label}」，不能取消。",
-            current_state=status.value,
-            current_state_label=status.label,
-        )
-    imp.status = ImportStatus.CANCELLED
+    CATALOGUE_IMPORT_STATES.move(imp, ImportAction.CANCEL)
     imp.finished_at = timezone.now()
     imp.save(update_fields=["status", "finished_at"])
     return imp

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from lossdesk.claims.models import Case
-from lossdesk.core.errors import NotFound, PermissionDenied, ServiceError
+from lossdesk.core.errors import IllegalTransition, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.tests.test_excel import assert_no_formulas
 from lossdesk.intake import importing
 from lossdesk.intake.choices import ImportRowStatus, ImportStatus, ReportChannel
@@ -174,6 +174,18 @@ def test_confirming_imports_the_good_rows_in_the_background_with_line_numbers(
     assert "车牌号格式不正确" in page and sixth.case.case_no in page
     again = client.post(reverse("intake:import-run", args=[batch.pk]))
     assert again.status_code == 302 and Report.objects.filter(channel="import").count() == 2
+
+
+def test_a_batch_is_queued_once_and_a_second_confirmation_names_its_state(client, firm, mapping):
+    _, batch = upload(client, firm)
+    assert importing.queue_import(batch).status == ImportStatus.QUEUED
+    with pytest.raises(IllegalTransition) as refused:
+        importing.queue_import(batch)
+    assert refused.value.extra["current_state"] == ImportStatus.QUEUED
+    page = client.post(reverse("intake:import-run", args=[batch.pk]), follow=True)
+    assert "导入批次当前状态为「排队中」，不能执行「确认导入」。" in page.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.QUEUED and not batch.rows.exists()
 
 
 def test_a_row_failing_inside_the_service_leaves_no_half_report(firm, mapping, monkeypatch):

@@ -11,6 +11,7 @@ from lossdesk.core.importing import ImportErrorCode
 from lossdesk.parts import importing, services
 from lossdesk.parts.models import CatalogueImport, Part, PartName, PartPrice
 from lossdesk.parts.queries import search_parts
+from lossdesk.testing import error_of
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +203,9 @@ def test_the_import_api_uploads_previews_and_confirms(
     assert client.get(f"/api/v1/catalogue-imports/{pk}").json()["status"] == "done"
     again = client.post(f"/api/v1/catalogue-imports/{pk}/confirm")
     assert again.status_code == 409
+    error = error_of(again)
+    assert (error["code"], error["current_state"]) == ("illegal_transition", "done")
+    assert error["message"] == "目录导入当前状态为「已完成」，不能执行「确认导入」。"
     assert api(catalogue_user := price_desk).get("/api/v1/catalogue-imports").status_code == 200
     assert catalogue_user
     assert (
