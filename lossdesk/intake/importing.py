@@ -35,6 +35,7 @@ from lossdesk.org.models import Client, ClientBranch
 
 MAX_ROWS = 5000
 PREVIEW_ROWS = 50
+CHUNK = 50  # good rows registered between two progress updates of a running batch
 
 
 @dataclass(frozen=True)
@@ -380,10 +381,20 @@ def run_import(batch_id: int) -> dict:
         IMPORT_BATCH_STATES.move(batch, ImportAction.START)
         batch.started_at = timezone.now()
         batch.save(update_fields=["status", "started_at"])
+
+    def progress(done: int, total: int) -> None:
+        # Outside any transaction, so the page sees it while the batch runs.
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+
     try:
         table, checked = _checked(batch)
+        progress(0, table.data_rows)
         summary, rows = pipeline.confirm(
-            checked, lambda good: _register(batch, good), total=table.data_rows
+            checked,
+            lambda good: _register(batch, good),
+            total=table.data_rows,
+            chunk=CHUNK,
+            on_progress=progress,
         )
     except ServiceError as exc:  # the file as a whole
         IMPORT_BATCH_STATES.move(batch, ImportAction.FAIL)
@@ -404,7 +415,7 @@ def run_import(batch_id: int) -> dict:
     ]
     ImportRow.objects.filter(batch=batch).delete()
     ImportRow.objects.bulk_create(outcomes, batch_size=500)
-    batch.total_rows = summary.total
+    batch.total_rows = batch.processed_rows = summary.total
     batch.imported_rows = summary.valid
     batch.skipped_rows = summary.skipped
     batch.failed_rows = summary.failed

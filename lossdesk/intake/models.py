@@ -507,6 +507,7 @@ class ImportBatch(models.Model):
         "状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
     total_rows = models.PositiveIntegerField("数据行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理", default=0)  # while it runs
     imported_rows = models.PositiveIntegerField("已导入", default=0)
     skipped_rows = models.PositiveIntegerField("已存在跳过", default=0)
     failed_rows = models.PositiveIntegerField("有错误", default=0)

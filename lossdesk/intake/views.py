@@ -29,6 +29,7 @@ from lossdesk.intake.choices import (
     OPEN_CALLBACK_STATUSES,
     CallbackStatus,
     ImportAction,
+    ImportStatus,
 )
 from lossdesk.intake.forms import (
     CallbackResultForm,
@@ -350,7 +351,13 @@ class ImportDetailView(ImportBatchMixin, View):
 
     def get(self, request, pk):
         batch = self.get_batch(request, pk)
-        context = {"nav": "import", "batch": batch}
+        context = {
+            "nav": "import",
+            "batch": batch,
+            "running": batch.status == ImportStatus.RUNNING,
+            # queued or running: the outcome is reloaded until it is there
+            "waiting": batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        }
         if IMPORT_BATCH_STATES.allowed_from(ImportAction.QUEUE, batch.status):
             try:
                 result = importing.preview(batch)

@@ -218,6 +218,51 @@ def test_a_row_failing_inside_the_service_leaves_no_half_report(firm, mapping, m
     assert batch.rows.get(line_no=4).errors == {"plate": ["模拟的失败"]}
 
 
+def test_a_running_batch_stores_its_progress_after_every_chunk(firm, mapping, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    original = reports.do_register_report
+    seen = []  # rows processed, as the page would read it, when each report is registered
+
+    def register(data, **kwargs):
+        seen.append(ImportBatch.objects.values_list("processed_rows", "total_rows").get())
+        return original(data, **kwargs)
+
+    monkeypatch.setattr(reports, "do_register_report", register)
+    rows = [good(1), good(2, plate="浙12345"), good(3), good(4), good(5), good(6)]
+    batch = ImportBatch.objects.create(
+        client=firm.client,
+        branch=firm.hangzhou,
+        original_name="x.xlsx",
+        columns=PICC_COLUMNS,
+        sheet_name="报案清单",
+        header_row=2,
+        uploaded_by=firm.zhaoliu,
+        status=ImportStatus.QUEUED,
+        file=SimpleUploadedFile("x.xlsx", workbook(rows)),
+    )
+    importing.run_import(batch.pk)
+    # Chunks of two good rows: the failing second row counts as processed with the first chunk.
+    assert seen == [(0, 6), (0, 6), (3, 6), (3, 6), (5, 6)]
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    assert (batch.processed_rows, batch.total_rows, batch.imported_rows) == (6, 6, 5)
+
+
+def test_the_detail_page_shows_the_rows_processed_while_the_batch_runs(client, firm, mapping):
+    _, batch = upload(client, firm)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.RUNNING, processed_rows=3, total_rows=7
+    )
+    url = reverse("intake:import-detail", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert "已处理 3 / 7 行" in page and 'data-testid="result-counts"' not in page
+    assert f'hx-get="{url}"' in page  # polled until the outcome is there
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.DONE, processed_rows=7)
+    page = client.get(url).content.decode()
+    assert "已处理" not in page and 'data-testid="result-counts"' in page
+    assert f'hx-get="{url}"' not in page
+
+
 def test_a_file_without_a_required_column_or_not_excel_is_refused_as_a_whole(client, firm, mapping):
     book = Workbook()
     book.active.title = "报案清单"
