@@ -11,7 +11,7 @@ from django.views import View
 
 from lossdesk.core.errors import ServiceError
 from lossdesk.notify import services
-from lossdesk.notify.choices import SmsStatus
+from lossdesk.notify.choices import SMS_STATES, SmsAction
 from lossdesk.notify.filtersets import SmsMessageFilterSet
 from lossdesk.notify.models import SmsMessage
 from lossdesk.notify.permissions import RESEND_SMS, VIEW_SMS
@@ -69,7 +69,8 @@ class MessageDetailView(SmsPermissionMixin, View):
             "nav": "sms",
             "message": shown(message, request.user),
             "logs": message.delivery_logs.order_by("created_at", "id"),
-            "can_resend": message.status == SmsStatus.FAILED and request.user.has_perm(RESEND_SMS),
+            "can_resend": SMS_STATES.allowed_from(SmsAction.RESEND, message.status)
+            and request.user.has_perm(RESEND_SMS),
         }
         return render(request, self.template_name, context)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lossdesk.claims import workflow
-from lossdesk.claims.choices import EventType, LossItemKind
+from lossdesk.claims.choices import EventType, LossItemKind, LossItemStatus
 from lossdesk.claims.models import Case
 from lossdesk.claims.services import lock_case, move_case, record_event
 from lossdesk.claims.workflow import Action
@@ -94,7 +94,9 @@ def _recommend(case: Case, *, now=None, branch_id=None, kinds=None):
             roster_kept = True
         shifts.setdefault(surveyor_id, []).append(scoring.Shift(start, end, zone))
     if kinds is None:
-        kinds = {item.kind for item in case.loss_items.all() if item.status != "cancelled"}
+        kinds = {
+            item.kind for item in case.loss_items.all() if item.status != LossItemStatus.CANCELLED
+        }
     task = scoring.Task(
         at=now,
         place=report.accident_place,

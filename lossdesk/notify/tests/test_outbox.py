@@ -108,11 +108,13 @@ def test_a_dispatcher_resends_a_failed_message_from_its_page(
     client, firm, messages, django_capture_on_commit_callbacks
 ):
     message = messages["customer"]
+    login(client, "zhaoliu")
+    detail = reverse("notify:message-detail", args=[message.pk])
+    resend_form = f'action="{reverse("notify:message-resend", args=[message.pk])}"'
+    assert resend_form not in client.get(detail).content.decode()  # only a failed one
     message.status = SmsStatus.FAILED
     message.save(update_fields=["status"])
-    login(client, "zhaoliu")
-    page = client.get(reverse("notify:message-detail", args=[message.pk])).content.decode()
-    assert "重新发送" in page
+    assert resend_form in client.get(detail).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("notify:message-resend", args=[message.pk]), follow=True)
     assert "短信已重新排队发送。" in response.content.decode()
