@@ -41,7 +41,7 @@ from lossdesk.org.choices import BranchLevel, RepairShopKind
 from lossdesk.org.models import Branch, Client, ClientContact, RepairShop, Staff
 from lossdesk.org.positions import ADMIN_POSITIONS, STANDARD_POSITIONS
 from lossdesk.parts.identification import identify_vin
-from lossdesk.parts.models import Make, Part
+from lossdesk.parts.models import Make, Part, Series
 from lossdesk.parts.seeding import SERIES
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -473,11 +473,18 @@ def test_the_logins_are_printed_last_after_the_summary(demo_db):
     assert not any("配件 " in line and "/" in line for line in lines[logins:])
 
 
-def test_a_demo_cases_vin_identifies_its_series_in_the_catalogue(demo_db):
-    report = Report.objects.filter(vin__startswith="LSVAU2").first()  # a 朗逸
-    result = identify_vin(report.vin)
-    assert result.candidates
-    assert {c.model.series.name for c in result.candidates} == {"朗逸"}
+def test_demo_cases_vins_identify_their_series_in_the_catalogue(demo_db):
+    # Every demo vehicle model the catalogue carries: a case's VIN names its series.
+    catalogued = set(Series.objects.values_list("name", flat=True))
+    checked = []
+    for model in demo.MODELS:
+        series = model.name.split()[0]
+        vins = Report.objects.filter(vin__startswith=model.wmi + model.vds[:2])
+        vin = vins.order_by("pk").values_list("vin", flat=True).first()
+        if series in catalogued and vin:
+            assert {c.model.series.name for c in identify_vin(vin).candidates} == {series}, vin
+            checked.append(series)
+    assert len(checked) >= 2, checked
 
 
 def test_the_demo_has_a_parts_catalogue_a_search_finds(demo_db, client):
