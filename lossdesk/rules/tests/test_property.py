@@ -1,5 +1,6 @@
 from dataclasses import replace
 from decimal import Decimal, localcontext
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -195,6 +196,17 @@ def test_every_useful_life_default_is_positive_and_cites_its_source() -> None:
     for entry in USEFUL_LIFE.values():
         assert entry.years > 0
         assert entry.label and len(entry.source) > 10
+
+
+def test_docs_property_lists_every_useful_life_default_with_its_years() -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "property.md"
+    rows = {}
+    section = doc.read_text(encoding="utf-8").split("## Useful-life defaults")[1]
+    for row in section.split("\n### ")[0].splitlines():
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[2].isdigit():
+            rows[cells[0].strip("`")] = int(cells[2])
+    assert rows == {key: entry.years for key, entry in USEFUL_LIFE.items()}
 
 
 def test_a_useful_life_default_prefills_a_line() -> None:
