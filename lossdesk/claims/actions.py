@@ -52,6 +52,7 @@ class CaseAction:
 
     actions: tuple[Action, ...] = ()
     title = ""
+    done = ""  # the page's message after success
     # URLs: the page at cases/<case_no>/<page_path> named "<page_name>", the API at
     # /api/v1/cases/<case_no>/<api_path> named "api:<api_name>".
     page_name = ""
@@ -115,8 +116,8 @@ class CaseAction:
 
     @classmethod
     def message(cls, case: Case, result) -> str:
-        """The page's message after success."""
-        return f"{cls.title}：已完成。"
+        """The page's message after success: `done`, unless it names what came out."""
+        return cls.done
 
     @classmethod
     def api_answer(cls, result, context: dict) -> tuple[dict, int] | None:
@@ -130,6 +131,7 @@ class CaseAction:
 class SaveSurvey(CaseAction):
     actions = (Action.SAVE_SURVEY,)
     title = "查勘记录"
+    done = "查勘记录已保存。"
     page_name, page_path = "claims:case-survey", "survey/"
     api_name, api_path, api_method = "case-survey", "survey", "put"
     api_summary = "保存查勘记录"
@@ -143,14 +145,11 @@ class SaveSurvey(CaseAction):
         survey = {name: data[name] for name in SurveyForm.FIELDS if name in data}
         return services.do_save_survey(case, survey, actor=actor, expected_version=version)
 
-    @classmethod
-    def message(cls, case, result):
-        return "查勘记录已保存。"
-
 
 class CompleteSurvey(CaseAction):
     actions = (Action.COMPLETE_SURVEY,)
     title = "完成查勘"
+    done = "查勘已完成，案件进入定损。"
     page_name, page_path = "claims:case-complete-survey", "survey/complete/"
     api_name, api_path = "case-complete-survey", "complete-survey"
     api_summary = "完成查勘（进入定损）"
@@ -161,10 +160,6 @@ class CompleteSurvey(CaseAction):
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         return services.do_complete_survey(case, actor=actor, expected_version=version)
-
-    @classmethod
-    def message(cls, case, result):
-        return "查勘已完成，案件进入定损。"
 
 
 class AddAttachments(CaseAction):
@@ -320,6 +315,7 @@ class ReviewCase(CaseAction):
 class RequestDocuments(CaseAction):
     actions = (Action.REQUEST_DOCUMENTS,)
     title = "资料补充"
+    done = "已发起资料补充，案件暂停等待资料。"
     page_name, page_path = "claims:case-request-documents", "document-requests/new/"
     api_name, api_path = "case-document-requests", "document-requests"
     form, serializer = DocumentRequestForm, s.DocumentRequestInputSerializer
@@ -337,10 +333,6 @@ class RequestDocuments(CaseAction):
             actor=actor,
             expected_version=version,
         )
-
-    @classmethod
-    def message(cls, case, result):
-        return "已发起资料补充，案件暂停等待资料。"
 
 
 class FulfilDocuments(CaseAction):
@@ -402,6 +394,7 @@ class IssueReport(CaseAction):
 class CloseCase(CaseAction):
     actions = (Action.CLOSE,)
     title = "结案"
+    done = "案件已结案。"
     page_name, page_path = "claims:case-close", "close/"
     api_name, api_path = "case-close", "close"
     submit_label = "结案"
@@ -412,14 +405,11 @@ class CloseCase(CaseAction):
     def run(cls, case, data, *, actor, version, target=None):
         return services.do_close_case(case, actor=actor, expected_version=version)
 
-    @classmethod
-    def message(cls, case, result):
-        return "案件已结案。"
-
 
 class CancelCase(CaseAction):
     actions = (Action.CANCEL,)
     title = "注销案件"
+    done = "案件已注销。"
     page_name, page_path = "claims:case-cancel", "cancel/"
     api_name, api_path = "case-cancel", "cancel"
     form, serializer = CancelForm, s.CancelInputSerializer
@@ -432,10 +422,6 @@ class CancelCase(CaseAction):
         return services.do_cancel_case(
             case, reason=data["reason"], note=data["note"], actor=actor, expected_version=version
         )
-
-    @classmethod
-    def message(cls, case, result):
-        return "案件已注销。"
 
 
 def case_actions() -> list[type[CaseAction]]:

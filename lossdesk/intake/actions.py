@@ -77,6 +77,7 @@ class DispatchCase(CaseAction):
 class AcceptDispatch(CaseAction):
     actions = (Action.ACCEPT,)
     title = "接受调度"
+    done = "已接单，请尽快前往现场。"
     page_name, page_path = "intake:case-accept", "accept/"
     api_name, api_path = "case-accept", "accept"
     surveyor_only = True
@@ -87,14 +88,11 @@ class AcceptDispatch(CaseAction):
     def run(cls, case, data, *, actor, version, target=None):
         return do_accept_dispatch(case, actor=actor, expected_version=version)
 
-    @classmethod
-    def message(cls, case, result):
-        return "已接单，请尽快前往现场。"
-
 
 class DeclineDispatch(CaseAction):
     actions = (Action.DECLINE,)
     title = "拒单"
+    done = "已拒单，案件已退回调度员重新调度。"
     page_name, page_path = "intake:case-decline", "decline/"
     api_name, api_path = "case-decline", "decline"
     api_summary = "拒绝调度（退回调度队列）"
@@ -113,10 +111,6 @@ class DeclineDispatch(CaseAction):
         )
 
     @classmethod
-    def message(cls, case, result):
-        return "已拒单，案件已退回调度员重新调度。"
-
-    @classmethod
     def api_answer(cls, result, context):
         body = {"case_no": result.case.case_no, "status": "registered", "dispatch": result}
         return s.DeclinedSerializer(body).data, 200
@@ -125,6 +119,7 @@ class DeclineDispatch(CaseAction):
 class RecordArrival(CaseAction):
     actions = (Action.RECORD_ARRIVAL,)
     title = "到达现场"
+    done = "已记录到达现场时间。"
     page_name, page_path = "intake:case-arrival", "arrival/"
     api_name, api_path = "case-arrival", "arrival"
     surveyor_only = True
@@ -140,10 +135,6 @@ class RecordArrival(CaseAction):
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         return do_record_arrival(case, actor=actor, expected_version=version)
-
-    @classmethod
-    def message(cls, case, result):
-        return "已记录到达现场时间。"
 
 
 # --- delegation --------------------------------------------------------------------------
@@ -222,7 +213,6 @@ class AnswerDelegation(CaseAction):
     """Accept / refuse / cancel / return one delegation of the case, by its id."""
 
     verb = ""
-    done = ""
     form, serializer = ReasonForm, s.ReasonSerializer
     panel = False  # offered beside each delegation on the case page
     leaves_scope = True
@@ -241,10 +231,6 @@ class AnswerDelegation(CaseAction):
         if delegation is None:
             raise NotFound("委托不存在。")
         return delegation
-
-    @classmethod
-    def message(cls, case, result):
-        return cls.done
 
 
 class AcceptDelegation(AnswerDelegation):
