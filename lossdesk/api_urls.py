@@ -10,7 +10,6 @@ from lossdesk.audit.api import views as audit
 from lossdesk.claims.api import views as claims
 from lossdesk.core.api import not_found
 from lossdesk.intake.api import views as intake
-from lossdesk.motor.api import views as motor
 from lossdesk.org.api import views as org
 
 app_name = "api"
@@ -59,7 +58,11 @@ urlpatterns = [
         claims.AttachmentFileView.as_view(),
         name="case-attachment-file",
     ),
-    path(f"{CASE}/loss-items/<int:seq>/sheet", motor.SheetView.as_view(), name="case-sheet"),
+    path(
+        f"{CASE}/loss-items/<int:seq>/sheet",
+        claims.sheet_endpoint().as_view(),
+        name="case-sheet",
+    ),
     path(f"{CASE}/report.pdf", claims.ReportPdfView.as_view(), name="case-report-pdf"),
     # Every declared case action (claims.actions, and those the apps contribute).
     *claims.action_urls(),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lossdesk.intake",
     "lossdesk.claims",
     "lossdesk.motor",
+    "lossdesk.property",
     "lossdesk.parts",
     "lossdesk.calc",
     "lossdesk.notify",

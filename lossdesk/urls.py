@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("lossdesk.intake.urls")),
     path("", include("lossdesk.claims.urls")),
     path("", include("lossdesk.motor.urls")),
+    path("", include("lossdesk.property.urls")),
     path("calc/", include("lossdesk.calc.urls")),
     path("api/v1/", include("lossdesk.calc.api_urls")),
     path("parts/", include("lossdesk.parts.urls")),

@@ -96,6 +96,11 @@ class CaseAction:
         return None
 
     @classmethod
+    def form_initial(cls, target=None) -> dict:
+        """What the action's form shows before it is filled in (e.g. the target's values)."""
+        return {}
+
+    @classmethod
     def page_context(cls, case: Case, user) -> dict:
         """What the action's own page shows beside the form."""
         return {}
@@ -106,7 +111,8 @@ class CaseAction:
 
     @classmethod
     def target(cls, case: Case, pk: int):
-        """The case's object named by `<int:pk>` in the URL, if the action has one."""
+        """The case's object named by `<int:pk>` (or a loss item's `<int:seq>`) in the URL,
+        if the action has one."""
         raise NotFound("未找到。")
 
     @classmethod

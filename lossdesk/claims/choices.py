@@ -86,6 +86,10 @@ class DocumentType(models.TextChoices):
     ACCIDENT_CERTIFICATE = "accident_certificate", "事故认定书"
     ID_CARD = "id_card", "身份证"
     REPAIR_INVOICE = "repair_invoice", "维修发票"
+    OWNERSHIP_PROOF = "ownership_proof", "权属证明"
+    PURCHASE_INVOICE = "purchase_invoice", "购置发票"
+    CLAIM_LIST = "claim_list", "索赔清单"
+    AGREEMENT = "agreement", "协议书"
     OTHER = "other", "其他"
 
 
@@ -121,6 +125,9 @@ class EventType(models.TextChoices):
     SURVEY_COMPLETED = "survey_completed", "完成查勘"
     ATTACHMENT_ADDED = "attachment_added", "上传附件"
     SHEET_SAVED = "sheet_saved", "保存定损单"
+    PROPERTY_SURVEY_SAVED = "property_survey_saved", "保存物损查勘"
+    NEGOTIATION_SAVED = "negotiation_saved", "记录物损协商"
+    OFFER_RECORDED = "offer_recorded", "记录协商报价"
     SUBMITTED_FOR_REVIEW = "submitted_for_review", "提交审核"
     REVIEW_APPROVED = "review_approved", "审核通过"
     REVIEW_RETURNED = "review_returned", "审核退回"

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class CaseErrorCode(StrEnum):
     LOSS_ITEM_NOT_IN_CASE = "loss_item_not_in_case"
+    LOSS_ITEM_HAS_NO_SHEET = "loss_item_has_no_sheet"
     INVALID_DOCUMENT_TYPE = "invalid_document_type"
     INVALID_REVIEW_LEVEL = "invalid_review_level"
     INVALID_DECISION = "invalid_decision"

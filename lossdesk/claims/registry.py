@@ -40,6 +40,11 @@ class LossLine:
     review_template: str  # the document's section on the review page (context: item)
     pdf_template: str  # the document's section in the adjusting report (context: item)
     api_serializer: Callable[[], type]  # the document's summary in the case API
+    # () -> the document's API resource at /cases/{case_no}/loss-items/{seq}/sheet: a class
+    # with `input_serializer` (the PUT body), `output_serializer`, and
+    # `read(request, case, loss_item)` / `write(request, case, loss_item, data)` answering
+    # the output's data. One resource for every line; the body is the line's own.
+    sheet_resource: Callable[[], type] | None = None
     editor: str = ""  # URL name of its editor page (case_no, seq); none when assessed elsewhere
     select_related: tuple[str, ...] = ()  # what the case page and API show of the document
     review_prefetch: tuple[str, ...] = ()  # what the review page and PDF show of it

@@ -371,15 +371,17 @@ class CaseActionView(CaseView):
 
     def load_objects(self, **kwargs) -> None:
         self.target = None
-        if "pk" in kwargs:
+        key = kwargs.get("pk", kwargs.get("seq"))
+        if key is not None:
             try:
-                self.target = self.declaration.target(self.case, kwargs["pk"])
+                self.target = self.declaration.target(self.case, key)
             except NotFound as exc:
                 raise Http404(exc.message) from None
 
     def get_form(self, case, data=None, files=None):
         prefix = self.declaration.form_prefix(self.target)
-        return self.declaration.form(data, files, case=case, prefix=prefix)
+        initial = self.declaration.form_initial(self.target)
+        return self.declaration.form(data, files, case=case, prefix=prefix, initial=initial)
 
     def get(self, request, **kwargs):
         return self.render_form(self.case, self.get_form(self.case))

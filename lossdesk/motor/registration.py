@@ -43,6 +43,12 @@ def sheet_serializer():
     return SheetSummarySerializer
 
 
+def sheet_resource():
+    from lossdesk.motor.api.views import VehicleSheetResource
+
+    return VehicleSheetResource
+
+
 VEHICLE_LINE = LossLine(
     name="motor",
     kinds=frozenset(VEHICLE_KINDS),
@@ -55,6 +61,7 @@ VEHICLE_LINE = LossLine(
     review_template="motor/includes/review_sheet.html",
     pdf_template="motor/includes/pdf_sheet.html",
     api_serializer=sheet_serializer,
+    sheet_resource=sheet_resource,
     select_related=("sheet__assessor", "sheet__repair_shop"),
     review_prefetch=("sheet__lines",),
     missing_message="本案没有车辆损失标的。",

@@ -115,7 +115,7 @@ def assess_sheet(
 ) -> PropertySheetResult:
     """Amounts of every line and the sheet total; bad input names ``lines.<i>.<field>``."""
     floor_ = rate(floor, "floor")
-    results = [_assess_line(line, f"lines.{i}", floor_) for i, line in enumerate(lines)]
+    results = [assess_line(line, f"lines.{i}", floor_) for i, line in enumerate(lines)]
     amounts = sum((line.amount for line in results), ZERO.quantize(FEN))
     if amounts > MONEY.maximum:
         raise RuleInputError("lines", f"金额合计不能大于 {MONEY.maximum:,}。")
@@ -146,7 +146,7 @@ def _bounded(value: object, kind: Amount, field: str, *, positive: bool = False)
     return parse_amount(D(value, field), kind, field=field, positive=positive)
 
 
-def _assess_line(line: PropertyLineInput, prefix: str, floor: Decimal) -> PropertyLineResult:
+def assess_line(line: PropertyLineInput, prefix: str, floor: Decimal) -> PropertyLineResult:
     if not isinstance(line.name, str) or not line.name.strip():
         raise RuleInputError(f"{prefix}.name", "项目名称不能为空")
     treatment = parse_enum(Treatment, line.treatment, f"{prefix}.treatment")

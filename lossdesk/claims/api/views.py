@@ -11,7 +11,7 @@ from django.http import FileResponse
 from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -22,7 +22,8 @@ from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
-from lossdesk.core.errors import NotFound
+from lossdesk.claims.error_codes import CaseErrorCode
+from lossdesk.core.errors import NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
@@ -207,11 +208,12 @@ class CaseActionView(generics.GenericAPIView):
     def get_serializer_class(self):
         return self.declaration.serializer
 
-    def handle(self, request, case_no, pk=None):
+    def handle(self, request, case_no, pk=None, seq=None):
         action = self.declaration
         case = get_case(request, case_no)
         action.check_actor(request.user)
-        target = action.target(case, pk) if pk is not None else None
+        key = pk if pk is not None else seq
+        target = action.target(case, key) if key is not None else None
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -260,6 +262,77 @@ def action_urls() -> list:
         for action in case_actions()
         if action.api_path
     ]
+
+
+# ------------------------------------------------------------------------ loss-item sheet
+
+
+class LossItemSheetView(generics.GenericAPIView):
+    """GET and PUT /cases/{case_no}/loss-items/{seq}/sheet: the assessment document of a
+    loss item, handled by the resource of the item's loss line (registry.LossLine
+    .sheet_resource); the body is that line's own (a vehicle sheet, a property sheet)."""
+
+    def get_serializer_class(self):
+        """The body of the item's line (OPTIONS describes it); the schema names them all
+        (sheet_endpoint)."""
+        try:
+            case = get_case(self.request, self.kwargs["case_no"])
+            return self.resource(case, self.kwargs["seq"])[1].input_serializer
+        except ServiceError:
+            return s.VersionSerializer
+
+    def resource(self, case: Case, seq: int):
+        item = case.loss_items.filter(seq=seq).first()
+        if item is None:
+            raise NotFound("本案没有该序号的损失标的。")
+        line = registry.line_for(item.kind)
+        if line is None or line.sheet_resource is None:
+            raise ServiceError(
+                f"「{item.get_kind_display()}」标的没有定损单。",
+                code=CaseErrorCode.LOSS_ITEM_HAS_NO_SHEET,
+            )
+        return item, line.sheet_resource()
+
+    def get(self, request, case_no, seq):
+        case = get_case(request, case_no)
+        item, resource = self.resource(case, seq)
+        return Response(resource.read(request, case, item))
+
+    def put(self, request, case_no, seq):
+        case = get_case(request, case_no)
+        item, resource = self.resource(case, seq)
+        context = {"request": request, "loss_item": item}
+        serializer = resource.input_serializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        return Response(resource.write(request, case, item, serializer.validated_data))
+
+
+def sheet_endpoint():
+    """The sheet view with a schema naming each line's body and answer (one of)."""
+    resources = [line.sheet_resource() for line in registry.loss_lines() if line.sheet_resource]
+
+    def one_of(name: str, attr: str):
+        return PolymorphicProxySerializer(
+            component_name=name,
+            serializers=[getattr(r, attr) for r in resources],
+            resource_type_field_name=None,
+        )
+
+    answer = one_of("LossItemSheet", "output_serializer")
+    return extend_schema(
+        methods=["GET"],
+        tags=["cases"],
+        summary="查看损失标的的定损单（车辆或物损，按标的类型）",
+        responses={200: answer, **READ_ERRORS},
+    )(
+        extend_schema(
+            methods=["PUT"],
+            tags=["cases"],
+            summary="保存定损单（整单替换；请求体按标的类型）",
+            request=one_of("LossItemSheetInput", "input_serializer"),
+            responses={200: answer, **ACTION_ERRORS},
+        )(LossItemSheetView)
+    )
 
 
 # -------------------------------------------------------------------------------- files

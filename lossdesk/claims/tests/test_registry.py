@@ -1,7 +1,8 @@
 """A loss line plugs into the case core with one registration and no change to claims.
 
 The fake line (lossdesk/claims/tests/fake_line: a model, two templates, a serializer and
-`register()`) assesses property loss items with a one-figure valuation. Once registered,
+`register()`) assesses property loss items with a one-figure valuation, in place of the
+property app's line. Once registered,
 claims counts it in the assessed amount, demands it before review, lets its assessor see
 the case under scope "own", keeps its assessor from reviewing it, and shows it on the case
 page, on the review page, in the adjusting report and in the case API."""
@@ -23,8 +24,14 @@ from lossdesk.testing import client_for, error_of
 
 
 @pytest.fixture
-def fake_registered(monkeypatch):
-    monkeypatch.setattr(registry, "_LINES", dict(registry._LINES))
+def no_property_line(monkeypatch):
+    """The registry without the line that handles property items (the property app's)."""
+    lines = {k: v for k, v in registry._LINES.items() if LossItemKind.PROPERTY not in v.kinds}
+    monkeypatch.setattr(registry, "_LINES", lines)
+
+
+@pytest.fixture
+def fake_registered(no_property_line):
     fake_line.register()
 
 
@@ -43,7 +50,7 @@ def _assessed_with_property(firm, amount="1234.50", assessor=None):
     return case
 
 
-def test_without_the_registration_claims_ignores_property_items(firm):
+def test_without_a_line_for_their_kind_claims_ignores_property_items(firm, no_property_line):
     case = firm.assessed_case(property_loss=True)
     sheets_only = services.recompute_assessed_amount(case)
     Valuation.objects.create(

@@ -6,6 +6,8 @@ import pytest
 
 from lossdesk.claims.choices import LossItemKind, LossItemStatus
 from lossdesk.claims.models import LossItem
+from lossdesk.core.errors import ServiceError
+from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.testing import API, LINES, client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +21,22 @@ def put_sheet(firm, case, seq, lines):
     )
 
 
-def test_a_sheet_for_a_loss_item_that_is_not_a_vehicle_is_loss_item_not_vehicle(firm):
+def test_a_vehicle_sheet_for_a_loss_item_that_is_not_a_vehicle_is_loss_item_not_vehicle(firm):
+    # The API sends a property item to the property line's resource; the vehicle sheet's
+    # service still refuses one handed to it directly.
     case = firm.assessing_case(property_loss=True)
     item = case.loss_items.get(kind=LossItemKind.PROPERTY)
-    response = put_sheet(firm, case, item.seq, LINES)
+    with pytest.raises(ServiceError) as refused:
+        do_save_assessment_sheet(item, lines=LINES, actor=firm.zhangsan)
+    assert refused.value.code == "loss_item_not_vehicle"
+
+
+def test_a_sheet_for_a_kind_no_line_assesses_is_loss_item_has_no_sheet(firm):
+    case = firm.assessing_case()
+    LossItem.objects.create(case=case, seq=9, kind=LossItemKind.INJURY, label="行人 李某")
+    response = put_sheet(firm, case, 9, LINES)
     assert response.status_code == 400
-    assert error_of(response)["code"] == "loss_item_not_vehicle"
+    assert error_of(response)["code"] == "loss_item_has_no_sheet"
 
 
 def test_a_sheet_for_a_cancelled_loss_item_is_an_illegal_transition(firm):
