@@ -45,6 +45,10 @@ class LossLine:
     # `read(request, case, loss_item)` / `write(request, case, loss_item, data)` answering
     # the output's data. One resource for every line; the body is the line's own.
     sheet_resource: Callable[[], type] | None = None
+    # () -> {name: serializer field}: more of its loss items in the case API (e.g. a survey
+    # of the item), null on items of other lines; with what they prefetch.
+    item_api_fields: Callable[[], dict] | None = None
+    item_api_prefetch: tuple[str, ...] = ()
     editor: str = ""  # URL name of its editor page (case_no, seq); none when assessed elsewhere
     select_related: tuple[str, ...] = ()  # what the case page and API show of the document
     review_prefetch: tuple[str, ...] = ()  # what the review page and PDF show of it

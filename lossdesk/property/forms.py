@@ -44,8 +44,10 @@ class NegotiationForm(VersionedForm):
         documents = case.attachments.filter(doc_type=DocumentType.AGREEMENT) if case else []
         self.fields["agreement"].widget.choices = [
             ("", "—"),
-            *((a.pk, f"{a.original_name}（{a.loss_item.label if a.loss_item else '案件'}）")
-              for a in documents),
+            *(
+                (a.pk, f"{a.original_name}（{a.loss_item.label if a.loss_item else '案件'}）")
+                for a in documents
+            ),
         ]
 
 

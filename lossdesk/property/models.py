@@ -182,9 +182,7 @@ class Negotiation(models.Model):
     agreed_on = models.DateField("协议日期", null=True, blank=True)
     # When the agreed amount was recorded (cycle time from report to agreement).
     agreed_at = models.DateTimeField("协商达成时间", null=True, blank=True, editable=False)
-    above_assessed_reason = models.CharField(
-        "高于定损金额的原因", max_length=NOTE_MAX, blank=True
-    )
+    above_assessed_reason = models.CharField("高于定损金额的原因", max_length=NOTE_MAX, blank=True)
     agreement = models.ForeignKey(
         "claims.Attachment",
         models.SET_NULL,

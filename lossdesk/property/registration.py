@@ -60,6 +60,15 @@ def sheet_serializer():
     return PropertySheetSummarySerializer
 
 
+def item_api_fields() -> dict:
+    from lossdesk.property.api.serializers import NegotiationSerializer, PropertySurveySerializer
+
+    return {
+        "property_survey": PropertySurveySerializer(read_only=True, allow_null=True),
+        "negotiation": NegotiationSerializer(read_only=True, allow_null=True),
+    }
+
+
 def sheet_resource():
     from lossdesk.property.api.views import PropertySheetResource
 
@@ -85,6 +94,8 @@ PROPERTY_LINE = LossLine(
     pdf_template="property/includes/pdf_item.html",
     api_serializer=sheet_serializer,
     sheet_resource=sheet_resource,
+    item_api_fields=item_api_fields,
+    item_api_prefetch=("negotiation__offers__recorded_by",),
     select_related=("property_sheet__assessor", "property_survey", "negotiation"),
     review_prefetch=("property_sheet__lines", "negotiation__offers"),
 )

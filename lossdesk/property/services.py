@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lossdesk.claims.choices import DocumentType, EventType, LossItemKind
+from lossdesk.claims.choices import EventType, LossItemKind
 from lossdesk.claims.models import Attachment, Case, LossItem
 from lossdesk.claims.services import (
     bump_version,
@@ -81,9 +81,7 @@ def do_save_property_survey(
 ) -> PropertySurvey:
     """Create or update the survey of a property loss item (物损查勘)."""
     case, item = _lock_item(item, actor, Action.SAVE_SURVEY, expected_version)
-    survey = PropertySurvey.objects.filter(loss_item=item).first() or PropertySurvey(
-        loss_item=item
-    )
+    survey = PropertySurvey.objects.filter(loss_item=item).first() or PropertySurvey(loss_item=item)
     errors: dict[str, list[str]] = {}
     for name in SURVEY_FIELDS:
         value = data.get(name, getattr(survey, name))
@@ -175,7 +173,7 @@ def _months(raw: dict, prefix: str, accident: date, errors: dict) -> tuple[int |
     value = raw.get("months_used")
     if _blank(value):
         return (months_between(purchase, accident) if purchase else None), purchase
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         value = "x"
     try:
         months = int(str(value).strip())

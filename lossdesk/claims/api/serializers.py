@@ -60,7 +60,8 @@ class VersionSerializer(serializers.Serializer):
 
 class LossItemSerializer(serializers.ModelSerializer):
     """A loss item with a summary of its assessment document under the field its loss
-    line names (`sheet` for vehicles); null until the document exists."""
+    line names (`sheet` for vehicles); null until the document exists. A line may add more
+    of its items (registry.LossLine.item_api_fields)."""
 
     kind = EnumField(LossItemKind, read_only=True)
     status = EnumField(LossItemStatus, read_only=True)
@@ -74,6 +75,8 @@ class LossItemSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         for line in registry.loss_lines():
             fields[line.document] = line.api_serializer()(read_only=True, allow_null=True)
+            if line.item_api_fields is not None:
+                fields.update(line.item_api_fields())
         return fields
 
 

@@ -20,9 +20,9 @@ from lossdesk.claims import registry
 from lossdesk.claims.actions import CaseAction, case_actions
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
+from lossdesk.claims.error_codes import CaseErrorCode
 from lossdesk.claims.filtersets import CaseSearchMixin
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
-from lossdesk.claims.error_codes import CaseErrorCode
 from lossdesk.core.errors import NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
@@ -64,9 +64,11 @@ def detail_queryset(user):
         .prefetch_related(
             Prefetch(
                 "loss_items",
-                LossItem.objects.select_related(*registry.document_select_related()).order_by(
-                    "seq"
-                ),
+                LossItem.objects.select_related(*registry.document_select_related())
+                .prefetch_related(
+                    *(n for ln in registry.loss_lines() for n in ln.item_api_prefetch)
+                )
+                .order_by("seq"),
             ),
             *(prefetch for c in contributed for prefetch in c.api_prefetch),
             Prefetch(

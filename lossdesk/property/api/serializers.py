@@ -81,7 +81,10 @@ class PropertyLineInputSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="未填已使用月数时，按购置日期至出险日期计算。"
     )
     months_used = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, help_text="更换、赔偿项目必填（或填购置日期）。"
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="更换、赔偿项目必填（或填购置日期）。",
     )
     useful_life_years = AmountField(
         required=False, help_text="使用年限（年），更换、赔偿项目必填，大于 0。"
