@@ -3,9 +3,10 @@ these only narrow it."""
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from lossdesk.claims.choices import CaseStatus
-from lossdesk.claims.models import PHONE_FIELDS, Case, phone_match, search_term
+from lossdesk.claims.choices import VEHICLE_KINDS, CaseStatus, LossItemKind, LossItemStatus
+from lossdesk.claims.models import PHONE_FIELDS, Case, LossItem, phone_match, search_term
 from lossdesk.core.masking import MASK_TAIL, can_view_pii, note_phone_match
 from lossdesk.org.models import Branch, Client
 
@@ -45,6 +46,25 @@ def note_phone_hits(queryset, value: str, user) -> None:
                 note_phone_match(user, field=name, case_no=case_no)
 
 
+# 损失类型 of the case list: "vehicle" stands for both vehicle kinds (本车, 三者车).
+LOSS_KINDS = {
+    "vehicle": ("车辆", VEHICLE_KINDS),
+    LossItemKind.PROPERTY.value: (LossItemKind.PROPERTY.label, {LossItemKind.PROPERTY}),
+    LossItemKind.INJURY.value: (LossItemKind.INJURY.label, {LossItemKind.INJURY}),
+}
+LOSS_KIND_CHOICES = [(key, label) for key, (label, _kinds) in LOSS_KINDS.items()]
+LOSS_KIND_HELP = (
+    "有该类型未注销损失标的的案件：vehicle 车辆（本车或三者车）、property 三者物损、injury 人伤。"
+)
+
+
+def has_loss_kind(queryset, name, value):
+    """Cases with at least one live (not cancelled) loss item of the kind; EXISTS keeps one
+    row per case."""
+    items = LossItem.objects.filter(case=OuterRef("pk"), kind__in=LOSS_KINDS[value][1])
+    return queryset.filter(Exists(items.exclude(status=LossItemStatus.CANCELLED)))
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,6 +85,9 @@ class CaseFilterSet(CaseSearchMixin, django_filters.FilterSet):
     )
     branch = django_filters.ModelChoiceFilter(
         label="承办机构", queryset=Branch.objects.none(), empty_label="全部"
+    )
+    loss_kind = django_filters.ChoiceFilter(
+        label="损失类型", choices=LOSS_KIND_CHOICES, empty_label="全部", method=has_loss_kind
     )
     accident_from = django_filters.DateFilter(
         label="出险日期起",

@@ -21,7 +21,12 @@ from lossdesk.claims.actions import CaseAction, case_actions
 from lossdesk.claims.api import serializers as s
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.claims.error_codes import CaseErrorCode
-from lossdesk.claims.filtersets import CaseSearchMixin
+from lossdesk.claims.filtersets import (
+    LOSS_KIND_CHOICES,
+    LOSS_KIND_HELP,
+    CaseSearchMixin,
+    has_loss_kind,
+)
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.core.errors import NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
@@ -137,6 +142,9 @@ class CaseFilter(CaseSearchMixin, filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, help_text="可重复。")
     client = filters.ModelChoiceFilter(queryset=Client.objects.all())
     branch = filters.ModelChoiceFilter(queryset=Branch.objects.all())
+    loss_kind = filters.ChoiceFilter(
+        choices=LOSS_KIND_CHOICES, method=has_loss_kind, help_text=LOSS_KIND_HELP
+    )
     q = filters.CharFilter(
         method="filter_search",
         help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索；"
