@@ -53,6 +53,11 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "motor": {
         "motor:sheet-edit": ("zhangsan", "sheet"),
     },
+    "property": {
+        "property:item": ("zhangsan", "property_item"),
+        # An assessor without the survey or PII permission: the survey read-only.
+        "property:item[assessor]": ("qianqi", "property_item"),
+    },
     "notify": {
         "notify:outbox": ("zhaoliu", None),
         "notify:message-detail": ("zhaoliu", "sms"),
@@ -132,6 +137,7 @@ NOT_LISTS = {
     "api:case-attachment-file": "a file download",
     "api:case-report-pdf": "a PDF rendering",
     "api:case-sheet": "one sheet, checked with its case by the motor view",
+    "property:sheet": "POST only: the property page's sheet save",
     "api:schema": "the OpenAPI document",
     "api:my-position": "the caller's own position",
     "api:client-contact-detail": "no contact in the fixed world; the list is counted",
@@ -165,6 +171,9 @@ NOT_LISTS.update(
             "claims:case-issue",
             "claims:case-close",
             "claims:case-cancel",
+            "property:survey",
+            "property:negotiation",
+            "property:offer",
             "parts:identify-save",
             "parts:query-apply",
             "parts:import-confirm",

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as PageClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent
@@ -25,6 +26,7 @@ from lossdesk.intake.services.dispatch import do_accept_dispatch, do_dispatch_ca
 from lossdesk.notify.models import SmsMessage
 from lossdesk.org.models import AuthToken
 from lossdesk.parts import services as parts_services
+from lossdesk.property import services as property_services
 from lossdesk.testing import Firm, client_for, error_of, photo
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -32,6 +34,26 @@ CATALOGUE_CSV = (
     "oe_number,name,make,category,price_4s,price_market,price_brand,aliases,region,"
     "effective_from,models\n2GM 807 999,前保险杠,大众,body,1000,800,500,,,,\n"
 )
+
+PROPERTY_SURVEY = {
+    "category": "road_facility",
+    "owner_type": "organisation",
+    "owner_name": "杭州市公路管理局",
+    "owner_phone": "13912345678",
+    "location": "文三路",
+    "description": "护栏板撞弯。",
+}
+PROPERTY_LINES = [
+    {
+        "treatment": "replace",
+        "name": "波形护栏板",
+        "quantity": "2",
+        "unit_price": "5000",
+        "months_used": "36",
+        "useful_life_years": "8",
+    },
+    {"treatment": "repair", "name": "立柱校正", "quantity": "3", "unit_price": "120"},
+]
 
 
 # --- the routes -------------------------------------------------------------------------
@@ -146,6 +168,11 @@ PAGES = {
     "claims:case-close": R("lisi", "issued", versioned, get=200, post=302),
     "claims:case-cancel": R("zhaoliu", "registered", get=200, post=400),
     "motor:sheet-edit": R("zhangsan", "sheet", get=200, post=400),
+    "property:item": R("zhangsan", "property_item", get=200),
+    "property:sheet": R("zhangsan", "property_item", post=400),
+    "property:survey": R("zhangsan", "property_item", get=200, post=400),
+    "property:negotiation": R("zhangsan", "property_item", get=200, post=400),
+    "property:offer": R("zhangsan", "property_item", get=200, post=400),
     "parts:query-detail": R("zhangsan", "price_query", get=200, post=302),
     "parts:query-apply": R("zhangsan", "price_query", post=200),
     "parts:quote-detail": R("zhangsan", "manual_quote", get=200, post=200),
@@ -174,6 +201,9 @@ API = {
     "api:case-attachments": R("zhangsan", "surveying", multipart=True, post=400),
     "api:case-attachment-file": R("zhangsan", "attachment", get=200),
     "api:case-sheet": R("zhangsan", "sheet", get=200, put=400),
+    "api:case-property-survey": R("zhangsan", "property_item", put=400),
+    "api:case-property-negotiation": R("zhangsan", "property_item", put=200),
+    "api:case-property-offers": R("zhangsan", "property_item", post=400),
     "api:case-submit-for-review": R("zhangsan", "case", post=200),
     "api:case-review": R("lisi", "in_review", post=400),
     "api:case-document-requests": R("lisi", "in_review", post=400),
@@ -287,6 +317,24 @@ class World:
     @cached_property
     def sheet(self):
         return {"case_no": self._assessed.case_no, "seq": 1}
+
+    @cached_property
+    def property_item(self):
+        # A property loss item surveyed, assessed and in negotiation, so its page shows all.
+        case = self.firm.assessing_case(client_claim_no="PICC-PROPERTY", property_loss=True)
+        item = case.loss_items.get(kind="property")
+        actor = self.firm.zhangsan
+        property_services.do_save_property_survey(item, PROPERTY_SURVEY, actor=actor)
+        property_services.do_save_property_sheet(item, lines=PROPERTY_LINES, actor=actor)
+        property_services.do_add_offer(
+            item,
+            offered_on=timezone.localdate(),
+            party="owner",
+            speaker="李科长",
+            amount="8000",
+            actor=actor,
+        )
+        return {"case_no": case.case_no, "seq": item.seq}
 
     @cached_property
     def _in_review(self):
