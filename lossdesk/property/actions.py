@@ -5,6 +5,7 @@ not as panels of the case page. The sheet has its own editor and the shared shee
 
 from lossdesk.claims.actions import CaseAction
 from lossdesk.claims.workflow import Action
+from lossdesk.core.masking import mask_phone
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.property import services
 from lossdesk.property.api import serializers as s
@@ -45,11 +46,21 @@ class SavePropertySurvey(PropertyItemAction):
         survey = PropertySurvey.objects.filter(loss_item=target).first() if target else None
         if survey is None:
             return {}
-        return {name: getattr(survey, name) for name in PropertySurveyForm.FIELDS}
+        initial = {name: getattr(survey, name) for name in PropertySurveyForm.FIELDS}
+        # Not told who views the page: the phone masked (sent back unchanged, it is kept).
+        initial["owner_phone"] = mask_phone(survey.owner_phone)
+        return initial
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         survey = {k: v for k, v in data.items() if k in PropertySurveyForm.FIELDS}
+        stored = PropertySurvey.objects.filter(loss_item=target).first()
+        if (
+            stored
+            and stored.owner_phone
+            and survey.get("owner_phone") == mask_phone(stored.owner_phone)
+        ):
+            del survey["owner_phone"]  # the masked number shown, unchanged: keep the stored one
         return services.do_save_property_survey(
             target, survey, actor=actor, expected_version=version
         )

@@ -337,3 +337,23 @@ def test_an_agreed_amount_above_the_assessed_total_needs_its_reason(client, firm
     assert "须说明原因" in response.content.decode()
     html = client.get(page_url(item)).content.decode()
     assert '<dd class="col-sm-3 fw-bold" data-amount="recommended">6,660.00</dd>' in html
+
+
+def test_the_survey_action_page_never_shows_the_full_phone_to_a_viewer_without_pii(
+    client, firm, item
+):
+    services.do_save_property_survey(item, SURVEY, actor=firm.zhangsan)
+    client.force_login(firm.qianqi)
+    html = client.get(page_url(item, "property:survey")).content.decode()
+    assert "13912345678" not in html
+    assert "139****5678" in html
+
+
+def test_the_masked_phone_sent_back_unchanged_keeps_the_stored_number(client, firm, case, item):
+    services.do_save_property_survey(item, SURVEY, actor=firm.zhangsan)
+    case.refresh_from_db()
+    client.force_login(firm.zhangsan)
+    data = {**SURVEY, "owner_phone": "139****5678", "location": "文三路", "version": case.version}
+    assert client.post(page_url(item, "property:survey"), data).status_code == 302
+    survey = PropertySurvey.objects.get(loss_item=item)
+    assert (survey.owner_phone, survey.location) == ("13912345678", "文三路")
