@@ -1,5 +1,6 @@
-"""The statistics tables: report, dispatch, cancellation, delegation and callback statistics,
-grouped by branch, client, period (day / week / month) or person.
+"""The statistics tables: report, dispatch, cancellation, delegation, callback and
+third-party property statistics, grouped by branch, client, period (day / week / month),
+person or (property) category.
 
 Each table is one grouped SQL aggregate (`values(group).annotate(Count/Avg/Sum…)`) plus the
 same aggregate without grouping for the total row; medians come from a window query that
@@ -7,8 +8,8 @@ returns the middle rows only (aggregates.medians). Rates are derived per result 
 those counts. Nothing loops over cases in Python.
 
 Every table starts from `Case.objects.for_user(user)` (cases) or the rows of those cases
-(dispatches, delegations, callbacks), so a user counts exactly the cases they may see; the
-branch filter only narrows that further."""
+(dispatches, delegations, callbacks, property loss items), so a user counts exactly the cases
+they may see; the branch filter only narrows that further."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,10 +33,18 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, Trunc
 from django.utils import timezone
 
-from lossdesk.claims.choices import FINAL_STATUSES, CancelReason, CaseStatus, EventType
-from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.claims.choices import (
+    FINAL_STATUSES,
+    CancelReason,
+    CaseStatus,
+    EventType,
+    LossItemKind,
+    LossItemStatus,
+)
+from lossdesk.claims.models import Case, CaseEvent, LossItem
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.models import Branch, Client, Staff
+from lossdesk.property.choices import PropertyCategory
 from lossdesk.reports.aggregates import medians, minutes_between, within
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
@@ -49,6 +58,7 @@ GROUPINGS = {
     "route": "委托路线",
     "from_branch": "委托机构",
     "to_branch": "受托机构",
+    "category": "物损类别",
 }
 
 
@@ -642,6 +652,84 @@ class CallbackStatistic(Statistic):
         return values
 
 
+# --- 三者物损统计 (property, issue 11) ------------------------------------------------------
+
+
+def _days(minutes) -> Decimal | None:
+    return one_decimal(Decimal(str(minutes)) / 1440) if minutes is not None else None
+
+
+class PropertyStatistic(Statistic):
+    slug = "property"
+    title = "三者物损统计"
+    description = (
+        "三者物损标的：已定损、已协商，物主索赔、定损与协商金额，协商金额占定损金额的比例，"
+        "报案至协商达成的平均与中位天数。按报案时间统计。"
+    )
+    date_field = "case__report__reported_at"
+    date_label = "报案时间"
+    branch_path = "case__branch"
+    client_path = "case__client"
+    person_path = "property_sheet__assessor"
+    person_label = "定损人"
+    groupings = ("category", "branch", "client", "day", "week", "month", "person")
+    default_grouping = "category"
+    chart_column = "assessed"
+
+    def base(self, user):
+        return LossItem.objects.filter(
+            kind=LossItemKind.PROPERTY, case__in=Case.objects.for_user(user).values("pk")
+        ).exclude(status=LossItemStatus.CANCELLED)
+
+    def group_expression(self, group_by):
+        if group_by == "category":
+            return F("property_survey__category")
+        return super().group_expression(group_by)
+
+    def labels(self, group_by, keys):
+        if group_by == "category":
+            return dict(PropertyCategory.choices)
+        return super().labels(group_by, keys)
+
+    def median_columns(self):
+        return {"agreement_median": minutes_between(self.date_field, "negotiation__agreed_at")}
+
+    def columns(self):
+        return [
+            Column("items", "物损标的数"),
+            Column("assessed_items", "已定损"),
+            Column("negotiated", "已协商"),
+            Column("claimed", "物主索赔金额合计(元)", "money"),
+            Column("assessed", "定损金额合计(元)", "money"),
+            Column("agreed", "协商金额合计(元)", "money"),
+            Column("agreed_ratio", "协商/定损", "percent"),
+            Column("agreement_days", "平均报案至协商达成(天)", "days"),
+            Column("agreement_median", "中位报案至协商达成(天)", "days"),
+        ]
+
+    def aggregates(self):
+        agreed = Q(negotiation__agreed_amount__isnull=False)
+        return {
+            "items": Count("pk"),
+            "assessed_items": Count("pk", filter=Q(property_sheet__isnull=False)),
+            "negotiated": Count("pk", filter=agreed),
+            "claimed": Sum("negotiation__claimed_amount"),
+            "assessed": Sum("property_sheet__total"),
+            "agreed": Sum("negotiation__agreed_amount"),
+            # The ratio compares like with like: the assessed totals of the agreed items only.
+            "assessed_of_agreed": Sum("property_sheet__total", filter=agreed),
+            "agreement_minutes": Avg(minutes_between(self.date_field, "negotiation__agreed_at")),
+        }
+
+    def finish(self, values):
+        for key in ("claimed", "assessed", "agreed"):
+            values[key] = values[key] or Decimal("0.00")
+        values["agreed_ratio"] = ratio(values["agreed"], values.pop("assessed_of_agreed"))
+        values["agreement_days"] = _days(values.pop("agreement_minutes"))
+        values["agreement_median"] = _days(values.get("agreement_median"))
+        return values
+
+
 STATISTICS: dict[str, Statistic] = {
     s.slug: s
     for s in (
@@ -650,6 +738,7 @@ STATISTICS: dict[str, Statistic] = {
         CancellationStatistic(),
         DelegationStatistic(),
         CallbackStatistic(),
+        PropertyStatistic(),
     )
 }
 
