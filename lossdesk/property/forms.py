@@ -10,7 +10,8 @@ from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.money_fields import AmountFormField
 from lossdesk.property.choices import OfferParty, OwnerType, PropertyCategory
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A date input needs ISO dates whatever the locale shows ("2026/12/04" leaves it empty).
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PropertySurveyForm(VersionedForm):

@@ -28,7 +28,7 @@ from lossdesk.org.positions import CASE_ASSESS
 from lossdesk.property import services
 from lossdesk.property.actions import SaveNegotiation
 from lossdesk.property.forms import NegotiationForm, OfferForm, PropertySurveyForm
-from lossdesk.property.models import PropertySheet, UsefulLife
+from lossdesk.property.models import PropertySheet, PropertySheetLine, UsefulLife
 from lossdesk.property.sheet_forms import (
     ADD_ROWS,
     LINE_FIELDS,
@@ -37,6 +37,7 @@ from lossdesk.property.sheet_forms import (
     PropertySheetHeaderForm,
     line_initial,
 )
+from lossdesk.rules import property as rule
 from lossdesk.rules.money import fmt_pct
 
 PREFIX = "lines"
@@ -75,12 +76,13 @@ def _url(name: str, case: Case, item: LossItem) -> str:
     return reverse(name, kwargs={"case_no": case.case_no, "seq": item.seq})
 
 
-def rate_text(rate: Decimal | None, floored: bool = False) -> str:
-    """成新率 as a percentage to two decimals ("62.5%", "92.71%"), marked at the floor."""
-    if rate is None:
-        return ""
-    text = fmt_pct(rate.quantize(Decimal("0.0001")))
-    return f"{text}（下限）" if floored else text
+def rate_text(line: PropertySheetLine) -> str:
+    """成新率 as a percentage to two decimals ("62.5%", "92.71%"), marked at the floor;
+    a dash for the treatments that do not depreciate."""
+    if line.treatment not in rule.DEPRECIATED:
+        return "—"
+    text = fmt_pct(line.depreciation_rate.quantize(Decimal("0.0001")))
+    return f"{text}（下限）" if line.floored else text
 
 
 def annotate_rows(formset, case: Case, floor: Decimal) -> tuple[Decimal, Decimal]:
@@ -99,7 +101,7 @@ def annotate_rows(formset, case: Case, floor: Decimal) -> tuple[Decimal, Decimal
         cleaned, _ = services.clean_lines([raw], floor=floor, accident=accident)
         if cleaned:
             line = cleaned[0]
-            form.rate = rate_text(line.depreciation_rate, line.floored)
+            form.rate = rate_text(line)
             form.amount = money(line.amount)
             amounts += line.amount
             salvage += line.salvage_value
@@ -121,7 +123,7 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
     sheet = getattr(item, "property_sheet", None)
     survey = getattr(item, "property_survey", None)
     negotiation = getattr(item, "negotiation", None)
-    floor, rule = services.rule_in_force(case)
+    floor, rule_text = services.rule_in_force(case)
 
     lines = []
     if formset is not None:
@@ -132,7 +134,7 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
     elif sheet is not None:
         lines = list(sheet.lines.all())
         for line in lines:
-            line.rate = rate_text(line.depreciation_rate, line.floored)
+            line.rate = rate_text(line)
         amounts, salvage = sheet.amounts_total, sheet.salvage_total
     else:
         amounts = salvage = ZERO
@@ -143,11 +145,14 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
         if survey is not None:
             initial = {name: getattr(survey, name) for name in PropertySurveyForm.FIELDS}
             initial["owner_phone"] = _owner_phone(user, case, survey)
-        survey_form = PropertySurveyForm(case=case, initial=initial)
+        survey_form = PropertySurveyForm(case=case, initial=initial, auto_id="survey_%s")
     negotiation_form = offer_form = None
     if reason is None:
-        negotiation_form = NegotiationForm(case=case, initial=SaveNegotiation.form_initial(item))
-        offer_form = OfferForm(case=case)
+        # Four forms on one page: each its own element ids (the field names are the action's).
+        negotiation_form = NegotiationForm(
+            case=case, initial=SaveNegotiation.form_initial(item), auto_id="negotiation_%s"
+        )
+        offer_form = OfferForm(case=case, auto_id="offer_%s")
 
     ctx = {
         "nav": "cases",
@@ -163,7 +168,8 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
         "survey_url": _url("property:survey", case, item),
         # sheet
         "sheet": sheet,
-        "rule": sheet.depreciation_rule if sheet is not None and formset is None else rule,
+        # What a save would use while editing; what the saved sheet used otherwise.
+        "rule": sheet.depreciation_rule if sheet is not None and formset is None else rule_text,
         "header": header,
         "formset": formset,
         "lines": lines,

@@ -120,6 +120,17 @@ def test_the_page_renders_the_three_sections_for_the_assessor(client, firm, item
     assert f'action="{page_url(item, "property:offer")}"' in html
     assert reverse("claims:case-upload", args=[item.case.case_no]) in html
     assert "权属证明、购置发票、索赔清单、协议书" in html
+    # A date input takes ISO dates only.
+    assert f'value="{timezone.localdate().isoformat()}"' in tag(html, "offered_on")
+
+
+def test_the_four_forms_of_the_surveyor_s_page_never_share_an_element_id(client, firm, item):
+    client.force_login(firm.zhangsan)
+    html = client.get(page_url(item)).content.decode()
+    for name in ("owner_name", "agreed_amount", "speaker", "lines-0-name"):
+        tag(html, name)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def test_the_case_page_links_the_property_item_to_its_page(client, firm, item):
@@ -169,6 +180,8 @@ def test_saving_the_worked_example_through_the_page(client, firm, case, item):
     assert 'value="波形护栏板"' in tag(html, "lines-0-name")
     assert 'value="36"' in tag(html, "lines-0-months_used")
     assert "62.5%" in html and "10%（下限）" in html and "6,250.00" in html
+    # A repair does not depreciate: no 成新率 on its row.
+    assert "data-rate>—</td>" in html
 
 
 def test_add_rows_keeps_what_was_typed_previews_the_amounts_and_saves_nothing(
@@ -190,7 +203,7 @@ def test_add_rows_keeps_what_was_typed_previews_the_amounts_and_saves_nothing(
     ("index", "field", "value", "message"),
     [
         (0, "months_used", "-1", "已使用月数不能为负数"),
-        (0, "useful_life_years", "0", ""),
+        (0, "useful_life_years", "0", "必须大于 0"),
         (1, "salvage_value", "60", "残值不能大于本行金额 50.00"),
     ],
 )
@@ -214,6 +227,15 @@ def test_bad_input_is_shown_on_its_cell_and_saves_nothing(
     assert 'value="立柱校正"' in tag(html, "lines-2-name")
     assert not PropertySheet.objects.filter(loss_item=item).exists()
     assert CaseEvent.objects.count() == events
+
+
+def test_a_sheet_of_blank_rows_is_refused_at_the_top(client, firm, case, item):
+    client.force_login(firm.qianqi)
+    response = client.post(page_url(item, "property:sheet"), form_data(case, [], blank_rows=3))
+    assert response.status_code == 400
+    errors = response.content.decode().split("data-sheet-errors", 1)[1].split("</div>", 1)[0]
+    assert "物损定损单至少需要一个项目。" in errors
+    assert not PropertySheet.objects.filter(loss_item=item).exists()
 
 
 def test_a_stale_version_keeps_the_rows_and_names_the_other_edit(client, firm, case, item):
