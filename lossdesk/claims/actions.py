@@ -126,6 +126,11 @@ class CaseAction:
         return cls.done
 
     @classmethod
+    def next_url(cls, case: Case, target=None) -> str | None:
+        """Where the page goes after success (None: the case page)."""
+        return None
+
+    @classmethod
     def api_answer(cls, result, context: dict) -> tuple[dict, int] | None:
         """The API's body and status after success; None answers the updated case detail."""
         if cls.created_serializer is None:

@@ -408,7 +408,7 @@ class CaseActionView(CaseView):
             Case.objects.for_user(request.user).filter(pk=case.pk).exists()
         ):
             return redirect("claims:case-list")
-        return redirect(case_url(case))
+        return redirect(self.declaration.next_url(case, self.target) or case_url(case))
 
     def refused(self, case, form, exc: ServiceError):
         """Validation errors go back onto the form; state/permission refusals become a

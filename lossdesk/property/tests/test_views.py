@@ -295,7 +295,7 @@ def test_the_survey_form_saves_through_its_action_page(client, firm, case, item)
     html = client.get(page_url(item)).content.decode()
     assert f'action="{page_url(item, "property:survey")}"' in html
     response = client.post(page_url(item, "property:survey"), {**SURVEY, "version": case.version})
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, page_url(item))
     survey = PropertySurvey.objects.get(loss_item=item)
     assert (survey.owner_name, survey.owner_phone) == ("杭州市公路管理局", "13912345678")
     # The surveyor (with the PII permission) sees the number in the form.
@@ -325,7 +325,8 @@ def test_negotiation_and_offers_through_their_action_pages(client, firm, case, i
         "amount": "8000",
         "note": "按新品价索赔",
     }
-    assert client.post(page_url(item, "property:offer"), offer).status_code == 302
+    response = client.post(page_url(item, "property:offer"), offer)
+    assert (response.status_code, response["Location"]) == (302, page_url(item))
     case.refresh_from_db()
     negotiation = {
         "version": case.version,
@@ -333,9 +334,11 @@ def test_negotiation_and_offers_through_their_action_pages(client, firm, case, i
         "agreed_amount": "6500",
         "agreed_on": yesterday.isoformat(),
     }
-    assert client.post(page_url(item, "property:negotiation"), negotiation).status_code == 302
+    response = client.post(page_url(item, "property:negotiation"), negotiation)
+    assert (response.status_code, response["Location"]) == (302, page_url(item))
 
     html = client.get(page_url(item)).content.decode()
+    assert "协商结果已保存：协商金额 6,500.00 元。" in html
     offers = html[html.index("data-offers") :]
     offers = offers[: offers.index("</table>")]
     for text in (yesterday.isoformat(), "物主", "李科长", "8,000.00", "按新品价索赔"):
