@@ -42,7 +42,11 @@ class NegotiationForm(VersionedForm):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        documents = case.attachments.filter(doc_type=DocumentType.AGREEMENT) if case else []
+        documents = (
+            case.attachments.filter(doc_type=DocumentType.AGREEMENT).select_related("loss_item")
+            if case
+            else []
+        )
         self.fields["agreement"].widget.choices = [
             ("", "—"),
             *(

@@ -7,14 +7,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from lossdesk.claims.choices import LossItemKind
+from lossdesk.claims import services as claims_services
+from lossdesk.claims.choices import AttachmentKind, DocumentType, LossItemKind
 from lossdesk.claims.models import CaseEvent
 from lossdesk.property import services
 from lossdesk.property.models import PropertySheet, PropertySurvey
 from lossdesk.property.sheet_forms import LINE_FIELDS
+from lossdesk.testing import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -382,3 +386,38 @@ def test_the_masked_phone_sent_back_unchanged_keeps_the_stored_number(client, fi
     assert client.post(page_url(item, "property:survey"), data).status_code == 302
     survey = PropertySurvey.objects.get(loss_item=item)
     assert (survey.owner_phone, survey.location) == ("13912345678", "文三路")
+
+
+def test_the_page_s_queries_do_not_grow_with_the_documents_and_offers(client, firm, case, item):
+    saved_sheet(firm, item)
+    client.force_login(firm.qianqi)
+
+    def add_agreement_and_offer():
+        claims_services.do_add_attachment(
+            case,
+            photo("协议书.jpg"),
+            kind=AttachmentKind.DOCUMENT,
+            doc_type=DocumentType.AGREEMENT,
+            loss_item=item,
+            actor=firm.qianqi,
+        )
+        services.do_add_offer(
+            item,
+            offered_on=timezone.localdate(),
+            party="owner",
+            speaker="李科长",
+            amount="8000",
+            actor=firm.qianqi,
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page_url(item)).status_code == 200
+        return len(captured)
+
+    add_agreement_and_offer()
+    client.get(page_url(item))  # warm the per-process caches
+    one = queries()
+    add_agreement_and_offer()
+    add_agreement_and_offer()
+    assert queries() == one
