@@ -285,6 +285,26 @@ def test_read_only_without_the_assess_permission(client, firm, item):
     assert PropertySheet.objects.get(loss_item=item).total == Decimal("6660.00")
 
 
+def test_read_only_once_the_case_is_in_review(client, firm):
+    case = firm.assessed_case(property_loss=True)
+    item = case.loss_items.get(kind=LossItemKind.PROPERTY)
+    services.do_save_property_survey(item, SURVEY, actor=firm.zhangsan)
+    saved_sheet(firm, item)
+    claims_services.do_submit_for_review(case, actor=firm.zhangsan)
+    case.refresh_from_db()
+    client.force_login(firm.zhangsan)
+    html = client.get(page_url(item)).content.decode()
+    assert "待审核" in html and "不能修改" in html
+    assert 'name="lines-0-name"' not in html and 'name="owner_name"' not in html
+    assert "139****5678" not in html  # the surveyor may see the number in full
+    assert "13912345678" in html and "6,660.00" in html
+
+    response = client.post(page_url(item, "property:sheet"), form_data(case, WORKED[2:]))
+    assert response.status_code == 409
+    assert "未保存" in response.content.decode()
+    assert PropertySheet.objects.get(loss_item=item).total == Decimal("6660.00")
+
+
 def test_the_sheet_page_answers_get_only_and_the_save_post_only(client, firm, item):
     client.force_login(firm.qianqi)
     assert client.post(page_url(item), {}).status_code == 405
