@@ -1,9 +1,10 @@
 """Demo data for `manage.py seed_demo`: a believable firm (HQ, three provinces, six cities),
 its staff, five insurers, repair shops and cases in every state.
 
-Every case is driven through the real services (intake, claims, motor), so states, events,
-numbers, sheets and PDFs agree with each other. Random choices come from one
-`random.Random(seed)`, so a seed always gives the same firm and the same cases.
+Every case is driven through the real services (intake, claims, motor, and property in
+demo.property), so states, events, numbers, sheets and PDFs agree with each other. Random
+choices come from one `random.Random(seed)`, so a seed always gives the same firm and the
+same cases.
 
 Dates: instead of rewriting dates after the fact, the builder runs each case on a simulated
 clock (`DemoClock` stands in for `django.utils.timezone.now`). Every timestamp a service, an
@@ -56,6 +57,7 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
+from lossdesk.demo import property as property_demo
 from lossdesk.intake import sms as intake_sms
 from lossdesk.intake.choices import CallbackMethod, CallbackStatus, DispatchStatus
 from lossdesk.intake.models import (
@@ -720,6 +722,7 @@ class Scenario:
     survey: str
     parking: bool = False
     property_loss: float = 0.0  # chance of a third-party property loss
+    property_kind: str = ""  # what property it damages (demo.property)
 
 
 SCENARIOS = (
@@ -773,6 +776,7 @@ SCENARIOS = (
         "本车在{place}为避让横穿马路的电动车，操作不当撞上路边护栏，车头受损。",
         "单方事故，本车前部{damage}，路边护栏变形约 3 米。",
         property_loss=0.7,
+        property_kind="guardrail",
     ),
     Scenario(
         AccidentType.HIT_OBJECT,
@@ -795,6 +799,7 @@ SCENARIOS = (
         "本车雨天行驶至{place}时车辆失控冲出路面，撞上绿化带，车头受损。",
         "单方事故，本车前部{damage}，绿化带有碾压痕迹，无人员受伤。",
         property_loss=0.3,
+        property_kind="greenery",
     ),
     Scenario(
         AccidentType.FLOOD,
@@ -806,6 +811,32 @@ SCENARIOS = (
         "暴雨期间本车停放于{place}，车库进水，车辆被淹至座椅高度。",
         "水淹车，水位约至座椅面，车辆未二次打火，{damage}。",
         parking=True,
+    ),
+    # Weight 0: only the property showcases (demo.property) have these accidents.
+    Scenario(
+        AccidentType.HIT_OBJECT,
+        (0,),
+        "front",
+        "",
+        (Liability.FULL,),
+        0,
+        "本车在{place}避让行人时操作不当，冲上人行道撞上路边店铺门面，车头受损。",
+        "单方事故，本车前部{damage}，店铺玻璃门及门框损坏，无人员受伤。",
+        property_loss=1.0,
+        property_kind="shopfront",
+    ),
+    Scenario(
+        AccidentType.VEHICLE_COLLISION,
+        (1,),
+        "front",
+        "rear",
+        (Liability.FULL,),
+        0,
+        "本车行驶至{place}时未保持安全车距，追尾前方{tp}厢式货车，货车所载货物散落受损。",
+        "现场两车未移动，本车前部与货车尾部碰撞痕迹吻合，本车{damage}，货车车厢门变形。"
+        "交警简易程序认定本车全责。",
+        property_loss=1.0,
+        property_kind="goods",
     ),
 )
 WEATHERS = ("晴", "晴", "多云", "阴", "小雨", "中雨")
@@ -915,6 +946,7 @@ DESK_ACTIONS = frozenset(
         "close",
         "cancel",
     }
+    | property_demo.DESK_ACTIONS
 )
 OFFICE_HOURS = (8, 20)
 DISPATCH_NOTES = (
@@ -1063,6 +1095,7 @@ class CasePlan:
     auto_dispatched: bool = False  # by the system at registration, not yet seen by a step
     passed_over: dict[int, str] = field(default_factory=dict)  # declined / timed out: why
     delegation: Delegation | None = None
+    property_plan: property_demo.PropertyPlan | None = None  # its property loss, if any
 
     @property
     def work_city(self) -> City:
@@ -1127,7 +1160,7 @@ class DemoClock:
 # ---------------------------------------------------------------------------------------
 
 
-class DemoBuilder:
+class DemoBuilder(property_demo.PropertyDemo):
     def __init__(
         self,
         *,
@@ -1186,6 +1219,7 @@ class DemoBuilder:
                 if conflicts:
                     raise DemoDataExists(conflicts)
                 self._build_org()
+                self._build_depreciation_rules()
                 self._build_roster()
                 plans = self._plan_cases()
                 self._run_cases(plans)
@@ -1565,9 +1599,10 @@ class DemoBuilder:
     def _plan_cases(self) -> list[CasePlan]:
         targets = self._targets()
         roles = self._roles(targets)
+        showcases = property_demo.showcase_hosts(targets, roles)
         plans = [
-            self._plan_case(target, role)
-            for target, role in zip(targets, roles, strict=True)
+            self._plan_case(target, role, showcases.get(i))
+            for i, (target, role) in enumerate(zip(targets, roles, strict=True))
             if role != "duplicate"
         ]
         originals = [
@@ -1601,7 +1636,9 @@ class DemoBuilder:
                 roles[index] = role
         return roles
 
-    def _plan_case(self, target: str, role: str | None = None) -> CasePlan:
+    def _plan_case(
+        self, target: str, role: str | None = None, showcase: tuple[str, str] | None = None
+    ) -> CasePlan:
         rng = self.rng
         stage, pause_at, cancel_stage = self._stage(target)
         second_review = target == S.IN_SECOND_REVIEW
@@ -1623,6 +1660,8 @@ class DemoBuilder:
         scenario = rng.choices(SCENARIOS, [s.weight for s in SCENARIOS])[0]
         if (second_review and scenario.zone != "front") or role == "item_delegation":
             scenario = SCENARIOS[0]  # heavy front damage; a third-party vehicle to delegate
+        if showcase is not None:  # a property showcase: an accident that damages its kind
+            scenario = next(s for s in SCENARIOS if s.property_kind == showcase[1])
         insured = self._vehicle(city.plate, scenario.zone)
         third_parties = []
         for n in range(rng.choice(scenario.third_parties)):
@@ -1671,7 +1710,7 @@ class DemoBuilder:
             scenario=scenario,
             vehicles=[insured, *third_parties],
             liability=rng.choice(scenario.liabilities),
-            property_loss=rng.random() < scenario.property_loss,
+            property_loss=rng.random() < scenario.property_loss or showcase is not None,
             injured=1 if third_parties and rng.random() < 0.04 else 0,
             place=f"{scene.name}市{road}",
             people=people,
@@ -1682,7 +1721,10 @@ class DemoBuilder:
             role=role,
             remote=remote,
         )
-        plan.steps = self._script(plan, stage, pause_at, cancel_stage)
+        plan.property_plan = self._plan_property(plan, stage, showcase)
+        plan.steps = self._with_property_steps(
+            plan, self._script(plan, stage, pause_at, cancel_stage)
+        )
         plan.times = self._schedule(plan)
         return plan
 
@@ -1799,6 +1841,9 @@ class DemoBuilder:
             mode = rng.choices(("none", "partial", "returned", "unsubmitted"), (3, 2, 2, 2))[0]
             if role == "item_delegation":
                 mode = "partial"  # the delegated third-party vehicle is assessed elsewhere
+            prop = plan.property_plan
+            if mode == "returned" and prop and prop.stage == property_demo.SURVEY:
+                mode = "unsubmitted"  # its property is still to be assessed
             if mode == "partial" and len(plan.vehicles) > 1:
                 add("sheets", 60, 2 * 1440, only=1)
             elif mode in ("unsubmitted", "partial"):
