@@ -13,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 import lossdesk
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.limits import TEXT_MAX
+from lossdesk.property.sheet_forms import LINE_FIELDS
 from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 # Fields that take any length on purpose, each with the place that bounds it.
@@ -30,6 +31,12 @@ BOUNDED_ELSEWHERE = {
             "salvage_value",
             "remarks",
         )
+    },
+    # The property sheet editor's cells likewise: property.services.clean_lines
+    # (lossdesk/property/tests/test_views.py).
+    **{
+        ("lossdesk.property.sheet_forms.PropertyLineForm", name): "property.services.clean_lines"
+        for name in LINE_FIELDS
     },
     # Django's own password fields: org.passwords.MaximumLengthValidator bounds every path.
     ("lossdesk.org.admin.StaffCreationForm", "password1"): "AUTH_PASSWORD_VALIDATORS",

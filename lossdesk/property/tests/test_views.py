@@ -233,6 +233,19 @@ def test_bad_input_is_shown_on_its_cell_and_saves_nothing(
     assert CaseEvent.objects.count() == events
 
 
+def test_a_text_cell_beyond_its_limit_is_refused_on_its_cell(client, firm, case, item):
+    lines = [dict(line) for line in WORKED]
+    lines[1]["name"] = "控" * 101
+    lines[2]["remarks"] = "注" * 201
+    client.force_login(firm.qianqi)
+    response = client.post(page_url(item, "property:sheet"), form_data(case, lines))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert cell_error(html, "lines-1-name") == "最多 100 个字。"
+    assert cell_error(html, "lines-2-remarks") == "最多 200 个字。"
+    assert not PropertySheet.objects.filter(loss_item=item).exists()
+
+
 def test_a_sheet_of_blank_rows_is_refused_at_the_top(client, firm, case, item):
     client.force_login(firm.qianqi)
     response = client.post(page_url(item, "property:sheet"), form_data(case, [], blank_rows=3))
