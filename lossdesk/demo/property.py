@@ -282,11 +282,10 @@ class PropertyDemo:
         total, author = prop.total, self._author(plan)
         if prop.outcome == "lower":
             agreed = self._round(total * Decimal(str(round(rng.uniform(0.9, 0.97), 2))))
-        elif prop.outcome == "above":
+        elif prop.outcome == "above" and prop.offers[-1] > total:  # the owner held out
             agreed = self._round(min(prop.offers[-1], total * Decimal("1.15")))
         else:
             agreed = total
-        agreed = max(agreed, Decimal("0.00"))
         item = self._property_item(plan)
         scan = agreement_scan(rng, plan, agreed, timezone.localdate())
         attachment = claims_services.do_add_attachment(
