@@ -96,8 +96,9 @@ class CaseAction:
         return None
 
     @classmethod
-    def form_initial(cls, target=None) -> dict:
-        """What the action's form shows before it is filled in (e.g. the target's values)."""
+    def form_kwargs(cls, target=None) -> dict:
+        """More keyword arguments of the action's form on its page, for `target` (e.g. its
+        values as `initial`)."""
         return {}
 
     @classmethod

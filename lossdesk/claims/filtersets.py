@@ -3,7 +3,7 @@ these only narrow it."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from lossdesk.claims.choices import VEHICLE_KINDS, CaseStatus, LossItemKind, LossItemStatus
 from lossdesk.claims.models import PHONE_FIELDS, Case, LossItem, phone_match, search_term
@@ -59,10 +59,11 @@ LOSS_KIND_HELP = (
 
 
 def has_loss_kind(queryset, name, value):
-    """Cases with at least one live (not cancelled) loss item of the kind; EXISTS keeps one
-    row per case."""
+    """Cases with a loss item of the kind that is live, or was cancelled with its case (a
+    cancelled case still had that loss); EXISTS keeps one row per case."""
     items = LossItem.objects.filter(case=OuterRef("pk"), kind__in=LOSS_KINDS[value][1])
-    return queryset.filter(Exists(items.exclude(status=LossItemStatus.CANCELLED)))
+    counted = ~Q(status=LossItemStatus.CANCELLED) | Q(case__status=CaseStatus.CANCELLED)
+    return queryset.filter(Exists(items.filter(counted)))
 
 
 def _date_input():

@@ -380,8 +380,8 @@ class CaseActionView(CaseView):
 
     def get_form(self, case, data=None, files=None):
         prefix = self.declaration.form_prefix(self.target)
-        initial = self.declaration.form_initial(self.target)
-        return self.declaration.form(data, files, case=case, prefix=prefix, initial=initial)
+        kwargs = self.declaration.form_kwargs(self.target)
+        return self.declaration.form(data, files, case=case, prefix=prefix, **kwargs)
 
     def get(self, request, **kwargs):
         return self.render_form(self.case, self.get_form(self.case))

@@ -49,14 +49,14 @@ class SavePropertySurvey(PropertyItemAction):
     submit_label = "保存物损查勘"
 
     @classmethod
-    def form_initial(cls, target=None):
+    def form_kwargs(cls, target=None):
         survey = PropertySurvey.objects.filter(loss_item=target).first() if target else None
         if survey is None:
             return {}
         initial = {name: getattr(survey, name) for name in PropertySurveyForm.FIELDS}
         # Not told who views the page: the phone masked (sent back unchanged, it is kept).
         initial["owner_phone"] = mask_phone(survey.owner_phone)
-        return initial
+        return {"initial": initial}
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -91,13 +91,13 @@ class SaveNegotiation(PropertyItemAction):
     submit_label = "保存协商结果"
 
     @classmethod
-    def form_initial(cls, target=None):
+    def form_kwargs(cls, target=None):
         negotiation = Negotiation.objects.filter(loss_item=target).first() if target else None
-        if negotiation is None:
-            return {}
-        initial = {name: getattr(negotiation, name) for name in NegotiationForm.FIELDS}
-        initial["agreement"] = negotiation.agreement_id
-        return initial
+        initial = {}
+        if negotiation is not None:
+            initial = {name: getattr(negotiation, name) for name in NegotiationForm.FIELDS}
+            initial["agreement"] = negotiation.agreement_id
+        return {"initial": initial, "loss_item": target}
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):

@@ -40,17 +40,18 @@ class NegotiationForm(VersionedForm):
 
     FIELDS = ("claimed_amount", "agreed_amount", "agreed_on", "above_assessed_reason", "agreement")
 
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, case=case, **kwargs)
+    def __init__(self, *args, loss_item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service takes only a document of this item.
         documents = (
-            case.attachments.filter(doc_type=DocumentType.AGREEMENT).select_related("loss_item")
-            if case
+            loss_item.attachments.filter(doc_type=DocumentType.AGREEMENT).order_by("uploaded_at")
+            if loss_item is not None
             else []
         )
         self.fields["agreement"].widget.choices = [
             ("", "—"),
             *(
-                (a.pk, f"{a.original_name}（{a.loss_item.label if a.loss_item else '案件'}）")
+                (a.pk, f"{a.original_name}（{timezone.localtime(a.uploaded_at):%Y-%m-%d}）")
                 for a in documents
             ),
         ]

@@ -150,7 +150,7 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
     if reason is None:
         # Four forms on one page: each its own element ids (the field names are the action's).
         negotiation_form = NegotiationForm(
-            case=case, initial=SaveNegotiation.form_initial(item), auto_id="negotiation_%s"
+            case=case, auto_id="negotiation_%s", **SaveNegotiation.form_kwargs(item)
         )
         offer_form = OfferForm(case=case, auto_id="offer_%s")
 
