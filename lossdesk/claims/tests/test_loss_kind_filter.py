@@ -1,5 +1,6 @@
 """The case list's 损失类型 filter (page and GET /api/v1/cases?loss_kind=): cases with at
-least one loss item of the kind (live, or cancelled with its case), each case once however many such items it has."""
+least one loss item of the kind (live, or cancelled with its case), each case once however
+many such items it has."""
 
 import pytest
 from django.urls import reverse
