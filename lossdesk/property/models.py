@@ -10,7 +10,8 @@ from django.db import models
 
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.property.choices import OfferParty, OwnerType, PropertyCategory, Treatment
-from lossdesk.rules.property import DEFAULT_FLOOR
+from lossdesk.rules.money import fmt_pct
+from lossdesk.rules.property import DEFAULT_FLOOR, DEPRECIATED
 
 ZERO = Decimal("0.00")
 
@@ -164,6 +165,15 @@ class PropertySheetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_treatment_display()} {self.name}"
+
+    @property
+    def rate_label(self) -> str:
+        """成新率 as a percentage to two decimals ("62.5%", "92.71%"), marked at the floor;
+        a dash for the treatments that do not depreciate."""
+        if self.treatment not in DEPRECIATED:
+            return "—"
+        text = fmt_pct(self.depreciation_rate.quantize(Decimal("0.0001")))
+        return f"{text}（下限）" if self.floored else text
 
 
 class Negotiation(models.Model):

@@ -96,7 +96,11 @@ PROPERTY_LINE = LossLine(
     sheet_resource=sheet_resource,
     item_api_fields=item_api_fields,
     item_api_prefetch=("negotiation__offers__recorded_by",),
-    select_related=("property_sheet__assessor", "property_survey", "negotiation"),
+    select_related=(
+        "property_sheet__assessor",
+        "property_survey__surveyed_by",
+        "negotiation__agreement",
+    ),
     review_prefetch=("property_sheet__lines", "negotiation__offers"),
 )
 

@@ -28,7 +28,7 @@ from lossdesk.org.positions import CASE_ASSESS
 from lossdesk.property import services
 from lossdesk.property.actions import SaveNegotiation
 from lossdesk.property.forms import NegotiationForm, OfferForm, PropertySurveyForm
-from lossdesk.property.models import PropertySheet, PropertySheetLine, UsefulLife
+from lossdesk.property.models import PropertySheet, UsefulLife
 from lossdesk.property.sheet_forms import (
     ADD_ROWS,
     LINE_FIELDS,
@@ -37,8 +37,6 @@ from lossdesk.property.sheet_forms import (
     PropertySheetHeaderForm,
     line_initial,
 )
-from lossdesk.rules import property as rule
-from lossdesk.rules.money import fmt_pct
 
 PREFIX = "lines"
 ZERO = Decimal("0.00")
@@ -76,15 +74,6 @@ def _url(name: str, case: Case, item: LossItem) -> str:
     return reverse(name, kwargs={"case_no": case.case_no, "seq": item.seq})
 
 
-def rate_text(line: PropertySheetLine) -> str:
-    """成新率 as a percentage to two decimals ("62.5%", "92.71%"), marked at the floor;
-    a dash for the treatments that do not depreciate."""
-    if line.treatment not in rule.DEPRECIATED:
-        return "—"
-    text = fmt_pct(line.depreciation_rate.quantize(Decimal("0.0001")))
-    return f"{text}（下限）" if line.floored else text
-
-
 def annotate_rows(formset, case: Case, floor: Decimal) -> tuple[Decimal, Decimal]:
     """Set `form.rate` and `form.amount` on every row the rule can price as shown (bound or
     initial) and return the Σ amounts and Σ salvage of those rows: the page shows what a
@@ -101,7 +90,7 @@ def annotate_rows(formset, case: Case, floor: Decimal) -> tuple[Decimal, Decimal
         cleaned, _ = services.clean_lines([raw], floor=floor, accident=accident)
         if cleaned:
             line = cleaned[0]
-            form.rate = rate_text(line)
+            form.rate = line.rate_label
             form.amount = money(line.amount)
             amounts += line.amount
             salvage += line.salvage_value
@@ -133,8 +122,6 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
         _mark_invalid(header)
     elif sheet is not None:
         lines = list(sheet.lines.all())
-        for line in lines:
-            line.rate = rate_text(line)
         amounts, salvage = sheet.amounts_total, sheet.salvage_total
     else:
         amounts = salvage = ZERO
