@@ -15,6 +15,7 @@ from django.utils import timezone
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import AttachmentKind, DocumentType, LossItemKind, ReviewDecision
 from lossdesk.claims.pdf import adjusting_report_html
+from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.property import services
 from lossdesk.property.models import Negotiation
 from lossdesk.testing import photo
@@ -223,6 +224,9 @@ def test_the_report_shows_the_property_section_and_counts_its_total(firm):
     assert "协商金额</th><td>6,000.00 元" in part
     assert "<strong>6,000.00 元</strong>（定损合计 6,560.00 元，协商金额 6,000.00 元" in part
     assert "路政科王科长）报价 8,000.00 元" in part
+    # The conclusion names all losses, vehicles and property, with thousands separators.
+    assert f"本次事故损失核定金额为人民币 {money(report.amount)} 元" in html
+    assert "," in money(report.amount)
 
 
 def test_the_report_of_an_unassessed_property_item_says_so(firm):
