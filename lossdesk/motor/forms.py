@@ -7,6 +7,7 @@ editor and the API report the same errors."""
 from django import forms
 from django.db.models import Q
 
+from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
@@ -74,16 +75,6 @@ class LineForm(forms.Form):
         return data
 
 
-class BaseLineFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "删除"
-            form.fields["DELETE"].widget.attrs.update(
-                {"class": "form-check-input js-delete", "aria-label": "删除此行"}
-            )
-
-
 LineFormSet = forms.formset_factory(
     LineForm,
     formset=BaseLineFormSet,
@@ -99,17 +90,11 @@ def line_initial(line: AssessmentLine) -> dict:
         "kind": line.kind,
         "name": line.name,
         "part_no": line.part_no,
-        "quantity": _plain(line.quantity),
-        "unit_price": _plain(line.unit_price),
-        "salvage_value": _plain(line.salvage_value) if line.salvage_value else "",
+        "quantity": plain(line.quantity),
+        "unit_price": plain(line.unit_price),
+        "salvage_value": plain(line.salvage_value) if line.salvage_value else "",
         "remarks": line.remarks,
     }
-
-
-def _plain(value) -> str:
-    """1.00 → "1", 2.50 → "2.5": what a person would type."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SheetHeaderForm(forms.Form):

@@ -13,10 +13,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from lossdesk.claims import workflow
-from lossdesk.claims.choices import CaseStatus, LossItemStatus
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
+from lossdesk.claims.sheet_editing import (
+    apply_field_errors,
+    mark_invalid,
+    readonly_reason,
+    state_message,
+)
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
@@ -41,30 +44,6 @@ def case_url(case: Case) -> str:
     # The case page belongs to the claims app; a plain path keeps this app independent of
     # its URL names.
     return f"/cases/{case.case_no}/"
-
-
-def readonly_reason(user, case: Case, item: LossItem) -> str | None:
-    """Why the sheet cannot be edited by `user` now, or None when it can."""
-    if not user.has_perm(CASE_ASSESS):
-        return "您的岗位没有「定损」权限，定损单仅供查看。"
-    if not workflow.allowed_from(Action.SAVE_SHEET, case.status):
-        return f"案件当前状态为「{case.get_status_display()}」，定损单不能修改。"
-    if not LOSS_ITEM_STATES.allowed_from(ItemAction.ASSESS, item.status):
-        return f"该标的状态为「{item.get_status_display()}」，定损单不能修改。"
-    return None
-
-
-def _state_message(exc: Conflict) -> str:
-    """The service's message, naming the state the case (or item) is in now."""
-    state = exc.extra.get("current_state")
-    label = exc.extra.get("current_state_label")
-    if not label and state in CaseStatus.values:
-        label = CaseStatus(state).label
-    if not label and state in LossItemStatus.values:
-        label = LossItemStatus(state).label
-    if label and label not in exc.message:
-        return f"{exc.message}（案件当前状态：{label}）"
-    return exc.message
 
 
 def _decimal(text, kind: Amount = PRICE) -> Decimal | None:
@@ -100,14 +79,6 @@ def annotate_amounts(formset) -> rules.SheetTotals:
     return rules.sheet_totals(priced)
 
 
-def _mark_invalid(form) -> None:
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
-
-
 def _totals_rows(totals: rules.SheetTotals) -> list[tuple[str, str, Decimal]]:
     zero = Decimal("0.00")
     return [(kind, label, totals.by_kind.get(kind, zero)) for kind, label in TOTAL_LABELS]
@@ -136,8 +107,8 @@ def _render(request, ctx: dict, status: int = 200):
     if ctx.get("formset") is not None:
         totals = annotate_amounts(ctx["formset"])
         for form in ctx["formset"].forms:
-            _mark_invalid(form)
-        _mark_invalid(ctx["header"])
+            mark_invalid(form)
+        mark_invalid(ctx["header"])
     else:
         totals = _sheet_totals(ctx["sheet"])
     ctx["totals"] = totals
@@ -160,7 +131,7 @@ def sheet_edit(request, case_no: str, seq: int):
         raise Http404("该损失标的不是车辆。")
     sheet: AssessmentSheet | None = getattr(item, "sheet", None)
     lines = list(sheet.lines.all()) if sheet else []
-    reason = readonly_reason(request.user, case, item)
+    reason = readonly_reason(request.user, case, item, "定损单")
     ctx = {
         "case": case,
         "item": item,
@@ -221,7 +192,7 @@ def sheet_edit(request, case_no: str, seq: int):
             # The lines' own errors beside the header's: every error in one answer.
             rows = [form for form in formset.forms if not form.is_blank()]
             _, errors = check_lines(item, [form.as_line() for form in rows])
-            _apply_field_errors(errors, header, rows, ctx["errors"])
+            apply_field_errors(errors, header, rows, ctx["errors"], line_fields=LINE_FIELDS)
         return _render(request, ctx, status=400)
 
     rows = [form for form in formset.forms if not form.is_blank()]
@@ -236,7 +207,7 @@ def sheet_edit(request, case_no: str, seq: int):
             expected_version=header.cleaned_data["version"],
         )
     except Conflict as exc:
-        ctx["errors"] = [_state_message(exc), "您填写的内容已保留，尚未保存。"]
+        ctx["errors"] = [state_message(exc), "您填写的内容已保留，尚未保存。"]
         current = exc.extra.get("current_version")
         if current is not None:
             # Let a deliberate second click save over the other change, now that the user
@@ -258,30 +229,9 @@ def sheet_edit(request, case_no: str, seq: int):
         return _render(request, ctx, status=exc.status)
     except ServiceError as exc:
         ctx["errors"] = [exc.message]
-        _apply_field_errors(exc.fields, header, rows, ctx["errors"])
+        apply_field_errors(exc.fields, header, rows, ctx["errors"], line_fields=LINE_FIELDS)
         status = exc.status if isinstance(exc, PermissionDenied) else 400
         return _render(request, ctx, status=status)
 
     messages.success(request, f"定损单已保存（{item.label}）。")
     return HttpResponseRedirect(case_url(case))
-
-
-def _apply_field_errors(fields: dict, header, submitted: list, top: list[str]) -> None:
-    """`lines.<i>.<field>` → the cell of the i-th submitted row (`lines.<i>` or a field the
-    row does not show, e.g. a parts-catalogue link → the row itself); header fields → the
-    header; anything else → the list at the top of the page."""
-    for key, field_messages in fields.items():
-        parts = key.split(".", 2)
-        row = None
-        if len(parts) >= 2 and parts[0] == "lines" and parts[1].isdigit():
-            index = int(parts[1])
-            row = submitted[index] if index < len(submitted) else None
-        if row is not None:
-            field = parts[2] if len(parts) == 3 and parts[2] in LINE_FIELDS else None
-            for message in field_messages:
-                row.add_error(field, message)
-        elif key in header.fields and key != "version":
-            for message in field_messages:
-                header.add_error(key, message)
-        else:
-            top.extend(m for m in field_messages if m not in top)

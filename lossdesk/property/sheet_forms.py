@@ -6,6 +6,7 @@ sheet, so the page and the API report the same errors."""
 
 from django import forms
 
+from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.property.choices import Treatment
 from lossdesk.property.models import PropertySheetLine
@@ -89,16 +90,6 @@ class PropertyLineForm(forms.Form):
         return {name: str(self.cleaned_data.get(name) or "").strip() for name in LINE_FIELDS}
 
 
-class BaseLineFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "删除"
-            form.fields["DELETE"].widget.attrs.update(
-                {"class": "form-check-input", "aria-label": "删除此行"}
-            )
-
-
 PropertyLineFormSet = forms.formset_factory(
     PropertyLineForm,
     formset=BaseLineFormSet,
@@ -109,26 +100,18 @@ PropertyLineFormSet = forms.formset_factory(
 )
 
 
-def _plain(value) -> str:
-    """1.00 → "1", 2.50 → "2.5": what a person would type."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def line_initial(line: PropertySheetLine) -> dict:
     return {
         "name": line.name,
         "specification": line.specification,
         "unit": line.unit,
         "treatment": line.treatment,
-        "quantity": _plain(line.quantity),
-        "unit_price": _plain(line.unit_price),
+        "quantity": plain(line.quantity),
+        "unit_price": plain(line.unit_price),
         "purchase_date": line.purchase_date.isoformat() if line.purchase_date else "",
         "months_used": "" if line.months_used is None else str(line.months_used),
-        "useful_life_years": _plain(line.useful_life_years),
-        "salvage_value": _plain(line.salvage_value) if line.salvage_value else "",
+        "useful_life_years": plain(line.useful_life_years),
+        "salvage_value": plain(line.salvage_value) if line.salvage_value else "",
         "remarks": line.remarks,
     }
 

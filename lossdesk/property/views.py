@@ -17,9 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from lossdesk.claims import workflow
-from lossdesk.claims.choices import CaseStatus, LossItemKind, LossItemStatus
+from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import Attachment, Case, LossItem
+from lossdesk.claims.sheet_editing import (
+    apply_field_errors,
+    mark_invalid,
+    readonly_reason,
+    state_message,
+)
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction, available_actions
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.masking import phone_for
@@ -39,18 +44,8 @@ from lossdesk.property.sheet_forms import (
 )
 
 PREFIX = "lines"
+DOCUMENT = "物损定损单"
 ZERO = Decimal("0.00")
-
-
-def readonly_reason(user, case: Case, item: LossItem) -> str | None:
-    """Why the sheet and the negotiation cannot be edited by `user` now, or None."""
-    if not user.has_perm(CASE_ASSESS):
-        return "您的岗位没有「定损」权限，物损定损单和协商仅供查看。"
-    if not workflow.allowed_from(Action.SAVE_SHEET, case.status):
-        return f"案件当前状态为「{case.get_status_display()}」，物损定损单不能修改。"
-    if not LOSS_ITEM_STATES.allowed_from(ItemAction.ASSESS, item.status):
-        return f"该标的状态为「{item.get_status_display()}」，物损定损单不能修改。"
-    return None
 
 
 def _load(request, case_no: str, seq: int) -> tuple[Case, LossItem]:
@@ -97,14 +92,6 @@ def annotate_rows(formset, case: Case, floor: Decimal) -> tuple[Decimal, Decimal
     return amounts, salvage
 
 
-def _mark_invalid(form) -> None:
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            widget.attrs["aria-invalid"] = "true"
-
-
 def _render(request, case, item, *, reason, header=None, formset=None, errors=(), status=200):
     user = request.user
     actions = available_actions(user, case)
@@ -118,8 +105,8 @@ def _render(request, case, item, *, reason, header=None, formset=None, errors=()
     if formset is not None:
         amounts, salvage = annotate_rows(formset, case, floor)
         for form in formset.forms:
-            _mark_invalid(form)
-        _mark_invalid(header)
+            mark_invalid(form)
+        mark_invalid(header)
     elif sheet is not None:
         lines = list(sheet.lines.all())
         amounts, salvage = sheet.amounts_total, sheet.salvage_total
@@ -208,31 +195,18 @@ def _editor(case: Case, item: LossItem):
 @require_GET
 def item_page(request, case_no: str, seq: int):
     case, item = _load(request, case_no, seq)
-    reason = readonly_reason(request.user, case, item)
+    reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         return _render(request, case, item, reason=reason)
     header, formset = _editor(case, item)
     return _render(request, case, item, reason=None, header=header, formset=formset)
 
 
-def _state_message(exc: Conflict) -> str:
-    """The service's message, naming the state the case (or item) is in now."""
-    state = exc.extra.get("current_state")
-    label = exc.extra.get("current_state_label")
-    if not label and state in CaseStatus.values:
-        label = CaseStatus(state).label
-    if not label and state in LossItemStatus.values:
-        label = LossItemStatus(state).label
-    if label and label not in exc.message:
-        return f"{exc.message}（案件当前状态：{label}）"
-    return exc.message
-
-
 @login_required
 @require_POST
 def sheet_save(request, case_no: str, seq: int):
     case, item = _load(request, case_no, seq)
-    reason = readonly_reason(request.user, case, item)
+    reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         status = 403 if not request.user.has_perm(CASE_ASSESS) else 409
         errors = [f"未保存：{reason}"]
@@ -280,7 +254,7 @@ def sheet_save(request, case_no: str, seq: int):
             expected_version=header.cleaned_data["version"],
         )
     except Conflict as exc:
-        errors = [_state_message(exc), "您填写的内容已保留，尚未保存。"]
+        errors = [state_message(exc), "您填写的内容已保留，尚未保存。"]
         current = exc.extra.get("current_version")
         if current is not None:
             # Let a deliberate second click save over the other change, now that the user
@@ -309,7 +283,7 @@ def sheet_save(request, case_no: str, seq: int):
         )
     except ServiceError as exc:
         errors = [exc.message]
-        _apply_field_errors(exc.fields, header, rows, errors)
+        apply_field_errors(exc.fields, header, rows, errors, line_fields=LINE_FIELDS)
         status = exc.status if isinstance(exc, PermissionDenied) else 400
         return _render(
             request,
@@ -324,23 +298,3 @@ def sheet_save(request, case_no: str, seq: int):
 
     messages.success(request, f"物损定损单已保存（{item.label}）。")
     return HttpResponseRedirect(_url("property:item", case, item))
-
-
-def _apply_field_errors(fields: dict, header, submitted: list, top: list[str]) -> None:
-    """`lines.<i>.<field>` → the cell of the i-th submitted row (`lines.<i>` → the row
-    itself); `remarks` → the header; anything else → the list at the top of the page."""
-    for key, field_messages in fields.items():
-        parts = key.split(".", 2)
-        row = None
-        if len(parts) >= 2 and parts[0] == "lines" and parts[1].isdigit():
-            index = int(parts[1])
-            row = submitted[index] if index < len(submitted) else None
-        if row is not None:
-            field = parts[2] if len(parts) == 3 and parts[2] in LINE_FIELDS else None
-            for message in field_messages:
-                row.add_error(field, message)
-        elif key == "remarks":
-            for message in field_messages:
-                header.add_error(key, message)
-        else:
-            top.extend(m for m in field_messages if m not in top)
