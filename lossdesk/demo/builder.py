@@ -975,6 +975,8 @@ LOCATED_SHARE = 0.9
 # This branch dispatches automatically (Branch.auto_dispatch), switched on when the roster
 # began, so its recent reports were dispatched by the system.
 AUTO_DISPATCH_CITY = "shenzhen"
+# The branch the README's tour logs in to.
+TOUR_CITY = "hangzhou"
 ACCEPT_DEADLINE = Branch._meta.get_field("accept_deadline_minutes").default
 # Now and then the dispatcher passes over the top candidate, for a reason.
 OVERRIDE_SHARE = 0.08
@@ -1651,6 +1653,9 @@ class DemoBuilder(property_demo.PropertyDemo):
         manual = stage == S.REGISTERED or role in CASE_DELEGATIONS
         cities = [c for c in CITIES if not (manual and c.code == AUTO_DISPATCH_CITY)]
         city = rng.choices(cities, [c.weight for c in cities])[0]
+        if showcase is not None:
+            # Property showcases in the branch the README's tour logs in to.
+            city = next(c for c in CITIES if c.code == TOUR_CITY)
         remote = None
         if role in CASE_DELEGATIONS:
             remote = rng.choice([c for c in CITIES if c != city])

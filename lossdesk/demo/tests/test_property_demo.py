@@ -53,6 +53,13 @@ def test_there_is_a_property_case_in_every_state(demo_db):  # noqa: F811
     assert set(property_demo.SHOWCASES) <= found
 
 
+def test_the_tour_branch_has_a_property_case_in_every_state(demo_db):  # noqa: F811
+    """The README's tour logs in to 杭州: its users find the whole property path there."""
+    tour = property_items().filter(case__branch__code=demo.TOUR_CITY)
+    found = {(item.case.status, stage(item)) for item in tour}
+    assert set(property_demo.SHOWCASES) <= found
+
+
 def test_a_submitted_property_item_is_surveyed_assessed_and_agreed_with_a_signed_agreement(
     demo_db,  # noqa: F811
 ):
