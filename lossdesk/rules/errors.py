@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -18,6 +19,21 @@ class RuleInputError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class RuleInputErrors(RuleInputError):
+    """Every bad input of a form at once, so each bad cell can show its message.
+
+    ``errors`` holds them in input order. As a ``RuleInputError`` it carries the first one's
+    ``field`` and ``message``, so a handler that knows only single errors still shows one.
+    """
+
+    def __init__(self, errors: Sequence[RuleInputError]) -> None:
+        if not errors:
+            raise ValueError("RuleInputErrors needs at least one error")
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = list(errors)
+        self.args = ("; ".join(str(error) for error in self.errors),)
 
 
 def parse_enum[E: StrEnum](kind: type[E], value: object, field: str) -> E:
