@@ -11,6 +11,7 @@ from lossdesk.claims.api import views as claims
 from lossdesk.core.api import not_found
 from lossdesk.intake.api import views as intake
 from lossdesk.org.api import views as org
+from lossdesk.reports import api as reports
 
 app_name = "api"
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("reports", intake.ReportCreateView.as_view(), name="report-create"),
     path("me/position", intake.PositionView.as_view(), name="my-position"),
     path("audit/pii-access", audit.PiiAccessListView.as_view(), name="audit-pii-access"),
+    path("statistics", reports.StatisticListView.as_view(), name="statistics"),
+    path("statistics/<slug:slug>", reports.StatisticView.as_view(), name="statistic"),
     path("cases", claims.CaseListView.as_view(), name="case-list"),
     path(CASE, claims.CaseDetailView.as_view(), name="case-detail"),
     path(f"{CASE}/events", claims.CaseEventsView.as_view(), name="case-events"),
@@ -67,5 +70,6 @@ urlpatterns = [
     # Every declared case action (claims.actions, and those the apps contribute).
     *claims.action_urls(),
     *router.urls,
-    re_path(r"^.*$", not_found),
+    # Any character, a newline too (a fuzzed path): every unknown path gets the JSON 404.
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -67,6 +67,8 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "reports": {
         "reports:index": ("zhoujiu", None),
         **{f"reports:statistic[{slug}]": ("zhoujiu", f"slug:{slug}") for slug in STATISTICS},
+        "api:statistics": ("zhoujiu", None),
+        **{f"api:statistic[{slug}]": ("zhoujiu", f"slug:{slug}") for slug in STATISTICS},
     },
     "parts": {
         "parts:search": ("zhangsan", "?q=前保险杠"),

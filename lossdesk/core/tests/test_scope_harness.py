@@ -241,6 +241,7 @@ UNSCOPED = {
     "calc-vin": "the parameter is a VIN to decode, not an object",
     "reports:statistic": "the slug names a statistic; its figures are computed in scope",
     "reports:export": "the slug names a statistic; its figures are computed in scope",
+    "api:statistic": "the slug names a statistic; its figures are computed in scope",
     "api:branch-detail": "branches are the firm's reference data (writes: administrators)",
     "api:position-detail": "positions are the firm's reference data (writes: administrators)",
     "api:client-detail": "clients are the firm's reference data (writes: administrators)",
