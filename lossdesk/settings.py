@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "lossdesk.claims",
     "lossdesk.motor",
     "lossdesk.property",
+    "lossdesk.injury",
     "lossdesk.parts",
     "lossdesk.calc",
     "lossdesk.notify",

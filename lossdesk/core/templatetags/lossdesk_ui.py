@@ -1,11 +1,11 @@
-"""Template helpers shared by every page: money, masked phones, Bootstrap form fields and
-pagination. `{% load lossdesk_ui %}`; the case status badge is in claims_ui."""
+"""Template helpers shared by every page: money, masked phones and ID numbers, Bootstrap
+form fields and pagination. `{% load lossdesk_ui %}`; the case status badge is in claims_ui."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import forms, template
 
-from lossdesk.core.masking import phone_for
+from lossdesk.core.masking import mask_id_number, phone_for, reveal
 
 register = template.Library()
 
@@ -29,6 +29,18 @@ def phone(context, value: str, field: str, case_no: str = "", person: str = ""):
     request = context.get("request")
     user = getattr(request, "user", None)
     return phone_for(user, value or "", field=field, case_no=case_no, person=person) or "—"
+
+
+@register.simple_tag(takes_context=True)
+def id_number(context, value: str, case_no: str = "", person: str = ""):
+    """An ID number, masked unless the viewer's position may see it in full (recorded)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    masked = mask_id_number(value or "")
+    shown = reveal(
+        user, value or "", masked=masked, field="id_number", case_no=case_no, person=person
+    )
+    return shown or "—"
 
 
 def _widget_class(widget) -> str:

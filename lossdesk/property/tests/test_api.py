@@ -162,7 +162,7 @@ def test_property_steps_refuse_a_vehicle_item(firm, setup):
     assert error_of(response)["code"] == "loss_item_not_property"
 
 
-def test_the_schema_names_both_sheet_bodies():
+def test_the_schema_names_every_lines_sheet_body():
     openapi = SchemaGenerator().get_schema(request=None, public=True)
     put = openapi["paths"][f"{API}/cases/{{case_no}}/loss-items/{{seq}}/sheet"]["put"]
     body = put["requestBody"]["content"]["application/json"]["schema"]
@@ -171,6 +171,7 @@ def test_the_schema_names_both_sheet_bodies():
     assert {ref["$ref"].rsplit("/", 1)[1] for ref in one_of} == {
         "SheetInputRequest",
         "PropertySheetInputRequest",
+        "InjuryAssessmentInputRequest",
     }
     for tail in ("property-survey", "negotiation", "offers"):
         assert f"{API}/cases/{{case_no}}/loss-items/{{seq}}/{tail}" in openapi["paths"]

@@ -1,0 +1,227 @@
+"""The injury assessment at the shared /loss-items/{seq}/sheet resource: the body is the
+calculator's (POST /api/v1/calc/injury) without `age` and `medical_amount`, plus the person
+and the bills; the answer is what was stored."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from lossdesk.calc.api import InjuryDependantSerializer, InjurySerializer
+from lossdesk.claims.api.serializers import StaffRefSerializer
+from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
+from lossdesk.core.masking import mask_id_number, reveal
+from lossdesk.injury.choices import (
+    DeductionReason,
+    MedicalCategory,
+    MedicalInsuranceClass,
+    Relation,
+    Sex,
+)
+from lossdesk.injury.models import BillLine, InjuredPerson, InjuryAssessment, MedicalBill
+from lossdesk.org.api.base import EnumField
+
+MASKED = "无「查看个人敏感信息」权限时打码。"
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(
+        max_length=30, help_text="18 位居民身份证号码；出生日期、性别与年龄由号码得出。"
+    )
+    relation = EnumField(Relation)
+    urban = serializers.BooleanField(required=False, help_text="适用城镇标准（默认 true）。")
+    residence = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    income_evidence = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+
+
+class DependantInputSerializer(InjuryDependantSerializer):
+    relation = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class BillLineInputSerializer(serializers.Serializer):
+    category = EnumField(MedicalCategory)
+    item = serializers.CharField(max_length=100)
+    quantity = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    insurance_class = EnumField(MedicalInsuranceClass, required=False, allow_blank=True)
+    claimed = serializers.CharField(max_length=40, help_text="申报金额。")
+    reasonable = serializers.CharField(max_length=40, help_text="合理金额，不大于申报金额。")
+    deduction_reason = EnumField(
+        DeductionReason, required=False, allow_blank=True, help_text="有核减时必填。"
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class BillInputSerializer(serializers.Serializer):
+    invoice_no = serializers.CharField(max_length=40)
+    hospital = serializers.CharField(max_length=100)
+    date = serializers.DateField()
+    inpatient = serializers.BooleanField()
+    lines = BillLineInputSerializer(many=True)
+
+
+@extend_schema_field(BillInputSerializer(many=True))
+class BillsField(serializers.ListField):
+    """The bills as sent: `injury.services` audits them, every bill and line in one answer."""
+
+    child = serializers.DictField()
+
+
+class InjuryAssessmentInputSerializer(InjurySerializer):
+    # Not the caller's: age from the person's ID number, the medical amount from the audit.
+    age = None
+    medical_amount = None
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="调用方看到的案件版本；已被他人修改时返回 409。"
+    )
+    person = PersonInputSerializer()
+    dependants = DependantInputSerializer(many=True, required=False)
+    bills = BillsField(help_text="医疗票据及明细；整单替换。")
+    remarks = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    sex = EnumField(Sex, read_only=True)
+    relation = EnumField(Relation, read_only=True)
+    age = serializers.SerializerMethodField(help_text="出险时年龄。")
+
+    class Meta:
+        model = InjuredPerson
+        fields = [
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "age",
+            "relation",
+            "urban",
+            "residence",
+            "occupation",
+            "income_evidence",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"id_number": {"help_text": MASKED}}
+
+    def get_age(self, person) -> int | None:
+        assessment = getattr(person.loss_item, "injury_assessment", None)
+        return assessment.age if assessment is not None else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        data["id_number"] = reveal(
+            user,
+            instance.id_number,
+            masked=mask_id_number(instance.id_number),
+            field="id_number",
+            case_no=instance.loss_item.case.case_no,
+            person=instance.name,
+        )
+        return data
+
+
+class BillLineSerializer(serializers.ModelSerializer):
+    category = EnumField(MedicalCategory, read_only=True)
+    insurance_class = EnumField(MedicalInsuranceClass, read_only=True, allow_blank=True)
+    deduction_reason = EnumField(DeductionReason, read_only=True, allow_blank=True)
+
+    class Meta:
+        model = BillLine
+        fields = [
+            "seq",
+            "category",
+            "item",
+            "quantity",
+            "insurance_class",
+            "claimed",
+            "reasonable",
+            "deducted",
+            "deduction_reason",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class BillSerializer(serializers.ModelSerializer):
+    lines = BillLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MedicalBill
+        fields = [
+            "seq",
+            "invoice_no",
+            "hospital",
+            "bill_date",
+            "inpatient",
+            "claimed_total",
+            "reasonable_total",
+            "deducted_total",
+            "duplicate_of",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class CompensationSerializer(serializers.Serializer):
+    items = serializers.DictField(help_text="键同 /api/v1/calc/injury 的 items。")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    standard = serializers.DictField()
+    explanation = serializers.ListField(child=serializers.CharField())
+    inputs = serializers.DictField(help_text="计算所用的输入（与计算器接口相同）。")
+
+
+class InjuryAssessmentSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField()
+    loss_item = serializers.IntegerField(source="loss_item.seq", read_only=True)
+    loss_item_label = serializers.CharField(source="loss_item.label", read_only=True)
+    assessor = StaffRefSerializer(read_only=True)
+    person = PersonSerializer(source="loss_item.injured_person", read_only=True)
+    bills = BillSerializer(many=True, read_only=True)
+    compensation = serializers.SerializerMethodField()
+    case_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InjuryAssessment
+        fields = [
+            "kind",
+            "assessment_no",
+            "loss_item",
+            "loss_item_label",
+            "assessor",
+            "outcome",
+            "person",
+            "bills",
+            "claimed_total",
+            "reasonable_total",
+            "deducted_total",
+            "compensation",
+            "remarks",
+            "updated_at",
+            "case_version",
+        ]
+        read_only_fields = fields
+
+    def get_kind(self, assessment) -> str:
+        return "injury"
+
+    @extend_schema_field(CompensationSerializer)
+    def get_compensation(self, assessment) -> dict:
+        return {
+            "items": assessment.items,
+            "total": str(assessment.total),
+            "standard": assessment.standard,
+            "explanation": assessment.explanation,
+            "inputs": assessment.inputs,
+        }
+
+    def get_case_version(self, assessment) -> int:
+        return self.context["case_version"]
+
+
+class InjuryAssessmentSummarySerializer(serializers.ModelSerializer):
+    assessor = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = InjuryAssessment
+        fields = ["assessment_no", "outcome", "total", "reasonable_total", "assessor"]
+        read_only_fields = fields
