@@ -311,7 +311,9 @@ class InjuryForm(forms.Form):
 
     def to_data(self, dependants: list[dict]) -> dict:
         c = self.cleaned_data
-        data: dict = {"age": c["age"], "outcome": c["outcome"]}
+        data: dict = {"outcome": c["outcome"]}
+        if "age" in self.fields:  # the injury page takes the age from the ID number
+            data["age"] = c["age"]
         if c["standard_mode"] == self.TABLE:
             row = c["standard"]
             data["standard"] = {

@@ -1,0 +1,377 @@
+"""The injury page (人伤定损) in the web UI: the person, the compensation inputs and the bill
+audit saved through the service, errors on the input they name, the ID number masked by
+position, conflicts and the read-only states."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from lossdesk.claims import services as claims_services
+from lossdesk.claims.choices import LossItemKind
+from lossdesk.claims.models import CaseEvent
+from lossdesk.core.masking import mask_id_number
+from lossdesk.injury import services
+from lossdesk.injury.models import InjuredPerson, InjuryAssessment
+from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, person_aged
+
+pytestmark = pytest.mark.django_db
+
+# The page's form of test_services.BILLS: one inpatient bill, the drug cut for 非医保用药.
+PAGE_BILLS = [{**BILLS[0], "inpatient": "1"}]
+# TV-9 typed on the page: 浙江 2012 城镇 30,971 inline, 十级.
+TV9 = {
+    "outcome": "disability",
+    "disability_grades": "10",
+    "standard_mode": "inline",
+    "std_urban_disposable_income": "30,971",
+    "std_label": "浙江 2012 城镇",
+    "hospital_days": "12",
+    "hospital_food_daily": "100",
+}
+
+
+@pytest.fixture
+def case(firm):
+    return firm.assessing_case(injured_persons=1)
+
+
+@pytest.fixture
+def item(case):
+    return case.loss_items.get(kind=LossItemKind.INJURY)
+
+
+def page_url(item, name: str = "injury:item") -> str:
+    return reverse(name, kwargs={"case_no": item.case.case_no, "seq": item.seq})
+
+
+def management(prefix: str, total: int) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def form_data(case, person, *, bills=PAGE_BILLS, version=None, **calculator) -> dict:
+    data = {
+        "version": case.version if version is None else version,
+        "remarks": "",
+        **{name: value for name, value in {**TV9, **calculator}.items()},
+        **management("dependants", 0),
+        **management("bills", len(bills)),
+    }
+    for name, value in person.items():
+        if name == "urban":
+            if value:
+                data["person-urban"] = "on"
+        else:
+            data[f"person-{name}"] = value
+    for i, bill in enumerate(bills):
+        for name in ("invoice_no", "hospital", "date", "inpatient"):
+            data[f"bills-{i}-{name}"] = bill.get(name, "")
+        lines = bill.get("lines", [])
+        data.update(management(f"bills-{i}-lines", len(lines)))
+        for j, line in enumerate(lines):
+            for name, value in line.items():
+                data[f"bills-{i}-lines-{j}-{name}"] = value
+    return data
+
+
+def tag(html: str, name: str) -> str:
+    """The <input>/<select>/<textarea> tag of the form field `name` in the page."""
+    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert match, f"no field {name} in the page"
+    return match.group(0)
+
+
+def field_error(html: str, name: str) -> str:
+    """The error shown right after the field `name` (empty when there is none)."""
+    field = tag(html, name)
+    end = html.index(field) + len(field)
+    for closing in ("</select>", "</textarea>"):
+        if field.startswith(closing.replace("/", "")[:-1]):
+            end = html.index(closing, end) + len(closing)
+    feedback = re.match(r'<div class="invalid-feedback d-block">(.*?)</div>', html[end:], re.S)
+    return feedback.group(1).strip() if feedback else ""
+
+
+def saved(firm, item, actor=None, **kwargs):
+    return services.do_save_injury_assessment(
+        item,
+        person=person_aged(item, 40),
+        calculator=CALCULATOR,
+        bills=BILLS,
+        actor=actor or firm.zhangsan,
+        **kwargs,
+    )
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def test_the_page_renders_its_sections_for_the_assessor(client, firm, case, item):
+    client.force_login(firm.qianqi)
+    response = client.get(page_url(item))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for title in ("伤者", "伤情与赔偿", "医疗费审核", "赔偿计算结果"):
+        assert f">{title}</h2>" in html
+    for name in ("person-name", "person-id_number", "outcome", "standard", "nursing_days"):
+        tag(html, name)
+    # One blank bill with blank line rows, and the buttons that add more without JS.
+    for name in ("bills-0-invoice_no", "bills-0-lines-0-category", "bills-0-lines-2-reasonable"):
+        tag(html, name)
+    assert 'name="add_bill"' in html and 'name="add_lines" value="0"' in html
+    # The standards table offers its provinces and years.
+    assert "浙江" in tag(html, "standard") or "浙江" in html
+    assert f'action="{page_url(item, "injury:save")}"' in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_the_case_page_links_the_injury_item_to_its_page(client, firm, item):
+    client.force_login(firm.qianqi)
+    html = client.get(reverse("claims:case-detail", args=[item.case.case_no])).content.decode()
+    assert f'href="{page_url(item)}"' in html
+
+
+def test_a_vehicle_item_an_unknown_seq_or_another_branch_has_no_injury_page(
+    client, firm, case, item
+):
+    client.force_login(firm.zhangsan)
+    vehicle = case.loss_items.get(seq=1)
+    assert client.get(page_url(vehicle)).status_code == 404
+    assert client.post(page_url(vehicle, "injury:save"), {}).status_code == 404
+    assert client.get(reverse("injury:item", args=[case.case_no, 99])).status_code == 404
+    client.force_login(firm.wangwu)
+    assert client.get(page_url(item)).status_code == 404
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def test_saving_tv9_with_an_audited_bill_through_the_page(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    response = client.post(page_url(item, "injury:save"), form_data(case, person_aged(item, 40)))
+    assert response.status_code == 302
+    assert response["Location"] == page_url(item)
+
+    assessment = InjuryAssessment.objects.get(loss_item=item)
+    # TV-9: 十级 under 60 = 30,971 × 20 × 10% = 61,942.00.
+    assert assessment.items["disability_compensation"]["amount"] == "61942.00"
+    assert assessment.standard["label"] == "浙江 2012 城镇"
+    assert (assessment.claimed_total, assessment.reasonable_total, assessment.deducted_total) == (
+        Decimal("1930.00"),
+        Decimal("1630.00"),
+        Decimal("300.00"),
+    )
+    assert assessment.items["medical"]["amount"] == "1630.00"
+    assert assessment.age == 40 and assessment.assessor == firm.zhangsan
+
+    html = client.get(response["Location"]).content.decode()
+    assert "人伤定损已保存" in html and assessment.assessment_no in html
+    assert "残疾赔偿金" in html and "61,942.00" in html and "浙江 2012 城镇" in html
+    assert f"data-total>{assessment.total:,.2f}</td>" in html
+    # The saved assessment comes back into the editor: the bill, its lines and 核减.
+    assert 'value="ZJ-0001"' in tag(html, "bills-0-invoice_no")
+    assert 'value="1280"' in tag(html, "bills-0-lines-0-claimed")
+    assert 'value="non_insured_drug" selected' in html
+    assert '<td class="sheet-col-amount text-end" data-deducted>300.00</td>' in html
+    assert 'data-total="deducted">300.00</td>' in html
+    assert 'value="30971"' in tag(html, "std_urban_disposable_income")
+    assert 'value="10"' in tag(html, "disability_grades")
+    # Age and sex read from the ID number.
+    assert "性别 男；出险时年龄 40 岁" in html
+
+
+def test_adding_a_bill_and_lines_keeps_what_was_typed_and_saves_nothing(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    data = form_data(case, person_aged(item, 40))
+    data["add_lines"] = "0"
+    html = client.post(page_url(item, "injury:save"), data).content.decode()
+    assert 'value="头孢曲松钠"' in tag(html, "bills-0-lines-0-item")
+    tag(html, "bills-0-lines-4-item")  # 2 typed + 3 blank rows
+    # The deduction is previewed before saving.
+    assert "data-deducted>300.00</td>" in html
+
+    data = form_data(case, person_aged(item, 40))
+    data["add_bill"] = "1"
+    html = client.post(page_url(item, "injury:save"), data).content.decode()
+    tag(html, "bills-1-invoice_no")
+    tag(html, "bills-1-lines-2-item")  # the new bill's blank line rows
+    assert 'value="李某"' in tag(html, "person-name")
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+
+
+def test_a_wrong_check_digit_is_shown_on_the_id_field_and_nothing_is_saved(
+    client, firm, case, item
+):
+    person = person_aged(item, 40)
+    number = person["id_number"]
+    wrong = number[:-1] + ("1" if number[-1] != "1" else "2")
+    client.force_login(firm.zhangsan)
+    events = CaseEvent.objects.count()
+    response = client.post(
+        page_url(item, "injury:save"), form_data(case, {**person, "id_number": wrong})
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert services.ASSESSMENT_INVALID in html
+    assert field_error(html, "person-id_number") == "身份证号码校验位不正确"
+    assert "is-invalid" in tag(html, "person-id_number")
+    # Everything typed is kept.
+    assert f'value="{wrong}"' in tag(html, "person-id_number")
+    assert 'value="ZJ-0001"' in tag(html, "bills-0-invoice_no")
+    assert 'value="30,971"' in tag(html, "std_urban_disposable_income")
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+    assert not InjuredPerson.objects.filter(loss_item=item).exists()
+    assert CaseEvent.objects.count() == events
+
+
+def test_bill_and_calculator_errors_land_on_their_inputs(client, firm, case, item):
+    lines = [
+        {**BILLS[0]["lines"][0], "reasonable": "1300"},  # above the claimed
+        {**BILLS[0]["lines"][1], "reasonable": "600"},  # cut without a reason
+    ]
+    bills = [{**PAGE_BILLS[0], "lines": lines}, {"hospital": "浙一医院", "lines": []}]
+    client.force_login(firm.zhangsan)
+    response = client.post(
+        page_url(item, "injury:save"), form_data(case, person_aged(item, 40), bills=bills)
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert field_error(html, "bills-0-lines-0-reasonable").startswith("合理金额不能大于申报金额")
+    assert field_error(html, "bills-0-lines-1-deduction_reason") == "有核减金额，请选择核减原因"
+    assert field_error(html, "bills-1-invoice_no") == "请填写发票号"
+    assert "每张票据至少录入一行费用" in html
+    assert field_error(html, "bills-0-lines-0-item") == ""
+
+    # A calculator input the calculator refuses: on its field.
+    response = client.post(
+        page_url(item, "injury:save"),
+        form_data(case, person_aged(item, 40), std_urban_disposable_income=""),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert field_error(html, "std_urban_disposable_income") == "直接填写标准时必填。"
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+
+
+def test_an_invoice_number_billed_on_another_case_is_flagged(client, firm, item):
+    saved(firm, item)
+    other = firm.assessing_case(injured_persons=1).loss_items.get(kind=LossItemKind.INJURY)
+    client.force_login(firm.zhangsan)
+    response = client.post(
+        page_url(other, "injury:save"), form_data(other.case, person_aged(other, 30))
+    )
+    assert response.status_code == 302
+    html = client.get(page_url(other)).content.decode()
+    assert f"票据号 ZJ-0001 另见案件 {item.case.case_no}" in html
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+def test_the_id_number_is_masked_for_a_position_without_the_pii_right(client, firm, case, item):
+    saved(firm, item)
+    number = InjuredPerson.objects.get(loss_item=item).id_number
+    client.force_login(firm.qianqi)  # an assessor: may assess, may not see personal data
+    html = client.get(page_url(item)).content.decode()
+    assert number not in html
+    assert f'value="{mask_id_number(number)}"' in tag(html, "person-id_number")
+
+    # The masked number sent back unchanged keeps the stored one.
+    case.refresh_from_db()
+    person = {**person_aged(item, 40), "id_number": mask_id_number(number), "occupation": "教师"}
+    response = client.post(page_url(item, "injury:save"), form_data(case, person))
+    assert response.status_code == 302
+    stored = InjuredPerson.objects.get(loss_item=item)
+    assert (stored.id_number, stored.occupation) == (number, "教师")
+    assert number not in client.get(page_url(item)).content.decode()
+
+    client.force_login(firm.zhangsan)  # a surveyor may see it in full
+    assert f'value="{number}"' in tag(
+        client.get(page_url(item)).content.decode(), "person-id_number"
+    )
+
+
+# --- conflicts and read-only ---------------------------------------------------------------
+
+
+def test_a_stale_version_keeps_the_input_and_names_the_other_edit(client, firm, case, item):
+    seen = case.version
+    client.force_login(firm.zhangsan)
+    # 钱七 saves while 张三 still has the page open.
+    first = saved(firm, item, actor=firm.qianqi)
+    case.refresh_from_db()
+    data = form_data(case, person_aged(item, 40), version=seen, disability_grades="9")
+    response = client.post(page_url(item, "injury:save"), data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "已被他人修改" in html
+    assert f"由 钱七 编制，赔偿合计 {first.total:,.2f} 元" in html
+    assert 'value="9"' in tag(html, "disability_grades")
+    assert 'value="头孢曲松钠"' in tag(html, "bills-0-lines-0-item")
+    first.refresh_from_db()
+    assert first.highest_grade == 10
+    # The page now carries the current version: saving again, knowingly, goes through.
+    assert f'name="version" value="{case.version}"' in html
+    data = form_data(case, person_aged(item, 40), disability_grades="9")
+    assert client.post(page_url(item, "injury:save"), data).status_code == 302
+    first.refresh_from_db()
+    assert (first.highest_grade, first.assessor) == (9, firm.zhangsan)
+
+
+def test_read_only_without_the_assess_permission(client, firm, case, item):
+    saved(firm, item)
+    client.force_login(firm.lisi)  # a reviewer: sees the case, may not assess
+    html = client.get(page_url(item)).content.decode()
+    assert "没有「定损」权限" in html
+    assert 'name="person-name"' not in html
+    assert "李某" in html and "头孢曲松钠" in html and "61,942.00" in html
+    case.refresh_from_db()
+    response = client.post(page_url(item, "injury:save"), form_data(case, person_aged(item, 30)))
+    assert response.status_code == 403
+    assert "未保存" in response.content.decode()
+    assert InjuryAssessment.objects.get(loss_item=item).age == 40
+
+
+def test_read_only_once_the_case_is_in_review(client, firm):
+    case = firm.assessed_case(injured_persons=1)
+    item = case.loss_items.get(kind=LossItemKind.INJURY)
+    assessment = saved(firm, item)
+    claims_services.do_submit_for_review(case, actor=firm.zhangsan)
+    case.refresh_from_db()
+    client.force_login(firm.zhangsan)
+    html = client.get(page_url(item)).content.decode()
+    assert "待审核" in html and "不能修改" in html
+    assert 'name="person-name"' not in html and 'name="bills-0-invoice_no"' not in html
+    assert "ZJ-0001" in html and "300.00" in html and "61,942.00" in html
+    assert "性别 男；出险时年龄 40 岁" in html
+
+    response = client.post(page_url(item, "injury:save"), form_data(case, person_aged(item, 30)))
+    assert response.status_code == 409
+    assert "未保存" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.age == 40
+
+
+def test_the_page_answers_get_only_and_the_save_post_only(client, firm, item):
+    client.force_login(firm.qianqi)
+    assert client.post(page_url(item), {}).status_code == 405
+    assert client.get(page_url(item, "injury:save")).status_code == 405
+
+
+def test_text_beyond_its_limit_is_refused_on_its_input(client, firm, case, item):
+    bills = [{**PAGE_BILLS[0], "lines": [{**BILLS[0]["lines"][1], "item": "查" * 101}]}]
+    person = {**person_aged(item, 40), "name": "李" * 51}
+    client.force_login(firm.zhangsan)
+    response = client.post(page_url(item, "injury:save"), form_data(case, person, bills=bills))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert field_error(html, "person-name") == "最多 50 个字。"
+    assert field_error(html, "bills-0-lines-0-item") == "最多 100 个字。"
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
