@@ -55,6 +55,7 @@ INJURY_LINE = LossLine(
     pdf_template="injury/includes/pdf_item.html",
     api_serializer=summary_serializer,
     sheet_resource=sheet_resource,
+    editor="injury:item",
     select_related=("injury_assessment__assessor", "injured_person"),
     review_prefetch=("injury_assessment__bills__lines",),
 )

@@ -58,6 +58,11 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         # An assessor without the survey or PII permission: the survey read-only.
         "property:item[assessor]": ("qianqi", "property_item"),
     },
+    "injury": {
+        "injury:item": ("zhangsan", "injury_item"),
+        # An assessor without the PII permission: the ID number masked.
+        "injury:item[assessor]": ("qianqi", "injury_item"),
+    },
     "notify": {
         "notify:outbox": ("zhaoliu", None),
         "notify:message-detail": ("zhaoliu", "sms"),
@@ -140,6 +145,7 @@ NOT_LISTS = {
     "api:case-report-pdf": "a PDF rendering",
     "api:case-sheet": "one sheet, checked with its case by the motor view",
     "property:sheet": "POST only: the property page's sheet save",
+    "injury:save": "POST only: the injury page's save",
     "api:schema": "the OpenAPI document",
     "api:my-position": "the caller's own position",
     "api:client-contact-detail": "no contact in the fixed world; the list is counted",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.injury import services as injury_services
 from lossdesk.intake.choices import ImportStatus
 from lossdesk.intake.models import ImportBatch
 from lossdesk.intake.services.callbacks import do_create_callback
@@ -53,6 +54,34 @@ PROPERTY_LINES = [
         "useful_life_years": "8",
     },
     {"treatment": "repair", "name": "立柱校正", "quantity": "3", "unit_price": "120"},
+]
+
+INJURED_PERSON = {"name": "李某", "relation": "pedestrian", "urban": True}
+INJURED_ID = "11010519491231002X"  # GB 11643's own example
+INJURY_CALCULATOR = {
+    "outcome": "disability",
+    "disability_grades": [10],
+    "standard": {"urban_disposable_income": "30971", "label": "浙江 2012 城镇"},
+    "hospital_days": 12,
+    "hospital_food_daily": "100",
+}
+INJURY_BILLS = [
+    {
+        "invoice_no": "ZJ-0001",
+        "hospital": "杭州市第一人民医院",
+        "date": "2026-01-05",
+        "inpatient": True,
+        "lines": [
+            {
+                "category": "drugs",
+                "item": "头孢曲松钠",
+                "claimed": "1280",
+                "reasonable": "980",
+                "deduction_reason": "non_insured_drug",
+            },
+            {"category": "examination", "item": "胸部CT", "claimed": "650", "reasonable": "650"},
+        ],
+    }
 ]
 
 
@@ -173,6 +202,8 @@ PAGES = {
     "property:survey": R("zhangsan", "property_item", get=200, post=400),
     "property:negotiation": R("zhangsan", "property_item", get=200, post=400),
     "property:offer": R("zhangsan", "property_item", get=200, post=400),
+    "injury:item": R("zhangsan", "injury_item", get=200),
+    "injury:save": R("zhangsan", "injury_item", post=400),
     "parts:query-detail": R("zhangsan", "price_query", get=200, post=302),
     "parts:query-apply": R("zhangsan", "price_query", post=200),
     "parts:quote-detail": R("zhangsan", "manual_quote", get=200, post=200),
@@ -334,6 +365,20 @@ class World:
             speaker="李科长",
             amount="8000",
             actor=actor,
+        )
+        return {"case_no": case.case_no, "seq": item.seq}
+
+    @cached_property
+    def injury_item(self):
+        # An injured person assessed with one audited bill, so the page shows every section.
+        case = self.firm.assessing_case(client_claim_no="PICC-INJURY", injured_persons=1)
+        item = case.loss_items.get(kind="injury")
+        injury_services.do_save_injury_assessment(
+            item,
+            person={**INJURED_PERSON, "id_number": INJURED_ID},
+            calculator=INJURY_CALCULATOR,
+            bills=INJURY_BILLS,
+            actor=self.firm.zhangsan,
         )
         return {"case_no": case.case_no, "seq": item.seq}
 

@@ -13,6 +13,9 @@ from drf_spectacular.generators import SchemaGenerator
 import lossdesk
 from lossdesk.claims.tests.test_api_lifecycle import report_body
 from lossdesk.core.limits import TEXT_MAX
+from lossdesk.injury.forms import BILL_FIELDS as INJURY_BILL_FIELDS
+from lossdesk.injury.forms import LINE_FIELDS as INJURY_LINE_FIELDS
+from lossdesk.injury.forms import PERSON_TEXT_FIELDS as INJURY_PERSON_FIELDS
 from lossdesk.property.sheet_forms import LINE_FIELDS
 from lossdesk.testing import API, PASSWORD, client_for, error_of
 
@@ -37,6 +40,17 @@ BOUNDED_ELSEWHERE = {
     **{
         ("lossdesk.property.sheet_forms.PropertyLineForm", name): "property.services.clean_lines"
         for name in LINE_FIELDS
+    },
+    # The injury page's person, bill and line inputs likewise: injury.services
+    # (lossdesk/injury/tests/test_views.py).
+    **{
+        (f"lossdesk.injury.forms.{form}", name): "injury.services.do_save_injury_assessment"
+        for form, names in (
+            ("PersonForm", INJURY_PERSON_FIELDS),
+            ("BillForm", INJURY_BILL_FIELDS),
+            ("BillLineForm", INJURY_LINE_FIELDS),
+        )
+        for name in names
     },
     # Django's own password fields: org.passwords.MaximumLengthValidator bounds every path.
     ("lossdesk.org.admin.StaffCreationForm", "password1"): "AUTH_PASSWORD_VALIDATORS",
