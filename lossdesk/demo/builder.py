@@ -57,6 +57,7 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
+from lossdesk.demo import injury as injury_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.intake import sms as intake_sms
 from lossdesk.intake.choices import CallbackMethod, CallbackStatus, DispatchStatus
@@ -723,6 +724,7 @@ class Scenario:
     parking: bool = False
     property_loss: float = 0.0  # chance of a third-party property loss
     property_kind: str = ""  # what property it damages (demo.property)
+    pedestrian: bool = False  # a pedestrian is hurt (demo.injury)
 
 
 SCENARIOS = (
@@ -838,6 +840,18 @@ SCENARIOS = (
         property_loss=1.0,
         property_kind="goods",
     ),
+    # Weight 0: only the injury showcases (demo.injury) have this accident.
+    Scenario(
+        AccidentType.OTHER,
+        (0,),
+        "front",
+        "",
+        (Liability.FULL, Liability.MAJOR),
+        0,
+        "本车行驶至{place}时未注意避让横过马路的行人，将其撞倒，伤者已由 120 送医。",
+        "现场有制动痕迹，本车前部{damage}，行人被撞倒后送医救治。交警认定本车{liability}。",
+        pedestrian=True,
+    ),
 )
 WEATHERS = ("晴", "晴", "多云", "阴", "小雨", "中雨")
 CUSTOMER_SURNAMES = (
@@ -947,6 +961,7 @@ DESK_ACTIONS = frozenset(
         "cancel",
     }
     | property_demo.DESK_ACTIONS
+    | injury_demo.DESK_ACTIONS
 )
 OFFICE_HOURS = (8, 20)
 DISPATCH_NOTES = (
@@ -1098,6 +1113,7 @@ class CasePlan:
     passed_over: dict[int, str] = field(default_factory=dict)  # declined / timed out: why
     delegation: Delegation | None = None
     property_plan: property_demo.PropertyPlan | None = None  # its property loss, if any
+    injury_plan: injury_demo.InjuryPlan | None = None  # its injured person, if any
 
     @property
     def work_city(self) -> City:
@@ -1162,7 +1178,7 @@ class DemoClock:
 # ---------------------------------------------------------------------------------------
 
 
-class DemoBuilder(property_demo.PropertyDemo):
+class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo):
     def __init__(
         self,
         *,
@@ -1602,8 +1618,9 @@ class DemoBuilder(property_demo.PropertyDemo):
         targets = self._targets()
         roles = self._roles(targets)
         showcases = property_demo.showcase_hosts(targets, roles)
+        injuries = injury_demo.showcase_hosts(targets, roles, set(showcases))
         plans = [
-            self._plan_case(target, role, showcases.get(i))
+            self._plan_case(target, role, showcases.get(i), injuries.get(i))
             for i, (target, role) in enumerate(zip(targets, roles, strict=True))
             if role != "duplicate"
         ]
@@ -1639,7 +1656,11 @@ class DemoBuilder(property_demo.PropertyDemo):
         return roles
 
     def _plan_case(
-        self, target: str, role: str | None = None, showcase: tuple[str, str] | None = None
+        self,
+        target: str,
+        role: str | None = None,
+        showcase: tuple[str, str] | None = None,
+        injury_showcase: tuple[str, str] | None = None,
     ) -> CasePlan:
         rng = self.rng
         stage, pause_at, cancel_stage = self._stage(target)
@@ -1653,8 +1674,8 @@ class DemoBuilder(property_demo.PropertyDemo):
         manual = stage == S.REGISTERED or role in CASE_DELEGATIONS
         cities = [c for c in CITIES if not (manual and c.code == AUTO_DISPATCH_CITY)]
         city = rng.choices(cities, [c.weight for c in cities])[0]
-        if showcase is not None:
-            # Property showcases in the branch the README's tour logs in to.
+        if showcase is not None or injury_showcase is not None:
+            # Showcases in the branch the README's tour logs in to.
             city = next(c for c in CITIES if c.code == TOUR_CITY)
         remote = None
         if role in CASE_DELEGATIONS:
@@ -1667,6 +1688,8 @@ class DemoBuilder(property_demo.PropertyDemo):
             scenario = SCENARIOS[0]  # heavy front damage; a third-party vehicle to delegate
         if showcase is not None:  # a property showcase: an accident that damages its kind
             scenario = next(s for s in SCENARIOS if s.property_kind == showcase[1])
+        elif injury_showcase is not None:  # an injury showcase: a pedestrian is hit
+            scenario = next(s for s in SCENARIOS if s.pedestrian)
         insured = self._vehicle(city.plate, scenario.zone)
         third_parties = []
         for n in range(rng.choice(scenario.third_parties)):
@@ -1716,7 +1739,7 @@ class DemoBuilder(property_demo.PropertyDemo):
             vehicles=[insured, *third_parties],
             liability=rng.choice(scenario.liabilities),
             property_loss=rng.random() < scenario.property_loss or showcase is not None,
-            injured=1 if third_parties and rng.random() < 0.04 else 0,
+            injured=1 if injury_showcase or (third_parties and rng.random() < 0.04) else 0,
             place=f"{scene.name}市{road}",
             people=people,
             scene=scene,
@@ -1727,9 +1750,9 @@ class DemoBuilder(property_demo.PropertyDemo):
             remote=remote,
         )
         plan.property_plan = self._plan_property(plan, stage, showcase)
-        plan.steps = self._with_property_steps(
-            plan, self._script(plan, stage, pause_at, cancel_stage)
-        )
+        plan.injury_plan = self._plan_injury(plan, stage, injury_showcase)
+        steps = self._script(plan, stage, pause_at, cancel_stage)
+        plan.steps = self._with_injury_steps(plan, self._with_property_steps(plan, steps))
         plan.times = self._schedule(plan)
         return plan
 
@@ -2021,7 +2044,10 @@ class DemoBuilder(property_demo.PropertyDemo):
             tp_words = f"{third_parties[0].plate}号车"
         else:
             tp_words = "、".join(v.plate for v in third_parties) + "两车"
-        description = plan.scenario.report.format(place=plan.place, tp=tp_words)
+        description = injury_demo.injury_description(
+            (plan.duplicate_of or plan).injury_plan,
+            plan.scenario.report.format(place=plan.place, tp=tp_words),
+        )
         data = {
             "client": self.clients[insurer.code],
             "client_branch": self.client_branches[(insurer.code, city.code)],
@@ -2145,7 +2171,9 @@ class DemoBuilder(property_demo.PropertyDemo):
             "accident_type": plan.scenario.accident_type,
             "liability": plan.liability,
             "weather": "大雨" if insured.zone == "flood" else rng.choice(WEATHERS),
-            "description": plan.scenario.survey.format(damage=damage, liability=liability),
+            "description": injury_demo.injury_description(
+                plan.injury_plan, plan.scenario.survey.format(damage=damage, liability=liability)
+            ),
         }
         surveyor = plan.people["surveyor"]
         claims_services.do_save_survey(plan.case, survey, actor=surveyor)
