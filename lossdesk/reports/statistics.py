@@ -1,6 +1,6 @@
-"""The statistics tables: report, dispatch, cancellation, delegation, callback and
-third-party property statistics, grouped by branch, client, period (day / week / month),
-person or (property) category.
+"""The statistics tables: report, dispatch, cancellation, delegation, callback, third-party
+property and injury statistics, grouped by branch, client, period (day / week / month),
+person, (property) category or (injury) disability grade.
 
 Each table is one grouped SQL aggregate (`values(group).annotate(Count/Avg/Sum…)`) plus the
 same aggregate without grouping for the total row; medians come from a window query that
@@ -8,8 +8,8 @@ returns the middle rows only (aggregates.medians). Rates are derived per result 
 those counts. Nothing loops over cases in Python.
 
 Every table starts from `Case.objects.for_user(user)` (cases) or the rows of those cases
-(dispatches, delegations, callbacks, property loss items), so a user counts exactly the cases
-they may see; the branch filter only narrows that further."""
+(dispatches, delegations, callbacks, property and injury loss items), so a user counts
+exactly the cases they may see; the branch filter only narrows that further."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,15 +24,17 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Concat, Trunc
+from django.db.models.functions import Cast, Coalesce, Concat, Trunc
 from django.utils import timezone
 
+from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.claims.choices import (
     FINAL_STATUSES,
     CancelReason,
@@ -42,10 +44,13 @@ from lossdesk.claims.choices import (
     LossItemStatus,
 )
 from lossdesk.claims.models import Case, CaseEvent, LossItem
+from lossdesk.injury.choices import DeductionReason
+from lossdesk.injury.models import BillLine, MedicalBill
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.models import Branch, Client, Staff
 from lossdesk.property.choices import PropertyCategory
 from lossdesk.reports.aggregates import medians, minutes_between, within
+from lossdesk.rules.injury import GRADE_LABELS
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
 GROUPINGS = {
@@ -59,6 +64,7 @@ GROUPINGS = {
     "from_branch": "委托机构",
     "to_branch": "受托机构",
     "category": "物损类别",
+    "grade": "伤残等级",
 }
 
 
@@ -278,8 +284,7 @@ class Statistic:
             )
             for values in grouped
         ]
-        if group_by not in PERIODS:
-            rows.sort(key=lambda row: (-(row.values.get(self.chart_column) or 0), row.label))
+        self.sort_rows(group_by, rows)
         return Table(
             slug=self.slug,
             title=self.title,
@@ -289,10 +294,15 @@ class Statistic:
             rows=rows,
             total=Row(key=None, label="合计", values=self.finish(total)),
             chart_column=self.chart_column,
-            subtables=self.subtables(total, group_by),
+            subtables=self.subtables(queryset, total, group_by),
         )
 
-    def subtables(self, total: dict, group_by: str) -> list[Table]:
+    def sort_rows(self, group_by: str, rows: list[Row]) -> None:
+        """Periods in time order; other groups largest chart figure first."""
+        if group_by not in PERIODS:
+            rows.sort(key=lambda row: (-(row.values.get(self.chart_column) or 0), row.label))
+
+    def subtables(self, queryset, total: dict, group_by: str) -> list[Table]:
         return []
 
 
@@ -468,7 +478,7 @@ class CancellationStatistic(Statistic):
         values["hours"] = one_decimal(Decimal(str(minutes)) / 60) if minutes is not None else None
         return values
 
-    def subtables(self, total, group_by):
+    def subtables(self, queryset, total, group_by):
         """按注销原因: the reasons as rows, from the total row (no further query)."""
         cancelled = total.get("cancelled") or 0
         rows = [
@@ -730,6 +740,204 @@ class PropertyStatistic(Statistic):
         return values
 
 
+# --- 人伤统计 (injury, issue 12) -----------------------------------------------------------
+
+
+def _bill_count():
+    """The bills of the row's item, counted in a subquery: joining the bills would repeat
+    the item's assessment once per bill and multiply its sums."""
+    bills = (
+        MedicalBill.objects.filter(assessment__loss_item=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(bills, output_field=IntegerField()), 0)
+
+
+def _money(value) -> Decimal:
+    return value if value is not None else Decimal("0.00")
+
+
+class InjuryStatistic(Statistic):
+    slug = "injury"
+    title = "人伤统计"
+    description = (
+        "人伤标的：已定损、住院天数、医疗票据，医疗费申报、合理与核减金额及核减率，赔偿合计与"
+        "平均赔偿，伤残与死亡人数；附按核减原因与按医院的核减。按报案时间统计。"
+    )
+    date_field = "case__report__reported_at"
+    date_label = "报案时间"
+    branch_path = "case__branch"
+    client_path = "case__client"
+    person_path = "injury_assessment__assessor"
+    person_label = "定损人"
+    groupings = ("branch", "client", "day", "week", "month", "person", "grade")
+    chart_column = "compensation"
+
+    def base(self, user):
+        return LossItem.objects.filter(
+            kind=LossItemKind.INJURY, case__in=Case.objects.for_user(user).values("pk")
+        ).exclude(status=LossItemStatus.CANCELLED)
+
+    def group_expression(self, group_by):
+        if group_by == "grade":
+            return F("injury_assessment__highest_grade")
+        return super().group_expression(group_by)
+
+    def labels(self, group_by, keys):
+        if group_by == "grade":
+            return GRADE_LABELS
+        return super().labels(group_by, keys)
+
+    def sort_rows(self, group_by, rows):
+        if group_by == "grade":  # 一级 (gravest) first, no grade last
+            rows.sort(key=lambda row: (row.key is None, row.key or 0))
+        else:
+            super().sort_rows(group_by, rows)
+
+    def columns(self):
+        return [
+            Column("items", "人伤标的数"),
+            Column("assessed_items", "已定损"),
+            Column("hospital_days", "住院天数合计"),
+            Column("bills", "票据数"),
+            Column("claimed", "医疗费申报合计(元)", "money"),
+            Column("reasonable", "合理合计(元)", "money"),
+            Column("deducted", "核减合计(元)", "money"),
+            Column("deduction_rate", "核减率", "percent"),
+            Column("compensation", "赔偿合计(元)", "money"),
+            Column("average", "平均赔偿(元)", "money"),
+            Column("disability", "伤残"),
+            Column("death", "死亡"),
+        ]
+
+    def aggregates(self):
+        outcome = "injury_assessment__outcome"
+        return {
+            "items": Count("pk"),
+            "assessed_items": Count("pk", filter=Q(injury_assessment__isnull=False)),
+            "hospital_days": Sum("injury_assessment__hospital_days"),
+            "bills": Sum(_bill_count()),
+            "claimed": Sum("injury_assessment__claimed_total"),
+            "reasonable": Sum("injury_assessment__reasonable_total"),
+            "deducted": Sum("injury_assessment__deducted_total"),
+            "compensation": Sum("injury_assessment__total"),
+            "disability": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DISABILITY})),
+            "death": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DEATH})),
+        }
+
+    def finish(self, values):
+        for key in ("claimed", "reasonable", "deducted", "compensation"):
+            values[key] = _money(values[key])
+        values["hospital_days"] = values["hospital_days"] or 0
+        values["bills"] = values["bills"] or 0
+        values["deduction_rate"] = ratio(values["deducted"], values["claimed"])
+        # Per assessed person: an item without an assessment has no compensation yet.
+        values["average"] = (
+            (values["compensation"] / values["assessed_items"]).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+            if values["assessed_items"]
+            else None
+        )
+        return values
+
+    def subtables(self, queryset, total, group_by):
+        items = queryset.values("pk")
+        return [self._by_reason(items), self._by_hospital(items)]
+
+    def _by_reason(self, items) -> Table:
+        """按核减原因: the deducted bill lines of the selection, one row per reason."""
+        found = {
+            r["deduction_reason"]: r
+            for r in BillLine.objects.filter(bill__assessment__loss_item__in=items, deducted__gt=0)
+            .values("deduction_reason")
+            .annotate(lines=Count("pk"), deducted=Sum("deducted"))
+            .order_by()
+        }
+        deducted = sum((r["deducted"] for r in found.values()), Decimal("0.00"))
+        none = {"lines": 0, "deducted": Decimal("0.00")}
+        rows = [
+            Row(
+                key=reason.value,
+                label=reason.label,
+                values={
+                    "lines": found.get(reason.value, none)["lines"],
+                    "deducted": found.get(reason.value, none)["deducted"],
+                    "share": ratio(found.get(reason.value, none)["deducted"], deducted),
+                },
+            )
+            for reason in DeductionReason
+        ]
+        rows.sort(key=lambda row: -row.values["deducted"])  # stable: ties keep the choices' order
+        return Table(
+            slug="injury-deduction-reasons",
+            title="按核减原因",
+            group_by="deduction_reason",
+            group_label="核减原因",
+            columns=[
+                Column("lines", "核减明细数"),
+                Column("deducted", "核减金额(元)", "money"),
+                Column("share", "占比", "percent"),
+            ],
+            rows=rows,
+            total=Row(
+                None,
+                "合计",
+                {
+                    "lines": sum(r["lines"] for r in found.values()),
+                    "deducted": deducted,
+                    "share": ratio(deducted, deducted),
+                },
+            ),
+            chart_column="deducted",
+        )
+
+    def _by_hospital(self, items) -> Table:
+        """按医院: the bills of the selection by hospital, most claimed first."""
+        grouped = (
+            MedicalBill.objects.filter(assessment__loss_item__in=items)
+            .values("hospital")
+            .annotate(
+                bills=Count("pk"), claimed=Sum("claimed_total"), deducted=Sum("deducted_total")
+            )
+            .order_by("-claimed", "hospital")
+        )
+
+        def values(bills: int, claimed, deducted) -> dict:
+            claimed, deducted = _money(claimed), _money(deducted)
+            rate = ratio(deducted, claimed)
+            return {"bills": bills, "claimed": claimed, "deducted": deducted, "rate": rate}
+
+        rows = [
+            Row(f["hospital"], f["hospital"], values(f["bills"], f["claimed"], f["deducted"]))
+            for f in grouped
+        ]
+        # Each bill is in exactly one hospital row, so the rows add up to the total.
+        total = values(
+            sum(r.values["bills"] for r in rows),
+            sum((r.values["claimed"] for r in rows), Decimal("0.00")),
+            sum((r.values["deducted"] for r in rows), Decimal("0.00")),
+        )
+        return Table(
+            slug="injury-hospitals",
+            title="按医院",
+            group_by="hospital",
+            group_label="医院",
+            columns=[
+                Column("bills", "票据数"),
+                Column("claimed", "申报合计(元)", "money"),
+                Column("deducted", "核减合计(元)", "money"),
+                Column("rate", "核减率", "percent"),
+            ],
+            rows=rows,
+            total=Row(None, "合计", total),
+            chart_column="deducted",
+        )
+
+
 STATISTICS: dict[str, Statistic] = {
     s.slug: s
     for s in (
@@ -739,6 +947,7 @@ STATISTICS: dict[str, Statistic] = {
         DelegationStatistic(),
         CallbackStatistic(),
         PropertyStatistic(),
+        InjuryStatistic(),
     )
 }
 
