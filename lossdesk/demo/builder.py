@@ -1,8 +1,9 @@
 """Demo data for `manage.py seed_demo`: a believable firm (HQ, three provinces, six cities),
 its staff, five insurers, repair shops and cases in every state.
 
-Every case is driven through the real services (intake, claims, motor, and property in
-demo.property), so states, events, numbers, sheets and PDFs agree with each other. Random
+Every case is driven through the real services (intake, claims, motor, property in
+demo.property and injury in demo.injury), so states, events, numbers, sheets and PDFs agree
+with each other. Random
 choices come from one `random.Random(seed)`, so a seed always gives the same firm and the
 same cases.
 
