@@ -287,7 +287,9 @@ def annotate_bills(editor: Editor, item: LossItem) -> dict:
             row.deducted = ""
             if row["DELETE"].value() in (True, "on", "true", "1"):
                 continue
-            if claimed is not None and reasonable is not None:
+            # Only a row the audit would accept: a reasonable amount above the claimed is
+            # an error on its cell, not a negative deduction.
+            if claimed is not None and reasonable is not None and reasonable <= claimed:
                 row.deducted = claimed - reasonable
                 totals["claimed"] += claimed
                 totals["reasonable"] += reasonable

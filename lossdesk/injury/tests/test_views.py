@@ -248,6 +248,9 @@ def test_bill_and_calculator_errors_land_on_their_inputs(client, firm, case, ite
     assert field_error(html, "bills-1-invoice_no") == "请填写发票号"
     assert "每张票据至少录入一行费用" in html
     assert field_error(html, "bills-0-lines-0-item") == ""
+    # The preview shows no negative deduction for the refused row, and 50.00 for the other.
+    deducted = re.findall(r"data-deducted>([^<]*)</td>", html)
+    assert deducted[:2] == ["", "50.00"]
 
     # A calculator input the calculator refuses: on its field.
     response = client.post(
