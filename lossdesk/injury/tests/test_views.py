@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import CaseEvent
@@ -182,6 +183,7 @@ def test_saving_tv9_with_an_audited_bill_through_the_page(client, firm, case, it
     assert '<td class="sheet-col-amount text-end" data-deducted>300.00</td>' in html
     assert 'data-total="deducted">300.00</td>' in html
     assert 'value="30971"' in tag(html, "std_urban_disposable_income")
+    assert re.search(r'name="standard_mode" value="inline"[^>]* checked>', html)
     assert 'value="10"' in tag(html, "disability_grades")
     # Age and sex read from the ID number.
     assert "性别 男；出险时年龄 40 岁" in html
@@ -378,3 +380,22 @@ def test_text_beyond_its_limit_is_refused_on_its_input(client, firm, case, item)
     assert field_error(html, "person-name") == "最多 50 个字。"
     assert field_error(html, "bills-0-lines-0-item") == "最多 100 个字。"
     assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+
+
+def test_a_standard_from_the_table_is_saved_and_comes_back_selected(client, firm, case, item):
+    row = CompensationStandard.objects.filter(province="浙江").order_by("-data_year").first()
+    data = form_data(
+        case,
+        person_aged(item, 40),
+        standard_mode="table",
+        standard=str(row.pk),
+        std_urban_disposable_income="",
+        std_label="",
+    )
+    client.force_login(firm.zhangsan)
+    assert client.post(page_url(item, "injury:save"), data).status_code == 302
+    assessment = InjuryAssessment.objects.get(loss_item=item)
+    assert (assessment.standard["province"], assessment.standard["year"]) == ("浙江", row.data_year)
+    html = client.get(page_url(item)).content.decode()
+    assert f'<option value="{row.pk}" selected>' in html
+    assert re.search(r'name="standard_mode" value="table"[^>]* checked>', html)
