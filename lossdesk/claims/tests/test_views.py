@@ -195,10 +195,13 @@ def test_the_list_filters_by_accident_and_opening_dates(client, firm):
     old = firm.registered_case(accident_time=timezone.now() - timedelta(days=10))
     new = firm.registered_case()
     client.force_login(firm.zhaoliu)
-    today = timezone.localdate().isoformat()
-    html = client.get(reverse("claims:case-list"), {"accident_from": today}).content.decode()
+    # The new case's own accident date: two hours ago is yesterday just after midnight.
+    accident_day = timezone.localdate(new.report.accident_time)
+    html = client.get(
+        reverse("claims:case-list"), {"accident_from": accident_day.isoformat()}
+    ).content.decode()
     assert new.case_no in html and old.case_no not in html
-    week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
+    week_ago = (accident_day - timedelta(days=7)).isoformat()
     html = client.get(reverse("claims:case-list"), {"accident_to": week_ago}).content.decode()
     assert old.case_no in html and new.case_no not in html
     html = client.get(reverse("claims:case-list"), {"opened_to": week_ago}).content.decode()
