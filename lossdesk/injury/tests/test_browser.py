@@ -1,0 +1,112 @@
+"""An injured person from assessment to approved compensation, driven in headless Chromium:
+the assessor types the person (a wrong check digit first), the TV-9 figures and an audited
+bill on the injury page, submits the case; the reviewer sees the section and approves."""
+
+import pytest
+
+from lossdesk.claims.choices import CaseStatus, LossItemKind
+from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM, Person
+from lossdesk.injury.models import InjuryAssessment
+from lossdesk.injury.tests.test_services import person_aged
+from lossdesk.injury.tests.test_views import TV9
+
+BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
+BILL = {
+    "bills-0-invoice_no": "ZJ-0001",
+    "bills-0-hospital": "杭州市第一人民医院",
+    "bills-0-date": "2026-01-05",
+    "bills-0-inpatient": "1",
+    "bills-0-lines-0-category": "drugs",
+    "bills-0-lines-0-item": "头孢曲松钠",
+    "bills-0-lines-0-claimed": "1280",
+    "bills-0-lines-0-reasonable": "980",
+    "bills-0-lines-0-deduction_reason": "non_insured_drug",
+    "bills-0-lines-1-category": "examination",
+    "bills-0-lines-1-item": "胸部CT",
+    "bills-0-lines-1-claimed": "650",
+    "bills-0-lines-1-reasonable": "650",
+}
+
+
+def put(page, name: str, value: str) -> None:
+    """Type `value` into the input named `name` as a person would: choose it in a select,
+    tick a box or a radio button, or fill a field."""
+    field = page.locator(f'[name="{name}"]')
+    tag = field.first.evaluate("e => e.tagName + ':' + (e.type || '')")
+    if tag.startswith("SELECT"):
+        field.select_option(value)
+    elif tag.endswith(":radio"):
+        page.locator(f'[name="{name}"][value="{value}"]').check()
+    elif tag.endswith(":checkbox"):
+        field.set_checked(value not in ("", "0", "false"))
+    else:
+        field.fill(value)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_an_injured_person_goes_from_assessment_to_approval_in_the_browser(live_server, firm):
+    from playwright.sync_api import sync_playwright
+
+    case = firm.assessed_case(injured_persons=1)  # the vehicles are assessed already
+    item = case.loss_items.get(kind=LossItemKind.INJURY)
+    person = person_aged(item, 40)
+    good_id = person["id_number"]
+    bad_id = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        assessor = Person(browser, live_server.url, "zhangsan", problems)
+        page = assessor.page
+        assessor.open_case(case.case_no)
+        page.click(f"tr:has-text('{item.label}') [data-testid=sheet-link]")
+        page.wait_for_url(f"**/items/{item.seq}/injury/")
+
+        for name, value in {
+            "person-name": person["name"],
+            "person-id_number": bad_id,
+            "person-relation": person["relation"],
+            **TV9,
+            **BILL,
+        }.items():
+            put(page, name, value)
+        page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
+        page.wait_for_load_state()
+        assert "身份证号码校验位不正确" in page.locator("[data-section=person]").inner_text()
+        assert page.input_value('[name="bills-0-lines-0-item"]') == "头孢曲松钠"  # kept
+        assert problems == [f"zhangsan: Failed to load resource: {BAD_REQUEST}"]
+        problems.clear()
+
+        put(page, "person-id_number", good_id)
+        page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
+        page.wait_for_load_state()
+        result = page.locator("[data-section=compensation]").inner_text()
+        assert "61,942.00" in result  # TV-9: 30,971 × 20 × 10%
+        assert "1,630.00" in result  # 医疗费 = the audited reasonable total
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "e2e-injury-item.png"), full_page=True)
+
+        assessor.open_case(case.case_no)
+        assessor.act("case-submit")
+        assessor.expect_status("待审核")
+
+        reviewer = Person(browser, live_server.url, "lisi", problems)
+        page = reviewer.page
+        page.goto(f"{live_server.url}/cases/{case.case_no}/review/")
+        review = page.locator("body").inner_text()
+        assert "61,942.00" in review and good_id not in review  # 李四 sees the ID masked
+        reviewer.open_case(case.case_no)
+        panel = reviewer.panel("case-review")
+        panel.locator("input[name=decision][value=approved]").check()
+        panel.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        browser.close()
+
+    assert problems == []
+    case.refresh_from_db()
+    assessment = InjuryAssessment.objects.get(loss_item=item)
+    assert case.status in (CaseStatus.APPROVED, CaseStatus.IN_SECOND_REVIEW)
+    assert assessment.items["disability_compensation"]["amount"] == "61942.00"
+    assert case.assessed_amount >= assessment.total
