@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
+
+from lossdesk.claims.choices import EventType
 
 
 @dataclass(frozen=True)
@@ -25,18 +27,16 @@ class LossLine:
 
     The document (reached from a LossItem by `document`) shows `document_no`, `assessor`
     and `total` on the case page; `assessor` is the Staff who prepared it (scope "own",
-    self-review)."""
+    self-review), `total` its assessed amount and `number_field` the field of its number,
+    which the save events name (`data.sheet`)."""
 
     name: str
     kinds: frozenset[str]
     document: str  # LossItem's reverse one-to-one to the document, e.g. "sheet"
     document_label: str  # "定损单"
-    # The sum of the assessed amounts of `items` (a LossItem queryset of this line's kinds).
-    total: Callable[..., Decimal]
+    number_field: str  # the document's number, e.g. "sheet_no"
     # Why `item` is not ready for review ("尚未定损"), or None.
     unassessed: Callable[..., str | None]
-    # Whether `actor` prepared the document of any of `items` (they may not review it).
-    prepared_by: Callable[..., bool]
     review_template: str  # the document's section on the review page (context: item)
     pdf_template: str  # the document's section in the adjusting report (context: item)
     api_serializer: Callable[[], type]  # the document's summary in the case API
@@ -57,6 +57,27 @@ class LossLine:
     @property
     def assessor(self) -> str:
         return f"{self.document}__assessor"
+
+    def total(self, items) -> Decimal:
+        """The sum of the assessed amounts of `items` (a LossItem queryset of its kinds)."""
+        found = items.aggregate(total=Sum(f"{self.document}__total"))["total"]
+        return found or Decimal("0.00")
+
+    def prepared_by(self, items, actor) -> bool:
+        """Whether `actor` prepared the document of any of `items` (they may not review it):
+        its assessor now, or anyone who ever saved it (a document keeps its number for the
+        life of its item, and the save events name it)."""
+        from lossdesk.claims.models import CaseEvent  # claims.models imports this module
+
+        if items.filter(**{self.assessor: actor}).exists():
+            return True
+        numbers = items.values_list(f"{self.document}__{self.number_field}", flat=True)
+        return CaseEvent.objects.filter(
+            case_id__in=items.values("case_id"),
+            actor=actor,
+            type=EventType.SHEET_SAVED,
+            data__sheet__in=[number for number in numbers if number],
+        ).exists()
 
 
 @dataclass(frozen=True)

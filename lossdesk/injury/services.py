@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from lossdesk.calc import calculations
@@ -310,8 +309,3 @@ def _replace_children(assessment, calculator, relations, audit, item) -> None:
             )
             for j, line in enumerate(audited.lines)
         )
-
-
-def assessments_total(items) -> Decimal:
-    total = InjuryAssessment.objects.filter(loss_item__in=items).aggregate(total=Sum("total"))
-    return total["total"] or Decimal("0.00")

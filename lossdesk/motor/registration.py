@@ -1,19 +1,7 @@
 """Motor's loss line: vehicles are assessed on an assessment sheet (定损单)."""
 
-from decimal import Decimal
-
-from django.db.models import Sum
-
-from lossdesk.claims.choices import VEHICLE_KINDS, EventType
-from lossdesk.claims.models import CaseEvent
+from lossdesk.claims.choices import VEHICLE_KINDS
 from lossdesk.claims.registry import LossLine, register_loss_line
-
-
-def sheets_total(items) -> Decimal:
-    from lossdesk.motor.models import AssessmentSheet
-
-    total = AssessmentSheet.objects.filter(loss_item__in=items).aggregate(total=Sum("total"))
-    return total["total"] or Decimal("0.00")
 
 
 def unassessed(item) -> str | None:
@@ -21,20 +9,6 @@ def unassessed(item) -> str | None:
     if sheet is None or not sheet.lines.exists():
         return f"{item.label} 尚未定损。"
     return None
-
-
-def prepared_by(items, actor) -> bool:
-    """Whether `actor` is the assessor of any of the items' sheets or ever saved one: a
-    sheet keeps its number for the life of its loss item, and save events name it."""
-    if items.filter(sheet__assessor=actor).exists():
-        return True
-    sheet_nos = [no for no in items.values_list("sheet__sheet_no", flat=True) if no]
-    return CaseEvent.objects.filter(
-        case_id__in=items.values("case_id"),
-        actor=actor,
-        type=EventType.SHEET_SAVED,
-        data__sheet__in=sheet_nos,
-    ).exists()
 
 
 def sheet_serializer():
@@ -55,9 +29,8 @@ VEHICLE_LINE = LossLine(
     document="sheet",
     document_label="定损单",
     editor="motor:sheet-edit",
-    total=sheets_total,
+    number_field="sheet_no",
     unassessed=unassessed,
-    prepared_by=prepared_by,
     review_template="motor/includes/review_sheet.html",
     pdf_template="motor/includes/pdf_sheet.html",
     api_serializer=sheet_serializer,

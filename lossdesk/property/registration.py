@@ -1,25 +1,13 @@
 """The property loss line (三者物损): a property loss item is surveyed, assessed on a
 property sheet (物损定损单) and negotiated with its owner; claims sees the sheet."""
 
-from decimal import Decimal
-
-from django.db.models import Sum
-
-from lossdesk.claims.choices import EventType, LossItemKind
-from lossdesk.claims.models import CaseEvent
+from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.registry import (
     CaseContribution,
     LossLine,
     register_case_contribution,
     register_loss_line,
 )
-
-
-def sheets_total(items) -> Decimal:
-    from lossdesk.property.models import PropertySheet
-
-    total = PropertySheet.objects.filter(loss_item__in=items).aggregate(total=Sum("total"))
-    return total["total"] or Decimal("0.00")
 
 
 def unassessed(item) -> str | None:
@@ -39,19 +27,6 @@ def unassessed(item) -> str | None:
     ):
         return f"{item.label} 协商金额高于定损合计，须说明原因。"
     return None
-
-
-def prepared_by(items, actor) -> bool:
-    """Whether `actor` is the assessor of any of the items' sheets or ever saved one."""
-    if items.filter(property_sheet__assessor=actor).exists():
-        return True
-    sheet_nos = [no for no in items.values_list("property_sheet__sheet_no", flat=True) if no]
-    return CaseEvent.objects.filter(
-        case_id__in=items.values("case_id"),
-        actor=actor,
-        type=EventType.SHEET_SAVED,
-        data__sheet__in=sheet_nos,
-    ).exists()
 
 
 def sheet_serializer():
@@ -87,9 +62,8 @@ PROPERTY_LINE = LossLine(
     document="property_sheet",
     document_label="物损定损单",
     editor="property:item",
-    total=sheets_total,
+    number_field="sheet_no",
     unassessed=unassessed,
-    prepared_by=prepared_by,
     review_template="property/includes/review_item.html",
     pdf_template="property/includes/pdf_item.html",
     api_serializer=sheet_serializer,
