@@ -41,9 +41,10 @@ class LossLine:
     pdf_template: str  # the document's section in the adjusting report (context: item)
     api_serializer: Callable[[], type]  # the document's summary in the case API
     # () -> the document's API resource at /cases/{case_no}/loss-items/{seq}/sheet: a class
-    # with `input_serializer` (the PUT body), `output_serializer`, and
-    # `read(request, case, loss_item)` / `write(request, case, loss_item, data)` answering
-    # the output's data. One resource for every line; the body is the line's own.
+    # with `input_serializer` (the PUT body), `output_serializer`,
+    # `answer(request, loss_item, case_version)` (the output's data, None without a
+    # document) and `write(request, case, loss_item, data)` (saves, answers the output's
+    # data). One resource for every line; the body is the line's own.
     sheet_resource: Callable[[], type] | None = None
     # () -> {name: serializer field}: more of its loss items in the case API (e.g. a survey
     # of the item), null on items of other lines; with what they prefetch.

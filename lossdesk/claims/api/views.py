@@ -28,7 +28,7 @@ from lossdesk.claims.filtersets import (
     has_loss_kind,
 )
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
-from lossdesk.core.errors import NotFound, ServiceError
+from lossdesk.core.errors import Conflict, NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
 from lossdesk.org.models import Branch, Client
@@ -280,14 +280,16 @@ def action_urls() -> list:
 class LossItemSheetView(generics.GenericAPIView):
     """GET and PUT /cases/{case_no}/loss-items/{seq}/sheet: the assessment document of a
     loss item, handled by the resource of the item's loss line (registry.LossLine
-    .sheet_resource); the body is that line's own (a vehicle sheet, a property sheet)."""
+    .sheet_resource); the body is that line's own (a vehicle sheet, a property sheet…).
+    A save over another edit is 409 with the document as it is saved now
+    (`current_sheet`), so the caller can merge and resend."""
 
     def get_serializer_class(self):
         """The body of the item's line (OPTIONS describes it); the schema names them all
         (sheet_endpoint)."""
         try:
             case = get_case(self.request, self.kwargs["case_no"])
-            return self.resource(case, self.kwargs["seq"])[1].input_serializer
+            return self.resource(case, self.kwargs["seq"])[2].input_serializer
         except ServiceError:
             return s.VersionSerializer
 
@@ -301,20 +303,28 @@ class LossItemSheetView(generics.GenericAPIView):
                 f"「{item.get_kind_display()}」标的没有定损单。",
                 code=CaseErrorCode.LOSS_ITEM_HAS_NO_SHEET,
             )
-        return item, line.sheet_resource()
+        return item, line, line.sheet_resource()
 
     def get(self, request, case_no, seq):
         case = get_case(request, case_no)
-        item, resource = self.resource(case, seq)
-        return Response(resource.read(request, case, item))
+        item, line, resource = self.resource(case, seq)
+        data = resource.answer(request, item, case.version)
+        if data is None:
+            raise NotFound(f"该损失标的尚未编制{line.document_label}。")
+        return Response(data)
 
     def put(self, request, case_no, seq):
         case = get_case(request, case_no)
-        item, resource = self.resource(case, seq)
+        item, _, resource = self.resource(case, seq)
         context = {"request": request, "loss_item": item}
         serializer = resource.input_serializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
-        return Response(resource.write(request, case, item, serializer.validated_data))
+        try:
+            return Response(resource.write(request, case, item, serializer.validated_data))
+        except Conflict as exc:
+            if (current := exc.extra.get("current_version")) is not None:
+                exc.extra["current_sheet"] = resource.answer(request, item, current)
+            raise
 
 
 def sheet_endpoint():

@@ -1,7 +1,6 @@
 """The injury assessment's API resource (registry.LossLine.sheet_resource): claims serves it
 at GET and PUT /cases/{case_no}/loss-items/{seq}/sheet for injury loss items."""
 
-from lossdesk.core.errors import Conflict, NotFound
 from lossdesk.injury import services
 from lossdesk.injury.api import serializers as s
 from lossdesk.injury.models import InjuryAssessment
@@ -30,13 +29,6 @@ class InjuryAssessmentResource:
         return s.InjuryAssessmentSerializer(assessment, context=context).data
 
     @classmethod
-    def read(cls, request, case, loss_item) -> dict:
-        data = cls.answer(request, loss_item, case.version)
-        if data is None:
-            raise NotFound("该损失标的尚未人伤定损。")
-        return data
-
-    @classmethod
     def write(cls, request, case, loss_item, data) -> dict:
         calculator = {k: v for k, v in data.items() if k not in NOT_CALCULATOR}
         dependants = calculator.get("dependants") or []
@@ -44,20 +36,14 @@ class InjuryAssessmentResource:
         calculator["dependants"] = [
             {k: v for k, v in d.items() if k != "relation"} for d in dependants
         ]
-        try:
-            assessment = services.do_save_injury_assessment(
-                loss_item,
-                person=data["person"],
-                calculator=calculator,
-                bills=[dict(bill) for bill in data["bills"]],
-                dependant_relations=relations,
-                remarks=data.get("remarks", ""),
-                actor=request.user,
-                expected_version=data.get("version"),
-            )
-        except Conflict as exc:
-            current = exc.extra.get("current_version")
-            if current is not None:
-                exc.extra["current_sheet"] = cls.answer(request, loss_item, current)
-            raise
+        assessment = services.do_save_injury_assessment(
+            loss_item,
+            person=data["person"],
+            calculator=calculator,
+            bills=[dict(bill) for bill in data["bills"]],
+            dependant_relations=relations,
+            remarks=data.get("remarks", ""),
+            actor=request.user,
+            expected_version=data.get("version"),
+        )
         return cls.answer(request, loss_item, assessment.loss_item.case.version)

@@ -1,7 +1,6 @@
 """The vehicle sheet's API resource (registry.LossLine.sheet_resource): claims serves it at
 GET and PUT /cases/{case_no}/loss-items/{seq}/sheet for vehicle loss items."""
 
-from lossdesk.core.errors import NotFound
 from lossdesk.motor import services
 from lossdesk.motor.api import serializers as s
 from lossdesk.motor.models import AssessmentSheet
@@ -12,20 +11,17 @@ class VehicleSheetResource:
     output_serializer = s.SheetSerializer
 
     @staticmethod
-    def answer(request, loss_item, version: int) -> dict:
+    def answer(request, loss_item, version: int) -> dict | None:
         sheet = (
             AssessmentSheet.objects.select_related("loss_item", "assessor", "repair_shop")
             .prefetch_related("lines")
-            .get(loss_item=loss_item)
+            .filter(loss_item=loss_item)
+            .first()
         )
+        if sheet is None:
+            return None
         context = {"request": request, "case_version": version}
         return s.SheetSerializer(sheet, context=context).data
-
-    @classmethod
-    def read(cls, request, case, loss_item) -> dict:
-        if not AssessmentSheet.objects.filter(loss_item=loss_item).exists():
-            raise NotFound("该损失标的尚未编制定损单。")
-        return cls.answer(request, loss_item, case.version)
 
     @classmethod
     def write(cls, request, case, loss_item, data) -> dict:

@@ -65,3 +65,19 @@ def test_bad_sheet_lines_are_invalid_with_a_message_per_cell(firm):
     error = error_of(response)
     assert error["code"] == "invalid"
     assert list(error["fields"]) == ["lines.0.quantity"]
+
+
+def test_a_sheet_saved_over_another_edit_is_a_conflict_with_the_saved_sheet(firm):
+    case = firm.assessing_case()
+    version = case.version
+    assert put_sheet(firm, case, 1, LINES).status_code == 200
+    late = client_for(firm.qianqi).put(
+        f"{API}/cases/{case.case_no}/loss-items/1/sheet",
+        {"lines": LINES[:1], "version": version},
+        format="json",
+    )
+    assert late.status_code == 409
+    error = error_of(late)
+    assert error["code"] == "conflict" and error["current_version"] == version + 1
+    assert error["current_sheet"]["assessor"]["full_name"] == firm.zhangsan.full_name
+    assert len(error["current_sheet"]["lines"]) == len(LINES)

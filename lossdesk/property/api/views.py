@@ -1,7 +1,6 @@
 """The property sheet's API resource (registry.LossLine.sheet_resource): claims serves it
 at GET and PUT /cases/{case_no}/loss-items/{seq}/sheet for property loss items."""
 
-from lossdesk.core.errors import Conflict, NotFound
 from lossdesk.property import services
 from lossdesk.property.api import serializers as s
 from lossdesk.property.models import PropertySheet
@@ -25,26 +24,12 @@ class PropertySheetResource:
         return s.PropertySheetSerializer(sheet, context=context).data
 
     @classmethod
-    def read(cls, request, case, loss_item) -> dict:
-        data = cls.answer(request, loss_item, case.version)
-        if data is None:
-            raise NotFound("该损失标的尚未编制物损定损单。")
-        return data
-
-    @classmethod
     def write(cls, request, case, loss_item, data) -> dict:
-        try:
-            sheet = services.do_save_property_sheet(
-                loss_item,
-                lines=[dict(line) for line in data["lines"]],
-                remarks=data.get("remarks", ""),
-                actor=request.user,
-                expected_version=data.get("version"),
-            )
-        except Conflict as exc:
-            # The other edit, as saved now, beside the refusal: the caller merges and resends.
-            current = exc.extra.get("current_version")
-            if current is not None:
-                exc.extra["current_sheet"] = cls.answer(request, loss_item, current)
-            raise
+        sheet = services.do_save_property_sheet(
+            loss_item,
+            lines=[dict(line) for line in data["lines"]],
+            remarks=data.get("remarks", ""),
+            actor=request.user,
+            expected_version=data.get("version"),
+        )
         return cls.answer(request, loss_item, sheet.loss_item.case.version)
