@@ -4,6 +4,12 @@
 uses the rows of year N − 1 (法释〔2022〕14号 art. 22). The Django layer loads these rows
 into an editable table; the calculations only ever see a ``Standard``.
 
+In force (RULES.md §3 art. 22, §4): a row applies to accidents from its ``effective_from``
+(usually 1 January of ``data_year + 1``, ``usual_effective_from``) to its ``effective_to``
+when one is set, else until the day before the next row of the same province and region
+starts. ``periods`` works these out; ``in_force_on`` picks the row in force on a date and
+``check_in_force`` refuses a named row that is not, naming its dates and the row that is.
+
 Figures not found in RULES.md are ``None``. The wage base of the funeral allowance
 differs by province, so each row carries the wage's label and year as published.
 """
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .errors import RuleInputError
@@ -33,6 +40,16 @@ class ProvinceStandard:
     wage_year: int | None
     source: str
     note: str = ""
+    effective_from: date | None = None  # None: usual_effective_from(data_year)
+    effective_to: date | None = None  # None: until the next row of the province and region
+
+    @property
+    def label(self) -> str:
+        return f"{self.province} {self.region} {self.data_year}年数据"
+
+    @property
+    def starts(self) -> date:
+        return self.effective_from or usual_effective_from(self.data_year)
 
     def to_standard(self) -> Standard:
         return Standard(
@@ -42,7 +59,7 @@ class ProvinceStandard:
             province=self.province,
             region=self.region,
             year=self.data_year,
-            label=f"{self.province} {self.region} {self.data_year}年数据",
+            label=self.label,
             wage_label=self.wage_label,
             source=self.source,
         )
@@ -231,3 +248,116 @@ def find_standard(
             return row
     regions = "、".join(r.region for r in of_year)
     raise RuleInputError("region", f"{province} {year} 年没有“{region}”（已有：{regions}）")
+
+
+# ------------------------------------------------------------------------------- in force
+
+
+def usual_effective_from(data_year: int) -> date:
+    """1 January of the year after the statistical year: the usual first accident day."""
+    return date(data_year + 1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """A row with the accident dates it applies to: ``start`` to ``end`` (None: open)."""
+
+    row: ProvinceStandard
+    start: date
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def period(self) -> str:
+        """ "2023-01-01 至 2023-12-31" or "2024-01-01 起"."""
+        if self.end is None:
+            return f"{self.start.isoformat()} 起"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+
+def periods(rows: Sequence[ProvinceStandard]) -> dict[tuple[str, str], list[InForce]]:
+    """Every row's accident dates, by (province, region), each list by start date.
+
+    A row ends on its own ``effective_to``, or else (and at the latest) the day before the
+    next row of its province and region starts; the last row without an end stays open."""
+    groups: dict[tuple[str, str], list[ProvinceStandard]] = {}
+    for row in rows:
+        groups.setdefault((row.province, row.region), []).append(row)
+    result: dict[tuple[str, str], list[InForce]] = {}
+    for key, group in groups.items():
+        ordered = sorted(group, key=lambda r: (r.starts, r.data_year))
+        spans = []
+        for i, row in enumerate(ordered):
+            ends = [row.effective_to] if row.effective_to else []
+            if i + 1 < len(ordered):
+                ends.append(ordered[i + 1].starts - timedelta(days=1))
+            spans.append(InForce(row, row.starts, min(ends) if ends else None))
+        result[key] = spans
+    return result
+
+
+def _with(row: ProvinceStandard, rows: Sequence[ProvinceStandard]) -> list[ProvinceStandard]:
+    return list(rows) if row in rows else [*rows, row]
+
+
+def period_of(row: ProvinceStandard, rows: Sequence[ProvinceStandard]) -> InForce:
+    """``row``'s accident dates among the rows of its province and region in ``rows``."""
+    spans = periods(_with(row, rows))[(row.province, row.region)]
+    return next(s for s in spans if s.row == row)
+
+
+def _none_in_force(province: str, region: str, day: date, spans: Sequence[InForce]) -> str:
+    known = "、".join(f"{s.row.data_year}年数据（{s.period}）" for s in spans)
+    return f"事故日期 {day.isoformat()} 没有适用的{province} {region}赔偿标准" + (
+        f"（已有：{known}）" if known else ""
+    )
+
+
+def in_force_on(
+    day: date,
+    province: str,
+    region: str = GENERAL_REGION,
+    rows: Sequence[ProvinceStandard] = PROVINCE_STANDARDS_SEED,
+    field: str = "standard",
+) -> InForce:
+    """The row of a province and region in force for an accident on ``day``.
+
+    ``RuleInputError(field)`` when none is: the province has no rows at all (on
+    ``province``), the region none (on ``region``), or no row covers the day (on
+    ``field``, listing each row's dates)."""
+    if not any(r.province == province for r in rows):
+        raise RuleInputError("province", f"没有{province}的赔偿标准")
+    spans = periods(rows).get((province, region), [])
+    if not spans:
+        regions = "、".join(sorted({r.region for r in rows if r.province == province}))
+        raise RuleInputError("region", f"{province}没有“{region}”的赔偿标准（已有：{regions}）")
+    for span in spans:
+        if span.covers(day):
+            return span
+    raise RuleInputError(field, _none_in_force(province, region, day, spans))
+
+
+def check_in_force(
+    row: ProvinceStandard,
+    day: date,
+    rows: Sequence[ProvinceStandard],
+    field: str = "standard",
+) -> InForce:
+    """``row`` with its dates if it is in force for an accident on ``day``; otherwise
+    ``RuleInputError(field)`` naming its dates and the row in force on ``day``, if any:
+    "浙江 一般地区 2022年数据 适用于 2023-01-01 至 2023-12-31 的事故，事故日期 2025-03-01
+    不在其内；该日适用 浙江 一般地区 2023年数据（2024-01-01 起）"."""
+    own = period_of(row, rows)
+    if own.covers(day):
+        return own
+    spans = periods(_with(row, rows))[(row.province, row.region)]
+    other = next((s for s in spans if s.covers(day)), None)
+    applies = f"{own.period} 的事故" if own.end is not None else f"{own.period}的事故"
+    message = f"{row.label} 适用于 {applies}，事故日期 {day.isoformat()} 不在其内；"
+    if other is not None:
+        message += f"该日适用 {other.row.label}（{other.period}）"
+    else:
+        message += f"该日没有适用的{row.province} {row.region}赔偿标准"
+    raise RuleInputError(field, message)
