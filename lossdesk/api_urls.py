@@ -1,7 +1,7 @@
 """REST API v1, included at /api/v1/ (namespace "api"). Paths have no trailing slash.
 The OpenAPI schema is at /api/v1/openapi.json."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
@@ -70,6 +70,7 @@ urlpatterns = [
     # Every declared case action (claims.actions, and those the apps contribute).
     *claims.action_urls(),
     *router.urls,
+    path("", include("lossdesk.billing.api.urls")),
     # Any character, a newline too (a fuzzed path): every unknown path gets the JSON 404.
     re_path(r"^[\s\S]*$", not_found),
 ]

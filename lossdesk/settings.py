@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lossdesk.parts",
     "lossdesk.calc",
     "lossdesk.notify",
+    "lossdesk.billing",
     "lossdesk.reports",
     "lossdesk.demo",
 ]

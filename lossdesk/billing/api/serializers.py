@@ -1,0 +1,146 @@
+"""Bodies of the billing API. A fee contract's terms are checked by the rules
+(`lossdesk.rules.fees.parse_terms`), whose field paths become the error's fields under the
+body's key ("contract.brackets.1.up_to"); the serializers below only document them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from lossdesk.billing.choices import FeeComponentChoices, FeeLineChoices, FeeModeChoices
+from lossdesk.calc.api import StrictSerializer, ratio
+from lossdesk.core.money_fields import AmountField
+from lossdesk.org.api.base import EnumField
+from lossdesk.rules.errors import RuleInputError, RuleInputErrors
+from lossdesk.rules.fees import MAX_BRACKETS, MAX_LOSS_ITEMS, FeeTerms, parse_terms
+from lossdesk.rules.money import PRICE, QUANTITY
+
+
+def rule_errors(exc: RuleInputError, prefix: str = "") -> dict[str, list[str]]:
+    """A rule's input error(s) as the error body's fields, each path under `prefix`."""
+    found = exc.errors if isinstance(exc, RuleInputErrors) else [exc]
+    fields: dict[str, list[str]] = {}
+    for error in found:
+        fields.setdefault(f"{prefix}{error.field}", []).append(error.message)
+    return fields
+
+
+# --------------------------------------------------------------------------- the terms
+
+
+def _money(help_text: str, **kwargs) -> AmountField:
+    return AmountField(required=False, help_text=help_text, **kwargs)
+
+
+# "from" is a Python keyword: the bracket's fields are declared through type().
+FeeBracketSerializer = type(
+    "FeeBracketSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "One bracket: amounts above the previous `up_to` (0 for the first) up to "
+        "and including its own.",
+        "from": _money("可选：本档起点（不含），须等于上一档的 up_to（第一档为 0）。"),
+        "up_to": AmountField(
+            allow_null=True, help_text="本档上限（含）；最后一档填 null，表示以上全部。"
+        ),
+        "rate": ratio(help_text="本档费率，小数：0.03 即 3%，最多 6 位小数。"),
+    },
+)
+
+
+class FeeTermsDocSerializer(serializers.Serializer):
+    """The terms of a fee contract (documentation; the rules check the body)."""
+
+    mode = EnumField(
+        FeeModeChoices,
+        help_text="收费方式：percentage 按核定金额比例（rate，可设 minimum、maximum）；"
+        "progressive 超额累进与 flat_bracket 分档全额（brackets，可设 minimum、maximum）；"
+        "per_case 按件固定（amount）。其他方式的字段不能填写。",
+    )
+    rate = ratio(required=False, help_text="percentage：费率，小数，0.03 即 3%。")
+    minimum = _money("percentage / progressive / flat_bracket：每案最低收费。")
+    maximum = _money("percentage / progressive / flat_bracket：每案最高收费。")
+    brackets = FeeBracketSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_BRACKETS,
+        help_text="progressive / flat_bracket：各档按金额从低到高，不能重叠、不能有空档，"
+        "最后一档 up_to 为 null。",
+    )
+    amount = _money("per_case：每案固定收费。")
+    per_item = _money("附加：每个损失标的收费（× loss_items）。")
+    km_rate = _money("附加：远程查勘每公里收费（超过 km_threshold 的部分）。", kind=PRICE)
+    km_threshold = _money("附加：远程查勘起算里程（公里），默认 0。", kind=QUANTITY)
+    night_surcharge = _money("附加：夜间或节假日查勘加收。")
+    cancellation_fee = _money("查勘开始后注销的案件只收此费（未填为 0）；查勘前注销不收费。")
+
+
+@extend_schema_field(FeeTermsDocSerializer)
+class FeeTermsField(serializers.Field):
+    """A fee contract's terms: a JSON object checked by the rules; reads back canonical (every
+    amount and rate a decimal string)."""
+
+    default_error_messages = {"invalid": '须为对象，如 {{"mode": "percentage", …}}。'}
+
+    def to_internal_value(self, data) -> FeeTerms:
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        try:
+            return parse_terms(data)
+        except RuleInputError as exc:
+            raise serializers.ValidationError(rule_errors(exc)) from None
+
+    def to_representation(self, value):
+        return value.as_json() if isinstance(value, FeeTerms) else value
+
+
+# ---------------------------------------------------------------------- the calculator
+
+
+class FeeCaseSerializer(StrictSerializer):
+    line = EnumField(FeeLineChoices, help_text="险种线：motor 车险、property 物损、injury 人伤。")
+    approved_amount = AmountField(
+        required=False,
+        allow_null=True,
+        help_text="核定金额（元）；注销的案件可不填。",
+    )
+    cancelled_after_survey = serializers.BooleanField(
+        required=False, default=False, help_text="查勘开始后注销：只收注销费。"
+    )
+    cancelled = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="已注销；不填时同 cancelled_after_survey。注销而非查勘后注销的不收费。",
+    )
+    distance_km = AmountField(
+        kind=QUANTITY, required=False, allow_null=True, help_text="查勘往返里程（公里）。"
+    )
+    night = serializers.BooleanField(required=False, default=False, help_text="夜间或节假日查勘。")
+    loss_items = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_LOSS_ITEMS,
+        required=False,
+        allow_null=True,
+        help_text="损失标的数；合同按标的收费（per_item）时必填。",
+    )
+
+
+class FeeCalcSerializer(StrictSerializer):
+    contract = FeeTermsField(help_text="收费条款：与收费协议接口保存的 terms 相同。")
+    case = FeeCaseSerializer(help_text="案件。")
+
+
+class FeeComponentSerializer(serializers.Serializer):
+    code = EnumField(FeeComponentChoices)
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    formula = serializers.CharField(help_text="算式与代入的数值。")
+
+
+class FeeResultSerializer(serializers.Serializer):
+    fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="公估费：各项之和，各项在其末尾四舍五入到分。"
+    )
+    components = FeeComponentSerializer(many=True, help_text="各收费项及其金额。")
+    explanation = serializers.ListField(
+        child=serializers.CharField(), help_text="计算过程：每项一行，最后一行为合计。"
+    )
+    contract = FeeTermsField(help_text="所用收费条款的规范写法（金额、费率均为字符串）。")

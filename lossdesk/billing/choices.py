@@ -1,0 +1,29 @@
+"""The billing app's choices, on the rules' enums so a page, the API and the arithmetic
+share one list."""
+
+from django.db import models
+
+from lossdesk.rules.fees import LINE_LABELS, MODE_LABELS, FeeLine, FeeMode
+
+
+class FeeLineChoices(models.TextChoices):
+    """The line a fee contract is made for: the claims loss lines (motor, property, injury)."""
+
+    MOTOR = FeeLine.motor.value, LINE_LABELS[FeeLine.motor]
+    PROPERTY = FeeLine.property.value, LINE_LABELS[FeeLine.property]
+    INJURY = FeeLine.injury.value, LINE_LABELS[FeeLine.injury]
+
+
+class FeeModeChoices(models.TextChoices):
+    PERCENTAGE = FeeMode.percentage.value, MODE_LABELS[FeeMode.percentage]
+    PROGRESSIVE = FeeMode.progressive.value, MODE_LABELS[FeeMode.progressive]
+    FLAT_BRACKET = FeeMode.flat_bracket.value, MODE_LABELS[FeeMode.flat_bracket]
+    PER_CASE = FeeMode.per_case.value, MODE_LABELS[FeeMode.per_case]
+
+
+class FeeComponentChoices(models.TextChoices):
+    BASE = "base", "基本费"
+    PER_ITEM = "per_item", "标的费"
+    DISTANCE = "distance", "远程查勘费"
+    NIGHT = "night", "夜间/节假日加收"
+    CANCELLATION = "cancellation", "注销费"
