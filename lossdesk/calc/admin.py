@@ -2,6 +2,7 @@
 permissions (granted on migrate, see calc.apps). Every row keeps its source."""
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 
 from lossdesk.calc.models import (
     CompensationStandard,
@@ -10,6 +11,7 @@ from lossdesk.calc.models import (
     DepreciationTable,
     WmiEntry,
 )
+from lossdesk.rules.standards import period_end
 
 
 @admin.register(WmiEntry)
@@ -74,6 +76,9 @@ class CompensationStandardAdmin(admin.ModelAdmin):
         "province",
         "region",
         "data_year",
+        "effective_from",
+        "effective_to",
+        "in_force",
         "urban_disposable_income",
         "urban_consumption",
         "average_wage",
@@ -82,3 +87,38 @@ class CompensationStandardAdmin(admin.ModelAdmin):
     list_filter = ("province", "data_year")
     search_fields = ("province", "region", "source", "note")
     ordering = ("province", "-data_year", "region")
+    fieldsets = (
+        (None, {"fields": ("province", "region", "data_year")}),
+        ("适用的事故日期", {"fields": ("effective_from", "effective_to")}),
+        (
+            "数据",
+            {
+                "fields": (
+                    "urban_disposable_income",
+                    "urban_consumption",
+                    "average_wage",
+                    "wage_label",
+                    "wage_year",
+                )
+            },
+        ),
+        (None, {"fields": ("source", "note")}),
+    )
+
+    def get_queryset(self, request):
+        following = CompensationStandard.objects.filter(
+            province=OuterRef("province"),
+            region=OuterRef("region"),
+            effective_from__gt=OuterRef("effective_from"),
+        ).order_by("effective_from")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(next_from=Subquery(following.values("effective_from")[:1]))
+        )
+
+    @admin.display(description="适用事故期间")
+    def in_force(self, obj) -> str:
+        end = period_end(obj.effective_to, obj.next_from)
+        start = obj.effective_from.isoformat()
+        return f"{start} 至 {end.isoformat()}" if end else f"{start} 起"

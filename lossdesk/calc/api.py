@@ -123,7 +123,18 @@ class StrictSerializer(serializers.Serializer):
 class CalcStandardUsedSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, help_text="所用标准（表）的名称。")
     label = serializers.CharField(required=False)
-    effective_from = serializers.DateField(required=False, help_text="生效日期。")
+    effective_from = serializers.DateField(
+        required=False, help_text="生效日期（赔偿标准：适用于此日起的事故）。"
+    )
+    effective_to = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="赔偿标准：适用事故的最后一天（本条的适用至日期，或下一条生效的前一天）；"
+        "null 为仍适用。",
+    )
+    in_force = serializers.CharField(
+        required=False, help_text="赔偿标准适用的事故日期，如“2024-01-01 起”。"
+    )
     source = serializers.CharField(help_text="来源（文件号、网址）。")
 
 
@@ -438,7 +449,10 @@ class CommercialView(APIView):
 class InjuryStandardSerializer(StrictSerializer):
     province = serializers.CharField(max_length=20, required=False, help_text="按表选用：省份。")
     year = serializers.IntegerField(
-        min_value=1990, max_value=2100, required=False, help_text="按表选用：统计年度。"
+        min_value=1990,
+        max_value=2100,
+        required=False,
+        help_text="按表选用：统计年度；不填时按 accident_date 选用当日适用的标准。",
     )
     region = serializers.CharField(
         max_length=30, required=False, help_text="按表选用：地区（默认 一般地区）。"
@@ -508,10 +522,142 @@ class InjurySerializer(StrictSerializer):
     )
 
 
+class InjurySplitSerializer(StrictSerializer):
+    at_fault = serializers.BooleanField(
+        help_text="本车交强险有责 true / 无责 false：选用有责或无责分项限额。"
+    )
+    third_party = serializers.BooleanField(
+        required=False,
+        help_text="受害人是否为本车的第三者（默认 true）；本车驾驶人、乘车人为 false，"
+        "交强险与三者险均不赔付。",
+    )
+    liability_ratio = LiabilityRatioField(
+        required=False,
+        allow_null=True,
+        help_text="三者险事故责任比例；本车有责时必填，无责时不填按 0。",
+    )
+    commercial_limit = optional_money("三者险每次事故赔偿限额；不填不设上限。")
+    liability_deductible_rate = ratio(
+        required=False,
+        allow_null=True,
+        help_text="三者险事故责任免赔率（2014 版条款 5/10/15/20%）；不填按 0。",
+    )
+    absolute_deductible_rates = serializers.ListField(
+        child=ratio(),
+        required=False,
+        max_length=10,
+        help_text="三者险各项绝对免赔率，相加后使用。",
+    )
+    appraisal_fee = optional_money("鉴定费：交强险不赔，全部计入三者险基数。")
+
+
+class InjuryCalculatorSerializer(InjurySerializer):
+    """The calculator's body: the injury inputs plus the accident date and the split. The
+    injury line's sheet body (`InjurySerializer`'s other subclass) takes those from the
+    case instead."""
+
+    accident_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="出险日期：按表选用的赔偿标准须在当日适用（只填省份不填年度时选用当日适用的"
+        "标准）；填写 split 时必填，选用当日有效的交强险限额。",
+    )
+    split = InjurySplitSerializer(
+        required=False,
+        allow_null=True,
+        help_text="交强险分项与商业三者险分摊（可选）；填写时结果含 split。",
+    )
+
+
 class InjuryItemResultSerializer(serializers.Serializer):
     label = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     formula = serializers.CharField()
+
+
+class InjurySplitItemSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class InjurySplitPartSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["medical", "death_disability"], help_text="交强险分项：医疗费用 / 死亡伤残。"
+    )
+    label = serializers.CharField()
+    items = serializers.DictField(child=InjurySplitItemSerializer(), help_text="该分项的各项。")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="分项合计。")
+    limit = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="交强险分项限额（有责或无责）。"
+    )
+    ctpl_paid = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="交强险赔付 = min(分项合计, 分项限额)。"
+    )
+    excess = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="超出分项限额的部分，计入三者险基数。"
+    )
+
+
+class InjurySplitCtplSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="出险日期适用的交强险限额表。")
+    effective_from = serializers.DateField()
+    source = serializers.CharField()
+    at_fault = serializers.BooleanField()
+    limits = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2),
+        help_text="所用分项限额：medical、death_disability。",
+    )
+
+
+class InjurySplitUncoveredSerializer(serializers.Serializer):
+    items = serializers.DictField(child=InjurySplitItemSerializer())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class InjurySplitCommercialSerializer(serializers.Serializer):
+    base = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="三者险基数 = 各分项超出交强险分项限额部分之和 + 交强险不赔项目。",
+    )
+    liability_ratio = serializers.DecimalField(
+        max_digits=None, decimal_places=None, help_text="所用责任比例（0 到 1）。"
+    )
+    liability_level = serializers.CharField(allow_null=True)
+    liable_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="基数 × 责任比例。"
+    )
+    limit = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="每次事故赔偿限额；null 不设。"
+    )
+    limit_applies = serializers.BooleanField()
+    liability_deductible_rate = serializers.DecimalField(max_digits=None, decimal_places=None)
+    absolute_deductible_rate = serializers.DecimalField(
+        max_digits=None, decimal_places=None, help_text="各项绝对免赔率之和。"
+    )
+    payout = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="三者险赔款。")
+
+
+class InjurySplitResultSerializer(serializers.Serializer):
+    accident_date = serializers.DateField()
+    ctpl = InjurySplitCtplSerializer()
+    third_party = serializers.BooleanField()
+    parts = InjurySplitPartSerializer(many=True, help_text="医疗费用、死亡伤残两个分项。")
+    uncovered = InjurySplitUncoveredSerializer(help_text="交强险不赔的项目（鉴定费）。")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    ctpl_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    commercial = InjurySplitCommercialSerializer()
+    insurance_total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="交强险 + 三者险。"
+    )
+    unpaid = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="保险未赔：合计 − 交强险 − 三者险（由被保险人、其他责任方或受害人承担）。",
+    )
+    explanation = serializers.ListField(child=serializers.CharField())
+    rounding = serializers.CharField()
+    defaults_used = serializers.ListField(child=serializers.CharField())
 
 
 class InjuryResultSerializer(CalcExplainedSerializer):
@@ -522,6 +668,9 @@ class InjuryResultSerializer(CalcExplainedSerializer):
         "dependant_living、mental_distress 中适用且有输入的各项。",
     )
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    split = InjurySplitResultSerializer(
+        allow_null=True, help_text="交强险与商业三者险分摊；请求未填 split 时为 null。"
+    )
     compensation_years = serializers.IntegerField()
     disability_coefficient = serializers.DecimalField(
         max_digits=5, decimal_places=4, allow_null=True
@@ -533,8 +682,13 @@ class InjuryView(APIView):
 
     @extend_schema(
         tags=["calc"],
-        summary="人身损害赔偿（法释〔2022〕14号）",
-        request=InjurySerializer,
+        summary="人身损害赔偿（法释〔2022〕14号），可选交强险与三者险分摊",
+        description="填写 accident_date 时，按表选用的赔偿标准须在出险日期适用，否则 400 "
+        "（standard 字段说明该标准适用的日期和当日适用的标准）。填写 split 时按出险日期的交强险"
+        "限额逐分项计算：医疗费用（医疗费、住院伙食补助费、营养费）与死亡伤残（其余各项）各取 "
+        "min(分项合计, 分项限额)；三者险基数为各分项超出限额部分之和加鉴定费，× 责任比例 × "
+        "(1 − 免赔率)，以每次事故赔偿限额为限（2014 版条款第35条）。",
+        request=InjuryCalculatorSerializer,
         responses={200: InjuryResultSerializer, **ERRORS},
         examples=[
             OpenApiExample(
@@ -546,11 +700,29 @@ class InjuryView(APIView):
                     "disability_grades": [10],
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "出险日期适用的标准，主责，含交强险与三者险分摊",
+                value={
+                    "age": 35,
+                    "outcome": "disability",
+                    "accident_date": "2025-03-01",
+                    "standard": {"province": "江苏"},
+                    "disability_grades": [10],
+                    "medical_amount": "25000.00",
+                    "split": {
+                        "at_fault": True,
+                        "liability_ratio": "major",
+                        "commercial_limit": "1000000.00",
+                        "appraisal_fee": "1500.00",
+                    },
+                },
+                request_only=True,
+            ),
         ],
     )
     def post(self, request):
-        return calculate(InjurySerializer, calculations.injury, request)
+        return calculate(InjuryCalculatorSerializer, calculations.injury, request)
 
 
 def calculate(serializer_class, calculation: Callable, request) -> Response:

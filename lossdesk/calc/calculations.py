@@ -25,7 +25,8 @@ from lossdesk.rules import commercial as rules_commercial
 from lossdesk.rules import ctpl as rules_ctpl
 from lossdesk.rules import depreciation as rules_depreciation
 from lossdesk.rules import injury as rules_injury
-from lossdesk.rules.errors import RuleInputError, parse_enum
+from lossdesk.rules import injury_split as rules_split
+from lossdesk.rules.errors import RuleInputError, parse_date, parse_enum
 from lossdesk.rules.money import fmt_pct, rate, to_fen
 from lossdesk.rules.total_loss import total_loss_test
 from lossdesk.rules.vin import decode_vin, normalize_vin
@@ -407,8 +408,14 @@ INJURY_COUNT_FIELDS = {
 }
 
 
-def _standard(spec: Mapping[str, Any] | None) -> tuple[rules_injury.Standard, dict, bool]:
-    """(Standard, its description, named?) from {"province","year"[,"region"]} or figures."""
+def _standard(
+    spec: Mapping[str, Any] | None, accident_date: date | None = None
+) -> tuple[rules_injury.Standard, dict, bool]:
+    """(Standard, its description, named?) from {"province"[,"year"][,"region"]} or figures.
+
+    With an accident date a named row must be in force that day (else an error on
+    `standard` naming its dates and the row in force), and a province without a year picks
+    the row in force; figures typed in are taken as they are."""
     if not spec:
         raise RuleInputError("standard", "请选择赔偿标准（省份和年度）或直接填写标准数值")
     named = spec.get("province") is not None or spec.get("year") is not None
@@ -420,14 +427,19 @@ def _standard(spec: Mapping[str, Any] | None) -> tuple[rules_injury.Standard, di
     if named:
         if spec.get("province") in (None, ""):
             raise RuleInputError("standard.province", "请填写省份")
-        if spec.get("year") is None:
-            raise RuleInputError("standard.year", "请填写统计年度")
+        if spec.get("year") is None and accident_date is None:
+            raise RuleInputError(
+                "standard.year", "请填写统计年度，或填写出险日期以选用当日适用的标准"
+            )
         try:
-            row = standards.compensation_standard(
-                spec["province"], spec["year"], spec.get("region")
+            span = standards.compensation_standard_for(
+                spec["province"], spec.get("year"), spec.get("region"), accident_date
             )
         except RuleInputError as exc:
+            if exc.field == "standard":
+                raise
             raise _prefixed("standard", exc) from None
+        row = span.row
         std = row.to_standard()
         info = {
             "kind": "table",
@@ -435,6 +447,9 @@ def _standard(spec: Mapping[str, Any] | None) -> tuple[rules_injury.Standard, di
             "region": row.region,
             "year": row.data_year,
             "label": std.label,
+            "effective_from": span.start.isoformat(),
+            "effective_to": span.end.isoformat() if span.end else None,
+            "in_force": span.period,
             "urban_disposable_income": money(row.urban_disposable_income),
             "urban_consumption": money(row.urban_consumption),
             "average_wage": money(row.average_wage),
@@ -518,8 +533,22 @@ def _addon_rule(spec: Mapping[str, Any] | None) -> rules_injury.AddonRule:
 
 
 def injury(data: Mapping[str, Any]) -> dict:
-    """Every item of 法释〔2022〕14号 that applies to the outcome and has its inputs (§3)."""
-    std, std_info, named = _standard(data.get("standard"))
+    """Every item of 法释〔2022〕14号 that applies to the outcome and has its inputs (§3).
+
+    With `accident_date`, a standard chosen from the table must be in force on that day (a
+    province without a year picks the row in force). With `split` (`at_fault`,
+    `third_party`, `liability_ratio`, `commercial_limit`, the deductible rates and an
+    `appraisal_fee`), the answer's `split` is `injury_split` of the items on the accident
+    date, which is then required; without it `split` is None."""
+    accident_date = data.get("accident_date")
+    if accident_date is not None:
+        accident_date = parse_date(accident_date, "accident_date")
+    split_spec = data.get("split")
+    if split_spec and accident_date is None:
+        raise RuleInputError(
+            "accident_date", "计算交强险与商业三者险分摊时须填写出险日期（按当日有效的交强险限额）"
+        )
+    std, std_info, named = _standard(data.get("standard"), accident_date)
     defaults: list[str] = []
     addon_spec = data.get("addon_rule")
     try:
@@ -567,17 +596,182 @@ def injury(data: Mapping[str, Any]) -> dict:
     coefficient = None
     if outcome == rules_injury.Outcome.disability.value:
         coefficient = plain(rules_injury.disability_coefficient(grades, rule))
+    explanation = list(result.explanation)
+    if named and accident_date is not None:
+        explanation.insert(
+            1,
+            f"出险日期 {accident_date.isoformat()}：适用 {std_info['label']}"
+            f"（{std_info['in_force']}）",
+        )
+    items = {
+        key: {"label": item.label, "amount": money(item.amount), "formula": item.formula}
+        for key, item in result.items.items()
+    }
+    split = None
+    if split_spec:
+        split = _split_from_spec(items, accident_date, split_spec)
     return {
-        "items": {
-            key: {"label": item.label, "amount": money(item.amount), "formula": item.formula}
-            for key, item in result.items.items()
-        },
+        "items": items,
+        "split": split,
         "total": money(result.total),
         "compensation_years": rules_injury.compensation_years(payload.age),
         "disability_coefficient": coefficient,
         "standard": std_info,
         "inputs": jsonable(data),
-        "explanation": result.explanation,
+        "explanation": explanation,
         "rounding": "各项分别计算，在每项末尾四舍五入到分（ROUND_HALF_UP）；合计为各项之和",
+        "defaults_used": defaults,
+    }
+
+
+# ------------------------------------------------------------------------ injury split
+
+SPLIT_ROUNDING = (
+    "各项金额四舍五入到分；交强险按分项取 min(分项金额, 分项限额)；三者险赔款由未取整的"
+    "应承担金额乘以免赔系数后四舍五入到分（ROUND_HALF_UP）；保险未赔 = 合计 − 交强险 − 三者险"
+)
+
+
+def _split_from_spec(items: dict, accident_date: date, spec: Mapping[str, Any]) -> dict:
+    """The API's `split` object → `injury_split`, its errors named under `split.`."""
+    if spec.get("appraisal_fee") is not None:
+        items = {**items, rules_split.APPRAISAL_FEE: spec["appraisal_fee"]}
+    try:
+        split = injury_split(
+            items,
+            accident_date,
+            spec.get("at_fault"),
+            True if spec.get("third_party") is None else spec["third_party"],
+            spec.get("liability_ratio"),
+            spec.get("commercial_limit"),
+            liability_deductible_rate=spec.get("liability_deductible_rate"),
+            absolute_deductible_rates=spec.get("absolute_deductible_rates"),
+        )
+    except RuleInputError as exc:
+        if exc.field == "accident_date":
+            raise
+        fee = rules_split.APPRAISAL_FEE
+        field = fee if exc.field == f"items.{fee}" else exc.field
+        raise RuleInputError(f"split.{field}", exc.message) from None
+    if spec.get("third_party") is None:
+        split["defaults_used"].insert(0, "未指定受害人是否为第三者：按第三者（非本车车上人员）计算")
+    return split
+
+
+def injury_split(
+    items: Mapping[str, Any],
+    accident_date: date,
+    at_fault: bool,
+    third_party: bool = True,
+    liability_ratio: Any = None,
+    commercial_limit: Any = None,
+    *,
+    liability_deductible_rate: Any = None,
+    absolute_deductible_rates: Any = None,
+) -> dict:
+    """One injured person's compensation split into CTPL, commercial 三者险 and the rest.
+
+    Contract (the injury line calls this with the case's data):
+
+    * `items`: item key → amount, keys as `injury()` answers them (`medical`,
+      `lost_income`, …, `mental_distress`) plus `appraisal_fee` (鉴定费, not covered by
+      CTPL); an amount is a Decimal, int or decimal string, or an `injury()` item dict
+      (`{"amount": "…", …}`), so a saved compensation's `items` can be passed as they are.
+      None amounts are left out.
+    * `accident_date`: picks the CTPL limit table in force (`CtplLimitTable`).
+    * `at_fault`: the insured vehicle's CTPL is 有责 (True) or 无责 (False).
+    * `third_party`: False for the insured vehicle's own driver or passengers (and the
+      insured): CTPL and 三者险 then pay nothing.
+    * `liability_ratio`: a level name (`full`, `major`, `equal`, `minor`, `none`) or a
+      number in [0, 1]; may be None only when the vehicle is 无责 (then 0) or the person is
+      not a third party.
+    * `commercial_limit`: the 三者险 per-accident limit; None: no cap.
+    * `liability_deductible_rate` (事故责任免赔率) and `absolute_deductible_rates`
+      (绝对免赔率, summed): None is 0.
+
+    Returns the JSON-ready `split` block of `POST /api/v1/calc/injury` (amounts as strings
+    with two decimals): `accident_date`; `ctpl` (the table: `name`, `effective_from`,
+    `source`, `at_fault`, the applied `limits` per 分项); `third_party`; `parts` (医疗费用 then
+    死亡伤残: `kind`, `label`, `items` {key: {label, amount}}, `amount`, `limit`,
+    `ctpl_paid`, `excess`); `uncovered` (`items`, `amount`); `total`; `ctpl_total`;
+    `commercial` (`base`, `liability_ratio`, `liability_level`, `liable_amount`, `limit`,
+    `limit_applies`, `liability_deductible_rate`, `absolute_deductible_rate`, `payout`);
+    `insurance_total` (CTPL + 三者险); `unpaid`; `explanation`; `rounding`;
+    `defaults_used`. Bad input raises `RuleInputError` named by these parameters
+    (`liability_ratio`, `commercial_limit`, `items.<key>`, `accident_date`, …). Reads one
+    table (the CTPL limits); writes nothing.
+    """
+    if accident_date is None:
+        raise RuleInputError("accident_date", "请填写出险日期（按当日有效的交强险限额）")
+    accident_date = parse_date(accident_date, "accident_date")
+    limits = rules_ctpl.limits_for(accident_date, standards.ctpl_tables())
+    amounts = {
+        key: value.get("amount") if isinstance(value, Mapping) else value
+        for key, value in (items or {}).items()
+    }
+    result = rules_split.split_injury(
+        rules_split.SplitInput(
+            items=amounts,
+            limits=limits,
+            at_fault=at_fault,
+            third_party=third_party,
+            liability_ratio=liability_ratio,
+            commercial_limit=commercial_limit,
+            liability_deductible_rate=liability_deductible_rate or 0,
+            absolute_deductible_rates=absolute_deductible_rates or [],
+        )
+    )
+    defaults = list(result.defaults_used)
+    if liability_deductible_rate is None and result.third_party:
+        defaults.append("三者险事故责任免赔率未填：按 0（2020 版示范条款原文未核实，默认不扣）")
+
+    def labelled(amounts: Mapping[str, Decimal]) -> dict:
+        return {
+            key: {"label": rules_split.ITEM_LABELS[key], "amount": money(value)}
+            for key, value in amounts.items()
+        }
+
+    first, *rest = result.explanation
+    explanation = [f"出险日期 {accident_date.isoformat()}，{first}", *rest]
+    return {
+        "accident_date": accident_date.isoformat(),
+        "ctpl": {
+            "name": limits.name,
+            "effective_from": limits.effective_from.isoformat(),
+            "source": limits.source,
+            "at_fault": result.at_fault,
+            "limits": {p.kind.value: money(p.limit) for p in result.parts},
+        },
+        "third_party": result.third_party,
+        "parts": [
+            {
+                "kind": p.kind.value,
+                "label": p.label,
+                "items": labelled(p.items),
+                "amount": money(p.amount),
+                "limit": money(p.limit),
+                "ctpl_paid": money(p.ctpl_paid),
+                "excess": money(p.excess),
+            }
+            for p in result.parts
+        ],
+        "uncovered": {"items": labelled(result.uncovered), "amount": money(result.uncovered_total)},
+        "total": money(result.total),
+        "ctpl_total": money(result.ctpl_total),
+        "commercial": {
+            "base": money(result.commercial_base),
+            "liability_ratio": plain(result.liability_ratio),
+            "liability_level": result.liability_level.value if result.liability_level else None,
+            "liable_amount": money(result.commercial_liable),
+            "limit": money(result.commercial_limit),
+            "limit_applies": result.commercial_limit_applies,
+            "liability_deductible_rate": plain(result.liability_deductible_rate),
+            "absolute_deductible_rate": plain(result.absolute_deductible_rate),
+            "payout": money(result.commercial_payout),
+        },
+        "insurance_total": money(result.ctpl_total + result.commercial_payout),
+        "unpaid": money(result.unpaid),
+        "explanation": explanation,
+        "rounding": SPLIT_ROUNDING,
         "defaults_used": defaults,
     }

@@ -123,12 +123,9 @@ CtplVehicleFormSet = forms.formset_factory(CtplVehicleForm, extra=4, max_num=30)
 CtplLossFormSet = forms.formset_factory(CtplLossForm, extra=6, max_num=100)
 
 
-class CommercialForm(forms.Form):
-    tp_assessed_loss = money("核定的第三者损失")
-    tp_ctpl_item_limits = money(
-        "交强险分项赔偿限额之和", help_text="应扣除的交强险分项限额（限额，不是实赔额）。"
-    )
-    tp_liability = forms.ChoiceField(
+def liability_field() -> forms.ChoiceField:
+    """事故责任 by level (with its default ratio) or "按下方比例" with a typed ratio."""
+    return forms.ChoiceField(
         label="事故责任",
         required=False,
         choices=[
@@ -142,6 +139,19 @@ class CommercialForm(forms.Form):
             (CUSTOM_RATIO, "按下方比例"),
         ],
     )
+
+
+def liability_value(level: str | None, ratio: Decimal | None) -> str | Decimal | None:
+    """The level's name, or the typed ratio when "按下方比例" (or nothing) is chosen."""
+    return level if level and level != CUSTOM_RATIO else ratio
+
+
+class CommercialForm(forms.Form):
+    tp_assessed_loss = money("核定的第三者损失")
+    tp_ctpl_item_limits = money(
+        "交强险分项赔偿限额之和", help_text="应扣除的交强险分项限额（限额，不是实赔额）。"
+    )
+    tp_liability = liability_field()
     tp_liability_ratio = ratio("责任比例", help_text="0 到 1，如 0.6；选“按下方比例”时使用。")
     tp_policy_limit = money("每次事故赔偿限额")
     tp_liability_deductible_rate = ratio("事故责任免赔率", help_text="不填按 0。")
@@ -174,8 +184,9 @@ class CommercialForm(forms.Form):
         third_party = self.part("tp_")
         if third_party is not None:
             level = third_party.pop("liability", None)
-            if level and level != CUSTOM_RATIO:
-                third_party["liability_ratio"] = level
+            ratio = liability_value(level, third_party.get("liability_ratio"))
+            if ratio is not None:
+                third_party["liability_ratio"] = ratio
             data["third_party"] = third_party
         own_damage = self.part("od_")
         if own_damage is not None:
@@ -190,7 +201,9 @@ def _is_empty(value) -> bool:
 
 class StandardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.province} {obj.region} {obj.data_year}年数据"
+        return (
+            f"{obj.province} {obj.region} {obj.data_year}年数据（{obj.effective_from:%Y-%m-%d} 起）"
+        )
 
 
 class InjuryForm(forms.Form):
@@ -367,3 +380,81 @@ class DependantForm(forms.Form):
 
 
 DependantFormSet = forms.formset_factory(DependantForm, extra=3, max_num=20)
+
+
+class InjurySplitForm(forms.Form):
+    """The calculator page's accident date and CTPL / 三者险 split inputs, beside (not in)
+    `InjuryForm`, which the injury line's page reuses with these taken from the case.
+    Rendered with the prefix "split"."""
+
+    AT_FAULT, NOT_AT_FAULT = "at_fault", "not_at_fault"
+
+    accident_date = date_field(
+        "出险日期",
+        help_text="按表选用的赔偿标准须在当日适用；计算交强险与三者险分摊时必填。",
+    )
+    at_fault = forms.ChoiceField(
+        label="本车交强险",
+        required=False,
+        choices=[("", "— 不计算分摊 —"), (AT_FAULT, "有责"), (NOT_AT_FAULT, "无责")],
+        help_text="选择后按出险日期的交强险分项限额计算分摊。",
+    )
+    own_occupant = forms.BooleanField(
+        label="受害人为本车驾驶人或乘车人", required=False, help_text="交强险与三者险均不赔付。"
+    )
+    liability = liability_field()
+    liability_ratio = ratio("责任比例", help_text="0 到 1，如 0.6；选“按下方比例”时使用。")
+    commercial_limit = money("三者险每次事故赔偿限额", help_text="不填不设上限。")
+    liability_deductible_rate = ratio("事故责任免赔率", help_text="不填按 0。")
+    absolute_deductible_rates = RateListField(
+        label="绝对免赔率", required=False, help_text="多项用逗号分隔，如 0.05, 0.10。"
+    )
+    appraisal_fee = money("鉴定费", help_text="交强险不赔，计入三者险基数。")
+
+    SPLIT_FIELDS = (
+        "own_occupant",
+        "liability",
+        "liability_ratio",
+        "commercial_limit",
+        "liability_deductible_rate",
+        "absolute_deductible_rates",
+        "appraisal_fee",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "split")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("at_fault") and any(
+            not _is_empty(cleaned.get(name)) for name in self.SPLIT_FIELDS
+        ):
+            self.add_error("at_fault", "计算分摊请选择本车交强险有责或无责。")
+        return cleaned
+
+    def to_data(self) -> dict:
+        """`accident_date` and `split` as the API body has them (absent when not given)."""
+        c = self.cleaned_data
+        data: dict = {}
+        if c["accident_date"] is not None:
+            data["accident_date"] = c["accident_date"]
+        if not c["at_fault"]:
+            return data
+        split: dict = {
+            "at_fault": c["at_fault"] == self.AT_FAULT,
+            "third_party": not c["own_occupant"],
+        }
+        ratio = liability_value(c["liability"], c["liability_ratio"])
+        if ratio is not None:
+            split["liability_ratio"] = ratio
+        for name in (
+            "commercial_limit",
+            "liability_deductible_rate",
+            "absolute_deductible_rates",
+            "appraisal_fee",
+        ):
+            if not _is_empty(c[name]):
+                split[name] = c[name]
+        data["split"] = split
+        return data

@@ -147,7 +147,12 @@ class CompensationStandard(models.Model):
     """赔偿标准: one province's (or region's) statistics of one year, with their source.
 
     `data_year` is the statistical year; a case heard in year N normally uses year N − 1
-    (法释〔2022〕14号 art. 22). `average_wage` is annual; the funeral allowance is half of it."""
+    (法释〔2022〕14号 art. 22). `average_wage` is annual; the funeral allowance is half of it.
+
+    A row applies to accidents from `effective_from` (usually 1 January of `data_year` + 1)
+    to `effective_to`, or, when that is empty, until the next row of the same province and
+    region starts (`rules.standards.periods`). Two rows of one province and region may not
+    both be in force on a day (`clean`)."""
 
     province = models.CharField("省份", max_length=20)
     region = models.CharField(
@@ -170,6 +175,16 @@ class CompensationStandard(models.Model):
         "工资口径", max_length=100, blank=True, help_text="如 城镇非私营单位在岗职工平均工资。"
     )
     wage_year = models.PositiveSmallIntegerField("工资统计年度", null=True, blank=True)
+    effective_from = models.DateField(
+        "适用于此日起的事故",
+        help_text="通常为统计年度次年的 1 月 1 日；以法院通知为准。",
+    )
+    effective_to = models.DateField(
+        "适用至（含）",
+        null=True,
+        blank=True,
+        help_text="留空：适用至同省份同地区下一条标准生效的前一天。",
+    )
     source = models.CharField("来源", max_length=300)
     note = models.CharField("备注", max_length=300, blank=True)
 
@@ -180,7 +195,18 @@ class CompensationStandard(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["province", "region", "data_year"], name="uniq_compensation_standard"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["province", "region", "effective_from"],
+                name="uniq_compensation_standard_from",
+                violation_error_message="同一省份、地区已有从该日起适用的标准。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="compensation_standard_period",
+                violation_error_message="适用至日期不能早于生效日期。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,3 +215,31 @@ class CompensationStandard(models.Model):
     def clean(self) -> None:
         if self.average_wage is None and self.wage_label:
             raise ValidationError({"wage_label": "未填职工平均工资时不填工资口径。"})
+        if self.effective_from is None or not self.province:
+            return
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "适用至日期不能早于生效日期。"})
+        others = CompensationStandard.objects.filter(
+            province=self.province, region=self.region
+        ).exclude(pk=self.pk)
+        for other in others:
+            if other.effective_from < self.effective_from and (
+                other.effective_to is not None and other.effective_to >= self.effective_from
+            ):
+                raise ValidationError(
+                    {
+                        "effective_from": f"与 {other}（适用至 {other.effective_to}）重叠："
+                        "须晚于其适用至日期，或先缩短那一条。"
+                    }
+                )
+            if (
+                other.effective_from > self.effective_from
+                and self.effective_to is not None
+                and self.effective_to >= other.effective_from
+            ):
+                raise ValidationError(
+                    {
+                        "effective_to": f"与 {other}（{other.effective_from} 起）重叠："
+                        "须早于其生效日期，或留空（自动适用至其生效前一天）。"
+                    }
+                )

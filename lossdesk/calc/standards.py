@@ -17,9 +17,10 @@ from lossdesk.calc.models import (
     WmiEntry,
 )
 from lossdesk.rules import depreciation as rules_depreciation
+from lossdesk.rules import standards as rules_standards
 from lossdesk.rules.ctpl import CtplLimits, ItemLimits
 from lossdesk.rules.errors import RuleInputError
-from lossdesk.rules.standards import GENERAL_REGION, ProvinceStandard, find_standard
+from lossdesk.rules.standards import GENERAL_REGION, InForce, ProvinceStandard, find_standard
 from lossdesk.rules.vin import WmiEntry as RulesWmiEntry
 
 
@@ -108,13 +109,55 @@ def _to_province_standard(row: CompensationStandard) -> ProvinceStandard:
         wage_year=row.wage_year,
         source=row.source,
         note=row.note,
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
     )
+
+
+def _province_rows(province: str) -> list[ProvinceStandard]:
+    return [
+        _to_province_standard(row) for row in CompensationStandard.objects.filter(province=province)
+    ]
 
 
 def compensation_standard(province: str, year: int, region: str | None = None) -> ProvinceStandard:
     """The row for a province, statistical year and region (一般地区 by default)."""
-    rows = [
-        _to_province_standard(row)
-        for row in CompensationStandard.objects.filter(province=(province or "").strip())
-    ]
-    return find_standard((province or "").strip(), year, region or GENERAL_REGION, rows)
+    province = (province or "").strip()
+    return find_standard(province, year, region or GENERAL_REGION, _province_rows(province))
+
+
+def compensation_standard_for(
+    province: str,
+    year: int | None = None,
+    region: str | None = None,
+    accident_date: date | None = None,
+) -> InForce:
+    """A row with the accident dates it is in force for, in one query.
+
+    * ``year`` given: that row (``RuleInputError`` on ``province`` / ``year`` / ``region``
+      when the table has none); with an ``accident_date`` it must be in force that day,
+      else ``RuleInputError("standard")`` naming its dates and the row in force.
+    * no ``year``: the row in force on ``accident_date`` (required then), else
+      ``RuleInputError("standard")`` listing the rows' dates."""
+    province = (province or "").strip()
+    region = region or GENERAL_REGION
+    rows = _province_rows(province)
+    if year is None:
+        if accident_date is None:
+            raise RuleInputError("year", "请填写统计年度，或填写出险日期以选用当日适用的标准")
+        return rules_standards.in_force_on(accident_date, province, region, rows)
+    row = find_standard(province, year, region, rows)
+    if accident_date is None:
+        return rules_standards.period_of(row, rows)
+    return rules_standards.check_in_force(row, accident_date, rows)
+
+
+def standard_periods() -> dict[int, InForce]:
+    """Every compensation standard's accident dates by primary key, in one query."""
+    rows = {row.pk: _to_province_standard(row) for row in CompensationStandard.objects.all()}
+    spans = {
+        id(span.row): span
+        for group in rules_standards.periods(rows.values()).values()
+        for span in group
+    }
+    return {pk: spans[id(row)] for pk, row in rows.items()}

@@ -72,14 +72,21 @@ class StandardsView(LoginRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "nav": "calc",
             "title": "现行标准",
-            "compensation_standards": CompensationStandard.objects.order_by(
-                "province", "-data_year", "region"
-            ),
+            "compensation_standards": compensation_rows(),
             "ctpl_tables": CtplLimitTable.objects.order_by("-effective_from"),
             "depreciation_tables": tables,
             "uses": VehicleUseChoices.choices,
             "wmis": WmiEntry.objects.order_by("wmi"),
         }
+
+
+def compensation_rows() -> list[CompensationStandard]:
+    """The compensation standards, each with `in_force` (its accident dates)."""
+    spans = standards.standard_periods()
+    rows = list(CompensationStandard.objects.order_by("province", "-data_year", "region"))
+    for row in rows:
+        row.in_force = spans[row.pk].period
+    return rows
 
 
 def _classes():
@@ -111,11 +118,15 @@ class CalculatorView(LoginRequiredMixin, View):
     title = ""
     form_class: type = forms.ActualValueForm
     formset_classes: dict[str, type] = {}
+    # Further forms of the page by name (in the template as `<name>_form`, prefixed by the
+    # name); `to_data` reads them from `self.extra_forms`.
+    extra_form_classes: dict[str, type] = {}
     calculation: Callable[[dict], dict]
     prefixes: dict[str, str] = {}
 
     def get(self, request):
         formsets = {name: cls(prefix=name) for name, cls in self.formset_classes.items()}
+        self.extra_forms = {name: cls(prefix=name) for name, cls in self.extra_form_classes.items()}
         return self.render(self.form_class(), formsets)
 
     def post(self, request):
@@ -123,9 +134,13 @@ class CalculatorView(LoginRequiredMixin, View):
         formsets = {
             name: cls(request.POST, prefix=name) for name, cls in self.formset_classes.items()
         }
+        self.extra_forms = {
+            name: cls(request.POST, prefix=name) for name, cls in self.extra_form_classes.items()
+        }
         result = None
         valid = form.is_valid()
         valid = all([fs.is_valid() for fs in formsets.values()]) and valid
+        valid = all([f.is_valid() for f in self.extra_forms.values()]) and valid
         if valid:
             rows = {
                 name: [i for i, f in enumerate(fs.forms) if f.cleaned_data]
@@ -167,8 +182,11 @@ class CalculatorView(LoginRequiredMixin, View):
             "form": form,
             "formsets": formsets,
             "result": result,
-            "input_rows": input_rows(form) if result else [],
+            "input_rows": [row for f in (form, *self.extra_forms.values()) for row in input_rows(f)]
+            if result
+            else [],
             **{f"{name}_formset": fs for name, fs in formsets.items()},
+            **{f"{name}_form": f for name, f in self.extra_forms.items()},
         }
         return render(self.request, self.template_name, context)
 
@@ -253,10 +271,27 @@ class InjuryView(CalculatorView):
     title = "人身损害赔偿"
     form_class = forms.InjuryForm
     formset_classes = {"dependants": forms.DependantFormSet}
+    extra_form_classes = {"split": forms.InjurySplitForm}
     calculation = staticmethod(calculations.injury)
 
     def to_data(self, form, rows):
-        return form.to_data(rows["dependants"])
+        return {**form.to_data(rows["dependants"]), **self.extra_forms["split"].to_data()}
+
+    def attach_error(self, form, formsets, rows, exc):
+        """`accident_date` and `split.*` belong to the split form; the rest to the injury's."""
+        split_form = self.extra_forms["split"]
+        if exc.field == "accident_date":
+            split_form.add_error("accident_date", exc.message)
+            return
+        if exc.field.startswith("split."):
+            name = exc.field.split(".")[1]
+            name = {"third_party": "own_occupant"}.get(name, name)
+            custom = split_form.cleaned_data.get("liability") == forms.CUSTOM_RATIO
+            if name == "liability_ratio" and not custom:
+                name = "liability"  # the level select, unless a ratio was chosen to be typed
+            split_form.add_error(name if name in split_form.fields else None, exc.message)
+            return
+        super().attach_error(form, formsets, rows, exc)
 
     def prefixes_for(self, form):
         if form.cleaned_data.get("standard_mode") == forms.InjuryForm.TABLE:

@@ -276,6 +276,11 @@ class InForce:
             return f"{self.start.isoformat()} 起"
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
 
+    @property
+    def accidents(self) -> str:
+        """ "2023-01-01 至 2023-12-31 的事故" or "2024-01-01 起的事故"."""
+        return f"{self.period}的事故" if self.end is None else f"{self.period} 的事故"
+
 
 def periods(rows: Sequence[ProvinceStandard]) -> dict[tuple[str, str], list[InForce]]:
     """Every row's accident dates, by (province, region), each list by start date.
@@ -288,14 +293,19 @@ def periods(rows: Sequence[ProvinceStandard]) -> dict[tuple[str, str], list[InFo
     result: dict[tuple[str, str], list[InForce]] = {}
     for key, group in groups.items():
         ordered = sorted(group, key=lambda r: (r.starts, r.data_year))
-        spans = []
-        for i, row in enumerate(ordered):
-            ends = [row.effective_to] if row.effective_to else []
-            if i + 1 < len(ordered):
-                ends.append(ordered[i + 1].starts - timedelta(days=1))
-            spans.append(InForce(row, row.starts, min(ends) if ends else None))
-        result[key] = spans
+        nexts = [r.starts for r in ordered[1:]] + [None]
+        result[key] = [
+            InForce(row, row.starts, period_end(row.effective_to, following))
+            for row, following in zip(ordered, nexts, strict=True)
+        ]
     return result
+
+
+def period_end(effective_to: date | None, next_start: date | None) -> date | None:
+    """The last accident day of a row: its own end, else (and at the latest) the day before
+    the next row of its province and region starts; None when neither is there."""
+    ends = [d for d in (effective_to, next_start and next_start - timedelta(days=1)) if d]
+    return min(ends) if ends else None
 
 
 def _with(row: ProvinceStandard, rows: Sequence[ProvinceStandard]) -> list[ProvinceStandard]:
@@ -354,8 +364,7 @@ def check_in_force(
         return own
     spans = periods(_with(row, rows))[(row.province, row.region)]
     other = next((s for s in spans if s.covers(day)), None)
-    applies = f"{own.period} 的事故" if own.end is not None else f"{own.period}的事故"
-    message = f"{row.label} 适用于 {applies}，事故日期 {day.isoformat()} 不在其内；"
+    message = f"{row.label} 适用于 {own.accidents}，事故日期 {day.isoformat()} 不在其内；"
     if other is not None:
         message += f"该日适用 {other.row.label}（{other.period}）"
     else:

@@ -152,6 +152,7 @@ def test_a_compensation_standard_added_to_the_table_can_be_used_at_once(post):
     CompensationStandard.objects.create(
         province="安徽",
         data_year=2024,
+        effective_from=date(2025, 1, 1),
         urban_disposable_income=Decimal("50000"),
         source="安徽省统计局（测试）",
     )

@@ -316,6 +316,7 @@ def test_the_injury_page_rejects_a_grade_outside_one_to_ten(browser):
 def test_the_standards_page_lists_every_table_with_its_source(browser):
     html = text(browser.get("/calc/standards/"))
     assert "苏高法电〔2024〕128号" in html and "宁波" in html
+    assert "2023-01-01 至 2023-12-31" in html  # 浙江 2022, until the 2023 row starts
     assert "交强险责任限额（2020-09-19起）" in html and "180,000.00" in html
     assert "0.0060" in html and ">/<" in html  # the clause table, "/" cells included
     assert "LSV" in html and "上汽大众" in html

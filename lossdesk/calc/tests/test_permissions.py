@@ -1,5 +1,7 @@
 """Who may edit the standards: the system administrator's position, granted on migrate."""
 
+from datetime import date
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
@@ -72,6 +74,7 @@ def test_the_system_administrator_edits_a_standard_in_the_admin(firm, client):
             "average_wage": "127620",
             "wage_label": row.wage_label,
             "wage_year": 2023,
+            "effective_from": "2025-01-01",
             "source": row.source,
             "note": row.note,
         },
@@ -79,6 +82,47 @@ def test_the_system_administrator_edits_a_standard_in_the_admin(firm, client):
     assert response.status_code == 302
     row.refresh_from_db()
     assert str(row.urban_disposable_income) == "66200.00"
+
+
+def test_the_admin_lists_each_standards_accident_dates(firm, client):
+    client.force_login(firm.sysadmin)
+    html = client.get("/admin/calc/compensationstandard/?province=浙江").content.decode()
+    assert "2023-01-01 至 2023-12-31" in html  # 浙江 2022: until the 2023 row starts
+    assert "2024-01-01 起" in html  # 浙江 2023: the latest
+
+
+def admin_post(client, row, **changes):
+    data = {
+        "province": row.province,
+        "region": row.region,
+        "data_year": row.data_year,
+        "urban_disposable_income": str(row.urban_disposable_income),
+        "effective_from": row.effective_from.isoformat(),
+        "effective_to": "",
+        "source": row.source,
+        **changes,
+    }
+    return client.post(f"/admin/calc/compensationstandard/{row.pk}/change/", data)
+
+
+def test_the_admin_refuses_dates_in_force_twice_or_ending_before_they_start(firm, client):
+    client.force_login(firm.sysadmin)
+    zj_2022 = CompensationStandard.objects.get(province="浙江", region="一般地区", data_year=2022)
+    zj_2023 = CompensationStandard.objects.get(province="浙江", region="一般地区", data_year=2023)
+    # ending after the next row starts would put two rows in force on 2024-01-01…
+    response = admin_post(client, zj_2022, effective_to="2024-01-01")
+    assert response.status_code == 200
+    assert "与 浙江 一般地区 2023年数据（2024-01-01 起）重叠" in str(
+        response.context["adminform"].form.errors["effective_to"]
+    )
+    # …and so would starting inside an earlier row's own end date
+    assert admin_post(client, zj_2022, effective_to="2023-06-30").status_code == 302
+    response = admin_post(client, zj_2023, effective_from="2023-06-01")
+    assert "重叠" in str(response.context["adminform"].form.errors["effective_from"])
+    response = admin_post(client, zj_2023, effective_to="2023-12-31")
+    assert "不能早于生效日期" in str(response.context["adminform"].form.errors["effective_to"])
+    zj_2023.refresh_from_db()
+    assert (zj_2023.effective_from, zj_2023.effective_to) == (date(2024, 1, 1), None)
 
 
 def test_a_duplicate_standard_is_refused_in_the_admin(firm, client):
@@ -90,10 +134,14 @@ def test_a_duplicate_standard_is_refused_in_the_admin(firm, client):
             "region": "一般地区",
             "data_year": 2024,
             "urban_disposable_income": "1",
+            "effective_from": "2025-02-01",
             "source": "x",
         },
     )
     assert response.status_code == 200
+    assert "统计年度 的 人身损害赔偿标准 已经存在" in str(
+        response.context["adminform"].form.non_field_errors()
+    )
     assert CompensationStandard.objects.filter(province="江苏", data_year=2024).count() == 1
 
 
