@@ -5,8 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from lossdesk.calc import calculations
+from lossdesk.calc import calculations, standards
 from lossdesk.calc.models import CompensationStandard, CtplLimitTable
 from lossdesk.calc.tests.conftest import API
 
@@ -94,6 +95,17 @@ def test_an_own_end_date_set_in_the_table_is_obeyed(post):
         "江苏 一般地区 2023年数据 适用于 2024-01-01 至 2024-06-30 的事故，事故日期 2024-08-01 "
         "不在其内；该日没有适用的江苏 一般地区赔偿标准"
     )
+
+
+def test_every_seeded_province_and_region_has_a_row_in_force_for_todays_accidents():
+    # The demo's provinces (浙江 with 宁波, 江苏, 广东 with 深圳) among them: the latest row
+    # of each stays in force.
+    today = timezone.localdate()
+    pairs = set(CompensationStandard.objects.values_list("province", "region"))
+    assert {("浙江", "一般地区"), ("浙江", "宁波"), ("江苏", "一般地区"), ("广东", "深圳")} <= pairs
+    for province, region in pairs:
+        span = standards.compensation_standard_for(province, None, region, today)
+        assert span.end is None, (province, region)
 
 
 def test_figures_typed_in_are_not_checked_against_the_date(post):
