@@ -6,9 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.billing.choices import FeeComponentChoices, FeeLineChoices, FeeModeChoices
+from lossdesk.billing.models import NOTE_MAX, FeeContract
 from lossdesk.calc.api import StrictSerializer, ratio
 from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField
+from lossdesk.org.models import Client
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import MAX_BRACKETS, MAX_LOSS_ITEMS, FeeTerms, parse_terms
 from lossdesk.rules.money import PRICE, QUANTITY
@@ -144,3 +146,52 @@ class FeeResultSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="计算过程：每项一行，最后一行为合计。"
     )
     contract = FeeTermsField(help_text="所用收费条款的规范写法（金额、费率均为字符串）。")
+
+
+# ------------------------------------------------------------------------ fee contracts
+
+
+class FeeContractSerializer(serializers.ModelSerializer):
+    """A version of a client's fee contract. Writing makes a new version (`version` is
+    numbered by the server); nothing is changed in place."""
+
+    client = serializers.PrimaryKeyRelatedField(
+        queryset=Client.objects.filter(active=True), help_text="委托方（启用中的）。"
+    )
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    line = EnumField(FeeLineChoices, help_text="险种线：motor 车险、property 物损、injury 人伤。")
+    terms = FeeTermsField(help_text="收费条款（与 POST /api/v1/calc/fee 的 contract 相同）。")
+    mode = EnumField(FeeModeChoices, read_only=True, help_text="收费方式（terms.mode）。")
+    latest = serializers.BooleanField(
+        read_only=True,
+        help_text="是否为该委托方此险种线的最新版本；旧版本只读、继续适用于仅由其覆盖的日期。",
+    )
+    previous_version = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=0,
+        help_text="可选：录入人看到的最新版本号（尚无则 0）；其间已有他人录入新版本时 409。",
+    )
+    created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
+
+    class Meta:
+        model = FeeContract
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "line",
+            "version",
+            "effective_from",
+            "effective_to",
+            "mode",
+            "terms",
+            "note",
+            "latest",
+            "previous_version",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ]
+        read_only_fields = ["version", "created_by", "created_at"]
+        extra_kwargs = {"note": {"max_length": NOTE_MAX}}

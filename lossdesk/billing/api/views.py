@@ -1,13 +1,32 @@
-"""The billing API: the fee calculator (a contract's terms tried on a case, nothing stored)."""
+"""The billing API: the fee calculator (a contract's terms tried on a case, nothing stored)
+and the fee contracts (list, retrieve, create a new version; readers need
+billing.view_feecontract, writers billing.add_feecontract and the head office)."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from datetime import date
+
+from django.db.models import Exists, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lossdesk.billing.api.serializers import FeeCalcSerializer, FeeResultSerializer, rule_errors
+from lossdesk.billing import services
+from lossdesk.billing.api.serializers import (
+    FeeCalcSerializer,
+    FeeContractSerializer,
+    FeeResultSerializer,
+    rule_errors,
+)
+from lossdesk.billing.models import FeeContract
 from lossdesk.core.errors import ErrorCode, ServiceError
-from lossdesk.org.api.base import error_responses
+from lossdesk.org.api.base import ModelPermissions, error_responses
 from lossdesk.rules.errors import RuleInputError
 from lossdesk.rules.fees import FeeCase, compute_fee
 
@@ -122,3 +141,109 @@ class FeeCalcView(APIView):
             "contract": terms,
         }
         return Response(FeeResultSerializer(answer).data)
+
+
+# ------------------------------------------------------------------------ fee contracts
+
+
+class ContractPermissions(ModelPermissions):
+    """A method the viewset does not answer (PUT, PATCH, DELETE: a contract never changes) is
+    its 405, not a 403 for lacking a change right that does not exist."""
+
+    def has_permission(self, request, view):
+        if request.method not in view.allowed_methods:
+            return True
+        return super().has_permission(request, view)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["billing"],
+        summary="收费协议（各委托方、各险种线的全部版本）",
+        parameters=[
+            OpenApiParameter(
+                "in_force_on",
+                OpenApiTypes.DATE,
+                description="只列出该日生效的协议（每个委托方、险种线取覆盖该日的最高版本）。",
+            )
+        ],
+        responses={200: FeeContractSerializer(many=True), **error_responses(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        tags=["billing"],
+        summary="收费协议的一个版本",
+        responses={200: FeeContractSerializer, **error_responses(401, 403, 404)},
+    ),
+    create=extend_schema(
+        tags=["billing"],
+        summary="录入收费协议的新版本（总部财务）",
+        description="修改即录入新版本：版本号由系统按委托方、险种线顺序编号，旧版本保留只读。"
+        "条款由规则校验，错误字段如 terms.brackets.1.up_to。非总部用户 403。",
+        request=FeeContractSerializer,
+        responses={201: FeeContractSerializer, **error_responses(400, 401, 403, 409)},
+        examples=[
+            OpenApiExample(
+                "人保财险车险：按比例 3%，最低 300、最高 5000",
+                value={
+                    "client": 1,
+                    "line": "motor",
+                    "effective_from": "2026-01-01",
+                    "terms": EXAMPLE_CONTRACTS["percentage"][1],
+                    "note": "2026 年度合作协议",
+                    "previous_version": 0,
+                },
+                request_only=True,
+            )
+        ],
+    ),
+)
+class FeeContractViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = FeeContractSerializer
+    permission_classes = [ContractPermissions]
+    filterset_fields = ["client", "line"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FeeContract.objects.none()
+        contracts = (
+            FeeContract.objects.for_user(self.request.user)
+            .with_latest()
+            .select_related("client", "created_by")
+        )
+        if self.action == "list" and "in_force_on" in self.request.query_params:
+            contracts = in_force_on(contracts, self.request.query_params["in_force_on"])
+        return contracts
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        contract = services.do_create_fee_contract(
+            client=data["client"],
+            line=data["line"],
+            effective_from=data["effective_from"],
+            effective_to=data.get("effective_to"),
+            terms=data["terms"],
+            note=data.get("note", ""),
+            previous_version=data.get("previous_version"),
+            actor=self.request.user,
+        )
+        serializer.instance = self.get_queryset().get(pk=contract.pk)
+
+
+def in_force_on(contracts, text: str):
+    """The versions in force on the date `text`: per client and line, the highest version
+    whose dates cover it."""
+    try:
+        on_date = date.fromisoformat(text)
+    except ValueError:
+        message = "须为日期，如 2026-01-31。"
+        raise ServiceError(message, fields={"in_force_on": [message]}) from None
+    covering = contracts.covering(on_date)
+    higher = FeeContract.objects.covering(on_date).filter(
+        client=OuterRef("client"), line=OuterRef("line"), version__gt=OuterRef("version")
+    )
+    return covering.exclude(Exists(higher))

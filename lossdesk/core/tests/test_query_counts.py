@@ -9,6 +9,8 @@ per vendor ({"postgresql": n, "sqlite": m}); run the update on each vendor then.
 
 import json
 import os
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from django.test import Client as PageClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lossdesk.billing.services import do_create_fee_contract
 from lossdesk.core.tests.test_scope_harness import (
     World,
     all_routes,
@@ -117,6 +120,10 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     },
     "audit": {
         "api:audit-pii-access": ("auditor", None),
+    },
+    "billing": {
+        "api:fee-contract-list": ("finance", None),
+        "api:fee-contract-detail": ("finance", "fee_contract"),
     },
 }
 
@@ -233,6 +240,21 @@ class Counts(World):
     @property
     def repair_shop(self):
         return {"pk": self.firm.repair_shop.pk}
+
+    @cached_property
+    def fee_contract(self):
+        # Two versions of one line and one of another, so the list shows a superseded one.
+        made = [
+            do_create_fee_contract(
+                client=self.firm.client,
+                line=line,
+                effective_from=date(2026, 1, 1),
+                terms={"mode": "per_case", "amount": "200"},
+                actor=self.firm.finance,
+            )
+            for line in ("motor", "motor", "property")
+        ]
+        return {"pk": made[0].pk}
 
 
 def route_name(key: str) -> str:

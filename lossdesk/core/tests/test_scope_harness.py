@@ -281,6 +281,9 @@ UNSCOPED = {
     "api:staff-detail": "administrators only (scope: the whole firm); branch staff get 403 "
     "before any lookup",
     "api:repair-shop-detail": "the repair-shop directory is shared by the whole firm",
+    "api:fee-contract-detail": "fee contracts are the firm's terms with a client, the same for "
+    "every branch (reads: billing.view_feecontract; writes: the head office, "
+    "billing/tests/test_contracts.py)",
 }
 
 

@@ -18,6 +18,8 @@ from lossdesk.org.positions import (
 
 STANDARD_PERMISSIONS_BEFORE = {
     "system_admin": {
+        "billing.add_feecontract",
+        "billing.view_feecontract",
         "calc.add_compensationstandard",
         "calc.add_ctpllimittable",
         "calc.add_depreciationrate",
@@ -82,6 +84,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_pricechange",
     },
     "branch_manager": {
+        "billing.view_feecontract",
         "claims.cancel_case",
         "claims.close_case",
         "claims.dispatch_case",
@@ -175,6 +178,8 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_vehiclemodel",
     },
     "finance": {
+        "billing.add_feecontract",
+        "billing.view_feecontract",
         "claims.view_case",
         "reports.view_statistics",
     },
