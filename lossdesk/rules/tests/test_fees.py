@@ -1,4 +1,6 @@
+import ast
 from decimal import Decimal, localcontext
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -551,3 +553,23 @@ def test_a_cancelled_case_earns_the_cancellation_fee_after_the_survey_else_nothi
     )
     assert result.fee == ((cancellation or 0) if after else 0)
     assert [c.code for c in result.components] == ["cancellation"]
+
+
+def test_docs_billing_shows_the_worked_examples_as_the_rules_compute_them() -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "billing.md"
+    section = doc.read_text(encoding="utf-8").split("### Worked examples")[1].split("\n\n")[1]
+    rows = [row for row in section.splitlines() if row.startswith("| ") and "**" in row]
+    assert len(rows) == 4
+    terms: dict | None = None
+    for row in rows:
+        first, amount, fee_cell, explanation = (c.strip() for c in row.strip("|").split("|"))
+        if first.startswith("`{"):
+            terms = ast.literal_eval(first.strip("`"))  # a JSON object without null
+        elif first.startswith("`progressive`"):
+            terms = PROGRESSIVE
+        elif first.startswith("`flat_bracket`"):
+            terms = FLAT_BRACKET
+        assert terms is not None
+        result = compute_fee(terms, FeeCase("motor", amount.replace(",", "")))
+        assert result.fee == Decimal(fee_cell.strip("*").replace(",", ""))
+        assert result.explanation[1].endswith(explanation)
