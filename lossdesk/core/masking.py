@@ -38,6 +38,20 @@ def mask_id_number(value: str) -> str:
     return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) > 8 else "****"
 
 
+MEDICAL_MASK = "（医疗信息，需查看个人信息权限）"
+
+
+def mask_medical(value: str) -> str:
+    """Medical details (diagnosis, findings, evidence) hide whole: no part of them is safe."""
+    return MEDICAL_MASK if value else value
+
+
+def medical_for(user, value: str, *, case_no: str = "", person: str = "") -> str:
+    return reveal(
+        user, value, masked=mask_medical(value), field="medical", case_no=case_no, person=person
+    )
+
+
 def reveal(user, value: str, *, masked: str, field: str, case_no: str = "", person: str = ""):
     """`value` in full when `user` may see personal data (recorded), else `masked`."""
     if not can_view_pii(user):

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims.choices import CaseStatus, LossItemKind
-from lossdesk.injury import services as injury_services
 from lossdesk.injury.choices import DeductionReason, MedicalCategory, Relation
+from lossdesk.injury.services import assessment as injury_assessment
+from lossdesk.injury.services import investigation
 from lossdesk.rules.id_number import check_digit
 from lossdesk.rules.standards import GENERAL_REGION
 
@@ -81,6 +82,18 @@ INJURED_WORDS = {
     Relation.PASSENGER: "本车一名乘车人受伤，已送医救治。",
 }
 DESK_ACTIONS = frozenset({"injury_assessment"})
+DEPARTMENTS = {DEATH: "神经外科重症监护室", OUTPATIENT: "急诊外科"}
+APPRAISERS = (
+    "浙江天平司法鉴定所",
+    "浙江千麦司法鉴定中心",
+    "江苏苏大司法鉴定所",
+    "广东南天司法鉴定所",
+)
+# The disability appraised, with its clause of 人体损伤致残程度分级 (2017).
+APPRAISED = {
+    DISABILITY_10: ("左腕关节功能丧失25%以上", "5.10.6.1"),
+    DISABILITY_9: ("右膝关节功能丧失50%以上", "5.9.6.1"),
+}
 
 HOSPITALS = {
     "hangzhou": ("浙江大学医学院附属第二医院", "浙江省人民医院", "杭州市第一人民医院"),
@@ -139,6 +152,7 @@ class InjuryPlan:
     span: int  # days from the accident to the last bill
     calculator: dict = field(default_factory=dict)
     dependant_relations: list[str] = field(default_factory=list)
+    hospital: str = ""  # where the injured person was first seen (and billed)
 
 
 def showcase_hosts(
@@ -288,17 +302,26 @@ class InjuryDemo:
         injury.calculator = calculator
 
     def _with_injury_steps(self, plan, steps: list) -> list:
-        """`steps` with the injury assessment at the desk once the treatment is over, before
-        the case is submitted (or paused or cancelled where it stops)."""
+        """`steps` with the first visit to the injured person in hospital soon after the
+        arrival at the scene, and the injury assessment at the desk once the treatment is
+        over, before the case is submitted (or paused or cancelled where it stops)."""
         injury = plan.injury_plan
         actions = [step.action for step in steps]
         if injury is None or "arrive" not in actions:
             return steps
+        arrive = actions.index("arrive")
+        visit = replace(
+            steps[0],
+            delay=timedelta(minutes=self.rng.uniform(40, 120)),
+            action="injury_survey",
+            options={},
+        )
+        steps = [*steps[: arrive + 1], visit, *steps[arrive + 1 :]]
+        actions.insert(arrive + 1, "injury_survey")
         if "submit" in actions:
             injury.stage = ASSESSED  # a case is submitted with its injuries assessed
         if injury.stage == NONE:
             return steps
-        arrive = actions.index("arrive")
         delay = timedelta(days=injury.span, minutes=self.rng.uniform(1440, 5 * 1440))
         step = replace(steps[0], delay=delay, action="injury_assessment", options={})
         ends = [
@@ -311,12 +334,96 @@ class InjuryDemo:
 
     # -- running -----------------------------------------------------------------------------
 
+    def _do_injury_survey(self, plan) -> None:
+        """The first visit in hospital, on the accident's day."""
+        injury = plan.injury_plan
+        item = plan.case.loss_items.get(kind=LossItemKind.INJURY)
+        accident = timezone.localdate(plan.case.report.accident_time)
+        injury.hospital = self.rng.choice(HOSPITALS[plan.scene.code])
+        inpatient = injury.hospital_days > 0
+        investigation.do_save_injury_survey(
+            item,
+            {
+                "visited_on": timezone.localdate(),
+                "hospital": injury.hospital,
+                "department": DEPARTMENTS.get(injury.kind, "骨科"),
+                "bed": f"{self.rng.randint(1, 48)}" if inpatient else "",
+                "admitted_on": accident if inpatient else None,
+                "diagnosis": INJURIES[injury.kind],
+                "description": "神志清楚，生命体征平稳，主诉伤处疼痛。"
+                if injury.kind != DEATH
+                else "入院时昏迷，GCS 5 分，行开颅血肿清除术。",
+            },
+            actor=plan.people["surveyor"],
+        )
+
+    def _follow_up(self, plan, item, accident: date) -> None:
+        """The course of treatment up to the assessment: visits on the ward (a night patrol
+        finds the bed-blocker out, and the flag is confirmed), the discharge and outcome,
+        the disability appraised."""
+        rng, injury, actor = self.rng, plan.injury_plan, self._author(plan)
+        stay = injury.hospital_days
+        if stay and injury.kind != DEATH:
+            investigation.do_record_hospital_visit(
+                item,
+                {
+                    "visited_on": accident + timedelta(days=max(1, stay // 3)),
+                    "kind": "follow_up",
+                    "present": True,
+                    "records_sampled": True,
+                    "findings": "伤者在床，术后恢复良好；抽查病历，用药与诊断相符。",
+                },
+                actor=actor,
+            )
+        if injury.kind == BED_BLOCKING:
+            night = accident + timedelta(days=stay - injury.blocked_days + 1)
+            visit = investigation.do_record_hospital_visit(
+                item,
+                {
+                    "visited_on": night,
+                    "kind": "patrol",
+                    "present": False,
+                    "findings": "21:40 医疗巡查，床位空置，病区护士称伤者近日每晚回家住宿。",
+                },
+                actor=actor,
+            )
+            flag = visit.flags.get()
+            investigation.do_decide_investigation_flag(
+                flag,
+                status="confirmed",
+                note=f"次日复查仍不在床，护理记录显示 {injury.blocked_days} 天无治疗；"
+                "该期间床位费、护理费按挂床核减。",
+                actor=actor,
+            )
+        survey = {"outcome": "recovered"}
+        if injury.kind == DEATH:
+            survey = {"outcome": "death"}
+        elif stay:
+            survey["discharged_on"] = accident + timedelta(days=stay)
+        if injury.kind in APPRAISED:
+            survey["outcome"] = "appraisal"
+        investigation.do_save_injury_survey(item, survey, actor=actor)
+        if injury.kind in APPRAISED:
+            what, clause = APPRAISED[injury.kind]
+            investigation.do_record_disability_appraisal(
+                item,
+                {
+                    "injury": what,
+                    "grade": GRADES[injury.kind],
+                    "clause": clause,
+                    "institution": rng.choice(APPRAISERS),
+                    "appraised_on": accident + timedelta(days=injury.span),
+                },
+                actor=actor,
+            )
+
     def _do_injury_assessment(self, plan) -> None:
         injury = plan.injury_plan
         item = plan.case.loss_items.get(kind=LossItemKind.INJURY)
         accident = timezone.localdate(plan.case.report.accident_time)
+        self._follow_up(plan, item, accident)
         bills = self._injury_bills(plan, accident)
-        injury_services.do_save_injury_assessment(
+        injury_assessment.do_save_injury_assessment(
             item,
             person=self._injured_person(plan, accident),
             calculator=injury.calculator,
@@ -353,7 +460,7 @@ class InjuryDemo:
         """The emergency visit, the stay in hospital and the follow-up visits, each a bill
         with its lines as audited."""
         rng, injury = self.rng, plan.injury_plan
-        hospital = rng.choice(HOSPITALS[plan.scene.code])
+        hospital = injury.hospital
         prefix = f"{plan.scene.area[:2]}{accident:%Y}"
 
         def bill(day: int, inpatient: bool, lines: list[dict]) -> dict:

@@ -6,3 +6,5 @@ from enum import StrEnum
 
 class InjuryErrorCode(StrEnum):
     LOSS_ITEM_NOT_INJURY = "loss_item_not_injury"
+    # A flag of the medical investigation is confirmed or dismissed once.
+    FLAG_ALREADY_DECIDED = "flag_already_decided"

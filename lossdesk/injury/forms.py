@@ -1,7 +1,7 @@
-"""Forms of the injury assessment page (人伤定损).
+"""Forms of the injury page (人伤定损) and of the injury survey and investigation actions.
 
 The person, the bills and their lines carry the raw text of each cell: the ID number, dates,
-amounts and the audit are checked by `injury.services.do_save_injury_assessment`, the one
+amounts and the audit are checked by `injury.services.assessment.do_save_injury_assessment`, the one
 place that validates an assessment, so the page and the API report the same errors. The
 compensation inputs are the calculator page's own fields (calc.forms.InjuryForm), parsed
 into numbers before the calculator sees them, as on that page."""
@@ -10,16 +10,21 @@ from django import forms
 
 from lossdesk.calc.forms import DependantForm, InjuryForm
 from lossdesk.calc.models import CompensationStandard
+from lossdesk.claims.forms import VersionedForm
 from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
-from lossdesk.core.limits import TEXT_MAX
+from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.injury.choices import (
     DeductionReason,
+    FlagKind,
+    FlagStatus,
     MedicalCategory,
     MedicalInsuranceClass,
     Relation,
+    TreatmentOutcome,
+    VisitKind,
 )
 from lossdesk.injury.models import BillLine, InjuredPerson, MedicalBill
-from lossdesk.injury.services import BILL_TEXT, LINE_TEXT, MAX_BILLS
+from lossdesk.injury.services.assessment import BILL_TEXT, LINE_TEXT, MAX_BILLS
 from lossdesk.rules.standards import GENERAL_REGION
 
 # The person's inputs the service checks (the urban box is a yes or no).
@@ -262,3 +267,94 @@ def compensation_initial(inputs: dict) -> dict:
             f"{grade}:{rate}" for grade, rate in (rule.get("grade_table") or {}).items()
         )
     return initial
+
+
+# --- the survey and the medical investigation (injury.actions) -----------------------------
+
+# A date input needs ISO dates whatever the locale shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PRESENT_CHOICES = [("", "未核对（非住院或未查床）"), ("true", "在床"), ("false", "不在床")]
+
+
+class InjurySurveyForm(VersionedForm):
+    visited_on = forms.DateField(label="首次查勘日期", widget=DATE)
+    hospital = forms.CharField(label="医院", max_length=100)
+    department = forms.CharField(label="科室", max_length=50, required=False)
+    bed = forms.CharField(label="床号", max_length=20, required=False)
+    admitted_on = forms.DateField(label="入院日期", required=False, widget=DATE)
+    diagnosis = forms.CharField(label="诊断", max_length=NOTE_MAX)
+    description = forms.CharField(
+        label="伤情描述", required=False, max_length=TEXT_MAX, widget=forms.Textarea({"rows": 3})
+    )
+    discharged_on = forms.DateField(label="出院日期", required=False, widget=DATE)
+    outcome = forms.ChoiceField(label="治疗结果", choices=TreatmentOutcome.choices)
+
+    FIELDS = (
+        "visited_on",
+        "hospital",
+        "department",
+        "bed",
+        "admitted_on",
+        "diagnosis",
+        "description",
+        "discharged_on",
+        "outcome",
+    )
+
+
+class HospitalVisitForm(VersionedForm):
+    visited_on = forms.DateField(label="走访日期", widget=DATE)
+    kind = forms.ChoiceField(label="方式", choices=VisitKind.choices, initial=VisitKind.FOLLOW_UP)
+    present = forms.TypedChoiceField(
+        label="伤者是否在床",
+        choices=PRESENT_CHOICES,
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        help_text="住院伤者不在床时，自动提出“挂床住院”疑点。",
+    )
+    records_sampled = forms.BooleanField(label="抽查病历", required=False)
+    findings = forms.CharField(
+        label="情况", max_length=TEXT_MAX, widget=forms.Textarea({"rows": 3})
+    )
+
+
+class DisabilityAppraisalForm(VersionedForm):
+    injury = forms.CharField(label="伤残部位及情形", max_length=200)
+    grade = forms.TypedChoiceField(
+        label="伤残等级",
+        choices=[(g, f"{g} 级") for g in range(1, 11)],
+        coerce=int,
+    )
+    clause = forms.CharField(
+        label="分级条款", max_length=30, required=False, help_text="如 5.10.6.1"
+    )
+    institution = forms.CharField(label="鉴定机构", max_length=100)
+    appraised_on = forms.DateField(label="鉴定日期", widget=DATE)
+
+
+class InvestigationFlagForm(VersionedForm):
+    kind = forms.ChoiceField(label="疑点", choices=FlagKind.choices)
+    evidence = forms.CharField(
+        label="证据", max_length=TEXT_MAX, widget=forms.Textarea({"rows": 3})
+    )
+    visit = forms.TypedChoiceField(
+        label="发现于走访", coerce=int, empty_value=None, required=False, choices=[("", "—")]
+    )
+
+    def __init__(self, *args, loss_item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        visits = loss_item.hospital_visits.order_by("visited_on", "pk") if loss_item else []
+        self.fields["visit"].choices = [
+            ("", "—"),
+            *((v.pk, f"{v.visited_on:%Y-%m-%d} {v.get_kind_display()}") for v in visits),
+        ]
+
+
+class FlagDecisionForm(VersionedForm):
+    status = forms.ChoiceField(
+        label="结论",
+        choices=[(FlagStatus.CONFIRMED, "确认"), (FlagStatus.DISMISSED, "排除")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="理由", max_length=NOTE_MAX)

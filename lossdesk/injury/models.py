@@ -7,16 +7,21 @@ result with the inputs, so a reviewer approves exactly what was computed."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.injury.choices import (
     DeductionReason,
+    FlagKind,
+    FlagStatus,
     MedicalCategory,
     MedicalInsuranceClass,
     Relation,
     Sex,
+    TreatmentOutcome,
+    VisitKind,
 )
 
 ZERO = Decimal("0.00")
@@ -49,6 +54,156 @@ class InjuredPerson(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InjurySurvey(models.Model):
+    """The injury survey (人伤查勘) and where the treatment stands: the first visit's hospital,
+    department, bed and diagnosis, the discharge and the outcome. The diagnosis and the injury
+    description are medical data: shown in full only to positions that may see personal data,
+    every showing recorded."""
+
+    loss_item = models.OneToOneField(
+        "claims.LossItem", models.CASCADE, related_name="injury_survey", verbose_name="损失标的"
+    )
+    visited_on = models.DateField("首次查勘日期")
+    hospital = models.CharField("医院", max_length=100)
+    department = models.CharField("科室", max_length=50, blank=True)
+    bed = models.CharField("床号", max_length=20, blank=True)
+    admitted_on = models.DateField("入院日期", null=True, blank=True)
+    diagnosis = models.CharField("诊断", max_length=NOTE_MAX)
+    description = models.TextField("伤情描述", max_length=TEXT_MAX, blank=True)
+    discharged_on = models.DateField("出院日期", null=True, blank=True)
+    outcome = models.CharField(
+        "治疗结果",
+        max_length=12,
+        choices=TreatmentOutcome.choices,
+        default=TreatmentOutcome.TREATING,
+    )
+    surveyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="查勘人"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "人伤查勘"
+        verbose_name_plural = "人伤查勘"
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.visited_on}"
+
+    @property
+    def hospital_days(self) -> int | None:
+        """Days from admission to discharge, once both are known."""
+        if self.admitted_on and self.discharged_on:
+            return (self.discharged_on - self.admitted_on).days
+        return None
+
+
+class HospitalVisit(models.Model):
+    """One visit to the injured person: follow-up (跟踪), hospital patrol (巡查) or a resident
+    check (驻点), with whether they were in their bed and whether records were sampled."""
+
+    loss_item = models.ForeignKey(
+        "claims.LossItem", models.CASCADE, related_name="hospital_visits", verbose_name="损失标的"
+    )
+    visited_on = models.DateField("日期")
+    kind = models.CharField("方式", max_length=12, choices=VisitKind.choices)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="走访人"
+    )
+    # None: not an inpatient visit, or not checked.
+    present = models.BooleanField("伤者在床", null=True, blank=True)
+    records_sampled = models.BooleanField("抽查病历", default=False)
+    findings = models.TextField("情况", max_length=TEXT_MAX)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "医疗走访"
+        verbose_name_plural = "医疗走访"
+        ordering = ["loss_item", "visited_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.get_kind_display()}"
+
+
+class DisabilityAppraisal(models.Model):
+    """One disability appraised (伤残鉴定) by an institution under 人体损伤致残程度分级 (2017):
+    an injury with its grade. Several rows are several disabilities (多处伤残); the
+    assessment's grades are these."""
+
+    loss_item = models.ForeignKey(
+        "claims.LossItem",
+        models.CASCADE,
+        related_name="disability_appraisals",
+        verbose_name="损失标的",
+    )
+    injury = models.CharField("伤残部位及情形", max_length=200)
+    grade = models.PositiveSmallIntegerField(
+        "伤残等级", validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    clause = models.CharField("分级条款", max_length=30, blank=True)
+    institution = models.CharField("鉴定机构", max_length=100)
+    appraised_on = models.DateField("鉴定日期")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "伤残鉴定"
+        verbose_name_plural = "伤残鉴定"
+        ordering = ["loss_item", "grade", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.grade} 级 {self.injury}"
+
+
+class InvestigationFlag(models.Model):
+    """A suspicion of the medical investigation (医疗调查) with its evidence, then the
+    decision. A confirmed flag lets the bill audit deduct for its reason
+    (choices.FLAG_REASONS)."""
+
+    loss_item = models.ForeignKey(
+        "claims.LossItem",
+        models.CASCADE,
+        related_name="investigation_flags",
+        verbose_name="损失标的",
+    )
+    kind = models.CharField("疑点", max_length=16, choices=FlagKind.choices)
+    evidence = models.TextField("证据", max_length=TEXT_MAX)
+    visit = models.ForeignKey(
+        HospitalVisit,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        verbose_name="发现于走访",
+    )
+    status = models.CharField(
+        "结论", max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    decision_note = models.CharField("结论说明", max_length=NOTE_MAX, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    raised_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="认定人",
+    )
+    decided_at = models.DateTimeField("认定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "医疗调查疑点"
+        verbose_name_plural = "医疗调查疑点"
+        ordering = ["loss_item", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_status_display()}）"
 
 
 class InjuryAssessment(models.Model):
@@ -94,6 +249,33 @@ class InjuryAssessment(models.Model):
     @property
     def document_no(self) -> str:
         return self.assessment_no
+
+    def audit_by_category(self) -> list[dict]:
+        """The audit summed by category, with the deductions of each by reason ("非医保用药
+        300.00、挂床期间费用 100.00"), in the categories' order; from the (prefetched) lines."""
+        rows: dict[str, dict] = {}
+        for bill in self.bills.all():
+            for line in bill.lines.all():
+                row = rows.setdefault(
+                    line.category,
+                    {
+                        "label": line.get_category_display(),
+                        "claimed": ZERO,
+                        "reasonable": ZERO,
+                        "deducted": ZERO,
+                        "by_reason": {},
+                    },
+                )
+                row["claimed"] += line.claimed
+                row["reasonable"] += line.reasonable
+                row["deducted"] += line.deducted
+                if line.deducted:
+                    label = line.get_deduction_reason_display()
+                    row["by_reason"][label] = row["by_reason"].get(label, ZERO) + line.deducted
+        ordered = [rows[c] for c in MedicalCategory.values if c in rows]
+        for row in ordered:
+            row["reasons"] = "、".join(f"{k} {v:,.2f}" for k, v in row.pop("by_reason").items())
+        return ordered
 
 
 class Dependant(models.Model):

@@ -1,14 +1,44 @@
-"""The injury loss line (人伤): an injured person is assessed on an injury assessment
+"""The injury loss line (人伤): an injured person is surveyed and followed up, the medical
+investigation decides its flags, and the person is assessed on an injury assessment
 (人伤定损: the person, the audited bills and the compensation); claims sees it."""
 
 from lossdesk.claims.choices import LossItemKind
-from lossdesk.claims.registry import LossLine, register_loss_line
+from lossdesk.claims.registry import (
+    CaseContribution,
+    LossLine,
+    register_case_contribution,
+    register_loss_line,
+)
+from lossdesk.injury.choices import FlagStatus
 
 
 def unassessed(item) -> str | None:
+    """An injured person goes to review surveyed, with every flag of the investigation
+    decided, and assessed."""
+    if getattr(item, "injury_survey", None) is None:
+        return f"{item.label} 尚未完成人伤查勘。"
+    if item.investigation_flags.filter(status=FlagStatus.OPEN).exists():
+        return f"{item.label} 有待认定的医疗调查疑点。"
     if getattr(item, "injury_assessment", None) is None:
         return f"{item.label} 尚未人伤定损。"
     return None
+
+
+def item_api_fields() -> dict:
+    from lossdesk.injury.api import serializers as s
+
+    return {
+        "injury_survey": s.InjurySurveySerializer(read_only=True, allow_null=True),
+        "hospital_visits": s.HospitalVisitSerializer(many=True, read_only=True),
+        "disability_appraisals": s.DisabilityAppraisalSerializer(many=True, read_only=True),
+        "investigation_flags": s.InvestigationFlagSerializer(many=True, read_only=True),
+    }
+
+
+def actions():
+    from lossdesk.injury.actions import INJURY_ACTIONS
+
+    return INJURY_ACTIONS
 
 
 def summary_serializer():
@@ -35,10 +65,27 @@ INJURY_LINE = LossLine(
     api_serializer=summary_serializer,
     sheet_resource=sheet_resource,
     editor="injury:item",
-    select_related=("injury_assessment__assessor", "injured_person"),
-    review_prefetch=("injury_assessment__bills__lines",),
+    item_api_fields=item_api_fields,
+    item_api_prefetch=(
+        "hospital_visits__visitor",
+        "disability_appraisals__recorded_by",
+        "investigation_flags__raised_by",
+        "investigation_flags__decided_by",
+    ),
+    select_related=(
+        "injury_assessment__assessor",
+        "injured_person",
+        "injury_survey__surveyed_by",
+    ),
+    review_prefetch=(
+        "injury_assessment__bills__lines",
+        "hospital_visits__visitor",
+        "disability_appraisals",
+        "investigation_flags",
+    ),
 )
 
 
 def register() -> None:
     register_loss_line(INJURY_LINE)
+    register_case_contribution(CaseContribution(app="injury", actions=actions))

@@ -2,7 +2,7 @@
 compensation inputs, the medical bill audit (费用审核) and the saved compensation.
 
 The page posts to `save`, which hands the person, the non-blank bills and lines and the
-calculator's inputs to `services.do_save_injury_assessment` and puts its `person.<f>`,
+calculator's inputs to `do_save_injury_assessment` and puts its `person.<f>`,
 `bills.<i>.<f>`, `bills.<i>.lines.<j>.<f>` and calculator errors back on the input the user
 typed them in. Only the calculator's numbers are parsed here (as on the calculator page);
 everything else is checked by the service, so the page and the API report the same errors."""
@@ -24,7 +24,7 @@ from lossdesk.claims.sheet_editing import apply_field_errors, readonly_reason, s
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.masking import mask_id_number, reveal
 from lossdesk.core.templatetags.lossdesk_ui import money
-from lossdesk.injury import services
+from lossdesk.injury.choices import FlagStatus
 from lossdesk.injury.forms import (
     ADD_LINES,
     LINE_FIELDS,
@@ -40,6 +40,11 @@ from lossdesk.injury.forms import (
     lines_prefix,
 )
 from lossdesk.injury.models import InjuryAssessment
+from lossdesk.injury.services.assessment import (
+    ASSESSMENT_INVALID,
+    do_save_injury_assessment,
+    duplicate_invoices,
+)
 from lossdesk.org.positions import CASE_ASSESS
 from lossdesk.rules.money import MONEY, AmountError, parse_amount
 
@@ -54,7 +59,9 @@ def _load(request, case_no: str, seq: int) -> tuple[Case, LossItem]:
         case_no=case_no,
     )
     item = get_object_or_404(
-        LossItem.objects.select_related("injury_assessment__assessor", "injured_person"),
+        LossItem.objects.select_related(
+            "injury_assessment__assessor", "injured_person", "injury_survey__surveyed_by"
+        ),
         case=case,
         seq=seq,
     )
@@ -302,10 +309,34 @@ def annotate_bills(editor: Editor, item: LossItem) -> dict:
         form.typed_invoice_no = invoice_no
         if invoice_no:
             invoice_nos.append(invoice_no)
-    duplicates = services.duplicate_invoices(item, invoice_nos) if invoice_nos else {}
+    duplicates = duplicate_invoices(item, invoice_nos) if invoice_nos else {}
     for form in editor.bills.forms:
         form.duplicate_of = "、".join(duplicates.get(form.typed_invoice_no, []))
     return overall
+
+
+def investigation(case: Case, item: LossItem, *, can_edit: bool) -> dict:
+    """The survey, the visits, the appraisals and the flags of the item, with the links of
+    their actions when the viewer may work on the item."""
+    flags = list(item.investigation_flags.select_related("raised_by", "decided_by", "visit"))
+    ctx = {
+        "survey": getattr(item, "injury_survey", None),
+        "visits": list(item.hospital_visits.select_related("visitor")),
+        "appraisals": list(item.disability_appraisals.select_related("recorded_by")),
+        "flags": flags,
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        ctx["urls"] = {
+            name: _url(f"injury:{name}", case, item)
+            for name in ("survey", "visit", "appraisal", "flag")
+        }
+        for flag in flags:
+            if flag.status == FlagStatus.OPEN:
+                flag.decision_url = reverse(
+                    "injury:flag-decision", kwargs={"case_no": case.case_no, "pk": flag.pk}
+                )
+    return ctx
 
 
 def _render(request, case, item, *, reason, editor=None, errors=(), status=200):
@@ -322,6 +353,7 @@ def _render(request, case, item, *, reason, editor=None, errors=(), status=200):
         "person": person,
         "save_url": _url("injury:save", case, item),
         "editor": editor,
+        **investigation(case, item, can_edit=editor is not None),
     }
     if editor is not None:
         ctx["bills"] = list(zip(editor.bills.forms, editor.lines, strict=True))
@@ -375,7 +407,7 @@ def save(request, case_no: str, seq: int):
 
     editor = Editor.posted(request.POST)
     if not editor.is_valid():
-        errors = [services.ASSESSMENT_INVALID, *editor.non_form_errors()]
+        errors = [ASSESSMENT_INVALID, *editor.non_form_errors()]
         return _render(request, case, item, reason=None, editor=editor, errors=errors, status=400)
 
     person = _person(item)
@@ -384,7 +416,7 @@ def save(request, case_no: str, seq: int):
     dependants = editor.submitted_dependants()
     rows = [form.cleaned_data for form in dependants]
     try:
-        services.do_save_injury_assessment(
+        do_save_injury_assessment(
             item,
             person=editor.person.as_person(stored_id, mask_id_number(stored_id)),
             calculator=editor.compensation.to_data(

@@ -30,7 +30,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models.functions import Cast, Coalesce, Concat, Trunc
 from django.utils import timezone
 
@@ -44,8 +46,8 @@ from lossdesk.claims.choices import (
     LossItemStatus,
 )
 from lossdesk.claims.models import Case, CaseEvent, LossItem
-from lossdesk.injury.choices import DeductionReason
-from lossdesk.injury.models import BillLine, MedicalBill
+from lossdesk.injury.choices import DeductionReason, FlagStatus, TreatmentOutcome
+from lossdesk.injury.models import BillLine, HospitalVisit, InvestigationFlag, MedicalBill
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.models import Branch, Client, Staff
 from lossdesk.property.choices import PropertyCategory
@@ -65,6 +67,7 @@ GROUPINGS = {
     "to_branch": "受托机构",
     "category": "物损类别",
     "grade": "伤残等级",
+    "stage": "人伤进度",
 }
 
 
@@ -743,6 +746,42 @@ class PropertyStatistic(Statistic):
 # --- 人伤统计 (injury, issue 12) -----------------------------------------------------------
 
 
+# Where an injured person stands (案件监控 by stage), in the order of the work.
+INJURY_STAGES = {
+    "survey": "待人伤查勘",
+    "treating": "治疗跟踪中",
+    "appraisal": "伤残鉴定中",
+    "assessment": "待人伤定损",
+    "assessed": "已定损待提交",
+    "in_review": "审核中",
+    "approved": "核损通过",
+}
+
+
+def _injury_stage():
+    survey_outcome = "injury_survey__outcome"
+    return SqlCase(
+        When(status=LossItemStatus.APPROVED, then=Value("approved")),
+        When(status=LossItemStatus.SUBMITTED, then=Value("in_review")),
+        When(injury_survey__isnull=True, then=Value("survey")),
+        When(injury_assessment__isnull=False, then=Value("assessed")),
+        When(**{survey_outcome: TreatmentOutcome.TREATING}, then=Value("treating")),
+        When(**{survey_outcome: TreatmentOutcome.APPRAISAL}, then=Value("appraisal")),
+        default=Value("assessment"),
+        output_field=CharField(),
+    )
+
+
+def _count_of(model, status=None):
+    """The rows of `model` on the row's item, counted in a subquery (a join would repeat
+    the item's assessment and multiply its sums)."""
+    rows = model.objects.filter(loss_item=OuterRef("pk"))
+    if status is not None:
+        rows = rows.filter(status=status)
+    counted = rows.order_by().values("loss_item").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _bill_count():
     """The bills of the row's item, counted in a subquery: joining the bills would repeat
     the item's assessment once per bill and multiply its sums."""
@@ -773,7 +812,7 @@ class InjuryStatistic(Statistic):
     client_path = "case__client"
     person_path = "injury_assessment__assessor"
     person_label = "定损人"
-    groupings = ("branch", "client", "day", "week", "month", "person", "grade")
+    groupings = ("branch", "client", "day", "week", "month", "person", "grade", "stage")
     chart_column = "compensation"
 
     def base(self, user):
@@ -784,23 +823,34 @@ class InjuryStatistic(Statistic):
     def group_expression(self, group_by):
         if group_by == "grade":
             return F("injury_assessment__highest_grade")
+        if group_by == "stage":
+            return _injury_stage()
         return super().group_expression(group_by)
 
     def labels(self, group_by, keys):
         if group_by == "grade":
             return GRADE_LABELS
+        if group_by == "stage":
+            return INJURY_STAGES
         return super().labels(group_by, keys)
 
     def sort_rows(self, group_by, rows):
         if group_by == "grade":  # 一级 (gravest) first, no grade last
             rows.sort(key=lambda row: (row.key is None, row.key or 0))
+        elif group_by == "stage":  # in the order of the work
+            order = list(INJURY_STAGES)
+            rows.sort(key=lambda row: order.index(row.key))
         else:
             super().sort_rows(group_by, rows)
 
     def columns(self):
         return [
             Column("items", "人伤标的数"),
+            Column("open_items", "未核损"),
             Column("assessed_items", "已定损"),
+            Column("visits", "走访次数"),
+            Column("open_flags", "待认定疑点"),
+            Column("confirmed_flags", "确认疑点"),
             Column("hospital_days", "住院天数合计"),
             Column("bills", "票据数"),
             Column("claimed", "医疗费申报合计(元)", "money"),
@@ -811,13 +861,22 @@ class InjuryStatistic(Statistic):
             Column("average", "平均赔偿(元)", "money"),
             Column("disability", "伤残"),
             Column("death", "死亡"),
+            Column("assess_days", "平均定损周期(天)", "days"),
         ]
 
     def aggregates(self):
         outcome = "injury_assessment__outcome"
         return {
             "items": Count("pk"),
+            "open_items": Count("pk", filter=~Q(status=LossItemStatus.APPROVED)),
             "assessed_items": Count("pk", filter=Q(injury_assessment__isnull=False)),
+            "visits": Sum(_count_of(HospitalVisit)),
+            "open_flags": Sum(_count_of(InvestigationFlag, FlagStatus.OPEN)),
+            "confirmed_flags": Sum(_count_of(InvestigationFlag, FlagStatus.CONFIRMED)),
+            # From the report to the assessment's (last) save.
+            "assess_minutes": Avg(
+                minutes_between("case__report__reported_at", "injury_assessment__updated_at")
+            ),
             "hospital_days": Sum("injury_assessment__hospital_days"),
             "bills": Sum(_bill_count()),
             "claimed": Sum("injury_assessment__claimed_total"),
@@ -831,8 +890,12 @@ class InjuryStatistic(Statistic):
     def finish(self, values):
         for key in ("claimed", "reasonable", "deducted", "compensation"):
             values[key] = _money(values[key])
-        values["hospital_days"] = values["hospital_days"] or 0
-        values["bills"] = values["bills"] or 0
+        for key in ("hospital_days", "bills", "visits", "open_flags", "confirmed_flags"):
+            values[key] = values[key] or 0
+        minutes = values.pop("assess_minutes", None)
+        values["assess_days"] = (
+            one_decimal(Decimal(str(minutes)) / 1440) if minutes is not None else None
+        )
         values["deduction_rate"] = ratio(values["deducted"], values["claimed"])
         # Per assessed person: an item without an assessment has no compensation yet.
         values["average"] = (

@@ -90,6 +90,9 @@ class DeductionReason(StrEnum):
     duplicate_charge = "duplicate_charge"
     no_receipt = "no_receipt"
     bed_blocking = "bed_blocking"
+    impersonation = "impersonation"
+    over_treatment = "over_treatment"
+    pre_existing = "pre_existing"
     other = "other"
 
 
@@ -100,6 +103,9 @@ DEDUCTION_REASON_LABELS: dict[DeductionReason, str] = {
     DeductionReason.duplicate_charge: "重复收费",
     DeductionReason.no_receipt: "无票据",
     DeductionReason.bed_blocking: "挂床期间费用",
+    DeductionReason.impersonation: "冒名就医",
+    DeductionReason.over_treatment: "过度医疗",
+    DeductionReason.pre_existing: "既往病史",
     DeductionReason.other: "其他",
 }
 

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms, template
 
-from lossdesk.core.masking import mask_id_number, phone_for, reveal
+from lossdesk.core.masking import mask_id_number, medical_for, phone_for, reveal
 
 register = template.Library()
 
@@ -41,6 +41,14 @@ def id_number(context, value: str, case_no: str = "", person: str = ""):
         user, value or "", masked=masked, field="id_number", case_no=case_no, person=person
     )
     return shown or "—"
+
+
+@register.simple_tag(takes_context=True)
+def medical(context, value: str, case_no: str = "", person: str = ""):
+    """Medical details, hidden unless the viewer's position may see personal data (recorded)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return medical_for(user, value or "", case_no=case_no, person=person) or "—"
 
 
 def _widget_class(widget) -> str:

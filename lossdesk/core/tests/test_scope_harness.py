@@ -17,8 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from lossdesk.claims import services as claims_services
-from lossdesk.claims.models import Case, CaseEvent
-from lossdesk.injury import services as injury_services
+from lossdesk.claims.models import Case, CaseEvent, LossItem
+from lossdesk.injury.services import assessment as injury_assessment
+from lossdesk.injury.services import investigation as injury_investigation
 from lossdesk.intake.choices import ImportStatus
 from lossdesk.intake.models import ImportBatch
 from lossdesk.intake.services.callbacks import do_create_callback
@@ -204,6 +205,11 @@ PAGES = {
     "property:offer": R("zhangsan", "property_item", get=200, post=400),
     "injury:item": R("zhangsan", "injury_item", get=200),
     "injury:save": R("zhangsan", "injury_item", post=400),
+    "injury:survey": R("zhangsan", "injury_item", get=200, post=400),
+    "injury:visit": R("zhangsan", "injury_item", get=200, post=400),
+    "injury:appraisal": R("zhangsan", "injury_item", get=200, post=400),
+    "injury:flag": R("zhangsan", "injury_item", get=200, post=400),
+    "injury:flag-decision": R("zhangsan", "injury_flag", get=200, post=400),
     "parts:query-detail": R("zhangsan", "price_query", get=200, post=302),
     "parts:query-apply": R("zhangsan", "price_query", post=200),
     "parts:quote-detail": R("zhangsan", "manual_quote", get=200, post=200),
@@ -235,6 +241,11 @@ API = {
     "api:case-property-survey": R("zhangsan", "property_item", put=400),
     "api:case-property-negotiation": R("zhangsan", "property_item", put=200),
     "api:case-property-offers": R("zhangsan", "property_item", post=400),
+    "api:case-injury-survey": R("zhangsan", "injury_item", put=400),
+    "api:case-hospital-visits": R("zhangsan", "injury_item", post=400),
+    "api:case-disability-appraisals": R("zhangsan", "injury_item", post=400),
+    "api:case-investigation-flags": R("zhangsan", "injury_item", post=400),
+    "api:case-investigation-flag-decision": R("zhangsan", "injury_flag", put=400),
     "api:case-submit-for-review": R("zhangsan", "case", post=200),
     "api:case-review": R("lisi", "in_review", post=400),
     "api:case-document-requests": R("lisi", "in_review", post=400),
@@ -376,14 +387,31 @@ class World:
         # An injured person assessed with one audited bill, so the page shows every section.
         case = self.firm.assessing_case(client_claim_no="PICC-INJURY", injured_persons=1)
         item = case.loss_items.get(kind="injury")
-        injury_services.do_save_injury_assessment(
+        actor, today = self.firm.zhangsan, timezone.localdate()
+        injury_investigation.do_save_injury_survey(
+            item,
+            {"visited_on": today, "hospital": "杭州市第一人民医院", "diagnosis": "骨折"},
+            actor=actor,
+        )
+        injury_investigation.do_record_hospital_visit(
+            item, {"visited_on": today, "kind": "patrol", "findings": "在床"}, actor=actor
+        )
+        injury_assessment.do_save_injury_assessment(
             item,
             person={**INJURED_PERSON, "id_number": INJURED_ID},
             calculator=INJURY_CALCULATOR,
             bills=INJURY_BILLS,
-            actor=self.firm.zhangsan,
+            actor=actor,
         )
         return {"case_no": case.case_no, "seq": item.seq}
+
+    @cached_property
+    def injury_flag(self):
+        item = LossItem.objects.get(case__case_no=self.injury_item["case_no"], kind="injury")
+        flag = injury_investigation.do_raise_investigation_flag(
+            item, {"kind": "over_treatment", "evidence": "重复检查"}, actor=self.firm.zhangsan
+        )
+        return {"case_no": item.case.case_no, "pk": flag.pk}
 
     @cached_property
     def _in_review(self):

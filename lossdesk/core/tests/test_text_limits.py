@@ -44,7 +44,9 @@ BOUNDED_ELSEWHERE = {
     # The injury page's person, bill and line inputs likewise: injury.services
     # (lossdesk/injury/tests/test_views.py).
     **{
-        (f"lossdesk.injury.forms.{form}", name): "injury.services.do_save_injury_assessment"
+        (f"lossdesk.injury.forms.{form}", name): (
+            "injury.services.assessment.do_save_injury_assessment"
+        )
         for form, names in (
             ("PersonForm", INJURY_PERSON_FIELDS),
             ("BillForm", INJURY_BILL_FIELDS),

@@ -14,7 +14,13 @@ from lossdesk.demo import builder as demo
 from lossdesk.demo import injury as injury_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.demo.tests.test_seed_demo import demo_db, seeded  # noqa: F401 (the shared seed)
-from lossdesk.injury.choices import DeductionReason, Relation
+from lossdesk.injury.choices import (
+    DeductionReason,
+    FlagKind,
+    FlagStatus,
+    Relation,
+    TreatmentOutcome,
+)
 from lossdesk.injury.models import InjuryAssessment
 from lossdesk.rules.id_number import age_on, parse_id_number
 
@@ -95,6 +101,26 @@ def test_the_tour_branch_has_each_kind_of_injury(demo_db):  # noqa: F811
         assert {line.category for line in cut} == {"bed", "nursing"}
         assert all(line.deducted > 0 and line.note for line in cut)
         assert "挂床" in assessment.remarks
+
+
+def test_the_course_of_treatment_is_recorded_before_the_assessment(demo_db):  # noqa: F811
+    for assessment in InjuryAssessment.objects.select_related("loss_item__injury_survey"):
+        item = assessment.loss_item
+        survey = item.injury_survey  # every assessed person was first seen in hospital
+        assert survey.hospital in {bill.hospital for bill in assessment.bills.all()}
+        assert not item.investigation_flags.filter(status=FlagStatus.OPEN).exists()
+        appraised = sorted(item.disability_appraisals.values_list("grade", flat=True))
+        assert appraised == sorted(assessment.inputs.get("disability_grades", []))
+        if assessment.outcome == "death":
+            assert survey.outcome == TreatmentOutcome.DEATH
+        elif assessment.hospital_days:
+            assert survey.discharged_on and survey.admitted_on
+    # The bed-blocker was found out of bed on a night patrol; the flag is confirmed and is
+    # what the audit's 挂床 cut rests on.
+    blocked = tour_assessments().filter(bills__lines__deduction_reason=DeductionReason.BED_BLOCKING)
+    for assessment in blocked.distinct():
+        flag = assessment.loss_item.investigation_flags.get(kind=FlagKind.BED_BLOCKING)
+        assert flag.status == FlagStatus.CONFIRMED and flag.visit.present is False
 
 
 def test_an_assessment_is_what_the_calculator_computes_from_its_inputs(demo_db):  # noqa: F811

@@ -6,17 +6,31 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.calc.api import InjuryDependantSerializer, InjurySerializer
-from lossdesk.claims.api.serializers import StaffRefSerializer
+from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
-from lossdesk.core.masking import mask_id_number, reveal
+from lossdesk.core.masking import mask_id_number, medical_for, reveal
 from lossdesk.injury.choices import (
+    FLAG_REASONS,
     DeductionReason,
+    FlagKind,
+    FlagStatus,
     MedicalCategory,
     MedicalInsuranceClass,
     Relation,
     Sex,
+    TreatmentOutcome,
+    VisitKind,
 )
-from lossdesk.injury.models import BillLine, InjuredPerson, InjuryAssessment, MedicalBill
+from lossdesk.injury.models import (
+    BillLine,
+    DisabilityAppraisal,
+    HospitalVisit,
+    InjuredPerson,
+    InjuryAssessment,
+    InjurySurvey,
+    InvestigationFlag,
+    MedicalBill,
+)
 from lossdesk.org.api.base import EnumField
 
 MASKED = "无「查看个人敏感信息」权限时打码。"
@@ -225,3 +239,168 @@ class InjuryAssessmentSummarySerializer(serializers.ModelSerializer):
         model = InjuryAssessment
         fields = ["assessment_no", "outcome", "total", "reasonable_total", "assessor"]
         read_only_fields = fields
+
+
+# --- the survey and the medical investigation ------------------------------------------------
+
+MEDICAL = "医疗信息：无「查看个人敏感信息」权限时隐藏，完整显示时记录。"
+
+
+class MedicalFieldsSerializer(serializers.ModelSerializer):
+    """Shows the `medical_fields` in full only to positions that may see personal data,
+    each showing recorded (core.masking.medical_for)."""
+
+    medical_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        case_no = instance.loss_item.case.case_no
+        for name in self.medical_fields:
+            data[name] = medical_for(user, data[name] or "", case_no=case_no)
+        return data
+
+
+class InjurySurveyInputSerializer(VersionSerializer):
+    visited_on = serializers.DateField(help_text="首次查勘日期。")
+    hospital = serializers.CharField(max_length=100)
+    department = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    bed = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    admitted_on = serializers.DateField(required=False, allow_null=True)
+    diagnosis = serializers.CharField(max_length=NOTE_MAX)
+    description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    discharged_on = serializers.DateField(required=False, allow_null=True)
+    outcome = EnumField(TreatmentOutcome, required=False)
+
+
+class InjurySurveySerializer(MedicalFieldsSerializer):
+    outcome = EnumField(TreatmentOutcome, read_only=True)
+    surveyed_by = StaffRefSerializer(read_only=True)
+    medical_fields = ("diagnosis", "description")
+
+    class Meta:
+        model = InjurySurvey
+        fields = [
+            "visited_on",
+            "hospital",
+            "department",
+            "bed",
+            "admitted_on",
+            "diagnosis",
+            "description",
+            "discharged_on",
+            "outcome",
+            "surveyed_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"diagnosis": {"help_text": MEDICAL}, "description": {"help_text": MEDICAL}}
+
+
+class HospitalVisitInputSerializer(VersionSerializer):
+    visited_on = serializers.DateField()
+    kind = EnumField(VisitKind)
+    present = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="伤者是否在床（住院伤者查床时填）；false 时自动提出“挂床住院”疑点。",
+    )
+    records_sampled = serializers.BooleanField(required=False, help_text="是否抽查病历。")
+    findings = serializers.CharField(max_length=TEXT_MAX)
+
+
+class HospitalVisitSerializer(MedicalFieldsSerializer):
+    kind = EnumField(VisitKind, read_only=True)
+    visitor = StaffRefSerializer(read_only=True)
+    medical_fields = ("findings",)
+
+    class Meta:
+        model = HospitalVisit
+        fields = [
+            "id",
+            "visited_on",
+            "kind",
+            "visitor",
+            "present",
+            "records_sampled",
+            "findings",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"findings": {"help_text": MEDICAL}}
+
+
+class DisabilityAppraisalInputSerializer(VersionSerializer):
+    injury = serializers.CharField(max_length=200, help_text="伤残部位及情形。")
+    grade = serializers.IntegerField(min_value=1, max_value=10, help_text="1（最重）… 10。")
+    clause = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="人体损伤致残程度分级的条款号。"
+    )
+    institution = serializers.CharField(max_length=100)
+    appraised_on = serializers.DateField()
+
+
+class DisabilityAppraisalSerializer(MedicalFieldsSerializer):
+    recorded_by = StaffRefSerializer(read_only=True)
+    medical_fields = ("injury",)
+
+    class Meta:
+        model = DisabilityAppraisal
+        fields = [
+            "id",
+            "injury",
+            "grade",
+            "clause",
+            "institution",
+            "appraised_on",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"injury": {"help_text": MEDICAL}}
+
+
+class InvestigationFlagInputSerializer(VersionSerializer):
+    kind = EnumField(FlagKind)
+    evidence = serializers.CharField(max_length=TEXT_MAX)
+    visit = serializers.IntegerField(
+        required=False, allow_null=True, help_text="发现疑点的走访记录 id（本伤者的）。"
+    )
+
+
+class FlagDecisionInputSerializer(VersionSerializer):
+    status = serializers.ChoiceField(
+        choices=[FlagStatus.CONFIRMED.value, FlagStatus.DISMISSED.value],
+        help_text="confirmed（确认）或 dismissed（排除）。",
+    )
+    note = serializers.CharField(max_length=NOTE_MAX, help_text="认定理由。")
+
+
+class InvestigationFlagSerializer(MedicalFieldsSerializer):
+    kind = EnumField(FlagKind, read_only=True)
+    status = EnumField(FlagStatus, read_only=True)
+    raised_by = StaffRefSerializer(read_only=True)
+    decided_by = StaffRefSerializer(read_only=True, allow_null=True)
+    deduction_reason = serializers.SerializerMethodField(help_text="确认后费用审核可用的核减原因。")
+    medical_fields = ("evidence", "decision_note")
+
+    class Meta:
+        model = InvestigationFlag
+        fields = [
+            "id",
+            "kind",
+            "evidence",
+            "visit",
+            "status",
+            "decision_note",
+            "deduction_reason",
+            "raised_by",
+            "raised_at",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"evidence": {"help_text": MEDICAL}, "decision_note": {"help_text": MEDICAL}}
+
+    def get_deduction_reason(self, flag) -> str:
+        return FLAG_REASONS[flag.kind]

@@ -1,9 +1,9 @@
 """The injury assessment's API resource (registry.LossLine.sheet_resource): claims serves it
 at GET and PUT /cases/{case_no}/loss-items/{seq}/sheet for injury loss items."""
 
-from lossdesk.injury import services
 from lossdesk.injury.api import serializers as s
 from lossdesk.injury.models import InjuryAssessment
+from lossdesk.injury.services.assessment import do_save_injury_assessment
 
 # What the sheet body carries besides the calculator's own fields.
 NOT_CALCULATOR = ("version", "person", "bills", "remarks")
@@ -36,7 +36,7 @@ class InjuryAssessmentResource:
         calculator["dependants"] = [
             {k: v for k, v in d.items() if k != "relation"} for d in dependants
         ]
-        assessment = services.do_save_injury_assessment(
+        assessment = do_save_injury_assessment(
             loss_item,
             person=data["person"],
             calculator=calculator,

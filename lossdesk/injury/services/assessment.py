@@ -13,27 +13,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from lossdesk.calc import calculations
-from lossdesk.claims.choices import EventType, LossItemKind
-from lossdesk.claims.models import Case, LossItem
+from lossdesk.claims.choices import EventType
+from lossdesk.claims.models import LossItem
 from lossdesk.claims.services import (
     bump_version,
-    lock_case,
     recompute_assessed_amount,
     record_event,
 )
-from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
-from lossdesk.core.errors import ErrorCode, NotFound, ServiceError
+from lossdesk.core.errors import ErrorCode, ServiceError
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
-from lossdesk.injury.choices import Relation
-from lossdesk.injury.error_codes import InjuryErrorCode
+from lossdesk.injury.choices import (
+    FLAG_ONLY_REASONS,
+    FLAG_REASONS,
+    DeductionReason,
+    FlagKind,
+    FlagStatus,
+    Relation,
+)
 from lossdesk.injury.models import (
     BillLine,
     Dependant,
+    DisabilityAppraisal,
     InjuredPerson,
     InjuryAssessment,
+    InvestigationFlag,
     MedicalBill,
 )
+from lossdesk.injury.services.investigation import lock_item
 from lossdesk.rules import medical_audit
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.id_number import age_on, parse_id_number
@@ -45,15 +52,6 @@ PERSON_TEXT = ("name", "residence", "occupation", "income_evidence")
 # Bill and line text and their column limits (the rule takes any length).
 BILL_TEXT = {"invoice_no": 40, "hospital": 100}
 LINE_TEXT = {"item": 100, "note": 200}
-
-
-def injury_item(case: Case, seq) -> LossItem:
-    item = case.loss_items.filter(seq=seq).first()
-    if item is None:
-        raise NotFound("本案没有该序号的损失标的。")
-    if item.kind != LossItemKind.INJURY:
-        raise ServiceError("该损失标的不是人伤。", code=InjuryErrorCode.LOSS_ITEM_NOT_INJURY)
-    return item
 
 
 def _clean_person(raw: Mapping[str, Any], accident: date, errors: dict) -> dict:
@@ -143,6 +141,41 @@ def _clean_bills(bills: list, errors: dict) -> medical_audit.AuditResult | None:
     return result if len(errors) == before else None
 
 
+def _check_flag_reasons(item: LossItem, audit, errors: dict) -> None:
+    """A deduction for 冒名就医, 挂床期间费用, 过度医疗 or 既往病史 rests on a confirmed flag of
+    the medical investigation."""
+    confirmed = {
+        FLAG_REASONS[kind]
+        for kind in InvestigationFlag.objects.filter(
+            loss_item=item, status=FlagStatus.CONFIRMED
+        ).values_list("kind", flat=True)
+    }
+    flag_of = {reason: kind for kind, reason in FLAG_REASONS.items()}
+    for i, bill in enumerate(audit.bills):
+        for j, line in enumerate(bill.lines):
+            reason = line.deduction_reason.value if line.deduction_reason else ""
+            if reason in FLAG_ONLY_REASONS and reason not in confirmed:
+                errors.setdefault(f"bills.{i}.lines.{j}.deduction_reason", []).append(
+                    f"核减原因“{DeductionReason(reason).label}”须有已确认的"
+                    f"“{FlagKind(flag_of[reason]).label}”疑点（医疗调查）。"
+                )
+
+
+def _check_grades(item: LossItem, calculator: Mapping[str, Any], errors: dict) -> None:
+    """Once disabilities are appraised, the grades compensated are the appraised ones."""
+    appraised = sorted(
+        DisabilityAppraisal.objects.filter(loss_item=item).values_list("grade", flat=True)
+    )
+    if not appraised:
+        return
+    grades = calculator.get("disability_grades") or []
+    if calculator.get("outcome") == "disability" and sorted(grades) != appraised:
+        listed = "、".join(f"{g} 级" for g in appraised)
+        errors.setdefault("disability_grades", []).append(
+            f"伤残等级须与伤残鉴定记录一致：{listed}。"
+        )
+
+
 def _date(value):
     """An ISO date sent as text becomes a date; anything else goes to the rule as it is
     (which names the field when it is not a date)."""
@@ -195,15 +228,14 @@ def do_save_injury_assessment(
     POST /api/v1/calc/injury without `age` (from the person's ID number at the accident
     date) and `medical_amount` (the audited reasonable total). Every error of the person,
     the bills and the compensation comes back at once."""
-    case, _ = lock_case(item.case, actor, Action.SAVE_SHEET, expected_version)
-    item = LossItem.objects.select_for_update().get(pk=item.pk, case=case)
-    if item.kind != LossItemKind.INJURY:
-        raise ServiceError("该损失标的不是人伤。", code=InjuryErrorCode.LOSS_ITEM_NOT_INJURY)
-    LOSS_ITEM_STATES.check(ItemAction.ASSESS, item.status)
+    case, item = lock_item(item, actor, expected_version)
     accident = timezone.localdate(case.report.accident_time)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_person(person or {}, accident, errors)
     audit = _clean_bills(bills, errors)
+    if audit is not None:
+        _check_flag_reasons(item, audit, errors)
+    _check_grades(item, calculator, errors)
     remarks = "" if remarks is None else str(remarks).strip()
     if len(remarks) > InjuryAssessment._meta.get_field("remarks").max_length:
         errors["remarks"] = ["定损说明太长。"]

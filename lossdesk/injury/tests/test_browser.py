@@ -1,8 +1,11 @@
-"""An injured person from assessment to approved compensation, driven in headless Chromium:
-the assessor types the person (a wrong check digit first), the TV-9 figures and an audited
-bill on the injury page, submits the case; the reviewer sees the section and approves."""
+"""An injured person from the first visit to approved compensation, driven in headless
+Chromium: the surveyor records the first visit, a night patrol that finds the bed empty
+(which raises a 挂床住院 flag, then confirmed) and the 十级 appraisal; types the person (a
+wrong check digit first), the TV-9 figures and an audited bill on the injury page, submits
+the case; the reviewer sees the course of treatment and the compensation and approves."""
 
 import pytest
+from django.utils import timezone
 
 from lossdesk.claims.choices import CaseStatus, LossItemKind
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM, Person
@@ -46,11 +49,12 @@ def put(page, name: str, value: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
-def test_an_injured_person_goes_from_assessment_to_approval_in_the_browser(live_server, firm):
+def test_an_injured_person_goes_from_first_visit_to_approval_in_the_browser(live_server, firm):
     from playwright.sync_api import sync_playwright
 
     case = firm.assessed_case(injured_persons=1)  # the vehicles are assessed already
     item = case.loss_items.get(kind=LossItemKind.INJURY)
+    day = timezone.localdate(case.report.accident_time).isoformat()
     person = person_aged(item, 40)
     good_id = person["id_number"]
     bad_id = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")
@@ -63,6 +67,40 @@ def test_an_injured_person_goes_from_assessment_to_approval_in_the_browser(live_
         assessor.open_case(case.case_no)
         page.click(f"tr:has-text('{item.label}') [data-testid=sheet-link]")
         page.wait_for_url(f"**/items/{item.seq}/injury/")
+
+        def step(action: str, fields: dict) -> None:
+            page.click(f"[data-action={action}]")
+            for name, value in fields.items():
+                put(page, name, value)
+            page.locator("form [type=submit]").last.click()
+            page.wait_for_url(f"**/items/{item.seq}/injury/")
+
+        step(
+            "survey",
+            {
+                "visited_on": day,
+                "hospital": "杭州市第一人民医院",
+                "department": "骨科",
+                "bed": "12",
+                "admitted_on": day,
+                "diagnosis": "左桡骨远端骨折",
+            },
+        )
+        step("visit", {"visited_on": day, "kind": "patrol", "present": "false", "findings": "床空"})
+        flags = page.locator("[data-section=flags]").inner_text()
+        assert "挂床住院" in flags and "待核实" in flags
+        step("decide", {"status": "confirmed", "note": "夜间两次查床均不在"})
+        assert "已确认" in page.locator("[data-section=flags]").inner_text()
+        step(
+            "appraisal",
+            {
+                "injury": "左腕关节功能丧失25%以上",
+                "grade": "10",
+                "institution": "浙江天平司法鉴定所",
+                "appraised_on": day,
+            },
+        )
+        assert "10 级" in page.locator("[data-section=appraisals]").inner_text()
 
         for name, value in {
             "person-name": person["name"],
@@ -97,6 +135,9 @@ def test_an_injured_person_goes_from_assessment_to_approval_in_the_browser(live_
         page.goto(f"{live_server.url}/cases/{case.case_no}/review/")
         review = page.locator("body").inner_text()
         assert "61,942.00" in review and good_id not in review  # 李四 sees the ID masked
+        assert "挂床住院" in review and "10 级" in review  # the course of treatment
+        assert "左桡骨远端骨折" not in review  # … without the medical details
+        page.screenshot(path=str(ARTIFACTS / "e2e-injury-review.png"), full_page=True)
         reviewer.open_case(case.case_no)
         panel = reviewer.panel("case-review")
         panel.locator("input[name=decision][value=approved]").check()

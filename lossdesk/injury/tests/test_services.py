@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from lossdesk.calc import calculations
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.core.errors import Conflict, ServiceError
-from lossdesk.injury import services
 from lossdesk.injury.choices import DeductionReason, MedicalCategory, Sex
 from lossdesk.injury.models import InjuredPerson, InjuryAssessment, MedicalBill
+from lossdesk.injury.services.assessment import do_save_injury_assessment
 from lossdesk.rules import id_number, medical_audit
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def person_aged(item, years: int) -> dict:
 
 
 def save(firm, item, *, person=None, calculator=CALCULATOR, bills=BILLS, **kwargs):
-    return services.do_save_injury_assessment(
+    return do_save_injury_assessment(
         item,
         person=person or person_aged(item, 40),
         calculator=calculator,

@@ -13,8 +13,9 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import CaseEvent
 from lossdesk.core.masking import mask_id_number
-from lossdesk.injury import services
 from lossdesk.injury.models import InjuredPerson, InjuryAssessment
+from lossdesk.injury.services.assessment import ASSESSMENT_INVALID, do_save_injury_assessment
+from lossdesk.injury.tests.test_investigation import surveyed
 from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, person_aged
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def field_error(html: str, name: str) -> str:
 
 
 def saved(firm, item, actor=None, **kwargs):
-    return services.do_save_injury_assessment(
+    return do_save_injury_assessment(
         item,
         person=person_aged(item, 40),
         calculator=CALCULATOR,
@@ -221,7 +222,7 @@ def test_a_wrong_check_digit_is_shown_on_the_id_field_and_nothing_is_saved(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert services.ASSESSMENT_INVALID in html
+    assert ASSESSMENT_INVALID in html
     assert field_error(html, "person-id_number") == "身份证号码校验位不正确"
     assert "is-invalid" in tag(html, "person-id_number")
     # Everything typed is kept.
@@ -348,6 +349,7 @@ def test_read_only_once_the_case_is_in_review(client, firm):
     case = firm.assessed_case(injured_persons=1)
     item = case.loss_items.get(kind=LossItemKind.INJURY)
     assessment = saved(firm, item)
+    surveyed(firm, item)
     claims_services.do_submit_for_review(case, actor=firm.zhangsan)
     case.refresh_from_db()
     client.force_login(firm.zhangsan)

@@ -1,5 +1,5 @@
 """人伤统计 against figures computed by hand. The injury items are assessed through
-injury.services.do_save_injury_assessment on a travelling clock (Beijing time, 2026), all in
+injury.do_save_injury_assessment on a travelling clock (Beijing time, 2026), all in
 杭州; every person is 40 at the accident (20 years), standard 浙江 2012 城镇 30,971 a year:
 
 | item | client | reported | by | outcome | days | bills: claimed → reasonable (cut) | total |
@@ -35,7 +35,8 @@ from openpyxl import load_workbook
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, LossItemKind
-from lossdesk.injury import services
+from lossdesk.injury.services import investigation
+from lossdesk.injury.services.assessment import do_save_injury_assessment
 from lossdesk.org.models import Client
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import at
@@ -106,7 +107,7 @@ def injury_case(firm, reported, injured=1, **overrides):
 
 
 def assess(item, actor, calc, bills=()):
-    return services.do_save_injury_assessment(
+    return do_save_injury_assessment(
         item, person=person_aged_40(item), calculator=calc, bills=list(bills), actor=actor
     )
 
@@ -135,6 +136,13 @@ def items(firm, cpic):
 
         clock.move_to(at(3, 5, 10))
         _, (i2,) = injury_case(firm, at(3, 5, 10), client=cpic, client_branch=None)
+        # The 挂床 cut rests on a confirmed flag of the medical investigation.
+        flag = investigation.do_raise_investigation_flag(
+            i2, {"kind": "bed_blocking", "evidence": "夜间查床不在"}, actor=qianqi
+        )
+        investigation.do_decide_investigation_flag(
+            flag, status="confirmed", note="两次查床均不在", actor=qianqi
+        )
         assess(
             i2,
             qianqi,
@@ -181,7 +189,12 @@ def by_label(result) -> dict:
 
 MARCH_TOTAL = {
     "items": 6,  # I1–I6: the cancelled case's item and April's I7 are not counted
+    "open_items": 6,  # none approved yet
     "assessed_items": 5,
+    "visits": 0,
+    "open_flags": 0,
+    "confirmed_flags": 1,  # I2's 挂床住院
+    "assess_days": D("0.0"),  # each assessed as it was reported (the clock stands still)
     "hospital_days": 19,  # 12 + 5 + 2
     "bills": 6,
     "claimed": D("10130.00"),  # 1,930 + 2,800 + 5,000 + 300 + 100
@@ -209,7 +222,12 @@ def test_by_grade_shows_the_average_compensation_of_each_grade(firm, items):
     assert (rows["九级"]["items"], rows["九级"]["average"]) == (1, D("124134.00"))
     assert rows["十级"] == {
         "items": 2,  # I1, I6
+        "open_items": 2,
         "assessed_items": 2,
+        "visits": 0,
+        "open_flags": 0,
+        "confirmed_flags": 0,
+        "assess_days": D("0.0"),
         "hospital_days": 12,
         "bills": 2,
         "claimed": D("2030.00"),
@@ -349,7 +367,7 @@ def test_the_export_holds_the_table_and_the_subtables(client, firm, items):
     assert book.sheetnames == ["人伤统计", "按核减原因", "按医院", "说明"]
     rows = list(book["人伤统计"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:5] == ("委托方", "人伤标的数", "已定损", "住院天数合计", "票据数")
+    assert header[:4] == ("委托方", "人伤标的数", "未核损", "已定损")
     cpic = dict(zip(header, rows[2], strict=True))
     assert (cpic["委托方"], cpic["票据数"]) == ("太保", 2)
     assert D(str(cpic["赔偿合计(元)"])) == D("2700")
@@ -362,6 +380,58 @@ def test_the_export_holds_the_table_and_the_subtables(client, firm, items):
     hospitals = list(book["按医院"].iter_rows(values_only=True))
     assert hospitals[0] == ("医院", "票据数", "申报合计(元)", "核减合计(元)", "核减率")
     assert hospitals[1][:2] == (FIRST, 3)
+
+
+def test_by_stage_shows_where_each_injured_person_stands(firm):
+    """One person at each stage of the work, from not yet visited to in review."""
+    zhangsan = firm.zhangsan
+    with time_machine.travel(at(5, 4, 9), tick=False) as clock:
+        _, items = injury_case(firm, at(5, 4, 9), injured=5)
+        _unseen, treating, appraising, recovered, assessed = items
+        day = at(5, 4, 9).date()
+
+        def survey(item, outcome, on=day):
+            investigation.do_save_injury_survey(
+                item,
+                {"visited_on": on, "hospital": FIRST, "diagnosis": "骨折", "outcome": outcome},
+                actor=zhangsan,
+            )
+
+        survey(treating, "treating")
+        investigation.do_record_hospital_visit(
+            treating,
+            {"visited_on": day, "kind": "patrol", "present": False, "findings": "不在床"},
+            actor=zhangsan,
+        )
+        survey(appraising, "appraisal")
+        survey(recovered, "recovered")
+        survey(assessed, "recovered")
+        clock.move_to(at(5, 6, 9))  # assessed two days after the report
+        assess(assessed, zhangsan, calculator("injury", 0), [bill("S-1", FIRST, line("100"))])
+
+        case = firm.assessed_case(
+            injured_persons=1, reported_at=at(5, 6, 9), accident_time=at(5, 6, 8)
+        )
+        (submitted,) = case.loss_items.filter(kind=LossItemKind.INJURY)
+        survey(submitted, "recovered", at(5, 6, 9).date())
+        assess(submitted, zhangsan, calculator("injury", 0), [bill("S-2", FIRST, line("100"))])
+        claims_services.do_submit_for_review(case, actor=zhangsan)
+
+    result = table(firm.zhoujiu, "stage", date(2026, 5, 1), date(2026, 5, 31))
+
+    rows = by_label(result)
+    assert list(rows) == [
+        "待人伤查勘",
+        "治疗跟踪中",
+        "伤残鉴定中",
+        "待人伤定损",
+        "已定损待提交",
+        "审核中",
+    ]
+    assert all(row["items"] == 1 for row in rows.values())
+    assert (rows["治疗跟踪中"]["visits"], rows["治疗跟踪中"]["open_flags"]) == (1, 1)
+    assert rows["已定损待提交"]["assess_days"] == D("2.0")
+    assert rows["审核中"]["open_items"] == 1 and result.total.values["items"] == 6
 
 
 def test_the_api_answers_the_same_figures(firm, items):
