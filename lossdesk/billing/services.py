@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from lossdesk.billing.models import FeeContract
 from lossdesk.billing.permissions import ADD_FEE_CONTRACT
-from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
+from lossdesk.core.errors import Conflict, ErrorCode, PermissionDenied, ServiceError
 from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
@@ -34,7 +34,7 @@ def check_terms(terms, field: str = "terms") -> FeeTerms:
         fields: dict[str, list[str]] = {}
         for error in found:
             fields.setdefault(f"{field}.{error.field}", []).append(error.message)
-        raise ServiceError(exc.message, fields=fields) from None
+        raise ServiceError(exc.message, code=ErrorCode.INVALID, fields=fields) from None
 
 
 def do_create_fee_contract(
@@ -56,7 +56,7 @@ def do_create_fee_contract(
     checked = check_terms(terms)
     if effective_to is not None and effective_to < effective_from:
         message = "失效日期不能早于生效日期。"
-        raise ServiceError(message, fields={"effective_to": [message]})
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"effective_to": [message]})
     try:
         with transaction.atomic():
             # One writer per client at a time: the version numbers follow one another.

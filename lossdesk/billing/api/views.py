@@ -241,7 +241,9 @@ def in_force_on(contracts, text: str):
         on_date = date.fromisoformat(text)
     except ValueError:
         message = "须为日期，如 2026-01-31。"
-        raise ServiceError(message, fields={"in_force_on": [message]}) from None
+        raise ServiceError(
+            message, code=ErrorCode.INVALID, fields={"in_force_on": [message]}
+        ) from None
     covering = contracts.covering(on_date)
     higher = FeeContract.objects.covering(on_date).filter(
         client=OuterRef("client"), line=OuterRef("line"), version__gt=OuterRef("version")
