@@ -517,6 +517,9 @@ class InjurySerializer(StrictSerializer):
     nutrition_daily = optional_money("营养费：每日标准。")
     assistive_devices_amount = optional_money("残疾辅助器具费（核定金额）。")
     mental_distress_amount = optional_money("精神损害抚慰金（核定金额）。")
+    appraisal_fee_amount = optional_money(
+        "鉴定费（伤残等鉴定的费用；交强险不赔，计入三者险基数）。"
+    )
     addon_rule = InjuryAddonRuleSerializer(
         required=False, allow_null=True, help_text="多处伤残附加规则；不填按默认。"
     )
@@ -548,7 +551,6 @@ class InjurySplitSerializer(StrictSerializer):
         max_length=10,
         help_text="三者险各项绝对免赔率，相加后使用。",
     )
-    appraisal_fee = optional_money("鉴定费：交强险不赔，全部计入三者险基数。")
 
 
 class InjuryCalculatorSerializer(InjurySerializer):
@@ -710,11 +712,11 @@ class InjuryView(APIView):
                     "standard": {"province": "江苏"},
                     "disability_grades": [10],
                     "medical_amount": "25000.00",
+                    "appraisal_fee_amount": "1500.00",
                     "split": {
                         "at_fault": True,
                         "liability_ratio": "major",
                         "commercial_limit": "1000000.00",
-                        "appraisal_fee": "1500.00",
                     },
                 },
                 request_only=True,

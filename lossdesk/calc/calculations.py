@@ -398,6 +398,7 @@ INJURY_AMOUNT_FIELDS = (
     "nutrition_daily",
     "assistive_devices_amount",
     "mental_distress_amount",
+    "appraisal_fee_amount",
 )
 INJURY_COUNT_FIELDS = {
     "lost_income_days": 0,
@@ -537,8 +538,8 @@ def injury(data: Mapping[str, Any]) -> dict:
 
     With `accident_date`, a standard chosen from the table must be in force on that day (a
     province without a year picks the row in force). With `split` (`at_fault`,
-    `third_party`, `liability_ratio`, `commercial_limit`, the deductible rates and an
-    `appraisal_fee`), the answer's `split` is `injury_split` of the items on the accident
+    `third_party`, `liability_ratio`, `commercial_limit` and the deductible rates), the
+    answer's `split` is `injury_split` of the items on the accident
     date, which is then required; without it `split` is None."""
     accident_date = data.get("accident_date")
     if accident_date is not None:
@@ -634,8 +635,6 @@ SPLIT_ROUNDING = (
 
 def _split_from_spec(items: dict, accident_date: date, spec: Mapping[str, Any]) -> dict:
     """The API's `split` object → `injury_split`, its errors named under `split.`."""
-    if spec.get("appraisal_fee") is not None:
-        items = {**items, rules_split.APPRAISAL_FEE: spec["appraisal_fee"]}
     try:
         split = injury_split(
             items,
@@ -650,9 +649,7 @@ def _split_from_spec(items: dict, accident_date: date, spec: Mapping[str, Any]) 
     except RuleInputError as exc:
         if exc.field == "accident_date":
             raise
-        fee = rules_split.APPRAISAL_FEE
-        field = fee if exc.field == f"items.{fee}" else exc.field
-        raise RuleInputError(f"split.{field}", exc.message) from None
+        raise RuleInputError(f"split.{exc.field}", exc.message) from None
     if spec.get("third_party") is None:
         split["defaults_used"].insert(0, "未指定受害人是否为第三者：按第三者（非本车车上人员）计算")
     return split
@@ -674,8 +671,8 @@ def injury_split(
     Contract (the injury line calls this with the case's data):
 
     * `items`: item key → amount, keys as `injury()` answers them (`medical`,
-      `lost_income`, …, `mental_distress`) plus `appraisal_fee` (鉴定费, not covered by
-      CTPL); an amount is a Decimal, int or decimal string, or an `injury()` item dict
+      `lost_income`, …, `mental_distress`, `appraisal_fee`: 鉴定费, which CTPL does not
+      cover); an amount is a Decimal, int or decimal string, or an `injury()` item dict
       (`{"amount": "…", …}`), so a saved compensation's `items` can be passed as they are.
       None amounts are left out.
     * `accident_date`: picks the CTPL limit table in force (`CtplLimitTable`).
@@ -727,7 +724,7 @@ def injury_split(
 
     def labelled(amounts: Mapping[str, Decimal]) -> dict:
         return {
-            key: {"label": rules_split.ITEM_LABELS[key], "amount": money(value)}
+            key: {"label": rules_injury.ITEM_LABELS[key], "amount": money(value)}
             for key, value in amounts.items()
         }
 

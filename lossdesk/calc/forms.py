@@ -248,6 +248,7 @@ class InjuryForm(forms.Form):
     nutrition_daily = money("营养费标准（元/天）")
     assistive_devices_amount = money("残疾辅助器具费")
     mental_distress_amount = money("精神损害抚慰金")
+    appraisal_fee_amount = money("鉴定费")
     addon_kind = forms.ChoiceField(
         label="多处伤残附加规则",
         choices=AddonKindChoices.choices,
@@ -280,6 +281,7 @@ class InjuryForm(forms.Form):
         "nutrition_daily",
         "assistive_devices_amount",
         "mental_distress_amount",
+        "appraisal_fee_amount",
     )
 
     def clean_disability_grades(self) -> list[int]:
@@ -409,8 +411,6 @@ class InjurySplitForm(forms.Form):
     absolute_deductible_rates = RateListField(
         label="绝对免赔率", required=False, help_text="多项用逗号分隔，如 0.05, 0.10。"
     )
-    appraisal_fee = money("鉴定费", help_text="交强险不赔，计入三者险基数。")
-
     SPLIT_FIELDS = (
         "own_occupant",
         "liability",
@@ -418,7 +418,6 @@ class InjurySplitForm(forms.Form):
         "commercial_limit",
         "liability_deductible_rate",
         "absolute_deductible_rates",
-        "appraisal_fee",
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -452,7 +451,6 @@ class InjurySplitForm(forms.Form):
             "commercial_limit",
             "liability_deductible_rate",
             "absolute_deductible_rates",
-            "appraisal_fee",
         ):
             if not _is_empty(c[name]):
                 split[name] = c[name]

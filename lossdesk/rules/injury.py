@@ -65,6 +65,7 @@ ITEM_KEYS: tuple[str, ...] = (
     "death_compensation",
     "dependant_living",
     "mental_distress",
+    "appraisal_fee",
 )
 ITEM_LABELS: dict[str, str] = {
     "medical": "医疗费",
@@ -79,6 +80,7 @@ ITEM_LABELS: dict[str, str] = {
     "death_compensation": "死亡赔偿金",
     "dependant_living": "被扶养人生活费",
     "mental_distress": "精神损害抚慰金",
+    "appraisal_fee": "鉴定费",
 }
 
 # §3.1 伤残赔偿指数: 一级 100% … 十级 10%.
@@ -164,6 +166,7 @@ class InjuryInput:
     nutrition_daily: Decimal | int | str | None = None
     assistive_devices_amount: Decimal | int | str | None = None
     mental_distress_amount: Decimal | int | str | None = None
+    appraisal_fee_amount: Decimal | int | str | None = None  # 伤残、护理期等鉴定的费用
     addon_rule: AddonRule = DEFAULT_ADDON_RULE
 
 
@@ -420,6 +423,7 @@ def compute_injury(data: InjuryInput) -> InjuryResult:
         )
 
     given("mental_distress", data.mental_distress_amount, "mental_distress_amount")
+    given("appraisal_fee", data.appraisal_fee_amount, "appraisal_fee_amount")
 
     ordered = {key: items[key] for key in ITEM_KEYS if key in items}
     total = sum((item.amount for item in ordered.values()), ZERO)

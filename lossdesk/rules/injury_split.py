@@ -56,11 +56,10 @@ from .commercial import (
 )
 from .ctpl import KIND_LABELS, CtplLimits, LossKind
 from .errors import RuleInputError
-from .injury import ITEM_LABELS as INJURY_ITEM_LABELS
+from .injury import ITEM_LABELS
 from .money import ZERO, fmt_money, fmt_pct, mul, non_negative, to_fen
 
-APPRAISAL_FEE = "appraisal_fee"
-ITEM_LABELS: dict[str, str] = {**INJURY_ITEM_LABELS, APPRAISAL_FEE: "鉴定费"}
+APPRAISAL_FEE = "appraisal_fee"  # an item of rules.injury
 
 # The CTPL 分项 of each item; items not listed here CTPL does not cover.
 PART_ITEMS: dict[LossKind, tuple[str, ...]] = {

@@ -141,12 +141,8 @@ SPLIT_BODY = {
     "nursing_days": 25,
     "nursing_daily_rate": "200",
     "transport_amount": "400",
-    "split": {
-        "at_fault": True,
-        "liability_ratio": "major",
-        "commercial_limit": "1000000",
-        "appraisal_fee": "1500",
-    },
+    "appraisal_fee_amount": "1500",
+    "split": {"at_fault": True, "liability_ratio": "major", "commercial_limit": "1000000"},
 }
 
 
@@ -154,7 +150,7 @@ def test_the_split_answers_ctpl_per_item_group_the_commercial_share_and_the_rest
     response = post("injury", SPLIT_BODY)
     assert response.status_code == 200, response.content
     result = response.json()
-    assert result["total"] == "172346.00"  # without the appraisal fee
+    assert result["total"] == "173846.00"  # the appraisal fee is an item too
     split = result["split"]
     assert split["accident_date"] == "2025-03-01"
     assert split["ctpl"]["name"] == "交强险责任限额（2020-09-19起）"
@@ -202,7 +198,7 @@ def test_the_split_answers_ctpl_per_item_group_the_commercial_share_and_the_rest
     assert split["explanation"][0].startswith("出险日期 2025-03-01，交强险限额：")
     assert "未指定受害人是否为第三者：按第三者（非本车车上人员）计算" in split["defaults_used"]
     assert any("事故责任免赔率未填" in line for line in split["defaults_used"])
-    assert result["inputs"]["split"]["appraisal_fee"] == "1500"
+    assert result["items"]["appraisal_fee"]["amount"] == "1500.00"
 
 
 def test_the_accident_date_picks_the_ctpl_limits(post):
@@ -256,10 +252,6 @@ def test_the_insured_vehicles_passenger_gets_nothing(post):
             "split.commercial_limit",
         ),
         (
-            {"at_fault": True, "liability_ratio": "1", "appraisal_fee": "1.234"},
-            "split.appraisal_fee",
-        ),
-        (
             {"at_fault": True, "liability_ratio": "1", "absolute_deductible_rates": ["0.6", "0.5"]},
             "split.absolute_deductible_rates",
         ),
@@ -284,10 +276,10 @@ def test_a_vehicle_not_at_fault_defaults_to_no_commercial_share(post):
     assert split["commercial"]["liability_level"] == "none"
     assert split["commercial"]["payout"] == "0.00"
     assert split["commercial"]["limit"] is None
-    # 医疗 26600 → 1800; 死亡伤残 145746 → 18000; no appraisal fee this time, so
-    # 172346 − 19800 = 152546 is not paid.
+    # 医疗 26600 → 1800; 死亡伤残 145746 → 18000; with the appraisal fee 1500,
+    # 173846 − 19800 = 154046 is not paid.
     assert split["ctpl_total"] == "19800.00"
-    assert split["unpaid"] == "152546.00"
+    assert split["unpaid"] == "154046.00"
 
 
 def test_the_split_reads_the_standards_in_a_fixed_number_of_queries(api, django_assert_num_queries):
@@ -302,9 +294,8 @@ def test_the_split_reads_the_standards_in_a_fixed_number_of_queries(api, django_
 
 def test_injury_split_takes_the_saved_items_as_they_are(post):
     result = post("injury", SPLIT_BODY).json()
-    items = {**result["items"], "appraisal_fee": "1500"}
     split = calculations.injury_split(
-        items, date(2025, 3, 1), True, True, "major", Decimal("1000000")
+        result["items"], date(2025, 3, 1), True, True, "major", Decimal("1000000")
     )
     expected = dict(result["split"])
     expected["defaults_used"] = [

@@ -48,12 +48,12 @@ def test_the_page_shows_the_split_when_its_inputs_are_given(browser):
         "/calc/injury/",
         grade_ten(
             medical_amount="25000",
+            appraisal_fee_amount="1500",
             **{
                 "split-accident_date": "2025-03-01",
                 "split-at_fault": "at_fault",
                 "split-liability": "major",
                 "split-commercial_limit": "1000000",
-                "split-appraisal_fee": "1500",
             },
         ),
     )
@@ -77,6 +77,7 @@ def test_a_typed_ratio_and_an_own_occupant(browser):
         "/calc/injury/",
         grade_ten(
             medical_amount="25000",
+            appraisal_fee_amount="1500",
             **{
                 "split-accident_date": "2025-03-01",
                 "split-at_fault": "at_fault",

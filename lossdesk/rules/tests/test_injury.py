@@ -25,7 +25,7 @@ def disability(standard: Standard, grades: list[int], age: int = 35) -> Decimal:
     return result.items["disability_compensation"].amount
 
 
-def test_the_item_keys_are_those_of_the_2022_interpretation() -> None:
+def test_the_item_keys_are_those_of_the_2022_interpretation_and_the_appraisal_fee() -> None:
     assert ITEM_KEYS == (
         "medical",
         "lost_income",
@@ -39,6 +39,7 @@ def test_the_item_keys_are_those_of_the_2022_interpretation() -> None:
         "death_compensation",
         "dependant_living",
         "mental_distress",
+        "appraisal_fee",
     )
 
 
