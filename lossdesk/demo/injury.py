@@ -64,6 +64,7 @@ RANDOM_KINDS = {
 # Figures the standard must carry besides the income: the dependants' living expenses need
 # the consumption, the funeral the average wage.
 NEEDS = {DISABILITY_9: ("urban_consumption",), DEATH: ("urban_consumption", "average_wage")}
+FIGURE_LABELS = {"urban_consumption": "人均消费支出", "average_wage": "职工平均工资"}
 AGES = {DEATH: (35, 58), DISABILITY_9: (28, 60), DISABILITY_10: (22, 66), BED_BLOCKING: (50, 75)}
 RELATIONS = {
     Relation.THIRD_PARTY_OCCUPANT: 3,
@@ -146,7 +147,6 @@ class InjuryPlan:
     stage: str
     relation: str
     age: int
-    standard: dict  # {"province", "year", "region"} of a row of the calc tables
     hospital_days: int  # as billed (bed blocking: the stay the hospital charged)
     blocked_days: int  # of those, days the patient was not in the ward (挂床)
     span: int  # days from the accident to the last bill
@@ -194,22 +194,49 @@ class InjuryDemo:
     def _standard_rows(self) -> list[CompensationStandard]:
         return list(CompensationStandard.objects.all())
 
-    def _injury_standard(self, branch, kind: str) -> dict | None:
-        """The latest standard of the branch's province (its city's own region if the table
-        has one) that carries the figures the kind needs; None when there is none."""
-        rows = [
-            row
-            for row in self._standard_rows
-            if row.province == branch.province
-            and all(getattr(row, name) is not None for name in NEEDS.get(kind, ()))
-        ]
+    def _province_rows(self, branch) -> list[CompensationStandard]:
+        """The standards of the branch's province: its city's own region if the table has
+        one, else 一般地区; oldest first."""
+        rows = [row for row in self._standard_rows if row.province == branch.province]
         rows = [r for r in rows if r.region == branch.city] or [
             r for r in rows if r.region == GENERAL_REGION
         ]
-        if not rows:
-            return None
-        row = max(rows, key=lambda r: r.data_year)
-        return {"province": row.province, "year": row.data_year, "region": row.region}
+        return sorted(rows, key=lambda r: r.effective_from)
+
+    def _computable(self, branch, kind: str) -> bool:
+        """Whether the kind can be computed in the branch's province: some standard carries
+        the figures it needs (the one used is chosen on the accident date)."""
+        return any(
+            all(getattr(row, name) is not None for name in NEEDS.get(kind, ()))
+            for row in self._province_rows(branch)
+        )
+
+    def _standard_on(self, branch, kind: str, accident: date) -> dict:
+        """The standard in force on the accident date, as an adjuster uses it: the row by
+        name when it carries the figures the kind needs; else its figures with those it
+        lacks (not yet published) carried over from the latest earlier row, typed in with a
+        label that says so."""
+        rows = [r for r in self._province_rows(branch) if r.effective_from <= accident]
+        row = rows[-1]
+        missing = [name for name in NEEDS.get(kind, ()) if getattr(row, name) is None]
+        if not missing:
+            return {"province": row.province, "year": row.data_year, "region": row.region}
+        figures = {
+            "urban_disposable_income": row.urban_disposable_income,
+            "urban_consumption": row.urban_consumption,
+            "average_wage": row.average_wage,
+        }
+        carried = []
+        for name in missing:
+            earlier = next(r for r in reversed(rows) if getattr(r, name) is not None)
+            figures[name] = getattr(earlier, name)
+            carried.append((FIGURE_LABELS[name], earlier.data_year))
+        note = "、".join(f"{label}沿用 {year} 年数据" for label, year in carried)
+        return {
+            **{k: f"{v:.2f}" for k, v in figures.items() if v is not None},
+            "label": f"{row.province} {row.region} {row.data_year}年数据（{note}）",
+            "source": row.source,
+        }
 
     def _plan_injury(self, plan, stage: str, showcase: tuple[str, str] | None):
         """The injury of a case that has an injured person: its kind, the standard and the
@@ -224,7 +251,7 @@ class InjuryDemo:
             prop = plan.property_plan
             relation = PROPERTY_RELATIONS[prop.kind] if prop else Relation.PEDESTRIAN
         else:
-            kinds = [k for k in RANDOM_KINDS if self._injury_standard(branch, k)]
+            kinds = [k for k in RANDOM_KINDS if self._computable(branch, k)]
             kind = rng.choices(kinds, [RANDOM_KINDS[k] for k in kinds])[0]
             relation = rng.choices(list(RELATIONS), list(RELATIONS.values()))[0]
             if stage in (S.REGISTERED, S.DISPATCHED, S.SURVEYING):
@@ -233,8 +260,7 @@ class InjuryDemo:
                 target_stage = rng.choice((NONE, ASSESSED))
             else:
                 target_stage = ASSESSED
-        standard = self._injury_standard(branch, kind)
-        if standard is None:  # a showcase's kind, with the province's rows edited away
+        if not self._computable(branch, kind):  # a showcase's kind, the rows edited away
             from lossdesk.demo.builder import DemoBuildError  # builder imports this module
 
             raise DemoBuildError(f"赔偿标准表缺少{branch.province}的数据（人伤演示案件需要）。")
@@ -253,7 +279,6 @@ class InjuryDemo:
             stage=target_stage,
             relation=relation,
             age=rng.randint(*AGES.get(kind, (18, 75))),
-            standard=standard,
             hospital_days=hospital_days,
             blocked_days=blocked,
             span=hospital_days + follow_up,
@@ -263,13 +288,13 @@ class InjuryDemo:
 
     def _injury_calculator(self, injury: InjuryPlan) -> None:
         """The calculator's inputs (POST /api/v1/calc/injury without the age and the
-        medical amount, which come from the ID number and the audited bills)."""
+        medical amount, which come from the ID number and the audited bills, and the
+        standard, chosen on the accident date when the injury is assessed)."""
         rng, kind = self.rng, injury.kind
         days = injury.hospital_days - injury.blocked_days  # in the ward
         transport = (80, 300) if kind == OUTPATIENT else (200, 800)
         calculator: dict = {
             "outcome": OUTCOMES.get(kind, "injury"),
-            "standard": injury.standard,
             "transport_amount": self._price(*transport),
         }
         if kind in GRADES:
@@ -422,6 +447,8 @@ class InjuryDemo:
         item = plan.case.loss_items.get(kind=LossItemKind.INJURY)
         accident = timezone.localdate(plan.case.report.accident_time)
         self._follow_up(plan, item, accident)
+        branch = self.branches[plan.city.code]
+        injury.calculator["standard"] = self._standard_on(branch, injury.kind, accident)
         bills = self._injury_bills(plan, accident)
         injury_assessment.do_save_injury_assessment(
             item,

@@ -232,6 +232,9 @@ class InjuryAssessment(models.Model):
     standard = models.JSONField("赔偿标准")
     items = models.JSONField("赔偿项目")
     explanation = models.JSONField("计算说明")
+    # The compensation split into CTPL 分项 and 三者险 by the case's liability
+    # (calc.calculations.injury_split); None while the survey has not decided liability.
+    split = models.JSONField("交强险与三者险分摊", null=True, blank=True)
     total = models.DecimalField("赔偿合计", max_digits=14, decimal_places=2)
     claimed_total = models.DecimalField("医疗费申报合计", max_digits=14, decimal_places=2)
     reasonable_total = models.DecimalField("医疗费合理合计", max_digits=14, decimal_places=2)

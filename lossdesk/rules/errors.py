@@ -48,9 +48,15 @@ def parse_enum[E: StrEnum](kind: type[E], value: object, field: str) -> E:
 
 
 def parse_date(value: object, field: str) -> date:
-    """A ``date`` (a ``datetime`` is cut to its date), or ``RuleInputError(field)``."""
+    """A ``date`` (a ``datetime`` is cut to its date; an ISO ``YYYY-MM-DD`` text, as stored
+    inputs keep it, is read), or ``RuleInputError(field)``."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     raise RuleInputError(field, "须为日期")

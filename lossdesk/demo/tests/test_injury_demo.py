@@ -131,10 +131,16 @@ def test_an_assessment_is_what_the_calculator_computes_from_its_inputs(demo_db):
         assert again["total"] == str(assessment.total)
         assert again["items"] == assessment.items
         assert again["items"]["medical"]["amount"] == str(assessment.reasonable_total)
-        # A named standard of the case branch's province, from the calc tables.
-        standard = assessment.standard
-        assert standard["kind"] == "table"
-        assert standard["province"] == assessment.loss_item.case.branch.province
+        # The standard of the case branch's province in force on the accident date: by
+        # name, or typed in with the figures that row lacks carried over, saying so.
+        standard, province = assessment.standard, assessment.loss_item.case.branch.province
+        if standard["kind"] == "table":
+            assert standard["province"] == province
+        else:
+            assert standard["label"].startswith(province) and "沿用" in standard["label"]
+        # Split by the liability the survey decided.
+        survey = assessment.loss_item.case.survey
+        assert assessment.split["ctpl"]["at_fault"] == (survey.liability != "none")
 
 
 def test_the_injured_person_and_the_bills_are_believable(demo_db):  # noqa: F811

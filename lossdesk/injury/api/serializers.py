@@ -182,6 +182,11 @@ class CompensationSerializer(serializers.Serializer):
     standard = serializers.DictField()
     explanation = serializers.ListField(child=serializers.CharField())
     inputs = serializers.DictField(help_text="计算所用的输入（与计算器接口相同）。")
+    split = serializers.DictField(
+        allow_null=True,
+        help_text="交强险分项与商业三者险的分摊（同 /api/v1/calc/injury 的 split，按查勘定责"
+        "的责任与比例）；查勘记录尚未定责时为 null。",
+    )
 
 
 class InjuryAssessmentSerializer(serializers.ModelSerializer):
@@ -226,6 +231,7 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
             "standard": assessment.standard,
             "explanation": assessment.explanation,
             "inputs": assessment.inputs,
+            "split": assessment.split,
         }
 
     def get_case_version(self, assessment) -> int:

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lossdesk.calc import calculations
-from lossdesk.claims.choices import EventType
-from lossdesk.claims.models import LossItem
+from lossdesk.claims.choices import EventType, Liability
+from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import (
     bump_version,
     recompute_assessed_amount,
@@ -195,6 +195,29 @@ def _compensation(calculator: Mapping[str, Any], errors: dict) -> dict | None:
         return None
 
 
+# Who is no third party of the insured vehicle: CTPL and 三者险 do not pay them.
+OWN_OCCUPANTS = frozenset({Relation.DRIVER, Relation.PASSENGER})
+
+
+def _split(case: Case, items: dict, accident: date, relation: str, errors: dict) -> dict | None:
+    """The compensation split into CTPL and 三者险 by the liability the survey decided
+    (None before the survey record)."""
+    survey = getattr(case, "survey", None)
+    if survey is None:
+        return None
+    try:
+        return calculations.injury_split(
+            items,
+            accident,
+            at_fault=survey.liability != Liability.NONE,
+            third_party=relation not in OWN_OCCUPANTS,
+            liability_ratio=survey.liability_ratio,
+        )
+    except RuleInputError as exc:
+        errors.setdefault(f"split.{exc.field}", []).append(exc.message)
+        return None
+
+
 def duplicate_invoices(item: LossItem, invoice_nos: list[str]) -> dict[str, list[str]]:
     """For each invoice number, the other cases whose bills carry it (a possible
     double claim, shown beside the bill; not a refusal: a case may be re-opened)."""
@@ -239,14 +262,18 @@ def do_save_injury_assessment(
     remarks = "" if remarks is None else str(remarks).strip()
     if len(remarks) > InjuryAssessment._meta.get_field("remarks").max_length:
         errors["remarks"] = ["定损说明太长。"]
-    result = None
+    result = split = None
     if "age" in cleaned and audit is not None:
         inputs = {
             **calculator,
             "age": cleaned["age"],
             "medical_amount": str(audit.reasonable_total),
+            # The standard must be in force on the accident date.
+            "accident_date": accident,
         }
         result = _compensation(inputs, errors)
+    if result is not None:
+        split = _split(case, result["items"], accident, cleaned["relation"], errors)
     if errors or result is None:
         raise ServiceError(ASSESSMENT_INVALID, code=ErrorCode.INVALID, fields=errors)
 
@@ -265,6 +292,7 @@ def do_save_injury_assessment(
     assessment.standard = result["standard"]
     assessment.items = result["items"]
     assessment.explanation = result["explanation"]
+    assessment.split = split
     assessment.total = Decimal(result["total"])
     assessment.claimed_total = audit.claimed_total
     assessment.reasonable_total = audit.reasonable_total

@@ -53,6 +53,9 @@ def test_put_then_get_answers_the_person_the_audit_and_the_calculators_compensat
     )
     assert compensation["items"] == calculator["items"]
     assert Decimal(compensation["total"]) == Decimal(calculator["total"])
+    # Split by the survey's full liability: all of it within the CTPL limits.
+    assert compensation["split"]["ctpl_total"] == compensation["total"]
+    assert compensation["split"]["commercial"]["liability_ratio"] == "1.00"
     assert api.get(url(item)).json() == answer
 
 

@@ -1,7 +1,7 @@
 """Saving an injury assessment: the person from a checked ID number, the bills as audited
 and the compensation exactly as the calculator computes it, saved together or not at all."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lossdesk.calc import calculations
+from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.core.errors import Conflict, ServiceError
 from lossdesk.injury.choices import DeductionReason, MedicalCategory, Sex
@@ -214,3 +215,51 @@ def test_the_stored_medical_totals_add_up(firm, item, claimed, cut):
     assessment = save(firm, item, bills=bills)
     assert assessment.claimed_total == assessment.reasonable_total + assessment.deducted_total
     assert Decimal(assessment.items["medical"]["amount"]) == assessment.reasonable_total
+
+
+# --- the standard in force and the split ----------------------------------------------------
+
+
+def test_the_split_is_the_calculators_on_the_liability_the_survey_decided(firm, item):
+    assessment = save(firm, item)  # the survey: full liability (100%), a pedestrian
+
+    accident = timezone.localdate(item.case.report.accident_time)
+    expected = calculations.injury_split(assessment.items, accident, True, True, "1.00")
+    assert assessment.split == expected
+    # TV-9's 十级 61,942 is 死亡伤残 within its limit; 医疗 1,630 + 伙食 1,200 within 18,000.
+    assert assessment.split["ctpl_total"] == str(assessment.total)
+    assert assessment.split["unpaid"] == "0.00"
+
+
+def test_the_insured_vehicles_own_passenger_gets_nothing_from_ctpl_or_third_party(firm, item):
+    passenger = {**person_aged(item, 40), "relation": "passenger"}
+
+    split = save(firm, item, person=passenger).split
+
+    assert split["third_party"] is False
+    assert (split["ctpl_total"], split["commercial"]["payout"]) == ("0.00", "0.00")
+
+
+def test_a_standard_not_in_force_on_the_accident_date_names_the_dates(firm, item):
+    accident = timezone.localdate(item.case.report.accident_time)
+    year = accident.year - 1  # in force from 1 January of this year: the accident's row
+    for data_year in (year - 1, year):
+        CompensationStandard.objects.create(
+            province="测试省",
+            data_year=data_year,
+            effective_from=date(data_year + 1, 1, 1),
+            urban_disposable_income="50000",
+            source="test",
+        )
+    stale = {**CALCULATOR, "standard": {"province": "测试省", "year": year - 1}}
+
+    with pytest.raises(ServiceError) as refused:
+        save(firm, item, calculator=stale)
+
+    (message,) = refused.value.fields["standard"]
+    assert f"适用于 {year}-01-01 至 {year}-12-31 的事故" in message
+    assert f"该日适用 测试省 一般地区 {year}年数据（{year + 1}-01-01 起）" in message
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+    # Named without a year, the row in force is taken.
+    assessment = save(firm, item, calculator={**CALCULATOR, "standard": {"province": "测试省"}})
+    assert assessment.standard["year"] == year

@@ -167,7 +167,10 @@ def test_age_refuses_a_date_before_the_birth_and_non_dates() -> None:
         age_on(date(1990, 5, 20), date(1990, 5, 19))
     assert (caught.value.field, caught.value.message) == ("on_date", "日期不能早于出生日期")
     with pytest.raises(RuleInputError) as caught:
-        age_on("1990-05-20", date(2020, 1, 1))
+        age_on("1990-05-32", date(2020, 1, 1))
+    assert caught.value.field == "birth_date"
+    with pytest.raises(RuleInputError) as caught:
+        age_on(19900520, date(2020, 1, 1))
     assert caught.value.field == "birth_date"
 
 

@@ -214,7 +214,7 @@ def test_an_empty_item_or_a_non_text_note_is_refused() -> None:
 
 
 def test_a_bill_needs_an_invoice_no_a_hospital_a_date_a_kind_and_lines() -> None:
-    bad = MedicalBill(" ", "", "2026-11-03", None, [])  # type: ignore[arg-type]
+    bad = MedicalBill(" ", "", "2026-13-03", None, [])  # type: ignore[arg-type]
     assert errors_of(bad) == {
         "bills.0.invoice_no": "请填写发票号",
         "bills.0.hospital": "请填写医院名称",
