@@ -4,6 +4,7 @@ body plus the person and the bills; the answer as stored, the ID number masked b
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from lossdesk.audit.models import PiiAccess
 from lossdesk.calc import calculations
@@ -96,3 +97,92 @@ def test_a_concurrent_edit_is_409_with_the_saved_assessment(firm, item):
     error = error_of(late)
     assert error["code"] == "conflict" and error["current_version"] == version + 1
     assert error["current_sheet"]["assessment_no"].startswith("RS")
+
+
+def test_an_injured_person_goes_from_first_visit_to_approval_through_the_api(firm):
+    """The surveyor's steps, the assessment at the sheet resource, submission and the
+    reviewer's approval: the case's approved amount includes the stored compensation."""
+    case = firm.assessed_case(injured_persons=1)  # the vehicles assessed already
+    item = case.loss_items.get(kind=LossItemKind.INJURY)
+    base = f"{API}/cases/{case.case_no}"
+    day = timezone.localdate(case.report.accident_time).isoformat()
+    surveyor = client_for(firm.zhangsan)
+
+    def send(method, path, body, status=200):
+        response = getattr(surveyor, method)(f"{base}/{path}", body, format="json")
+        assert response.status_code == status, response.content
+        return response.json()
+
+    send(
+        "put",
+        f"loss-items/{item.seq}/injury-survey",
+        {
+            "visited_on": day,
+            "hospital": "杭州市第一人民医院",
+            "admitted_on": day,
+            "diagnosis": "左桡骨远端骨折",
+            "outcome": "recovered",
+            "discharged_on": day,
+        },
+    )
+    visit = send(
+        "post",
+        f"loss-items/{item.seq}/hospital-visits",
+        {
+            "visited_on": day,
+            "kind": "patrol",
+            "present": False,
+            "findings": "床位空置",
+        },
+        201,
+    )
+    shown = surveyor.get(base).json()["loss_items"]
+    flag_id = next(i for i in shown if i["seq"] == item.seq)["investigation_flags"][0]["id"]
+    send(
+        "put",
+        f"investigation-flags/{flag_id}/decision",
+        {
+            "status": "confirmed",
+            "note": "两次查床不在",
+        },
+    )
+    send(
+        "post",
+        f"loss-items/{item.seq}/disability-appraisals",
+        {
+            "injury": "左腕关节功能丧失",
+            "grade": 10,
+            "institution": "鉴定所",
+            "appraised_on": day,
+        },
+        201,
+    )
+    bills = [
+        {
+            **BILLS[0],
+            "lines": [
+                *BILLS[0]["lines"],
+                {
+                    "category": "bed",
+                    "item": "床位费",
+                    "claimed": "200",
+                    "reasonable": "0",
+                    "deduction_reason": "bed_blocking",
+                    "note": f"走访 {visit['visited_on']} 不在床",
+                },
+            ],
+        }
+    ]
+    sheet = send("put", f"loss-items/{item.seq}/sheet", body(item, bills=bills))
+    assert sheet["deducted_total"] == "500.00"  # 300 非医保用药 + 200 挂床
+    send("post", "submit-for-review", {"version": surveyor.get(base).json()["version"]})
+    reviewer = client_for(firm.lisi)
+    version = reviewer.get(base).json()["version"]
+    response = reviewer.post(
+        f"{base}/review", {"decision": "approved", "version": version}, format="json"
+    )
+    assert response.status_code == 200, response.content
+
+    case.refresh_from_db()
+    assert case.status in ("approved", "in_second_review")
+    assert case.assessed_amount >= Decimal(sheet["compensation"]["total"])
