@@ -13,3 +13,10 @@ class BillingConfig(AppConfig):
 
         register_grants(self.label, BILLING_PERMISSIONS, admin=BILLING_ADMIN_PERMISSIONS)
         post_migrate.connect(grant_missing_permissions, sender=self)
+
+        from lossdesk.billing.services import on_case_cancelled, on_report_issued
+        from lossdesk.claims.signals import case_cancelled, report_issued
+
+        # The fee is computed in the transaction that issues the report or cancels the case.
+        report_issued.connect(on_report_issued, dispatch_uid="billing.fee.report_issued")
+        case_cancelled.connect(on_case_cancelled, dispatch_uid="billing.fee.case_cancelled")

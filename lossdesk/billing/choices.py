@@ -27,3 +27,21 @@ class FeeComponentChoices(models.TextChoices):
     DISTANCE = "distance", "远程查勘费"
     NIGHT = "night", "夜间/节假日加收"
     CANCELLATION = "cancellation", "注销费"
+
+
+class FeeTrigger(models.TextChoices):
+    """What made a case's fee computed: the adjusting report or the cancellation."""
+
+    REPORT_ISSUED = "report_issued", "出具公估报告"
+    CANCELLED = "cancelled", "案件注销"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已驳回"
+
+
+class AdjustmentDecision(models.TextChoices):
+    APPROVE = "approve", "批准"
+    REFUSE = "refuse", "驳回"

@@ -3,18 +3,38 @@
 A fee contract binds every branch of the firm, so only a user who may add contracts and whose
 data scope covers the head office (the root of the organisation tree) makes one."""
 
+from dataclasses import asdict
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from lossdesk.billing.models import FeeContract
-from lossdesk.billing.permissions import ADD_FEE_CONTRACT
-from lossdesk.core.errors import Conflict, ErrorCode, PermissionDenied, ServiceError
+from lossdesk.billing.choices import AdjustmentDecision, AdjustmentStatus, FeeTrigger
+from lossdesk.billing.models import CaseFee, CaseFeeComponent, FeeAdjustment, FeeContract
+from lossdesk.billing.permissions import (
+    ADD_FEE_CONTRACT,
+    DECIDE_ADJUSTMENT,
+    REQUEST_ADJUSTMENT,
+)
+from lossdesk.claims import registry
+from lossdesk.claims.choices import CaseStatus, EventType, LossItemStatus
+from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.claims.services import record_event
+from lossdesk.core.errors import (
+    Conflict,
+    ErrorCode,
+    NotFound,
+    PermissionDenied,
+    SelfReview,
+    ServiceError,
+)
 from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
-from lossdesk.rules.fees import FeeTerms, parse_terms
+from lossdesk.rules.fees import LINE_LABELS, FeeCase, FeeLine, FeeTerms, compute_fee, parse_terms
+from lossdesk.rules.money import fmt_money
 
 
 def may_write_fee_contracts(user) -> bool:
@@ -90,3 +110,292 @@ def contract_in_force(client: Client, line: str, on_date: date) -> FeeContract |
     """The contract of `client` and `line` in force on `on_date`: the highest version whose
     dates cover it (a new version supersedes the older ones from its effective date)."""
     return FeeContract.objects.in_force(client, line, on_date)
+
+
+# ------------------------------------------------------------------------- case fees
+
+# Before the surveyor arrives a cancelled case earns nothing; from then on the contract's
+# cancellation fee (docs/billing.md).
+BEFORE_SURVEY = frozenset({CaseStatus.REGISTERED, CaseStatus.DISPATCHED})
+NOT_RECORDED = "查勘里程、夜间/节假日未记录：按 0 公里、非夜间计算"
+NO_CONTRACT = "无收费协议"
+ZERO = Decimal("0.00")
+
+
+def commission_date(case: Case) -> date:
+    """委托日: the local (Beijing) date of the report, which picks the contract in force."""
+    return timezone.localtime(case.report.reported_at).date()
+
+
+def survey_started(case: Case) -> bool:
+    """Whether the survey had started: the case is past dispatch, or a surveyor arrived."""
+    if case.status not in BEFORE_SURVEY:
+        return True
+    return CaseEvent.objects.filter(case=case, type=EventType.ARRIVED).exists()
+
+
+def line_inputs(case: Case, *, cancelled: bool, after_survey: bool) -> dict[str, dict]:
+    """The `case` body of /calc/fee for each loss line present on the case, by line name:
+    the approved amount of the line's live items (the sum of their documents' totals, as
+    claims sums the assessed amount), the number of those items, the cancellation flags;
+    distance and night are not recorded by LossDesk yet (0 and false)."""
+    inputs: dict[str, dict] = {}
+    items = case.loss_items.all()
+    if not cancelled:
+        items = items.exclude(status=LossItemStatus.CANCELLED)
+    for line in registry.loss_lines():
+        if line.name not in FeeLine.__members__:
+            continue  # a line no contract is made for (the tests' fake line)
+        of_line = items.filter(kind__in=line.kinds)
+        count = of_line.count()
+        if not count:
+            continue
+        body: dict = {
+            "line": line.name,
+            "cancelled": cancelled,
+            "cancelled_after_survey": cancelled and after_survey,
+            "distance_km": "0",
+            "night": False,
+            "loss_items": count,
+        }
+        if not cancelled:
+            body["approved_amount"] = str(line.total(of_line).quantize(Decimal("0.01")))
+        inputs[line.name] = body
+    return inputs
+
+
+def fee_case(inputs: dict) -> FeeCase:
+    """The rules' case from a stored `inputs` body."""
+    return FeeCase(**inputs)
+
+
+def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
+    """Computes and stores the fee of `case` (inside the caller's transaction): a component
+    per loss line present, each by the line's contract in force on the 委托日; a line without
+    one is listed as 无收费协议 with fee 0 and flagged. Never refuses: the report or the
+    cancellation goes ahead whatever the contracts say. Records a FEE_COMPUTED event."""
+    on_date = commission_date(case)
+    cancelled = trigger == FeeTrigger.CANCELLED
+    after_survey = cancelled and survey_started(case)
+    inputs = line_inputs(case, cancelled=cancelled, after_survey=after_survey)
+    rows: list[CaseFeeComponent] = []
+    explanation: list[str] = [f"委托日 {on_date:%Y-%m-%d}（报案日期），按当日生效的收费协议计算"]
+    for name, body in inputs.items():
+        label = LINE_LABELS[FeeLine(name)]
+        contract = contract_in_force(case.client, name, on_date)
+        if contract is None:
+            rows.append(
+                CaseFeeComponent(
+                    line=name,
+                    inputs=body,
+                    fee=ZERO,
+                    explanation=[f"{label}：{NO_CONTRACT}（{on_date:%Y-%m-%d} 无生效协议），0.00"],
+                    missing_contract=True,
+                )
+            )
+            explanation.append(rows[-1].explanation[0])
+            continue
+        result = compute_fee(contract.terms, fee_case(body))
+        lines = [f"{label}收费协议第 {contract.version} 版", *result.explanation]
+        if not cancelled:
+            lines.insert(1, NOT_RECORDED)
+        rows.append(
+            CaseFeeComponent(
+                line=name,
+                contract=contract,
+                contract_version=contract.version,
+                terms=contract.terms,
+                inputs=body,
+                fee=result.fee,
+                components=[{**asdict(c), "amount": str(c.amount)} for c in result.components],
+                explanation=lines,
+            )
+        )
+        explanation.append(f"{label}：{fmt_money(result.fee)}（协议第 {contract.version} 版）")
+    if not rows:
+        explanation.append("本案没有可计费的损失标的，公估费 0.00")
+    total = sum((row.fee for row in rows), ZERO)
+    missing = any(row.missing_contract for row in rows)
+    if len(rows) > 1:
+        addends = " + ".join(fmt_money(row.fee) for row in rows)
+        explanation.append(f"公估费合计 = {addends} = {fmt_money(total)}")
+    else:
+        explanation.append(f"公估费合计 = {fmt_money(total)}")
+    CaseFee.objects.filter(case=case).delete()  # a later computation replaces the earlier
+    case_fee = CaseFee.objects.create(
+        case=case,
+        trigger=trigger,
+        on_date=on_date,
+        computed_total=total,
+        explanation=explanation,
+        missing_contract=missing,
+        computed_by=actor,
+        computed_at=timezone.now(),
+    )
+    for row in rows:
+        row.case_fee = case_fee
+    CaseFeeComponent.objects.bulk_create(rows)
+    flag = "；有险种线无收费协议，请补录协议" if missing else ""
+    record_event(
+        case,
+        EventType.FEE_COMPUTED,
+        actor,
+        f"计算公估费（{FeeTrigger(trigger).label}）：{fmt_money(total)} 元{flag}",
+        total=str(total),
+        trigger=trigger,
+        on_date=on_date.isoformat(),
+        contracts={
+            row.line: row.contract_version for row in rows if row.contract_version is not None
+        },
+        missing_contract=missing,
+    )
+    return case_fee
+
+
+def on_report_issued(sender, *, case, report, actor, **kwargs) -> None:
+    compute_case_fee(case, trigger=FeeTrigger.REPORT_ISSUED, actor=actor)
+
+
+def on_case_cancelled(sender, *, case, actor, **kwargs) -> None:
+    compute_case_fee(case, trigger=FeeTrigger.CANCELLED, actor=actor)
+
+
+def case_fee_for(case: Case, user) -> CaseFee:
+    """The fee of `case` as `user` may see it, with its components and adjustments;
+    NotFound before the fee is computed (or without the right to see fees: 403)."""
+    if not user.has_perm("billing.view_casefee"):
+        raise PermissionDenied("您的岗位没有查看公估费的权限。")
+    fee = (
+        CaseFee.objects.for_user(user)
+        .filter(case=case)
+        .select_related("computed_by")
+        .prefetch_related(
+            "components__contract",
+            "adjustments__requested_by",
+            "adjustments__decided_by",
+        )
+        .first()
+    )
+    if fee is None:
+        raise NotFound("本案尚未计算公估费（出具公估报告或注销时计算）。")
+    return fee
+
+
+def _locked_fee(case: Case, actor) -> CaseFee:
+    fee = (
+        CaseFee.objects.for_user(actor)
+        .select_for_update(of=("self",))
+        .select_related("case__branch")
+        .filter(case=case)
+        .first()
+    )
+    if fee is None:
+        raise Conflict("本案尚未计算公估费，不能调整。", code=ErrorCode.CONFLICT)
+    return fee
+
+
+def _amount(value, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount == 0 or abs(amount) >= 10**12:
+        message = "调整金额须为非零金额，正数调增、负数调减，精确到分。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={field: [message]})
+    return amount
+
+
+def _approved_total(fee: CaseFee) -> Decimal:
+    approved = fee.adjustments.filter(status=AdjustmentStatus.APPROVED)
+    return fee.computed_total + sum((a.amount for a in approved), ZERO)
+
+
+@transaction.atomic
+def do_request_fee_adjustment(case: Case, *, amount, reason: str, actor) -> FeeAdjustment:
+    """Finance asks to change the fee of `case` by `amount` for `reason`; a manager decides.
+    The fee after it may not fall below 0."""
+    if not actor.has_perm(REQUEST_ADJUSTMENT):
+        raise PermissionDenied("只有财务可以申请调整公估费。")
+    fee = _locked_fee(case, actor)
+    amount = _amount(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        message = "请填写调整原因。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"reason": [message]})
+    if _approved_total(fee) + amount < 0:
+        message = f"调整后公估费不能低于 0（当前 {fmt_money(_approved_total(fee))}）。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"amount": [message]})
+    adjustment = FeeAdjustment.objects.create(
+        case_fee=fee,
+        amount=amount,
+        reason=reason,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    record_event(
+        fee.case,
+        EventType.FEE_ADJUSTMENT_REQUESTED,
+        actor,
+        f"申请调整公估费 {amount:+.2f} 元：{reason}",
+        adjustment=adjustment.pk,
+        amount=str(amount),
+    )
+    return adjustment
+
+
+def adjustment_of(case: Case, pk: int) -> FeeAdjustment:
+    adjustment = FeeAdjustment.objects.filter(pk=pk, case_fee__case=case).first()
+    if adjustment is None:
+        raise NotFound("公估费调整不存在。")
+    return adjustment
+
+
+@transaction.atomic
+def do_decide_fee_adjustment(
+    adjustment: FeeAdjustment, *, decision: str, note: str = "", actor
+) -> FeeAdjustment:
+    """A manager (the branch manager of the case's branch, or above it up to the head
+    office) approves or refuses a pending adjustment; never the one who asked for it."""
+    if not actor.has_perm(DECIDE_ADJUSTMENT):
+        raise PermissionDenied("只有机构负责人可以审批公估费调整。")
+    fee = _locked_fee(adjustment.case_fee.case, actor)
+    if not covers_branch(actor, fee.case.branch):
+        raise PermissionDenied("只有案件所属机构（或其上级、总部）的负责人可以审批。")
+    adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    if adjustment.status != AdjustmentStatus.PENDING:
+        raise Conflict(
+            f"该调整已{AdjustmentStatus(adjustment.status).label}，不能再审批。",
+            current_state=adjustment.status,
+        )
+    if adjustment.requested_by_id == actor.pk:
+        raise SelfReview("申请人不能审批自己的调整申请。")
+    if decision not in AdjustmentDecision.values:
+        message = "请选择批准或驳回。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"decision": [message]})
+    note = (note or "").strip()
+    if decision == AdjustmentDecision.REFUSE and not note:
+        message = "驳回须填写意见。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"note": [message]})
+    approve = decision == AdjustmentDecision.APPROVE
+    if approve and _approved_total(fee) + adjustment.amount < 0:
+        message = f"批准后公估费将低于 0（当前 {fmt_money(_approved_total(fee))}）。"
+        raise ServiceError(message, code=ErrorCode.INVALID, fields={"decision": [message]})
+    adjustment.status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REFUSED
+    adjustment.decided_by, adjustment.decided_at = actor, timezone.now()
+    adjustment.decision_note = note
+    adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    total = _approved_total(fee)
+    record_event(
+        fee.case,
+        EventType.FEE_ADJUSTMENT_APPROVED if approve else EventType.FEE_ADJUSTMENT_REFUSED,
+        actor,
+        (
+            f"批准公估费调整 {adjustment.amount:+.2f} 元，公估费 {fmt_money(total)} 元"
+            if approve
+            else f"驳回公估费调整 {adjustment.amount:+.2f} 元：{note}"
+        ),
+        adjustment=adjustment.pk,
+        amount=str(adjustment.amount),
+        total=str(total),
+    )
+    return adjustment

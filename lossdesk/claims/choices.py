@@ -148,3 +148,7 @@ class EventType(models.TextChoices):
     DELEGATION_RETURNED = "delegation_returned", "退回委托"
     CALLBACK_CREATED = "callback_created", "生成回访任务"
     CALLBACK_COMPLETED = "callback_completed", "完成客户回访"
+    FEE_COMPUTED = "fee_computed", "计算公估费"
+    FEE_ADJUSTMENT_REQUESTED = "fee_adjustment_requested", "申请调整公估费"
+    FEE_ADJUSTMENT_APPROVED = "fee_adjustment_approved", "批准公估费调整"
+    FEE_ADJUSTMENT_REFUSED = "fee_adjustment_refused", "驳回公估费调整"

@@ -37,7 +37,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
-from lossdesk.claims.signals import case_cancelled, case_closed
+from lossdesk.claims.signals import case_cancelled, case_closed, report_issued
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
     Conflict,
@@ -528,6 +528,7 @@ def do_issue_report(case: Case, *, actor, expected_version=None) -> AdjustingRep
         f"出具公估报告 {report.report_no}，核定金额 {money(report.amount)} 元",
         report_no=report.report_no,
     )
+    report_issued.send(Case, case=case, report=report, actor=actor)
     return report
 
 

@@ -306,9 +306,13 @@ def test_the_standard_positions_hold_the_billing_rights(firm):
         return {name for name in names if name.startswith("billing.")}
 
     both = {"billing.view_feecontract", "billing.add_feecontract"}
-    assert rights("finance") == both
+    assert rights("finance") == both | {"billing.view_casefee", "billing.add_feeadjustment"}
     assert rights("system_admin") == both
-    assert rights("branch_manager") == {"billing.view_feecontract"}
+    assert rights("branch_manager") == {
+        "billing.view_feecontract",
+        "billing.view_casefee",
+        "billing.decide_feeadjustment",
+    }
     assert rights("surveyor") == rights("auditor") == rights("security_admin") == set()
 
 

@@ -1,0 +1,252 @@
+"""The fee of a case (issue 14 §2): computed by the contracts in force on the 委托日 when the
+report is issued or the case cancelled, stored with its inputs and explanation; adjustments
+requested by finance and decided by a manager; every step on the timeline."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from lossdesk.billing import services
+from lossdesk.billing.choices import AdjustmentStatus, FeeTrigger
+from lossdesk.billing.models import CaseFee
+from lossdesk.claims import services as claims_services
+from lossdesk.claims.choices import CancelReason, EventType
+from lossdesk.core.errors import Conflict, PermissionDenied, SelfReview, ServiceError
+from lossdesk.rules.fees import compute_fee
+from lossdesk.testing import Firm
+
+pytestmark = pytest.mark.django_db
+
+PERCENTAGE = {"mode": "percentage", "rate": "0.03", "minimum": "300.00", "maximum": "5000.00"}
+PER_CASE = {"mode": "per_case", "amount": "200.00", "cancellation_fee": "150.00"}
+# Two vehicles (本车 and 三者车), each 4,057.50: the case's motor line is approved at 8,115.00.
+HALF_OF_8115 = [{"kind": "repair", "name": "钣金修复", "quantity": "1", "unit_price": "4057.50"}]
+
+
+def contract(firm, terms, *, line="motor", effective_from=date(2020, 1, 1), **kwargs):
+    return services.do_create_fee_contract(
+        client=firm.client,
+        line=line,
+        effective_from=effective_from,
+        terms=terms,
+        actor=firm.finance,
+        **kwargs,
+    )
+
+
+def fee_events(case):
+    return list(
+        case.events.filter(type__startswith="fee_").order_by("id").values_list("type", flat=True)
+    )
+
+
+@pytest.fixture
+def issued(firm):
+    contract(firm, PERCENTAGE)
+    return firm.issued_case(lines=HALF_OF_8115)
+
+
+def test_issuing_the_report_computes_the_worked_example_fee(firm, issued):
+    fee = CaseFee.objects.get(case=issued)
+    assert issued.approved_amount == Decimal("8115.00")
+    assert (fee.trigger, fee.computed_total, fee.missing_contract) == (
+        FeeTrigger.REPORT_ISSUED,
+        Decimal("300.00"),
+        False,
+    )
+    assert fee.on_date == timezone.localtime(issued.report.reported_at).date()
+    [motor] = fee.components.all()
+    assert (motor.line, motor.contract_version, motor.fee) == ("motor", 1, Decimal("300.00"))
+    assert motor.terms == PERCENTAGE
+    assert motor.inputs == {
+        "line": "motor",
+        "approved_amount": "8115.00",
+        "cancelled": False,
+        "cancelled_after_survey": False,
+        "distance_km": "0",
+        "night": False,
+        "loss_items": 2,
+    }
+    assert "8115.00 × 3% = 243.45，低于最低收费，按最低收费 300.00" in " ".join(motor.explanation)
+    assert services.NOT_RECORDED in motor.explanation
+    assert fee.explanation[-1] == "公估费合计 = 300.00"
+    # The stored inputs give the stored fee again.
+    assert compute_fee(motor.terms, services.fee_case(motor.inputs)).fee == motor.fee
+    assert fee_events(issued) == [EventType.FEE_COMPUTED]
+    event = issued.events.get(type=EventType.FEE_COMPUTED)
+    assert event.data["total"] == "300.00" and event.data["contracts"] == {"motor": 1}
+    assert event.actor == firm.lisi
+
+
+def test_a_line_without_a_contract_is_listed_at_zero_and_flagged(firm):
+    case = firm.issued_case()
+    fee = CaseFee.objects.get(case=case)
+    [motor] = fee.components.all()
+    assert (motor.missing_contract, motor.contract, motor.fee) == (True, None, Decimal("0.00"))
+    assert "无收费协议" in motor.explanation[0]
+    assert fee.missing_contract and fee.computed_total == 0
+    assert "无收费协议" in case.events.get(type=EventType.FEE_COMPUTED).message
+
+
+def test_a_contract_made_in_force_after_the_report_date_is_not_used(firm):
+    contract(firm, PERCENTAGE)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    contract(firm, {"mode": "per_case", "amount": "999.00"}, effective_from=tomorrow)
+    case = firm.issued_case(lines=HALF_OF_8115)
+    [motor] = CaseFee.objects.get(case=case).components.all()
+    assert (motor.contract_version, motor.fee) == (1, Decimal("300.00"))
+
+
+def test_the_contract_in_force_on_the_report_date_is_used_not_the_issue_date(firm):
+    # Reported three days ago; v2 took over yesterday: v1 still prices the case.
+    contract(firm, PERCENTAGE)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    contract(firm, {"mode": "per_case", "amount": "999.00"}, effective_from=yesterday)
+    now = timezone.now()
+    case = firm.issued_case(
+        lines=HALF_OF_8115,
+        accident_time=now - timedelta(days=3, hours=1),
+        reported_at=now - timedelta(days=3),
+    )
+    [motor] = CaseFee.objects.get(case=case).components.all()
+    assert (motor.contract_version, motor.fee) == (1, Decimal("300.00"))
+
+
+def test_cancelled_before_the_survey_earns_nothing(firm):
+    contract(firm, PER_CASE)
+    case = firm.registered_case()
+    claims_services.do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=firm.zhaoliu)
+    fee = CaseFee.objects.get(case=case)
+    [motor] = fee.components.all()
+    assert (fee.trigger, fee.computed_total) == (FeeTrigger.CANCELLED, Decimal("0.00"))
+    assert motor.inputs["cancelled"] and not motor.inputs["cancelled_after_survey"]
+    assert "注销费：查勘开始前注销：不收费，0.00" in motor.explanation
+
+
+def test_cancelled_after_the_survey_started_earns_the_cancellation_fee(firm):
+    contract(firm, PER_CASE)
+    case = firm.surveying_case()
+    claims_services.do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=firm.zhaoliu)
+    fee = CaseFee.objects.get(case=case)
+    [motor] = fee.components.all()
+    assert fee.computed_total == Decimal("150.00")
+    assert motor.inputs["cancelled_after_survey"] is True
+    assert "approved_amount" not in motor.inputs
+    assert compute_fee(motor.terms, services.fee_case(motor.inputs)).fee == Decimal("150.00")
+    assert fee_events(case) == [EventType.FEE_COMPUTED]
+
+
+def test_every_line_present_has_its_component(firm):
+    contract(firm, PERCENTAGE)
+    contract(firm, {"mode": "per_case", "amount": "180.00"}, line="property")
+    case = firm.surveying_case(property_loss=True)
+    claims_services.do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=firm.zhaoliu)
+    fee = CaseFee.objects.get(case=case)
+    assert sorted(fee.components.values_list("line", flat=True)) == ["motor", "property"]
+
+
+def test_a_failed_report_saves_no_fee(firm, monkeypatch):
+    contract(firm, PERCENTAGE)
+    case = firm.approved_case(lines=HALF_OF_8115)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("记录事件失败")
+
+    monkeypatch.setattr("lossdesk.billing.services.record_event", boom)
+    with pytest.raises(RuntimeError):
+        claims_services.do_issue_report(case, actor=firm.lisi)
+    assert not CaseFee.objects.filter(case=case).exists()
+    case.refresh_from_db()
+    assert case.status == "approved"
+
+
+# --------------------------------------------------------------------- adjustments
+
+
+def test_an_approved_adjustment_changes_the_fee(firm, issued):
+    adjustment = services.do_request_fee_adjustment(
+        issued, amount="-50.00", reason="委托方要求按协议下浮", actor=firm.finance
+    )
+    fee = CaseFee.objects.get(case=issued)
+    assert fee.adjusted_total == Decimal("300.00")
+    assert fee.pending_adjustments == [adjustment]
+    services.do_decide_fee_adjustment(
+        adjustment, decision="approve", note="同意", actor=firm.zhoujiu
+    )
+    fee = CaseFee.objects.get(case=issued)
+    assert (fee.computed_total, fee.adjusted_total) == (Decimal("300.00"), Decimal("250.00"))
+    assert fee_events(issued) == [
+        EventType.FEE_COMPUTED,
+        EventType.FEE_ADJUSTMENT_REQUESTED,
+        EventType.FEE_ADJUSTMENT_APPROVED,
+    ]
+    assert "250.00" in issued.events.get(type=EventType.FEE_ADJUSTMENT_APPROVED).message
+
+
+def test_a_refused_adjustment_leaves_the_fee(firm, issued):
+    adjustment = services.do_request_fee_adjustment(
+        issued, amount="100", reason="加收复勘", actor=firm.finance
+    )
+    with pytest.raises(ServiceError) as refused:
+        services.do_decide_fee_adjustment(adjustment, decision="refuse", actor=firm.zhoujiu)
+    assert "note" in refused.value.fields
+    services.do_decide_fee_adjustment(
+        adjustment, decision="refuse", note="协议无复勘费", actor=firm.zhoujiu
+    )
+    adjustment.refresh_from_db()
+    fee = CaseFee.objects.get(case=issued)
+    assert adjustment.status == AdjustmentStatus.REFUSED
+    assert fee.adjusted_total == Decimal("300.00") and fee.pending_adjustments == []
+    assert fee_events(issued)[-1] == EventType.FEE_ADJUSTMENT_REFUSED
+    with pytest.raises(Conflict):
+        services.do_decide_fee_adjustment(adjustment, decision="approve", actor=firm.zhoujiu)
+
+
+def test_the_requester_may_not_decide_their_own_adjustment(firm, issued):
+    # A manager who may also request (both rights) still needs someone else to decide.
+    firm.zhoujiu.position.permissions.add(Permission.objects.get(codename="add_feeadjustment"))
+    manager = type(firm.zhoujiu).objects.get(pk=firm.zhoujiu.pk)
+    adjustment = services.do_request_fee_adjustment(
+        issued, amount="20", reason="夜间查勘", actor=manager
+    )
+    with pytest.raises(SelfReview):
+        services.do_decide_fee_adjustment(adjustment, decision="approve", actor=manager)
+    adjustment.refresh_from_db()
+    assert adjustment.status == AdjustmentStatus.PENDING
+
+
+def test_who_may_request_and_decide(firm, issued):
+    with pytest.raises(PermissionDenied):
+        services.do_request_fee_adjustment(issued, amount="10", reason="x", actor=firm.lisi)
+    adjustment = services.do_request_fee_adjustment(
+        issued, amount="10", reason="x", actor=firm.finance
+    )
+    for outsider in (firm.finance, firm.lisi):
+        with pytest.raises(PermissionDenied):
+            services.do_decide_fee_adjustment(adjustment, decision="approve", actor=outsider)
+    # A branch manager of another branch does not see the case at all.
+    ningbo_manager = Firm.staff("nb_manager", "宁波负责人", "branch_manager", firm.ningbo)
+    with pytest.raises(Conflict):
+        services.do_decide_fee_adjustment(adjustment, decision="approve", actor=ningbo_manager)
+    hq_manager = Firm.staff("hq_manager", "总部负责人", "branch_manager", firm.hq)
+    services.do_decide_fee_adjustment(adjustment, decision="approve", actor=hq_manager)
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason", "field"),
+    [("0", "x", "amount"), ("abc", "x", "amount"), ("-301", "x", "amount"), ("5", " ", "reason")],
+)
+def test_a_bad_adjustment_names_its_field_and_saves_nothing(firm, issued, amount, reason, field):
+    with pytest.raises(ServiceError) as refused:
+        services.do_request_fee_adjustment(issued, amount=amount, reason=reason, actor=firm.finance)
+    assert field in refused.value.fields
+    assert fee_events(issued) == [EventType.FEE_COMPUTED]
+
+
+def test_no_adjustment_before_the_fee_is_computed(firm):
+    case = firm.approved_case()
+    with pytest.raises(Conflict):
+        services.do_request_fee_adjustment(case, amount="10", reason="x", actor=firm.finance)
