@@ -39,6 +39,14 @@ class InjuryItemAction(CaseAction):
         # Back to the item's injury page, where the rest of the item is.
         return reverse("injury:item", kwargs={"case_no": case.case_no, "seq": target.seq})
 
+    @classmethod
+    def api_answer(cls, result, context):
+        """What an action creates (a visit, an appraisal, a flag) with 201; else the case."""
+        if cls.created_serializer is None:
+            return None
+        context = {**context, "case_version": result.loss_item.case.version}
+        return cls.created_serializer(result, context=context).data, 201
+
 
 class SaveInjurySurvey(InjuryItemAction):
     title = "人伤查勘"
@@ -87,11 +95,6 @@ class RecordHospitalVisit(InjuryItemAction):
             return "走访已记录；伤者不在床，已提出“挂床住院”疑点，请核实。"
         return "走访已记录。"
 
-    @classmethod
-    def api_answer(cls, result, context):
-        context = {**context, "case_version": result.loss_item.case.version}
-        return cls.created_serializer(result, context=context).data, 201
-
 
 class RecordDisabilityAppraisal(InjuryItemAction):
     title = "记录伤残鉴定"
@@ -111,11 +114,6 @@ class RecordDisabilityAppraisal(InjuryItemAction):
         return services.do_record_disability_appraisal(
             target, data, actor=actor, expected_version=version
         )
-
-    @classmethod
-    def api_answer(cls, result, context):
-        context = {**context, "case_version": result.loss_item.case.version}
-        return cls.created_serializer(result, context=context).data, 201
 
 
 class RaiseInvestigationFlag(InjuryItemAction):
@@ -137,11 +135,6 @@ class RaiseInvestigationFlag(InjuryItemAction):
         return services.do_raise_investigation_flag(
             target, data, actor=actor, expected_version=version
         )
-
-    @classmethod
-    def api_answer(cls, result, context):
-        context = {**context, "case_version": result.loss_item.case.version}
-        return cls.created_serializer(result, context=context).data, 201
 
 
 class DecideInvestigationFlag(CaseAction):
