@@ -1,0 +1,215 @@
+"""`manage.py seed_cases` (issue 16) on SQLite: 200 seeded cases over a small demo firm are
+valid cases (every state, unique numbers, loss items and timeline as the services leave
+them), scoped like any other, shown by the list, detail and statistics views; `--reset`
+removes exactly them. The demo firm and the seed are made once for the module, inside a
+transaction rolled back after."""
+
+from io import StringIO
+from itertools import pairwise
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from lossdesk.claims.choices import (
+    CaseStatus,
+    EventType,
+    LossItemKind,
+    LossItemStatus,
+)
+from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord
+from lossdesk.core.numbering import next_numbers
+from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.demo.scale import SEED_MARK, seeded_cases
+from lossdesk.intake.choices import DispatchStatus
+from lossdesk.intake.models import Dispatch, Report
+from lossdesk.org.models import Staff
+
+SEEDED = 200
+DEMO_CASES = 2
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        call_command(
+            "seed_demo",
+            *("--cases", str(DEMO_CASES), "--parts", "0", "--password", "demo-pass-2026"),
+            stdout=StringIO(),
+        )
+        out = StringIO()
+        call_command("seed_cases", "--cases", str(SEEDED), stdout=out)
+        yield SimpleNamespace(output=out.getvalue(), media=media)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seed_db(seeded, db, settings):
+    settings.MEDIA_ROOT = seeded.media
+    return seeded
+
+
+def staff(branch: str, position: str) -> Staff:
+    return Staff.objects.get(branch__code=branch, position__code=position)
+
+
+def test_seeding_without_the_demo_firm_is_refused_naming_seed_demo(db):
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("seed_cases", "--cases", "5", stdout=StringIO())
+    assert not Case.objects.exists()
+
+
+def test_seeded_cases_are_counted_and_every_state_is_present(seed_db):
+    cases = seeded_cases()
+    assert cases.count() == SEEDED
+    assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert f"案件 {SEEDED}" in seed_db.output and "件/秒" in seed_db.output
+
+
+def test_numbers_follow_the_scheme_and_are_unique(seed_db):
+    rows = list(
+        seeded_cases().values_list("case_no", "report__report_no", "opened_at", "report_id")
+    )
+    case_nos = [r[0] for r in rows]
+    report_nos = [r[1] for r in rows]
+    assert len(set(case_nos)) == SEEDED and len(set(report_nos)) == SEEDED
+    assert Case.objects.values("case_no").distinct().count() == Case.objects.count()
+    for case_no, report_no, opened_at, _ in rows:
+        day = timezone.localtime(opened_at).strftime("%Y%m%d")
+        assert case_no.startswith(f"C{day}") and report_no.startswith(f"R{day}")
+        assert case_no[9:].isdigit() and len(case_no) >= 15
+
+
+def test_the_numbers_the_services_issue_next_do_not_collide(seed_db):
+    report_no, case_no = next_numbers("R", "C")
+    counters = {no[9:] for no in seeded_cases().values_list("case_no", flat=True)}
+    assert case_no[9:] not in counters
+    assert int(case_no[9:]) > max(int(c) for c in counters)
+    assert not Report.objects.filter(report_no=report_no).exists()
+
+
+def test_reports_are_valid_and_span_two_years(seed_db):
+    reports = Report.objects.filter(client_claim_no__startswith=SEED_MARK)
+    for report in reports[:50]:
+        validate_plate(report.plate)
+        if report.vin:
+            validate_vin(report.vin)
+        validate_mobile(report.driver_phone)
+        assert report.accident_time <= report.reported_at <= report.case.opened_at
+    opened = seeded_cases().order_by("opened_at").values_list("opened_at", flat=True)
+    assert (opened.last() - opened.first()).days > 365
+
+
+def test_loss_items_follow_the_report_and_the_case_state(seed_db):
+    for case in seeded_cases().select_related("report").prefetch_related("loss_items"):
+        report, items = case.report, list(case.loss_items.all())
+        kinds = [item.kind for item in items]
+        assert kinds[0] == LossItemKind.INSURED_VEHICLE and items[0].plate == report.plate
+        assert kinds.count(LossItemKind.THIRD_PARTY_VEHICLE) == report.third_party_vehicles
+        assert kinds.count(LossItemKind.PROPERTY) == int(report.property_loss)
+        assert kinds.count(LossItemKind.INJURY) == report.injured_persons
+        assert [item.seq for item in items] == list(range(1, len(items) + 1))
+        expected = {
+            CaseStatus.CANCELLED: LossItemStatus.CANCELLED,
+            CaseStatus.IN_REVIEW: LossItemStatus.SUBMITTED,
+            CaseStatus.CLOSED: LossItemStatus.APPROVED,
+            CaseStatus.REGISTERED: LossItemStatus.PENDING,
+        }.get(case.status)
+        if expected:
+            assert {item.status for item in items} == {expected}, case.status
+
+
+def test_the_timeline_ends_in_the_case_state_and_dispatches_match(seed_db):
+    for case in seeded_cases().prefetch_related("events", "dispatches"):
+        events = sorted(case.events.all(), key=lambda e: (e.created_at, e.pk))
+        assert events[0].type == EventType.REPORT_REGISTERED
+        moves = [e.data["status"] for e in events if "status" in e.data]
+        if case.status == CaseStatus.REGISTERED:
+            assert moves == [] and case.surveyor_id is None
+        else:
+            assert moves[-1][1] == case.status
+            assert case.surveyor_id is not None
+        assert all(a.created_at <= b.created_at for a, b in pairwise(events))
+        live = [d for d in case.dispatches.all() if d.status != DispatchStatus.DECLINED]
+        assert len(live) == (0 if case.status == CaseStatus.REGISTERED else 1)
+        for d in live:
+            assert d.surveyor_id == case.surveyor_id
+            if d.arrived_at:
+                minutes = (d.arrived_at - d.dispatched_at).total_seconds() / 60
+                assert d.dispatch_to_arrival_minutes == round(minutes)
+        if case.status in (CaseStatus.CLOSED, CaseStatus.CANCELLED):
+            assert case.closed_at == events[-1].created_at
+        else:
+            assert case.closed_at is None
+    past_survey = seeded_cases().filter(status=CaseStatus.CLOSED)
+    assert SurveyRecord.objects.filter(case__in=past_survey).count() == past_survey.count()
+
+
+def test_a_branch_user_sees_only_the_seeded_cases_of_the_branch_through_the_api(seed_db, client):
+    user = staff("hangzhou", "dispatcher")
+    client.force_login(user)
+    mine = set(seeded_cases().filter(branch=user.branch).values_list("case_no", flat=True))
+    others = seeded_cases().exclude(branch=user.branch)
+    assert mine and others.exists()
+    seen, url = set(), "/api/v1/cases?page_size=200"
+    while url:
+        body = client.get(url).json()
+        seen |= {row["case_no"] for row in body["results"]}
+        url = body["next"]
+    assert mine <= seen
+    assert not seen & set(others.values_list("case_no", flat=True))
+    other = others.first()
+    assert client.get(f"/api/v1/cases/{other.case_no}").status_code == 404
+    own = seeded_cases().filter(branch=user.branch).first()
+    detail = client.get(f"/api/v1/cases/{own.case_no}")
+    assert detail.status_code == 200 and detail.json()["case_no"] == own.case_no
+
+
+def test_search_finds_a_seeded_case_by_plate_vin_phone_and_number(seed_db, client):
+    client.force_login(staff("hq", "branch_manager"))
+    case = seeded_cases().select_related("report").exclude(report__vin="").first()
+    report = case.report
+    for q in (report.plate, report.vin, report.driver_phone, case.case_no, report.report_no):
+        found = client.get("/api/v1/cases", {"q": q}).json()["results"]
+        assert case.case_no in {row["case_no"] for row in found}, q
+
+
+def test_the_case_list_detail_and_statistics_pages_show_seeded_cases(seed_db, client):
+    client.force_login(staff("hq", "branch_manager"))
+    case = seeded_cases().filter(status=CaseStatus.CLOSED).order_by("-opened_at").first()
+    listing = client.get(reverse("claims:case-list"), {"q": case.case_no})
+    assert listing.status_code == 200 and case.case_no in listing.content.decode()
+    detail = client.get(reverse("claims:case-detail", args=[case.case_no]))
+    assert detail.status_code == 200 and case.report.plate in detail.content.decode()
+    month = {"date_from": "2020-01-01", "date_to": "2030-12-31"}
+    for url in ("/stats/", "/stats/reports/", "/stats/dispatch/"):
+        assert client.get(url, month).status_code == 200, url
+    body = client.get("/api/v1/statistics/reports", month).json()
+    assert body["total"]["values"]["reports"] == Case.objects.count()
+
+
+def test_reset_removes_exactly_the_seeded_cases(seed_db):
+    demo_cases = set(
+        Case.objects.exclude(report__client_claim_no__startswith=SEED_MARK).values_list(
+            "pk", flat=True
+        )
+    )
+    demo_events = CaseEvent.objects.filter(case__in=demo_cases).count()
+    demo_items = LossItem.objects.filter(case__in=demo_cases).count()
+    demo_dispatches = Dispatch.objects.filter(case__in=demo_cases).count()
+    assert len(demo_cases) == DEMO_CASES
+    with transaction.atomic():
+        out = StringIO()
+        call_command("seed_cases", "--cases", "0", "--reset", stdout=out)
+        assert f"{SEEDED}" in out.getvalue()
+        assert set(Case.objects.values_list("pk", flat=True)) == demo_cases
+        assert Report.objects.count() == DEMO_CASES
+        assert CaseEvent.objects.count() == demo_events
+        assert LossItem.objects.count() == demo_items
+        assert Dispatch.objects.count() == demo_dispatches
+        transaction.set_rollback(True)
