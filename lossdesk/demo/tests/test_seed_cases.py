@@ -1,9 +1,10 @@
-"""`manage.py seed_cases` (issue 16) on SQLite: 200 seeded cases over a small demo firm are
-valid cases (every state, unique numbers, loss items and timeline as the services leave
-them), scoped like any other, shown by the list, detail and statistics views; `--reset`
-removes exactly them. The demo firm and the seed are made once for the module, inside a
-transaction rolled back after."""
+"""`manage.py seed_cases` and `manage.py bench_cases` (issue 16) on SQLite: 200 seeded
+cases over a small demo firm are valid cases (every state, unique numbers, loss items and
+timeline as the services leave them), scoped like any other, shown by the list, detail and
+statistics views; `--reset` removes exactly them; the bench prints its JSON line. The demo
+firm and the seed are made once for the module, inside a transaction rolled back after."""
 
+import json
 from io import StringIO
 from itertools import pairwise
 from types import SimpleNamespace
@@ -24,6 +25,7 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord
 from lossdesk.core.numbering import next_numbers
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
+from lossdesk.demo.management.commands.bench_cases import KINDS
 from lossdesk.demo.scale import SEED_MARK, seeded_cases
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch, Report
@@ -213,3 +215,22 @@ def test_reset_removes_exactly_the_seeded_cases(seed_db):
         assert LossItem.objects.count() == demo_items
         assert Dispatch.objects.count() == demo_dispatches
         transaction.set_rollback(True)
+
+
+def test_bench_prints_one_json_line_with_every_kind_for_both_users(seed_db):
+    out = StringIO()
+    call_command("bench_cases", "--queries", "2", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert result["benchmark"] == "bench_cases" and result["cases"] == Case.objects.count()
+    assert result["users"]["hq"]["data_scope"] == "subtree"
+    assert result["users"]["branch"]["data_scope"] == "branch"
+    for key in ("kinds", "kinds_branch_user"):
+        assert set(result[key]) == set(KINDS)
+        for kind, figures in result[key].items():
+            for field in ("p50_ms", "p95_ms", "bare_sql_p95_ms", "ratio_p95", "queries"):
+                assert figures[field] > 0, (key, kind, field)
+            assert figures["samples"] == 2
+    assert result["kinds"]["search_case_no"]["avg_rows"] == 1
+    assert result["rss_mb"] > 0
