@@ -25,6 +25,7 @@ from lossdesk.injury.choices import (
 )
 from lossdesk.injury.models import BillLine, InjuredPerson, MedicalBill
 from lossdesk.injury.services.assessment import BILL_TEXT, LINE_TEXT, MAX_BILLS
+from lossdesk.injury.services.investigation import SURVEY_FIELDS
 from lossdesk.rules.standards import GENERAL_REGION
 
 # The person's inputs the service checks (the urban box is a yes or no).
@@ -289,17 +290,7 @@ class InjurySurveyForm(VersionedForm):
     discharged_on = forms.DateField(label="出院日期", required=False, widget=DATE)
     outcome = forms.ChoiceField(label="治疗结果", choices=TreatmentOutcome.choices)
 
-    FIELDS = (
-        "visited_on",
-        "hospital",
-        "department",
-        "bed",
-        "admitted_on",
-        "diagnosis",
-        "description",
-        "discharged_on",
-        "outcome",
-    )
+    FIELDS = SURVEY_FIELDS
 
 
 class HospitalVisitForm(VersionedForm):

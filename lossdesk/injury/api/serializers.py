@@ -31,6 +31,7 @@ from lossdesk.injury.models import (
     InvestigationFlag,
     MedicalBill,
 )
+from lossdesk.injury.services.investigation import SURVEY_FIELDS
 from lossdesk.org.api.base import EnumField
 
 MASKED = "无「查看个人敏感信息」权限时打码。"
@@ -286,19 +287,7 @@ class InjurySurveySerializer(MedicalFieldsSerializer):
 
     class Meta:
         model = InjurySurvey
-        fields = [
-            "visited_on",
-            "hospital",
-            "department",
-            "bed",
-            "admitted_on",
-            "diagnosis",
-            "description",
-            "discharged_on",
-            "outcome",
-            "surveyed_by",
-            "updated_at",
-        ]
+        fields = [*SURVEY_FIELDS, "surveyed_by", "updated_at"]
         read_only_fields = fields
         extra_kwargs = {"diagnosis": {"help_text": MEDICAL}, "description": {"help_text": MEDICAL}}
 
