@@ -311,8 +311,8 @@ def test_injury_split_names_its_own_parameters_in_errors():
         calculations.injury_split({"medical": "1"}, None, True, True, "full")
     assert raised.value.field == "accident_date"
     with pytest.raises(RuleInputError) as raised:
-        calculations.injury_split({"medical": "1"}, "2025-03-01", True, True, "full")
-    assert raised.value.field == "accident_date"  # a date, not text
+        calculations.injury_split({"medical": "1"}, "2025-02-30", True, True, "full")
+    assert raised.value.field == "accident_date"  # a date (ISO text, as stored, is read)
     with pytest.raises(RuleInputError) as raised:
         calculations.injury_split({"medical": "x"}, date(2025, 3, 1), True, True, "full")
     assert raised.value.field == "items.medical"

@@ -110,16 +110,16 @@ def test_an_injured_person_goes_from_first_visit_to_approval_in_the_browser(live
             **BILL,
         }.items():
             put(page, name, value)
-        page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the answer to the post, not the page before it
+            page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
         assert "身份证号码校验位不正确" in page.locator("[data-section=person]").inner_text()
         assert page.input_value('[name="bills-0-lines-0-item"]') == "头孢曲松钠"  # kept
         assert problems == [f"zhangsan: Failed to load resource: {BAD_REQUEST}"]
         problems.clear()
 
         put(page, "person-id_number", good_id)
-        page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the answer to the post, not the page before it
+            page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)").click()
         result = page.locator("[data-section=compensation]").inner_text()
         assert "61,942.00" in result  # TV-9: 30,971 × 20 × 10%
         assert "1,630.00" in result  # 医疗费 = the audited reasonable total
@@ -141,8 +141,8 @@ def test_an_injured_person_goes_from_first_visit_to_approval_in_the_browser(live
         reviewer.open_case(case.case_no)
         panel = reviewer.panel("case-review")
         panel.locator("input[name=decision][value=approved]").check()
-        panel.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            panel.locator("button[type=submit]").click()
         browser.close()
 
     assert problems == []
