@@ -8,11 +8,13 @@ class BillingConfig(AppConfig):
     verbose_name = "收费与结算"
 
     def ready(self) -> None:
+        from lossdesk.billing import registration
         from lossdesk.billing.permissions import BILLING_ADMIN_PERMISSIONS, BILLING_PERMISSIONS
         from lossdesk.org.permissions import grant_missing_permissions, register_grants
 
         register_grants(self.label, BILLING_PERMISSIONS, admin=BILLING_ADMIN_PERMISSIONS)
         post_migrate.connect(grant_missing_permissions, sender=self)
+        registration.register()
 
         from lossdesk.billing.services import on_case_cancelled, on_report_issued
         from lossdesk.claims.signals import case_cancelled, report_issued

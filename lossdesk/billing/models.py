@@ -170,6 +170,10 @@ class CaseFee(models.Model):
         return self.computed_total + sum(approved, Decimal("0.00"))
 
     @property
+    def pending_total(self) -> Decimal:
+        return sum((a.amount for a in self.pending_adjustments), Decimal("0.00"))
+
+    @property
     def pending_adjustments(self) -> list["FeeAdjustment"]:
         return [a for a in self.adjustments.all() if a.status == AdjustmentStatus.PENDING]
 

@@ -5,7 +5,14 @@ body's key ("contract.brackets.1.up_to"); the serializers below only document th
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lossdesk.billing.choices import FeeComponentChoices, FeeLineChoices, FeeModeChoices
+from lossdesk.billing.choices import (
+    AdjustmentDecision,
+    AdjustmentStatus,
+    FeeComponentChoices,
+    FeeLineChoices,
+    FeeModeChoices,
+    FeeTrigger,
+)
 from lossdesk.billing.models import NOTE_MAX, FeeContract
 from lossdesk.calc.api import StrictSerializer, ratio
 from lossdesk.core.money_fields import AmountField
@@ -195,3 +202,72 @@ class FeeContractSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_by", "created_at"]
         extra_kwargs = {"note": {"max_length": NOTE_MAX}}
+
+
+# ------------------------------------------------------------------------- case fees
+
+
+def _signed(help_text: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, help_text=help_text, **kwargs)
+
+
+class CaseFeeComponentSerializer(serializers.Serializer):
+    line = EnumField(FeeLineChoices, help_text="险种线：motor 车险、property 物损、injury 人伤。")
+    contract = serializers.IntegerField(
+        source="contract_id", allow_null=True, help_text="所用收费协议的 id；无协议为 null。"
+    )
+    contract_version = serializers.IntegerField(allow_null=True, help_text="所用协议的版本。")
+    terms = serializers.JSONField(allow_null=True, help_text="所用协议条款的快照。")
+    inputs = serializers.JSONField(help_text="交给收费规则的 case（与 /calc/fee 的 case 相同）。")
+    fee = AmountField(help_text="本险种线公估费。")
+    components = serializers.JSONField(help_text="费用构成：code、label、amount、formula。")
+    explanation = serializers.ListField(child=serializers.CharField())
+    missing_contract = serializers.BooleanField(help_text="委托日无生效协议：按 0 计并提示。")
+
+
+class FeeAdjustmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount = _signed("调整金额：正数调增，负数调减。")
+    reason = serializers.CharField()
+    status = EnumField(
+        AdjustmentStatus, help_text="pending 待审批、approved 已批准、refused 已驳回。"
+    )
+    status_label = serializers.CharField(source="get_status_display")
+    requested_by = serializers.CharField(source="requested_by.full_name")
+    requested_at = serializers.DateTimeField()
+    decided_by = serializers.CharField(source="decided_by.full_name", allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class CaseFeeSerializer(serializers.Serializer):
+    case_no = serializers.CharField(source="case.case_no")
+    trigger = EnumField(FeeTrigger, help_text="report_issued 出具报告时、cancelled 注销时计算。")
+    on_date = serializers.DateField(help_text="委托日（报案日期），据此选用生效的收费协议。")
+    computed_fee = AmountField(source="computed_total", help_text="按协议计算的公估费。")
+    fee = AmountField(source="adjusted_total", help_text="计入已批准调整后的公估费。")
+    pending_adjustment = _signed(
+        "待审批调整金额合计（未计入 fee）。", source="pending_total", read_only=True
+    )
+    missing_contract = serializers.BooleanField(help_text="有险种线无生效收费协议。")
+    explanation = serializers.ListField(child=serializers.CharField())
+    components = CaseFeeComponentSerializer(many=True, source="components.all")
+    adjustments = FeeAdjustmentSerializer(many=True, source="adjustments.all")
+    computed_by = serializers.CharField(source="computed_by.full_name")
+    computed_at = serializers.DateTimeField()
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    amount = _signed("调整金额（元）：正数调增，负数调减，不能为 0。")
+    reason = serializers.CharField(max_length=NOTE_MAX, help_text="调整原因。")
+
+
+class FeeAdjustmentDecisionSerializer(serializers.Serializer):
+    decision = EnumField(AdjustmentDecision, help_text="approve 批准，refuse 驳回。")
+    note = serializers.CharField(
+        max_length=NOTE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="审批意见；驳回时必填。",
+    )

@@ -10,5 +10,6 @@ router.register("fee-contracts", views.FeeContractViewSet, basename="fee-contrac
 
 urlpatterns = [
     path("calc/fee", views.FeeCalcView.as_view(), name="calc-fee"),
+    path("cases/<str:case_no>/fee", views.CaseFeeView.as_view(), name="case-fee"),
     *router.urls,
 ]

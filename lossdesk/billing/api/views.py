@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from lossdesk.billing import services
 from lossdesk.billing.api.serializers import (
+    CaseFeeSerializer,
     FeeCalcSerializer,
     FeeContractSerializer,
     FeeResultSerializer,
@@ -249,3 +250,23 @@ def in_force_on(contracts, text: str):
         client=OuterRef("client"), line=OuterRef("line"), version__gt=OuterRef("version")
     )
     return covering.exclude(Exists(higher))
+
+
+# ----------------------------------------------------------------------------- case fee
+
+
+@extend_schema(
+    tags=["billing"],
+    summary="案件的公估费",
+    description="出具公估报告（或注销）时按委托日生效的收费协议计算：每个险种线一项，含所用"
+    "协议版本、条款快照、计算输入与说明；fee 计入已批准的调整，待审批的调整另列。未计算前 "
+    "404；无查看公估费权限 403；案件不在数据范围内 404。",
+    responses={200: CaseFeeSerializer, **error_responses(401, 403, 404)},
+)
+class CaseFeeView(APIView):
+    def get(self, request, case_no):
+        from lossdesk.claims.api.views import get_case
+
+        case = get_case(request, case_no)
+        fee = services.case_fee_for(case, request.user)
+        return Response(CaseFeeSerializer(fee, context={"request": request}).data)

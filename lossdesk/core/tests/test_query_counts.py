@@ -124,6 +124,7 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "billing": {
         "api:fee-contract-list": ("finance", None),
         "api:fee-contract-detail": ("finance", "fee_contract"),
+        "api:case-fee": ("zhoujiu", "fee"),
     },
 }
 
@@ -194,6 +195,8 @@ NOT_LISTS.update(
             "injury:appraisal",
             "injury:flag",
             "injury:flag-decision",
+            "billing:case-fee-adjust",
+            "billing:case-fee-decide",
             "parts:identify-save",
             "parts:query-apply",
             "parts:import-confirm",

@@ -16,6 +16,7 @@ from django.test import Client as PageClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from lossdesk.billing import services as billing_services
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent, LossItem
 from lossdesk.injury.services import assessment as injury_assessment
@@ -198,6 +199,8 @@ PAGES = {
     "claims:case-close": R("lisi", "issued", versioned, get=200, post=302),
     "claims:case-cancel": R("zhaoliu", "registered", get=200, post=400),
     "motor:sheet-edit": R("zhangsan", "sheet", get=200, post=400),
+    "billing:case-fee-adjust": R("hz_finance", "issued", get=200, post=400),
+    "billing:case-fee-decide": R("zhoujiu", "fee_adjustment", get=200, post=400),
     "property:item": R("zhangsan", "property_item", get=200),
     "property:sheet": R("zhangsan", "property_item", post=400),
     "property:survey": R("zhangsan", "property_item", get=200, post=400),
@@ -269,6 +272,9 @@ API = {
     "parts-import-confirm": R("hz_price_desk", "catalogue_import", post=409),
     "parts-import-cancel": R("hz_price_desk", "catalogue_import", post=200),
     "notify-api:sms-detail": R("zhaoliu", "sms", get=200),
+    "api:case-fee": R("zhoujiu", "issued", get=200),
+    "api:case-fee-adjustments": R("hz_finance", "issued", post=400),
+    "api:case-fee-adjustment-decision": R("zhoujiu", "fee_adjustment", put=400),
 }
 
 ROUTES = {**PAGES, **API}
@@ -313,6 +319,11 @@ class World:
     @cached_property
     def hz_price_desk(self):
         return Firm.staff("hz_price", "杭州报价员", "price_desk", self.firm.hangzhou)
+
+    @cached_property
+    def hz_finance(self):
+        # Finance of 杭州 (the cast's clerk is at the head office, which sees every branch).
+        return Firm.staff("hz_finance", "杭州财务", "finance", self.firm.hangzhou)
 
     def peer(self, owner):
         """A 宁波 user with the owner's position (王五 and 吴十 where they exist)."""
@@ -434,6 +445,20 @@ class World:
     @cached_property
     def issued(self):
         return {"case_no": self.firm.issued_case(client_claim_no="PICC-ISSUED").case_no}
+
+    @cached_property
+    def fee_adjustment(self):
+        # The issued case's fee (computed by billing when the report was issued), adjusted.
+        case = Case.objects.get(case_no=self.issued["case_no"])
+        adjustment = billing_services.do_request_fee_adjustment(
+            case, amount="50.00", reason="夜间查勘加收", actor=self.firm.finance
+        )
+        return {"case_no": case.case_no, "pk": adjustment.pk}
+
+    @property
+    def fee(self):
+        """The issued case, its fee with an adjustment."""
+        return {"case_no": self.fee_adjustment["case_no"]}
 
     @cached_property
     def _delegation(self):
