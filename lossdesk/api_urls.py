@@ -71,6 +71,7 @@ urlpatterns = [
     *claims.action_urls(),
     *router.urls,
     path("", include("lossdesk.billing.api.urls")),
+    path("", include("lossdesk.quality.api.urls")),
     # Any character, a newline too (a fuzzed path): every unknown path gets the JSON 404.
     re_path(r"^[\s\S]*$", not_found),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lossdesk.calc",
     "lossdesk.notify",
     "lossdesk.billing",
+    "lossdesk.quality",
     "lossdesk.reports",
     "lossdesk.demo",
 ]

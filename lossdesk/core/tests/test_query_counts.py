@@ -121,6 +121,10 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "audit": {
         "api:audit-pii-access": ("auditor", None),
     },
+    "quality": {
+        "api:alert-list": ("zhoujiu", None),
+        "api:alert-detail": ("zhoujiu", "alert"),
+    },
     "billing": {
         "api:fee-contract-list": ("finance", None),
         "api:fee-contract-detail": ("finance", "fee_contract"),

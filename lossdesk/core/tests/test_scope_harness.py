@@ -8,6 +8,7 @@ id that is not in ROUTES (or, by design, in UNSCOPED) fails
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 import pytest
@@ -30,6 +31,7 @@ from lossdesk.notify.models import SmsMessage
 from lossdesk.org.models import AuthToken
 from lossdesk.parts import services as parts_services
 from lossdesk.property import services as property_services
+from lossdesk.quality.services import evaluate_case
 from lossdesk.testing import Firm, client_for, error_of, photo
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -249,6 +251,8 @@ API = {
     "api:case-disability-appraisals": R("zhangsan", "injury_item", post=400),
     "api:case-investigation-flags": R("zhangsan", "injury_item", post=400),
     "api:case-investigation-flag-decision": R("zhangsan", "injury_flag", put=400),
+    "api:alert-detail": R("zhoujiu", "alert", get=200),
+    "api:alert-resolve": R("zhoujiu", "alert", post=400),
     "api:case-submit-for-review": R("zhangsan", "case", post=200),
     "api:case-review": R("lisi", "in_review", post=400),
     "api:case-document-requests": R("lisi", "in_review", post=400),
@@ -423,6 +427,18 @@ class World:
             item, {"kind": "over_treatment", "evidence": "重复检查"}, actor=self.firm.zhangsan
         )
         return {"case_no": item.case.case_no, "pk": flag.pk}
+
+    @cached_property
+    def alert(self):
+        # Reported three days after the accident: a late_report alert (among others).
+        now = timezone.now()
+        case = self.firm.registered_case(
+            client_claim_no="PICC-ALERT",
+            accident_time=now - timedelta(days=3),
+            reported_at=now - timedelta(hours=1),
+        )
+        late = next(a for a in evaluate_case(case) if a.rule == "late_report")
+        return {"pk": late.pk}
 
     @cached_property
     def _in_review(self):

@@ -111,6 +111,8 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_pricequery",
         "parts.view_vehiclemodel",
         "reports.view_statistics",
+        "quality.resolve_alert",
+        "quality.view_alert",
     },
     "dispatcher": {
         "claims.cancel_case",
@@ -122,6 +124,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "notify.view_smsmessage",
         "org.view_pii",
         "reports.view_statistics",
+        "quality.view_alert",
     },
     "surveyor": {
         "claims.assess_case",
@@ -136,6 +139,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_part",
         "parts.view_pricequery",
         "parts.view_vehiclemodel",
+        "quality.view_alert",
     },
     "assessor": {
         "claims.assess_case",
@@ -148,6 +152,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_part",
         "parts.view_pricequery",
         "parts.view_vehiclemodel",
+        "quality.view_alert",
     },
     "reviewer": {
         "claims.close_case",
@@ -162,6 +167,8 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_pricequery",
         "parts.view_vehiclemodel",
         "reports.view_statistics",
+        "quality.resolve_alert",
+        "quality.view_alert",
     },
     "price_desk": {
         "parts.add_catalogueimport",

@@ -1,0 +1,39 @@
+from rest_framework import serializers
+
+from lossdesk.claims.api.serializers import StaffRefSerializer
+from lossdesk.core.limits import NOTE_MAX
+from lossdesk.org.api.base import EnumField
+from lossdesk.quality.choices import AlertStatus
+from lossdesk.quality.models import Alert
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    case_no = serializers.CharField(source="case.case_no", read_only=True)
+    status = EnumField(AlertStatus, read_only=True)
+    resolved_by = StaffRefSerializer(read_only=True, allow_null=True)
+    inputs = serializers.DictField(read_only=True, help_text="规则看到的数据与所用参数（params）。")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "case_no",
+            "rule",
+            "rule_version",
+            "inputs",
+            "explanation",
+            "status",
+            "reason",
+            "resolved_by",
+            "resolved_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ResolveInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[AlertStatus.CONFIRMED.value, AlertStatus.DISMISSED.value],
+        help_text="confirmed（确认）或 dismissed（排除，须写理由）。",
+    )
+    reason = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)

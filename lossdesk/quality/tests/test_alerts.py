@@ -1,0 +1,179 @@
+"""Risk alerts: each rule of the registry on cases built through the services, with the
+inputs it saw and its sentence; evaluation is idempotent; the rules' parameters are data
+checked on save; the API lists within the case scope and works an alert to a decision."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from lossdesk.claims import services as claims_services
+from lossdesk.quality.alert_rules import RULES
+from lossdesk.quality.models import Alert, AlertRuleSetting
+from lossdesk.quality.services import evaluate_case, evaluate_cases
+from lossdesk.testing import API, SURVEY, VALID_VINS, client_for, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def rules_of(case) -> set[str]:
+    return set(Alert.objects.filter(case=case).values_list("rule", flat=True))
+
+
+def test_a_report_made_days_after_the_accident_is_flagged_once(firm):
+    now = timezone.now()
+    case = firm.registered_case(
+        accident_time=now - timedelta(hours=73), reported_at=now - timedelta(hours=1)
+    )
+
+    (alert,) = evaluate_case(case)
+
+    assert (alert.rule, alert.rule_version) == ("late_report", 1)
+    assert alert.inputs["delay_hours"] == 72.0 and alert.inputs["params"] == {"hours": 48}
+    assert alert.explanation == "出险 72.0 小时后才报案，超过 48 小时。"
+    assert evaluate_case(case) == []  # evaluating again raises nothing new
+    assert Alert.objects.filter(case=case).count() == 1
+
+
+def test_the_same_vehicle_within_the_window_is_flagged_on_both_cases(firm):
+    now = timezone.now()
+    ten_days_ago = now - timedelta(days=10, hours=2)
+    first = firm.registered_case(accident_time=ten_days_ago, reported_at=ten_days_ago)
+    second = firm.registered_case(plate="浙A99999", reporter_phone="13900001111")  # same VIN
+    elsewhere = firm.registered_case(
+        plate="浙C11111",
+        vin=VALID_VINS[1],
+        reporter_phone="13900002222",
+        accident_time=now - timedelta(days=40),
+        reported_at=now - timedelta(days=40),
+    )
+
+    assert evaluate_cases() == 2
+
+    alert = Alert.objects.get(case=second, rule="repeat_vehicle")
+    assert alert.inputs["cases"] == [first.case_no]
+    assert first.case_no in alert.explanation and "30 天内另有 1 起案件" in alert.explanation
+    assert "repeat_vehicle" in rules_of(first) and not rules_of(elsewhere)
+
+
+def test_a_phone_reporting_often_is_flagged_without_naming_the_number(firm):
+    cases = [
+        firm.registered_case(plate=f"浙C1000{i}", vin=VALID_VINS[i % 2 + 1] if i else "")
+        for i in range(3)
+    ]
+    alerts = evaluate_case(cases[0])
+    phone = [a for a in alerts if a.rule == "repeat_phone"]
+    assert phone and "13812345678" not in str(phone[0].inputs) + phone[0].explanation
+
+
+def test_a_single_vehicle_accident_at_night_is_flagged(firm):
+    local = timezone.localtime(timezone.now()).replace(hour=23, minute=30)
+    night = local - timedelta(days=1)
+    case = firm.surveying_case(
+        accident_time=night, reported_at=night + timedelta(hours=1), plate="浙C20000", vin=""
+    )
+    claims_services.do_save_survey(
+        case, {**SURVEY, "accident_type": "single_vehicle"}, actor=firm.zhangsan
+    )
+
+    (alert,) = evaluate_case(case)
+
+    assert alert.rule == "night_single_vehicle"
+    assert alert.explanation == "单方事故发生在夜间 23:30（22:00–5:00）。"
+
+
+def test_parameters_are_data_checked_by_their_rule(firm):
+    bad = AlertRuleSetting(rule="late_report", params={"hours": 0})
+    with pytest.raises(ValidationError) as refused:
+        bad.full_clean()
+    assert refused.value.message_dict["params"] == ["hours：报案时延（小时）须在 1 到 720 之间"]
+    with pytest.raises(ValidationError):
+        AlertRuleSetting(rule="late_report", params={"minutes": 5}).full_clean()
+
+    now = timezone.now()
+    case = firm.registered_case(
+        accident_time=now - timedelta(hours=30), reported_at=now - timedelta(hours=1)
+    )
+    assert evaluate_case(case) == []  # 29 hours: within the default 48
+    AlertRuleSetting.objects.create(rule="late_report", params={"hours": 24})
+    assert [a.rule for a in evaluate_case(case)] == ["late_report"]
+    AlertRuleSetting.objects.filter(rule="late_report").update(enabled=False)
+    Alert.objects.all().delete()
+    assert evaluate_case(case) == []
+
+
+def test_every_rule_has_an_id_a_version_and_valid_defaults():
+    for code, rule in RULES.items():
+        assert rule.code == code and rule.version >= 1 and rule.title
+        assert rule.parameters({}) == {p.name: p.default for p in rule.params}
+
+
+def test_the_job_reports_what_it_raised(firm):
+    now = timezone.now()
+    firm.registered_case(accident_time=now - timedelta(days=3), reported_at=now)
+    out = StringIO()
+    call_command("evaluate_alerts", stdout=out)
+    assert "新增预警 1 条" in out.getvalue()
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alert(firm):
+    now = timezone.now()
+    case = firm.registered_case(
+        accident_time=now - timedelta(days=3), reported_at=now - timedelta(hours=1)
+    )
+    (alert,) = evaluate_case(case)
+    return alert
+
+
+def test_alerts_are_listed_within_the_case_scope(firm, alert):
+    answer = client_for(firm.zhoujiu).get(f"{API}/alerts", {"status": "open"}).json()
+    (shown,) = answer["results"]
+    assert (shown["case_no"], shown["rule"], shown["rule_version"]) == (
+        alert.case.case_no,
+        "late_report",
+        1,
+    )
+    assert shown["inputs"]["params"] == {"hours": 48} and shown["status"] == "open"
+
+    ningbo = client_for(firm.wushi)  # another branch's dispatcher
+    assert ningbo.get(f"{API}/alerts").json()["results"] == []
+    assert ningbo.get(f"{API}/alerts/{alert.pk}").status_code == 404
+    assert (
+        client_for(firm.wushi)
+        .post(f"{API}/alerts/{alert.pk}/resolve", {"decision": "confirmed"}, format="json")
+        .status_code
+        == 404
+    )
+
+
+def test_an_alert_is_worked_to_a_decision_and_a_dismissal_needs_its_reason(firm, alert):
+    url = f"{API}/alerts/{alert.pk}/resolve"
+    manager = client_for(firm.zhoujiu)
+    response = manager.post(url, {"decision": "dismissed"}, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {"reason": ["排除预警须写明理由。"]}
+    assert (
+        client_for(firm.qianqi)
+        .post(  # an assessor sees alerts, does not decide them
+            url, {"decision": "confirmed"}, format="json"
+        )
+        .status_code
+        == 403
+    )
+
+    response = manager.post(
+        url, {"decision": "dismissed", "reason": "客户出差，回来后报案"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "dismissed"
+    assert response.json()["resolved_by"]["id"] == firm.zhoujiu.pk
+    again = manager.post(url, {"decision": "confirmed"}, format="json")
+    assert again.status_code == 409 and error_of(again)["code"] == "alert_already_resolved"
