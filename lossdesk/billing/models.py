@@ -19,7 +19,7 @@ from lossdesk.billing.choices import (
 )
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
-from lossdesk.rules.fees import FeeTerms, parse_terms
+from lossdesk.rules.fees import FeeCase, FeeTerms, parse_terms
 
 NOTE_MAX = 500
 
@@ -214,6 +214,10 @@ class CaseFeeComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_fee} {self.get_line_display()}"
+
+    def inputs_case(self) -> FeeCase:
+        """The stored inputs as the fee rules' case (the same fee comes out again)."""
+        return FeeCase(**self.inputs)
 
 
 class FeeAdjustment(models.Model):

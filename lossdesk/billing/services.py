@@ -235,19 +235,21 @@ def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
     for row in rows:
         row.case_fee = case_fee
     CaseFeeComponent.objects.bulk_create(rows)
+    used = "、".join(
+        f"{LINE_LABELS[FeeLine(row.line)]}"
+        + (f"协议第 {row.contract_version} 版" if row.contract_version else NO_CONTRACT)
+        for row in rows
+    )
     flag = "；有险种线无收费协议，请补录协议" if missing else ""
+    # The timeline shows every data key with its label: only the amount goes there; the
+    # contracts, inputs and explanation are the CaseFee's.
     record_event(
         case,
         EventType.FEE_COMPUTED,
         actor,
-        f"计算公估费（{FeeTrigger(trigger).label}）：{fmt_money(total)} 元{flag}",
-        total=str(total),
-        trigger=trigger,
-        on_date=on_date.isoformat(),
-        contracts={
-            row.line: row.contract_version for row in rows if row.contract_version is not None
-        },
-        missing_contract=missing,
+        f"计算公估费（{FeeTrigger(trigger).label}，委托日 {on_date:%Y-%m-%d}"
+        f"{'，' + used if used else ''}）：{fmt_money(total)} 元{flag}",
+        amount=str(total),
     )
     return case_fee
 
@@ -337,7 +339,6 @@ def do_request_fee_adjustment(case: Case, *, amount, reason: str, actor) -> FeeA
         EventType.FEE_ADJUSTMENT_REQUESTED,
         actor,
         f"申请调整公估费 {amount:+.2f} 元：{reason}",
-        adjustment=adjustment.pk,
         amount=str(amount),
     )
     return adjustment
@@ -394,8 +395,6 @@ def do_decide_fee_adjustment(
             if approve
             else f"驳回公估费调整 {adjustment.amount:+.2f} 元：{note}"
         ),
-        adjustment=adjustment.pk,
         amount=str(adjustment.amount),
-        total=str(total),
     )
     return adjustment

@@ -58,6 +58,7 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
+from lossdesk.demo import billing as billing_demo
 from lossdesk.demo import injury as injury_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.intake import sms as intake_sms
@@ -1179,7 +1180,7 @@ class DemoClock:
 # ---------------------------------------------------------------------------------------
 
 
-class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo):
+class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_demo.BillingDemo):
     def __init__(
         self,
         *,
@@ -1240,6 +1241,7 @@ class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo):
                 self._build_org()
                 self._build_depreciation_rules()
                 self._build_roster()
+                self._build_fee_contracts()  # before any report is issued (demo/billing.py)
                 plans = self._plan_cases()
                 self._run_cases(plans)
         except BaseException:

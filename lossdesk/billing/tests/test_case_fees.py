@@ -77,7 +77,8 @@ def test_issuing_the_report_computes_the_worked_example_fee(firm, issued):
     assert compute_fee(motor.terms, services.fee_case(motor.inputs)).fee == motor.fee
     assert fee_events(issued) == [EventType.FEE_COMPUTED]
     event = issued.events.get(type=EventType.FEE_COMPUTED)
-    assert event.data["total"] == "300.00" and event.data["contracts"] == {"motor": 1}
+    assert event.data == {"amount": "300.00"}
+    assert "委托日" in event.message and "车险协议第 1 版" in event.message
     assert event.actor == firm.lisi
 
 
