@@ -292,7 +292,9 @@ def _locked_fee(case: Case, actor) -> CaseFee:
         .first()
     )
     if fee is None:
-        raise Conflict("本案尚未计算公估费，不能调整。", code=ErrorCode.CONFLICT)
+        if CaseFee.objects.filter(case=case).exists():  # a case outside the actor's scope
+            raise NotFound("案件不存在或不在您的数据范围内。")
+        raise Conflict("本案尚未计算公估费，不能调整。")
     return fee
 
 

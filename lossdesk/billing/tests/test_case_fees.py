@@ -14,7 +14,7 @@ from lossdesk.billing.choices import AdjustmentStatus, FeeTrigger
 from lossdesk.billing.models import CaseFee
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, EventType
-from lossdesk.core.errors import Conflict, PermissionDenied, SelfReview, ServiceError
+from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
 from lossdesk.rules.fees import compute_fee
 from lossdesk.testing import Firm
 
@@ -230,7 +230,7 @@ def test_who_may_request_and_decide(firm, issued):
             services.do_decide_fee_adjustment(adjustment, decision="approve", actor=outsider)
     # A branch manager of another branch does not see the case at all.
     ningbo_manager = Firm.staff("nb_manager", "宁波负责人", "branch_manager", firm.ningbo)
-    with pytest.raises(Conflict):
+    with pytest.raises(NotFound):
         services.do_decide_fee_adjustment(adjustment, decision="approve", actor=ningbo_manager)
     hq_manager = Firm.staff("hq_manager", "总部负责人", "branch_manager", firm.hq)
     services.do_decide_fee_adjustment(adjustment, decision="approve", actor=hq_manager)
