@@ -84,6 +84,8 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_pricechange",
     },
     "branch_manager": {
+        "billing.decide_feeadjustment",
+        "billing.view_casefee",
         "billing.view_feecontract",
         "claims.cancel_case",
         "claims.close_case",
@@ -185,7 +187,9 @@ STANDARD_PERMISSIONS_BEFORE = {
         "parts.view_vehiclemodel",
     },
     "finance": {
+        "billing.add_feeadjustment",
         "billing.add_feecontract",
+        "billing.view_casefee",
         "billing.view_feecontract",
         "claims.view_case",
         "reports.view_statistics",
