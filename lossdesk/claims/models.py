@@ -60,19 +60,27 @@ class CaseQuerySet(ScopedQuerySet):
         q = search_term(q)
         if not q:
             return self
-        match = (
-            Q(case_no__icontains=q)
-            | Q(report__report_no__icontains=q)
+        on_report = (
+            Q(report__report_no__icontains=q)
             | Q(report__client_claim_no__icontains=q)
             | Q(report__plate__icontains=q)
             | Q(report__vin__icontains=q)
-            | Q(loss_items__plate__icontains=q)
         )
         if phones:
-            match |= phone_match(q, "contains")
+            on_report |= phone_match(q, "contains")
         elif q.isdigit() and len(q) <= MASK_TAIL:
-            match |= phone_match(q, "endswith")
-        return self.filter(match).distinct()
+            on_report |= phone_match(q, "endswith")
+        # One table per branch of the union, so each can use its own (trigram) indexes on
+        # PostgreSQL (claims migration 0009), and IN keeps one row per case without a
+        # DISTINCT over the whole scoped list (decision 0014).
+        cases = Case.objects.order_by()
+        found = (
+            cases.filter(case_no__icontains=q)
+            .values("pk")
+            .union(cases.filter(on_report).values("pk"))
+            .union(LossItem.objects.order_by().filter(plate__icontains=q).values("case_id"))
+        )
+        return self.filter(pk__in=found)
 
 
 PHONE_FIELDS = ("reporter_phone", "driver_phone")  # on the report

@@ -234,3 +234,34 @@ def test_bench_prints_one_json_line_with_every_kind_for_both_users(seed_db):
             assert figures["samples"] == 2
     assert result["kinds"]["search_case_no"]["avg_rows"] == 1
     assert result["rss_mb"] > 0
+
+
+def _contains(case, term: str, phones: bool) -> bool:
+    """What the search promises, written out: any number, plate or VIN of the case contains
+    the term (ignoring case and spaces); a phone too for those who may see phones, else only
+    the masked tail of four digits or fewer."""
+    report = case.report
+    values = [case.case_no, report.report_no, report.client_claim_no, report.plate, report.vin]
+    values += [item.plate for item in case.loss_items.all()]
+    if any(term in (v or "").upper() for v in values):
+        return True
+    numbers = [report.reporter_phone, report.driver_phone]
+    if phones:
+        return any(term in (n or "") for n in numbers)
+    return term.isdigit() and len(term) <= 4 and any((n or "").endswith(term) for n in numbers)
+
+
+def test_the_search_finds_exactly_the_cases_containing_the_term(seed_db):
+    cases = list(Case.objects.select_related("report").prefetch_related("loss_items"))
+    some = cases[::40]
+    terms = {"浙A", "000", "5678"}
+    for case in some:
+        report = case.report
+        terms |= {report.plate[2:], case.case_no[-5:], report.driver_phone[-4:]}
+        terms |= {report.vin[5:12].lower()} if report.vin else set()
+        terms |= {p[-4:] for p in report.third_party_plates.split(",") if p}
+    for term in sorted(terms):
+        for phones in (True, False):
+            found = set(Case.objects.search(term, phones=phones).values_list("pk", flat=True))
+            expected = {c.pk for c in cases if _contains(c, term.upper(), phones)}
+            assert found == expected, (term, phones)
