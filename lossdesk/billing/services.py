@@ -272,7 +272,7 @@ def case_fee_for(case: Case, user) -> CaseFee:
         .filter(case=case)
         .select_related("computed_by")
         .prefetch_related(
-            "components__contract",
+            "components",
             "adjustments__requested_by",
             "adjustments__decided_by",
         )
