@@ -89,6 +89,13 @@ class FlagStatus(models.TextChoices):
     DISMISSED = "dismissed", "已排除"
 
 
+class FlagDecision(models.TextChoices):
+    """What deciding a flag makes of it (its status after)."""
+
+    CONFIRMED = FlagStatus.CONFIRMED.value, "确认"
+    DISMISSED = FlagStatus.DISMISSED.value, "排除"
+
+
 # The deduction reason a confirmed flag gives the bill audit. A line deducted for one of
 # these reasons needs a confirmed flag of its kind on the item; 与事故无关 is also a reason
 # of its own (an unrelated drug on the bill needs no investigation).

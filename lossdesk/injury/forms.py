@@ -15,8 +15,8 @@ from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.injury.choices import (
     DeductionReason,
+    FlagDecision,
     FlagKind,
-    FlagStatus,
     MedicalCategory,
     MedicalInsuranceClass,
     Relation,
@@ -345,7 +345,7 @@ class InvestigationFlagForm(VersionedForm):
 class FlagDecisionForm(VersionedForm):
     status = forms.ChoiceField(
         label="结论",
-        choices=[(FlagStatus.CONFIRMED, "确认"), (FlagStatus.DISMISSED, "排除")],
+        choices=FlagDecision.choices,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label="理由", max_length=NOTE_MAX)

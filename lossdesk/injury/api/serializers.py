@@ -12,6 +12,7 @@ from lossdesk.core.masking import mask_id_number, medical_for, reveal
 from lossdesk.injury.choices import (
     FLAG_REASONS,
     DeductionReason,
+    FlagDecision,
     FlagKind,
     FlagStatus,
     MedicalCategory,
@@ -364,10 +365,7 @@ class InvestigationFlagInputSerializer(VersionSerializer):
 
 
 class FlagDecisionInputSerializer(VersionSerializer):
-    status = serializers.ChoiceField(
-        choices=[FlagStatus.CONFIRMED.value, FlagStatus.DISMISSED.value],
-        help_text="confirmed（确认）或 dismissed（排除）。",
-    )
+    status = EnumField(FlagDecision, help_text="confirmed（确认）或 dismissed（排除）。")
     note = serializers.CharField(max_length=NOTE_MAX, help_text="认定理由。")
 
 

@@ -26,7 +26,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def item(firm):
-    case = firm.assessing_case(injured_persons=1)
+    # The accident three days ago: the course of treatment has days to run in.
+    accident = timezone.now() - timedelta(days=3)
+    case = firm.assessing_case(
+        injured_persons=1, accident_time=accident, reported_at=accident + timedelta(hours=1)
+    )
     return case.loss_items.get(kind=LossItemKind.INJURY)
 
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from lossdesk.claims.api.serializers import StaffRefSerializer
 from lossdesk.core.limits import NOTE_MAX
 from lossdesk.org.api.base import EnumField
-from lossdesk.quality.choices import AlertStatus
+from lossdesk.quality.choices import AlertDecision, AlertStatus
 from lossdesk.quality.models import Alert
 
 
@@ -32,8 +32,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class ResolveInputSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=[AlertStatus.CONFIRMED.value, AlertStatus.DISMISSED.value],
-        help_text="confirmed（确认）或 dismissed（排除，须写理由）。",
+    decision = EnumField(
+        AlertDecision, help_text="confirmed（确认）或 dismissed（排除，须写理由）。"
     )
     reason = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
