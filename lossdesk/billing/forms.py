@@ -4,8 +4,8 @@
 from django import forms
 
 from lossdesk.billing.choices import AdjustmentDecision
-from lossdesk.billing.models import NOTE_MAX
 from lossdesk.claims.forms import VersionedForm
+from lossdesk.core.limits import NOTE_MAX
 
 
 class AdjustmentForm(VersionedForm):

@@ -17,11 +17,10 @@ from lossdesk.billing.choices import (
     FeeModeChoices,
     FeeTrigger,
 )
+from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import FeeCase, FeeTerms, parse_terms
-
-NOTE_MAX = 500
 
 
 class FeeContractQuerySet(AppendOnlyQuerySet):

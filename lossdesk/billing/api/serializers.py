@@ -13,8 +13,9 @@ from lossdesk.billing.choices import (
     FeeModeChoices,
     FeeTrigger,
 )
-from lossdesk.billing.models import NOTE_MAX, FeeContract
+from lossdesk.billing.models import FeeContract
 from lossdesk.calc.api import StrictSerializer, ratio
+from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.models import Client
