@@ -772,27 +772,18 @@ def _injury_stage():
     )
 
 
-def _count_of(model, status=None):
-    """The rows of `model` on the row's item, counted in a subquery (a join would repeat
-    the item's assessment and multiply its sums)."""
-    rows = model.objects.filter(loss_item=OuterRef("pk"))
-    if status is not None:
-        rows = rows.filter(status=status)
-    counted = rows.order_by().values("loss_item").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _bill_count():
-    """The bills of the row's item, counted in a subquery: joining the bills would repeat
-    the item's assessment once per bill and multiply its sums."""
-    bills = (
-        MedicalBill.objects.filter(assessment__loss_item=OuterRef("pk"))
+def _item_count(rows, link: str):
+    """The `rows` of the row's loss item (`link` leads from them to it) counted in a
+    subquery: joining them would repeat the item's assessment once per row and multiply its
+    sums."""
+    counted = (
+        rows.filter(**{link: OuterRef("pk")})
         .order_by()
-        .values("assessment")
+        .values(link)
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(bills, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _money(value) -> Decimal:
@@ -871,15 +862,21 @@ class InjuryStatistic(Statistic):
             "items": Count("pk"),
             "open_items": Count("pk", filter=~Q(status=LossItemStatus.APPROVED)),
             "assessed_items": Count("pk", filter=Q(injury_assessment__isnull=False)),
-            "visits": Sum(_count_of(HospitalVisit)),
-            "open_flags": Sum(_count_of(InvestigationFlag, FlagStatus.OPEN)),
-            "confirmed_flags": Sum(_count_of(InvestigationFlag, FlagStatus.CONFIRMED)),
+            "visits": Sum(_item_count(HospitalVisit.objects, "loss_item")),
+            "open_flags": Sum(
+                _item_count(InvestigationFlag.objects.filter(status=FlagStatus.OPEN), "loss_item")
+            ),
+            "confirmed_flags": Sum(
+                _item_count(
+                    InvestigationFlag.objects.filter(status=FlagStatus.CONFIRMED), "loss_item"
+                )
+            ),
             # From the report to the assessment's (last) save.
             "assess_minutes": Avg(
                 minutes_between("case__report__reported_at", "injury_assessment__updated_at")
             ),
             "hospital_days": Sum("injury_assessment__hospital_days"),
-            "bills": Sum(_bill_count()),
+            "bills": Sum(_item_count(MedicalBill.objects, "assessment__loss_item")),
             "claimed": Sum("injury_assessment__claimed_total"),
             "reasonable": Sum("injury_assessment__reasonable_total"),
             "deducted": Sum("injury_assessment__deducted_total"),
