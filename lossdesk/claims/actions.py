@@ -15,6 +15,7 @@ for a stale version, while an API caller that sends one has it checked."""
 from django import forms
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from lossdesk.claims import registry, services, workflow
 from lossdesk.claims.api import serializers as s
@@ -138,6 +139,23 @@ class CaseAction:
             return None
         context = {**context, "case_version": result.case.version}
         return cls.created_serializer(result, context=context).data, 201
+
+
+class LossItemAction(CaseAction):
+    """An action on one loss item of the case, named by `<int:seq>` in its URLs: offered on
+    the item's own page (`item_page`, a URL name taking case_no and seq), not as a panel of
+    the case page, and back there after success. Subclasses look the item up (`target`)."""
+
+    panel = False
+    item_page = ""
+
+    @classmethod
+    def page_title(cls, target=None):
+        return f"{cls.title}：{target.label}" if target is not None else cls.title
+
+    @classmethod
+    def next_url(cls, case, target=None):
+        return reverse(cls.item_page, kwargs={"case_no": case.case_no, "seq": target.seq})
 
 
 class SaveSurvey(CaseAction):

@@ -20,6 +20,7 @@ from lossdesk.claims.choices import (
     CaseStatus,
     DocumentRequestStatus,
     EventType,
+    LossItemKind,
 )
 from lossdesk.claims.filtersets import CaseFilterSet
 from lossdesk.claims.forms import (
@@ -435,6 +436,25 @@ class CaseActionView(CaseView):
             **self.declaration.page_context(case, self.request.user),
         }
         return render(self.request, self.declaration.template_name, context, status=status)
+
+
+def line_item(request, case_no: str, seq: int, kind: str) -> tuple[Case, LossItem]:
+    """The loader of a loss line's item page: the case in the user's scope and its loss
+    item `seq`, which must be of `kind`, with what the line shows of it
+    (`LossLine.select_related`); anything else is 404."""
+    case = get_object_or_404(
+        Case.objects.for_user(request.user).select_related("client", "branch", "report"),
+        case_no=case_no,
+    )
+    line = registry.line_for(kind)
+    item = get_object_or_404(
+        LossItem.objects.select_related(line.document, *line.select_related),
+        case=case,
+        seq=seq,
+    )
+    if item.kind != kind:
+        raise Http404(f"该损失标的不是{LossItemKind(kind).label}。")
+    return case, item
 
 
 def page_urls(namespace: str) -> list:

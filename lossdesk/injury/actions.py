@@ -6,7 +6,7 @@ the case page. The assessment itself is the shared sheet resource and the page's
 
 from django.urls import reverse
 
-from lossdesk.claims.actions import CaseAction
+from lossdesk.claims.actions import CaseAction, LossItemAction
 from lossdesk.claims.workflow import Action
 from lossdesk.injury.api import serializers as s
 from lossdesk.injury.forms import (
@@ -20,24 +20,15 @@ from lossdesk.injury.models import InjurySurvey
 from lossdesk.injury.services import investigation as services
 
 
-class InjuryItemAction(CaseAction):
+class InjuryItemAction(LossItemAction):
     """An action on the case's injury loss item named by `<int:seq>`."""
 
-    panel = False
     actions = (Action.SAVE_SHEET,)
+    item_page = "injury:item"
 
     @classmethod
     def target(cls, case, pk):
         return services.injury_item(case, pk)
-
-    @classmethod
-    def page_title(cls, target=None):
-        return f"{cls.title}：{target.label}" if target is not None else cls.title
-
-    @classmethod
-    def next_url(cls, case, target=None):
-        # Back to the item's injury page, where the rest of the item is.
-        return reverse("injury:item", kwargs={"case_no": case.case_no, "seq": target.seq})
 
     @classmethod
     def api_answer(cls, result, context):

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +21,7 @@ from lossdesk.calc.views import field_for
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.sheet_editing import apply_field_errors, readonly_reason, state_message
+from lossdesk.claims.views import line_item
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.masking import mask_id_number, reveal
 from lossdesk.core.templatetags.lossdesk_ui import money
@@ -51,23 +52,6 @@ from lossdesk.rules.money import MONEY, AmountError, parse_amount
 DOCUMENT = "人伤定损"
 BILLS, DEPENDANTS = "bills", "dependants"
 ZERO = Decimal("0.00")
-
-
-def _load(request, case_no: str, seq: int) -> tuple[Case, LossItem]:
-    case = get_object_or_404(
-        Case.objects.for_user(request.user).select_related("client", "branch", "report"),
-        case_no=case_no,
-    )
-    item = get_object_or_404(
-        LossItem.objects.select_related(
-            "injury_assessment__assessor", "injured_person", "injury_survey__surveyed_by"
-        ),
-        case=case,
-        seq=seq,
-    )
-    if item.kind != LossItemKind.INJURY:
-        raise Http404("该损失标的不是人伤。")
-    return case, item
 
 
 def _url(name: str, case: Case, item: LossItem) -> str:
@@ -384,7 +368,7 @@ def input_rows(assessment: InjuryAssessment) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def item_page(request, case_no: str, seq: int):
-    case, item = _load(request, case_no, seq)
+    case, item = line_item(request, case_no, seq, LossItemKind.INJURY)
     reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         return _render(request, case, item, reason=reason)
@@ -394,7 +378,7 @@ def item_page(request, case_no: str, seq: int):
 @login_required
 @require_POST
 def save(request, case_no: str, seq: int):
-    case, item = _load(request, case_no, seq)
+    case, item = line_item(request, case_no, seq, LossItemKind.INJURY)
     reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         status = 403 if not request.user.has_perm(CASE_ASSESS) else 409

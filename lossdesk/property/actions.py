@@ -3,9 +3,7 @@ a page at cases/<case_no>/items/<seq>/property/… and an API endpoint at
 /api/v1/cases/<case_no>/loss-items/<seq>/…. They are offered on the item's property page,
 not as panels of the case page. The sheet has its own editor and the shared sheet resource."""
 
-from django.urls import reverse
-
-from lossdesk.claims.actions import CaseAction
+from lossdesk.claims.actions import LossItemAction
 from lossdesk.claims.workflow import Action
 from lossdesk.core.masking import mask_phone
 from lossdesk.core.templatetags.lossdesk_ui import money
@@ -15,23 +13,14 @@ from lossdesk.property.forms import NegotiationForm, OfferForm, PropertySurveyFo
 from lossdesk.property.models import Negotiation, PropertySurvey
 
 
-class PropertyItemAction(CaseAction):
+class PropertyItemAction(LossItemAction):
     """An action on the case's property loss item named by `<int:seq>`."""
 
-    panel = False
+    item_page = "property:item"
 
     @classmethod
     def target(cls, case, pk):
         return services.property_item(case, pk)
-
-    @classmethod
-    def page_title(cls, target=None):
-        return f"{cls.title}：{target.label}" if target is not None else cls.title
-
-    @classmethod
-    def next_url(cls, case, target=None):
-        # Back to the item's property page, where the next step of the item is.
-        return reverse("property:item", kwargs={"case_no": case.case_no, "seq": target.seq})
 
 
 class SavePropertySurvey(PropertyItemAction):

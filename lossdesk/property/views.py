@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +25,7 @@ from lossdesk.claims.sheet_editing import (
     readonly_reason,
     state_message,
 )
+from lossdesk.claims.views import line_item
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction, available_actions
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.masking import phone_for
@@ -46,23 +47,6 @@ from lossdesk.property.sheet_forms import (
 PREFIX = "lines"
 DOCUMENT = "物损定损单"
 ZERO = Decimal("0.00")
-
-
-def _load(request, case_no: str, seq: int) -> tuple[Case, LossItem]:
-    case = get_object_or_404(
-        Case.objects.for_user(request.user).select_related("client", "branch", "report"),
-        case_no=case_no,
-    )
-    item = get_object_or_404(
-        LossItem.objects.select_related(
-            "property_sheet__assessor", "property_survey__surveyed_by", "negotiation__agreement"
-        ),
-        case=case,
-        seq=seq,
-    )
-    if item.kind != LossItemKind.PROPERTY:
-        raise Http404("该损失标的不是三者物损。")
-    return case, item
 
 
 def _url(name: str, case: Case, item: LossItem) -> str:
@@ -194,7 +178,7 @@ def _editor(case: Case, item: LossItem):
 @login_required
 @require_GET
 def item_page(request, case_no: str, seq: int):
-    case, item = _load(request, case_no, seq)
+    case, item = line_item(request, case_no, seq, LossItemKind.PROPERTY)
     reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         return _render(request, case, item, reason=reason)
@@ -205,7 +189,7 @@ def item_page(request, case_no: str, seq: int):
 @login_required
 @require_POST
 def sheet_save(request, case_no: str, seq: int):
-    case, item = _load(request, case_no, seq)
+    case, item = line_item(request, case_no, seq, LossItemKind.PROPERTY)
     reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         status = 403 if not request.user.has_perm(CASE_ASSESS) else 409
