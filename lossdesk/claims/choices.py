@@ -152,3 +152,5 @@ class EventType(models.TextChoices):
     FEE_ADJUSTMENT_REQUESTED = "fee_adjustment_requested", "申请调整公估费"
     FEE_ADJUSTMENT_APPROVED = "fee_adjustment_approved", "批准公估费调整"
     FEE_ADJUSTMENT_REFUSED = "fee_adjustment_refused", "驳回公估费调整"
+    ALERT_RAISED = "alert_raised", "触发风险预警"
+    ALERT_RESOLVED = "alert_resolved", "处理风险预警"
