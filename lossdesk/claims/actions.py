@@ -314,6 +314,7 @@ class ReviewCase(CaseAction):
             "case_photos": case.attachments.filter(
                 kind=AttachmentKind.PHOTO, loss_item__isnull=True
             ).order_by("uploaded_at", "id"),
+            **registry.review_context(case, user),
         }
 
     @classmethod

@@ -94,6 +94,9 @@ class CaseContribution:
     page_annotations: Callable[..., dict] | None = None
     page_context: Callable[..., dict] | None = None
     page_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The review page: extra context ((case, user) -> dict) for its templates in the
+    # page_templates slot "review", shown above the reviewer's conclusion.
+    review_context: Callable[..., dict] | None = None
     # Case actions it declares (claims.actions.CaseAction): their panels come before
     # claims' own on the case page; their pages and API endpoints are built like claims'.
     actions: Callable[[], Iterable[type]] | None = None
@@ -140,6 +143,15 @@ def contributions() -> list[CaseContribution]:
 
 def page_templates(slot: str) -> list[str]:
     return [t for c in _CONTRIBUTIONS.values() for t in c.page_templates.get(slot, ())]
+
+
+def review_context(case, user) -> dict:
+    """What the contributions show the reviewer (the page_templates slot "review")."""
+    context: dict = {"review_slot": page_templates("review")}
+    for contribution in _CONTRIBUTIONS.values():
+        if contribution.review_context is not None:
+            context.update(contribution.review_context(case, user))
+    return context
 
 
 def annotations(kind: str, user) -> dict:
