@@ -45,3 +45,27 @@ class AdjustmentStatus(models.TextChoices):
 class AdjustmentDecision(models.TextChoices):
     APPROVE = "approve", "批准"
     REFUSE = "refuse", "驳回"
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SENT = "sent", "已发送"
+    CONFIRMED = "confirmed", "已确认"
+    DISPUTED = "disputed", "有异议"
+    VOIDED = "voided", "已作废"
+
+
+class StatementAction(models.TextChoices):
+    """A status change of a statement (its API action and page button)."""
+
+    SEND = "send", "发送委托方"
+    CONFIRM = "confirm", "委托方确认"
+    DISPUTE = "dispute", "委托方有异议"
+    VOID = "void", "作废"
+
+
+class ReconciliationCategory(models.TextChoices):
+    MATCHED = "matched", "一致"
+    AMOUNT_DIFFERS = "amount_differs", "金额不符"
+    ONLY_OURS = "only_ours", "仅我方有"
+    ONLY_THEIRS = "only_theirs", "仅委托方有"

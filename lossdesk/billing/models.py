@@ -16,9 +16,12 @@ from lossdesk.billing.choices import (
     FeeLineChoices,
     FeeModeChoices,
     FeeTrigger,
+    ReconciliationCategory,
+    StatementStatus,
 )
 from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from lossdesk.org.scoping import ScopedQuerySet
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import FeeCase, FeeTerms, parse_terms
 
@@ -256,3 +259,278 @@ class FeeAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_fee} 调整 {self.amount}"
+
+
+# ------------------------------------------------------- statements, payments, reconciliation
+
+
+class BranchScopedQuerySet(ScopedQuerySet):
+    """Statements, payments and reconciliations belong to the branch whose finance made them
+    and are seen within the user's data scope, like that branch's cases."""
+
+    scope_branch = "branch"
+
+
+class StatementQuerySet(BranchScopedQuerySet):
+    scope_permissions = {"view": "billing.view_statement", "change": "billing.change_statement"}
+
+
+class Statement(models.Model):
+    """A statement (对账单) to a client (or one of its branches) for a period: the cases whose
+    billing date (账期日: the report's issue date, a cancelled case's cancellation date, in
+    Beijing time) falls in it, with their approved amounts and fees frozen on its lines.
+    draft → sent → confirmed | disputed; a draft or disputed one may be voided, which frees
+    its cases for another statement."""
+
+    statement_no = models.CharField("对账单号", max_length=24, unique=True)
+    client = models.ForeignKey(
+        "org.Client", models.PROTECT, related_name="statements", verbose_name="委托方"
+    )
+    client_branch = models.ForeignKey(
+        "org.ClientBranch",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name="委托方分支机构",
+    )
+    branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="statements", verbose_name="出具机构"
+    )
+    period_start = models.DateField("账期起")
+    period_end = models.DateField("账期止")
+    status = models.CharField(
+        "状态", max_length=10, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    total_approved = _money_field("核定金额合计", default=Decimal("0.00"))
+    total_fee = _money_field("公估费合计", default=Decimal("0.00"))
+    note = models.CharField("备注", max_length=NOTE_MAX, blank=True)
+    status_note = models.CharField("状态说明", max_length=NOTE_MAX, blank=True)
+    created_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="制单人"
+    )
+    created_at = models.DateTimeField("制单时间")
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "对账单"
+        verbose_name_plural = "对账单"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view", "add", "change")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="statement_period_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "-period_end"])]
+
+    def __str__(self) -> str:
+        return self.statement_no
+
+
+class StatementLine(models.Model):
+    """One case on a statement, its figures as they were when the statement was made.
+    `voided` mirrors the statement's status so the database keeps a case on at most one
+    statement that is not voided."""
+
+    statement = models.ForeignKey(
+        Statement, models.CASCADE, related_name="lines", verbose_name="对账单"
+    )
+    case = models.ForeignKey(
+        "claims.Case", models.PROTECT, related_name="statement_lines", verbose_name="案件"
+    )
+    client_claim_no = models.CharField("委托方赔案号", max_length=50)
+    billing_date = models.DateField("账期日")
+    approved_amount = _money_field("核定金额")
+    fee = _money_field("公估费")
+    components = models.JSONField("费用构成", default=list)
+    voided = models.BooleanField("已作废", default=False)
+
+    class Meta:
+        verbose_name = "对账单明细"
+        verbose_name_plural = "对账单明细"
+        ordering = ["statement", "billing_date", "id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(voided=False),
+                name="uniq_case_on_live_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement} {self.case}"
+
+
+class PaymentQuerySet(BranchScopedQuerySet):
+    scope_permissions = {"view": "billing.view_payment", "change": "billing.add_payment"}
+
+
+class Payment(models.Model):
+    """A payment received from a client (回款): date, amount and the client's reference,
+    allocated to cases (PaymentAllocation) up to its amount."""
+
+    client = models.ForeignKey(
+        "org.Client", models.PROTECT, related_name="payments", verbose_name="委托方"
+    )
+    branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="payments", verbose_name="入账机构"
+    )
+    paid_on = models.DateField("到账日期")
+    amount = _money_field("金额")
+    reference = models.CharField("付款凭证号", max_length=60)
+    note = models.CharField("备注", max_length=NOTE_MAX, blank=True)
+    created_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间")
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回款"
+        verbose_name_plural = "回款"
+        ordering = ["-paid_on", "-id"]
+        default_permissions = ("view", "add")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "reference"], name="uniq_payment_reference"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.reference}"
+
+
+class PaymentAllocation(models.Model):
+    """Part of a payment applied to one case's fee."""
+
+    payment = models.ForeignKey(
+        Payment, models.CASCADE, related_name="allocations", verbose_name="回款"
+    )
+    case = models.ForeignKey(
+        "claims.Case", models.PROTECT, related_name="payment_allocations", verbose_name="案件"
+    )
+    amount = _money_field("核销金额")
+    created_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="核销人"
+    )
+    created_at = models.DateTimeField("核销时间")
+
+    class Meta:
+        verbose_name = "回款核销"
+        verbose_name_plural = "回款核销"
+        ordering = ["payment", "id"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["case"])]
+
+    def __str__(self) -> str:
+        return f"{self.payment} → {self.case} {self.amount}"
+
+
+class ClientSheetMapping(models.Model):
+    """How to read one client's settlement sheet (结算清单): for each field the
+    reconciliation reads, the headers the client's sheet uses for it. Data, not code: a
+    client that renames a column needs a new mapping, not a release."""
+
+    client = models.OneToOneField(
+        "org.Client", models.CASCADE, related_name="sheet_mapping", verbose_name="委托方"
+    )
+    columns = models.JSONField(
+        "列对应",
+        help_text='字段 → 表头列表，如 {"client_claim_no": ["赔案号"], "amount": ["公估费"]}。',
+    )
+    sheet_name = models.CharField("工作表名称", max_length=60, blank=True)
+    updated_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="维护人"
+    )
+    updated_at = models.DateTimeField("维护时间")
+
+    class Meta:
+        verbose_name = "委托方结算清单格式"
+        verbose_name_plural = "委托方结算清单格式"
+        default_permissions = ("view", "change")
+
+    def __str__(self) -> str:
+        return f"{self.client} 结算清单格式"
+
+
+class ReconciliationQuerySet(BranchScopedQuerySet):
+    scope_permissions = {"view": "billing.view_reconciliation"}
+
+
+class Reconciliation(models.Model):
+    """One comparison (财务对账) of a client's settlement sheet with a statement, line by
+    line by the client's claim number, to the fen. The lines are the result; rows of the
+    sheet that could not be read are kept in `row_errors`."""
+
+    statement = models.ForeignKey(
+        Statement, models.PROTECT, related_name="reconciliations", verbose_name="对账单"
+    )
+    branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="reconciliations", verbose_name="对账机构"
+    )
+    file_name = models.CharField("文件名", max_length=200)
+    sheet_rows = models.PositiveIntegerField("清单行数")
+    row_errors = models.JSONField("无法读取的行", default=list)
+    ours_total = _money_field("我方金额合计")
+    theirs_total = _money_field("委托方金额合计")
+    created_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="对账人"
+    )
+    created_at = models.DateTimeField("对账时间")
+
+    objects = ReconciliationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "财务对账"
+        verbose_name_plural = "财务对账"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view", "add")
+
+    def __str__(self) -> str:
+        return f"{self.statement} 对账 {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReconciliationLine(models.Model):
+    """One line of the 财务对账明细表: a claim number with our fee, theirs, or both. A claim
+    number of theirs that is no case of ours has no `case` (listed, not dropped)."""
+
+    reconciliation = models.ForeignKey(
+        Reconciliation, models.CASCADE, related_name="lines", verbose_name="财务对账"
+    )
+    category = models.CharField("结果", max_length=20, choices=ReconciliationCategory.choices)
+    client_claim_no = models.CharField("委托方赔案号", max_length=50)
+    case = models.ForeignKey(
+        "claims.Case",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="案件",
+    )
+    sheet_line_no = models.PositiveIntegerField("清单行号", null=True, blank=True)
+    ours = _money_field("我方金额", null=True, blank=True)
+    theirs = _money_field("委托方金额", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "财务对账明细"
+        verbose_name_plural = "财务对账明细"
+        ordering = ["reconciliation", "id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.client_claim_no} {self.get_category_display()}"
+
+    @property
+    def difference(self):
+        """Theirs minus ours, where both are there."""
+        if self.ours is None or self.theirs is None:
+            return None
+        return self.theirs - self.ours
