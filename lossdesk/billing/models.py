@@ -366,6 +366,27 @@ class StatementLine(models.Model):
         return f"{self.statement} {self.case}"
 
 
+class StatementEvent(AppendOnlyModel):
+    """A statement's history: its making and each status change, by whom, when, why."""
+
+    statement = models.ForeignKey(
+        Statement, models.CASCADE, related_name="events", verbose_name="对账单"
+    )
+    status = models.CharField("变更后状态", max_length=10, choices=StatementStatus.choices)
+    note = models.CharField("说明", max_length=NOTE_MAX, blank=True)
+    actor = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "对账单记录"
+        verbose_name_plural = "对账单记录"
+        ordering = ["statement", "at", "id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.statement} {self.get_status_display()}"
+
+
 class PaymentQuerySet(BranchScopedQuerySet):
     scope_permissions = {"view": "billing.view_payment", "change": "billing.add_payment"}
 
