@@ -3,6 +3,7 @@ share one list."""
 
 from django.db import models
 
+from lossdesk.rules.commissions import CommissionRole
 from lossdesk.rules.fees import LINE_LABELS, MODE_LABELS, FeeLine, FeeMode
 
 
@@ -69,3 +70,20 @@ class ReconciliationCategory(models.TextChoices):
     AMOUNT_DIFFERS = "amount_differs", "金额不符"
     ONLY_OURS = "only_ours", "仅我方有"
     ONLY_THEIRS = "only_theirs", "仅委托方有"
+
+
+class CommissionRoleChoices(models.TextChoices):
+    """The role a person had on a case, which picks the commission rule (rules.commissions)."""
+
+    SURVEYOR = CommissionRole.surveyor.value, "查勘员"
+    ASSESSOR = CommissionRole.assessor.value, "定损员"
+    REVIEWER = CommissionRole.reviewer.value, "审核员"
+    DISPATCHER = CommissionRole.dispatcher.value, "调度员"
+
+
+class CommissionRunStatus(models.TextChoices):
+    """draft → approved (the month locks); a draft re-run is superseded by the fresh run."""
+
+    DRAFT = "draft", "待审批"
+    APPROVED = "approved", "已审批"
+    SUPERSEDED = "superseded", "已重算作废"

@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from lossdesk.billing.choices import (
     AdjustmentStatus,
+    CommissionRoleChoices,
+    CommissionRunStatus,
     FeeLineChoices,
     FeeModeChoices,
     FeeTrigger,
@@ -22,6 +24,7 @@ from lossdesk.billing.choices import (
 from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.org.scoping import ScopedQuerySet
+from lossdesk.rules.commissions import parse_terms as parse_commission_terms
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import FeeCase, FeeTerms, parse_terms
 
@@ -555,3 +558,198 @@ class ReconciliationLine(models.Model):
         if self.ours is None or self.theirs is None:
             return None
         return self.theirs - self.ours
+
+
+# ------------------------------------------------------------------------- commissions
+
+
+class CommissionRuleQuerySet(AppendOnlyQuerySet):
+    def for_user(self, user, action: str = "view"):
+        """The rules are the firm's, the same for every branch: a user sees them all with the
+        right to (`billing.view_commissionrule`), else none."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self if user.has_perm(f"billing.{action}_commissionrule") else self.none()
+
+    def with_latest(self):
+        newer = CommissionRule.objects.filter(
+            role=OuterRef("role"), version__gt=OuterRef("version")
+        )
+        return self.annotate(latest=~Exists(newer))
+
+    def in_force(self, role: str, on_date):
+        """The rule of `role` in force on `on_date` (the highest version covering it), or None."""
+        return (
+            self.filter(role=role, effective_from__lte=on_date)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on_date))
+            .order_by("-version")
+            .first()
+        )
+
+
+class CommissionRule(AppendOnlyModel):
+    """A commission rule (提成规则) for a role on a case, dated and versioned like a fee
+    contract: never changed, a change is a new version; on a date the highest version whose
+    dates cover it is in force. Its terms are the rules' (lossdesk/rules/commissions.py)."""
+
+    role = models.CharField("角色", max_length=12, choices=CommissionRoleChoices.choices)
+    version = models.PositiveIntegerField("版本", help_text="同一角色内从 1 起。")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField(
+        "失效日期", null=True, blank=True, help_text="含当日；不填为长期有效。"
+    )
+    terms = models.JSONField("提成条款", help_text="rate、per_case、per_unit（docs/billing.md）。")
+    note = models.CharField("备注", max_length=NOTE_MAX, blank=True)
+    created_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = CommissionRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "提成规则"
+        verbose_name_plural = "提成规则"
+        ordering = ["role", "-version"]
+        default_permissions = ("view", "add")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "version"], name="uniq_commission_rule_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="commission_rule_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}提成规则第 {self.version} 版"
+
+    def save(self, *args, **kwargs) -> None:
+        try:
+            self.terms = parse_commission_terms(self.terms).as_json()
+        except RuleInputError as exc:
+            found = exc.errors if isinstance(exc, RuleInputErrors) else [exc]
+            raise ValidationError({"terms": [f"{e.field}：{e.message}" for e in found]}) from None
+        super().save(*args, **kwargs)
+
+
+class CommissionRunQuerySet(ScopedQuerySet):
+    """A run belongs to its branch and is seen within the user's data scope."""
+
+    scope_branch = "branch"
+    scope_permissions = {
+        "view": "billing.view_commissionrun",
+        "add": "billing.add_commissionrun",
+        "approve": "billing.approve_commissionrun",
+    }
+
+
+class CommissionRun(models.Model):
+    """A month's commissions (佣金) of a branch: a sheet per person with a line per case and
+    role, computed from the case events up to the month's end. draft → approved by the branch
+    manager (not who ran it), which locks the month; a draft run again is superseded by the
+    fresh run (kept, so both can be compared)."""
+
+    branch = models.ForeignKey(
+        "org.Branch", models.PROTECT, related_name="commission_runs", verbose_name="机构"
+    )
+    month = models.DateField("月份", help_text="该月 1 日。")
+    status = models.CharField(
+        "状态",
+        max_length=12,
+        choices=CommissionRunStatus.choices,
+        default=CommissionRunStatus.DRAFT,
+    )
+    total = _money_field("佣金合计")
+    case_count = models.PositiveIntegerField("案件数")
+    run_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name="计算人")
+    run_at = models.DateTimeField("计算时间")
+    approved_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+    )
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    objects = CommissionRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "月度佣金"
+        verbose_name_plural = "月度佣金"
+        ordering = ["-month", "branch", "-run_at", "-id"]
+        default_permissions = ("view", "add")
+        permissions = [("approve_commissionrun", "审批月度佣金")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "month"],
+                condition=~Q(status="superseded"),
+                name="uniq_live_commission_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.month:%Y-%m} 佣金"
+
+
+class CommissionSheet(models.Model):
+    """One person's commissions in a run (佣金明细表): the sum of their lines."""
+
+    run = models.ForeignKey(
+        CommissionRun, models.CASCADE, related_name="sheets", verbose_name="月度佣金"
+    )
+    staff = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name="人员")
+    total = _money_field("佣金合计")
+    line_count = models.PositiveIntegerField("明细条数")
+
+    class Meta:
+        verbose_name = "个人佣金表"
+        verbose_name_plural = "个人佣金表"
+        ordering = ["run", "staff__username", "id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["run", "staff"], name="uniq_commission_sheet")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.staff}"
+
+
+class CommissionLine(models.Model):
+    """One case and role on a person's sheet: the fee basis and units read from the case
+    events, the rule version used (a copy of its terms), the amount and its explanation. A
+    role without a rule in force has no rule and amount 0."""
+
+    sheet = models.ForeignKey(
+        CommissionSheet, models.CASCADE, related_name="lines", verbose_name="个人佣金表"
+    )
+    case = models.ForeignKey("claims.Case", models.PROTECT, related_name="+", verbose_name="案件")
+    role = models.CharField("角色", max_length=12, choices=CommissionRoleChoices.choices)
+    fee_date = models.DateField("计费日", help_text="首次计算公估费的北京时间日期。")
+    fee_basis = _money_field("公估费基数")
+    units = models.PositiveIntegerField("本人件数")
+    role_units = models.PositiveIntegerField("本角色总件数")
+    rule = models.ForeignKey(
+        CommissionRule,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提成规则",
+    )
+    rule_version = models.PositiveIntegerField("规则版本", null=True, blank=True)
+    terms = models.JSONField("提成条款（快照）", null=True, blank=True)
+    multiplier = models.DecimalField("考核系数", max_digits=6, decimal_places=4)
+    amount = _money_field("佣金")
+    explanation = models.JSONField("计算说明", default=list)
+
+    class Meta:
+        verbose_name = "佣金明细"
+        verbose_name_plural = "佣金明细"
+        ordering = ["sheet", "fee_date", "case_id", "role"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "case", "role"], name="uniq_commission_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} {self.case_id} {self.get_role_display()}"
