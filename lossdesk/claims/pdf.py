@@ -31,6 +31,8 @@ def adjusting_report_html(case, report) -> str:
             "loss_items": loss_items,
             "reviews": case.reviews.select_related("reviewer").order_by("created_at"),
             "generated_at": timezone.localtime(),
+            # The apps' sections after the loss items (page_templates slot "pdf"; context: case).
+            "pdf_slot": registry.page_templates("pdf"),
         },
     )
 

@@ -90,7 +90,8 @@ class CaseContribution:
     visible: Callable[..., Q] | None = None
     # The case page: annotations on its queryset (user -> {name: expression}), extra
     # context ((request, case) -> dict) and templates shown in its slots ("alerts" above
-    # the cards, "main" first in the main column, "side" under the actions).
+    # the cards, "main" first in the main column, "side" under the actions; "pdf" is a
+    # section of the adjusting report after the loss items, given `case`).
     page_annotations: Callable[..., dict] | None = None
     page_context: Callable[..., dict] | None = None
     page_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
