@@ -8,10 +8,32 @@ ADD_FEE_CONTRACT = "billing.add_feecontract"
 VIEW_CASE_FEE = "billing.view_casefee"
 REQUEST_ADJUSTMENT = "billing.add_feeadjustment"
 DECIDE_ADJUSTMENT = "billing.decide_feeadjustment"
+# Statements, payments and reconciliations are seen and made within the user's data scope.
+VIEW_STATEMENT = "billing.view_statement"
+ADD_STATEMENT = "billing.add_statement"
+CHANGE_STATEMENT = "billing.change_statement"
+VIEW_PAYMENT = "billing.view_payment"
+ADD_PAYMENT = "billing.add_payment"
+VIEW_RECONCILIATION = "billing.view_reconciliation"
+ADD_RECONCILIATION = "billing.add_reconciliation"
+VIEW_SHEET_MAPPING = "billing.view_clientsheetmapping"
+CHANGE_SHEET_MAPPING = "billing.change_clientsheetmapping"
+RECEIVABLES = [VIEW_STATEMENT, VIEW_PAYMENT, VIEW_RECONCILIATION, VIEW_SHEET_MAPPING]
 
 BILLING_PERMISSIONS: dict[str, list[str]] = {
-    "finance": [VIEW_FEE_CONTRACT, ADD_FEE_CONTRACT, VIEW_CASE_FEE, REQUEST_ADJUSTMENT],
-    "branch_manager": [VIEW_FEE_CONTRACT, VIEW_CASE_FEE, DECIDE_ADJUSTMENT],
+    "finance": [
+        VIEW_FEE_CONTRACT,
+        ADD_FEE_CONTRACT,
+        VIEW_CASE_FEE,
+        REQUEST_ADJUSTMENT,
+        *RECEIVABLES,
+        ADD_STATEMENT,
+        CHANGE_STATEMENT,
+        ADD_PAYMENT,
+        ADD_RECONCILIATION,
+        CHANGE_SHEET_MAPPING,
+    ],
+    "branch_manager": [VIEW_FEE_CONTRACT, VIEW_CASE_FEE, DECIDE_ADJUSTMENT, *RECEIVABLES],
 }
 # The system administrator keeps the clients (org) and, with them, their fee contracts.
 BILLING_ADMIN_PERMISSIONS: dict[str, list[str]] = {
