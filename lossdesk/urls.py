@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("lossdesk.parts.api_urls")),
     path("sms/", include("lossdesk.notify.urls")),
     path("stats/", include("lossdesk.reports.urls")),
+    path("quality/", include("lossdesk.quality.urls")),
     path("api/v1/", include("lossdesk.notify.api_urls")),
     path("api/v1/", include("lossdesk.api_urls")),
     path("admin/", admin.site.urls),

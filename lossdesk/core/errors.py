@@ -45,6 +45,17 @@ class ServiceError(Exception):
         self.extra = extra
 
 
+def apply_service_error(form, exc: ServiceError) -> None:
+    """A refused action's field messages onto the form (the rest as a form-wide error)."""
+    placed = False
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
 class NotFound(ServiceError):
     code = ErrorCode.NOT_FOUND
     status = 404

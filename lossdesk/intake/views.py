@@ -16,7 +16,7 @@ from django.views import View
 
 from lossdesk.claims.models import Case
 from lossdesk.claims.views import case_url
-from lossdesk.core.errors import ServiceError
+from lossdesk.core.errors import ServiceError, apply_service_error
 from lossdesk.core.masking import phone_for
 from lossdesk.intake import importing, queries, tasks
 from lossdesk.intake.actions import (
@@ -51,17 +51,6 @@ from lossdesk.intake.services.callbacks import (
 from lossdesk.intake.services.reports import do_register_report
 from lossdesk.org.models import Client, ClientBranch
 from lossdesk.org.positions import CASE_DISPATCH
-
-
-def apply_service_error(form, exc: ServiceError) -> None:
-    """A refused action's field messages onto the form (the rest as a form-wide error)."""
-    placed = False
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):

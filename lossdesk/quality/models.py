@@ -78,3 +78,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} v{self.rule_version}"
+
+    @property
+    def rule_title(self) -> str:
+        from lossdesk.quality.alert_rules import RULES
+
+        rule = RULES.get(self.rule)
+        return rule.title if rule else self.rule

@@ -8,8 +8,9 @@ evaluate_alerts): every case not closed or cancelled, or those given."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lossdesk.claims.choices import CaseStatus
+from lossdesk.claims.choices import CaseStatus, EventType
 from lossdesk.claims.models import Case
+from lossdesk.claims.services import record_event
 from lossdesk.core.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.limits import NOTE_MAX
 from lossdesk.quality.alert_rules import RULES
@@ -46,17 +47,25 @@ def evaluate_case(case: Case, rules=None) -> list[Alert]:
             continue
         try:
             with transaction.atomic():
-                raised.append(
-                    Alert.objects.create(
-                        case=case,
-                        rule=rule.code,
-                        rule_version=rule.version,
-                        inputs={**hit.inputs, "params": params},
-                        explanation=hit.explanation[:NOTE_MAX],
-                    )
+                alert = Alert.objects.create(
+                    case=case,
+                    rule=rule.code,
+                    rule_version=rule.version,
+                    inputs={**hit.inputs, "params": params},
+                    explanation=hit.explanation[:NOTE_MAX],
+                )
+                record_event(
+                    case,
+                    EventType.ALERT_RAISED,
+                    None,
+                    f"{rule.title}：{alert.explanation}",
+                    alert=alert.pk,
+                    rule=rule.code,
+                    rule_version=rule.version,
                 )
         except IntegrityError:  # another run raised it meanwhile
             continue
+        raised.append(alert)
     return raised
 
 
@@ -106,4 +115,13 @@ def do_resolve_alert(alert: Alert, *, decision: str, reason: str, actor) -> Aler
     alert.resolved_by = actor
     alert.resolved_at = timezone.now()
     alert.save(update_fields=["status", "reason", "resolved_by", "resolved_at"])
+    record_event(
+        alert.case,
+        EventType.ALERT_RESOLVED,
+        actor,
+        f"{alert.get_status_display()}风险预警「{alert.rule_title}」"
+        + (f"：{reason}" if reason else "。"),
+        alert=alert.pk,
+        decision=decision,
+    )
     return alert

@@ -124,6 +124,8 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "quality": {
         "api:alert-list": ("zhoujiu", None),
         "api:alert-detail": ("zhoujiu", "alert"),
+        "api:alert-statistics": ("zhoujiu", None),
+        "quality:alert-board": ("zhoujiu", None),
     },
     "billing": {
         "api:fee-contract-list": ("finance", None),
@@ -201,6 +203,7 @@ NOT_LISTS.update(
             "injury:flag-decision",
             "billing:case-fee-adjust",
             "billing:case-fee-decide",
+            "quality:alert-resolve",
             "parts:identify-save",
             "parts:query-apply",
             "parts:import-confirm",

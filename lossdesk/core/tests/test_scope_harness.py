@@ -222,6 +222,7 @@ PAGES = {
     "parts:import-detail": R("hz_price_desk", "catalogue_import", get=200),
     "parts:import-confirm": R("hz_price_desk", "catalogue_import", post=302),
     "parts:import-cancel": R("hz_price_desk", "catalogue_import", post=302),
+    "quality:alert-resolve": R("zhoujiu", "alert", get=200, post=400),
     "notify:message-detail": R("zhaoliu", "sms", get=200),
     "notify:message-resend": R("zhaoliu", "sms", post=302),
 }

@@ -36,3 +36,16 @@ class ResolveInputSerializer(serializers.Serializer):
         AlertDecision, help_text="confirmed（确认）或 dismissed（排除，须写理由）。"
     )
     reason = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+
+
+class HitRateSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    rule_version = serializers.IntegerField()
+    title = serializers.CharField()
+    raised = serializers.IntegerField()
+    open = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    dismissed = serializers.IntegerField()
+    hit_rate = serializers.FloatField(
+        allow_null=True, help_text="已确认 ÷（已确认 + 已排除）；尚无处理结论时为 null。"
+    )

@@ -7,11 +7,14 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lossdesk.claims.models import Case
 from lossdesk.org.api.base import ModelPermissions, error_responses
-from lossdesk.quality import services
+from lossdesk.quality import queries, services
 from lossdesk.quality.alert_rules import RULES
-from lossdesk.quality.api.serializers import AlertSerializer, ResolveInputSerializer
+from lossdesk.quality.api.serializers import (
+    AlertSerializer,
+    HitRateSerializer,
+    ResolveInputSerializer,
+)
 from lossdesk.quality.choices import AlertStatus
 from lossdesk.quality.models import Alert
 
@@ -39,8 +42,7 @@ class ScopedAlerts:
     queryset = Alert.objects.none()  # for the permission class; get_queryset scopes
 
     def get_queryset(self):
-        cases = Case.objects.for_user(self.request.user).values("pk")
-        return Alert.objects.filter(case__in=cases).select_related("case", "resolved_by")
+        return queries.alerts_for(self.request.user).select_related("case", "resolved_by")
 
 
 @extend_schema(
@@ -79,3 +81,17 @@ class AlertResolveView(APIView):
             actor=request.user,
         )
         return Response(AlertSerializer(alert, context={"request": request}).data)
+
+
+@extend_schema(
+    tags=["quality"],
+    summary="各规则及版本的预警数与命中率",
+    responses={200: HitRateSerializer(many=True), **error_responses(401, 403)},
+)
+class AlertStatisticsView(ScopedAlerts, generics.GenericAPIView):
+    serializer_class = HitRateSerializer
+    pagination_class = None
+
+    def get(self, request):
+        rows = queries.hit_rates(queries.alerts_for(request.user))
+        return Response(HitRateSerializer(rows, many=True).data)
