@@ -69,7 +69,12 @@ def test_an_alert_is_worked_on_its_page_and_the_user_returns_to_the_case(firm):
     assert refused.status_code == 400 and "排除预警须写明理由。" in refused.content.decode()
 
     done = client.post(
-        url, {"decision": "dismissed", "reason": "客户住院，家属代报", "next": f"/cases/{case.case_no}/"}
+        url,
+        {
+            "decision": "dismissed",
+            "reason": "客户住院，家属代报",
+            "next": f"/cases/{case.case_no}/",
+        },
     )
     assert done.status_code == 302 and done["Location"] == f"/cases/{case.case_no}/"
     alert.refresh_from_db()
