@@ -19,6 +19,13 @@ ADD_RECONCILIATION = "billing.add_reconciliation"
 VIEW_SHEET_MAPPING = "billing.view_clientsheetmapping"
 CHANGE_SHEET_MAPPING = "billing.change_clientsheetmapping"
 RECEIVABLES = [VIEW_STATEMENT, VIEW_PAYMENT, VIEW_RECONCILIATION, VIEW_SHEET_MAPPING]
+# Commissions: HQ finance writes the rules (commissions.may_write_commission_rules), finance
+# runs a month, the branch manager approves it; runs are seen within the data scope.
+VIEW_COMMISSION_RULE = "billing.view_commissionrule"
+ADD_COMMISSION_RULE = "billing.add_commissionrule"
+VIEW_COMMISSION_RUN = "billing.view_commissionrun"
+ADD_COMMISSION_RUN = "billing.add_commissionrun"
+APPROVE_COMMISSION_RUN = "billing.approve_commissionrun"
 
 BILLING_PERMISSIONS: dict[str, list[str]] = {
     "finance": [
@@ -32,8 +39,20 @@ BILLING_PERMISSIONS: dict[str, list[str]] = {
         ADD_PAYMENT,
         ADD_RECONCILIATION,
         CHANGE_SHEET_MAPPING,
+        VIEW_COMMISSION_RULE,
+        ADD_COMMISSION_RULE,
+        VIEW_COMMISSION_RUN,
+        ADD_COMMISSION_RUN,
     ],
-    "branch_manager": [VIEW_FEE_CONTRACT, VIEW_CASE_FEE, DECIDE_ADJUSTMENT, *RECEIVABLES],
+    "branch_manager": [
+        VIEW_FEE_CONTRACT,
+        VIEW_CASE_FEE,
+        DECIDE_ADJUSTMENT,
+        *RECEIVABLES,
+        VIEW_COMMISSION_RULE,
+        VIEW_COMMISSION_RUN,
+        APPROVE_COMMISSION_RUN,
+    ],
 }
 # The system administrator keeps the clients (org) and, with them, their fee contracts.
 BILLING_ADMIN_PERMISSIONS: dict[str, list[str]] = {

@@ -33,22 +33,29 @@ from lossdesk.core.errors import (
 from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
-from lossdesk.rules.fees import LINE_LABELS, FeeCase, FeeLine, FeeTerms, compute_fee, parse_terms
+from lossdesk.rules.fees import LINE_LABELS, FeeCase, FeeLine, compute_fee, parse_terms
 from lossdesk.rules.money import fmt_money
+
+
+def reaches_head_office(user) -> bool:
+    """Whether the user's data scope covers the head office (the root of the tree): terms
+    that bind every branch (fee contracts, commission rules) are written there."""
+    roots = list(Branch.objects.filter(parent__isnull=True))
+    return bool(roots) and all(covers_branch(user, root) for root in roots)
 
 
 def may_write_fee_contracts(user) -> bool:
     """Holds the right and reaches the head office: HQ finance, the system administrator."""
     if not (user and user.is_authenticated and user.is_active and user.has_perm(ADD_FEE_CONTRACT)):
         return False
-    roots = list(Branch.objects.filter(parent__isnull=True))
-    return bool(roots) and all(covers_branch(user, root) for root in roots)
+    return reaches_head_office(user)
 
 
-def check_terms(terms, field: str = "terms") -> FeeTerms:
-    """The rules' check of a contract's terms as a 400 naming each bad key under `field`."""
+def check_terms(terms, field: str = "terms", *, parse=parse_terms):
+    """The rules' check of terms (a fee contract's by default) as a 400 naming each bad key
+    under `field`."""
     try:
-        return parse_terms(terms)
+        return parse(terms)
     except RuleInputError as exc:
         found = exc.errors if isinstance(exc, RuleInputErrors) else [exc]
         fields: dict[str, list[str]] = {}
