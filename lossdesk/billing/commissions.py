@@ -20,13 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from lossdesk.billing.choices import CommissionRoleChoices, CommissionRunStatus
+from lossdesk.billing.error_codes import BillingErrorCode
 from lossdesk.billing.models import (
     CommissionLine,
     CommissionRule,
@@ -58,11 +58,6 @@ from lossdesk.rules.commissions import (
     parse_terms,
 )
 from lossdesk.rules.money import fmt_money
-
-
-class CommissionErrorCode(StrEnum):
-    # An approved month never changes: no re-run, no rule version taking effect inside it.
-    MONTH_LOCKED = "month_locked"
 
 
 ZERO = Decimal("0.00")
@@ -154,7 +149,7 @@ def do_create_commission_rule(
                 )
                 raise Conflict(
                     message,
-                    code=CommissionErrorCode.MONTH_LOCKED,
+                    code=BillingErrorCode.MONTH_LOCKED,
                     fields={"effective_from": [message]},
                 )
             current = CommissionRule.objects.filter(role=role).aggregate(n=Max("version"))["n"] or 0
@@ -346,7 +341,7 @@ def do_run_commissions(*, branch: Branch, month: date, actor) -> CommissionRun:
     if live is not None and live.status == CommissionRunStatus.APPROVED:
         raise Conflict(
             f"{branch} {month:%Y-%m} 的佣金已审批锁定，不能重算。",
-            code=CommissionErrorCode.MONTH_LOCKED,
+            code=BillingErrorCode.MONTH_LOCKED,
             current_state=live.status,
         )
     if live is not None:

@@ -11,3 +11,5 @@ class BillingErrorCode(StrEnum):
     OVER_ALLOCATION = "over_allocation"
     EXCEEDS_OUTSTANDING = "exceeds_outstanding"
     DUPLICATE_PAYMENT = "duplicate_payment"
+    # An approved commission month never changes: no re-run, no rule taking effect inside it.
+    MONTH_LOCKED = "month_locked"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lossdesk.billing import commissions, services
 from lossdesk.billing.choices import AdjustmentDecision, CommissionRunStatus
-from lossdesk.billing.commissions import CommissionErrorCode
+from lossdesk.billing.error_codes import BillingErrorCode
 from lossdesk.billing.models import CommissionLine, CommissionRun
 from lossdesk.core.errors import (
     Conflict,
@@ -162,14 +162,14 @@ def test_the_branch_manager_approves_and_the_month_locks(firm, march_case):
 
     with pytest.raises(Conflict) as locked:
         commissions.do_run_commissions(branch=firm.hangzhou, month=MARCH, actor=firm.finance)
-    assert locked.value.code == CommissionErrorCode.MONTH_LOCKED
+    assert locked.value.code == BillingErrorCode.MONTH_LOCKED
     with pytest.raises(IllegalTransition) as again:
         commissions.do_approve_commission_run(run, actor=firm.zhoujiu)
     assert again.value.extra["current_state"] == CommissionRunStatus.APPROVED
     # A rule version taking effect inside the locked month is refused; after it, accepted.
     with pytest.raises(Conflict) as rule:
         make_rules(firm, {"reviewer": {"per_case": "1.00"}}, effective_from=date(2026, 3, 31))
-    assert rule.value.code == CommissionErrorCode.MONTH_LOCKED
+    assert rule.value.code == BillingErrorCode.MONTH_LOCKED
     assert "effective_from" in rule.value.fields
     make_rules(firm, {"reviewer": {"per_case": "1.00"}}, effective_from=date(2026, 4, 1))
     assert CommissionRun.objects.get(pk=run.pk).total == Decimal("102.00")
