@@ -4,13 +4,15 @@ rule), and `evaluate(case, params)`, which answers None or a `Hit`: the inputs i
 sentence explaining it. A change of what a rule computes is a new version; an alert keeps
 the version and the parameters it was raised with (docs/quality.md)."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
+from django.apps import apps
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from lossdesk.claims.choices import AccidentType, CaseStatus
+from lossdesk.claims.choices import AccidentType, CaseStatus, LossItemStatus
 from lossdesk.claims.models import Case
 
 
@@ -167,6 +169,176 @@ class NightSingleVehicle(Rule):
         )
 
 
+class RepeatPerson(Rule):
+    code = "repeat_person"
+    title = "同一伤者短期内多次受伤"
+    params = (Param("days", "间隔天数", 180, 1, 730),)
+
+    def evaluate(self, case, params):
+        ids = [
+            i
+            for i in case.loss_items.exclude(status=LossItemStatus.CANCELLED).values_list(
+                "injured_person__id_number", flat=True
+            )
+            if i
+        ]
+        if not ids:
+            return None
+        others = _others(case, params["days"], Q(loss_items__injured_person__id_number__in=ids))
+        if not others:
+            return None
+        # The ID number is personal data: the alert names the cases, not the person.
+        return Hit(
+            {"days": params["days"], "cases": sorted(set(others))},
+            f"本案伤者在出险前后 {params['days']} 天内另见于案件："
+            f"{'、'.join(sorted(set(others)))}。",
+        )
+
+
+def _sheets(case):
+    """The case's vehicle assessment sheets (motor's, read through the loss items)."""
+    return (
+        apps.get_model("motor", "AssessmentSheet")
+        .objects.filter(loss_item__case=case)
+        .exclude(loss_item__status=LossItemStatus.CANCELLED)
+        .select_related("repair_shop", "assessor")
+        .order_by("loss_item__seq")
+    )
+
+
+class PartsOutsideModel(Rule):
+    code = "parts_outside_model"
+    title = "配件与车型不符"
+    params = ()
+
+    def evaluate(self, case, params):
+        lines = list(
+            apps.get_model("motor", "AssessmentLine")
+            .objects.filter(sheet__in=_sheets(case))
+            .exclude(fitment_warning="")
+            .order_by("sheet__loss_item__seq", "seq")
+            .values("sheet__sheet_no", "seq", "name", "part_no", "fitment_warning")
+        )
+        if not lines:
+            return None
+        shown = [
+            {
+                "sheet_no": x["sheet__sheet_no"],
+                "seq": x["seq"],
+                "name": x["name"],
+                "part_no": x["part_no"],
+                "warning": x["fitment_warning"],
+            }
+            for x in lines
+        ]
+        names = "、".join(f"{x['name']}（{x['part_no'] or '无编号'}）" for x in shown[:5])
+        return Hit(
+            {"lines": shown},
+            f"定损单有 {len(shown)} 项配件不适配识别车型：{names}。",
+        )
+
+
+APPROVED_CASE = (CaseStatus.APPROVED, CaseStatus.REPORT_ISSUED, CaseStatus.CLOSED)
+
+
+class AssessmentAboveUsual(Rule):
+    code = "assessment_above_usual"
+    title = "定损金额高于同车型常见范围"
+    params = (
+        Param("percentile", "分位数", 90, 50, 99),
+        Param("min_sheets", "最少样本数", 20, 5, 1000),
+        Param("days", "统计天数", 365, 30, 1095),
+    )
+
+    def evaluate(self, case, params):
+        Sheet = apps.get_model("motor", "AssessmentSheet")
+        since = timezone.now() - timedelta(days=params["days"])
+        for sheet in _sheets(case):
+            if not sheet.vehicle_model or sheet.total <= 0:
+                continue
+            past = (
+                Sheet.objects.filter(
+                    vehicle_model=sheet.vehicle_model,
+                    loss_item__status=LossItemStatus.APPROVED,
+                    loss_item__case__status__in=APPROVED_CASE,
+                    updated_at__gte=since,
+                )
+                .exclude(loss_item__case=case)
+                .order_by("total")
+            )
+            n = past.count()
+            if n < params["min_sheets"]:
+                continue
+            # The nearest-rank percentile of the approved sheets' totals.
+            rank = math.ceil(params["percentile"] / 100 * n)
+            limit = past.values_list("total", flat=True)[rank - 1]
+            if sheet.total <= limit:
+                continue
+            return Hit(
+                {
+                    "sheet_no": sheet.sheet_no,
+                    "vehicle_model": sheet.vehicle_model,
+                    "total": str(sheet.total),
+                    "percentile_total": str(limit),
+                    "sheets": n,
+                },
+                f"定损单 {sheet.sheet_no}（{sheet.vehicle_model}）合计 {sheet.total} 元，高于近 "
+                f"{params['days']} 天同车型 {n} 张核损通过定损单的 P{params['percentile']}"
+                f"（{limit} 元）。",
+            )
+        return None
+
+
+class SurveyorShopShare(Rule):
+    code = "surveyor_shop_share"
+    title = "定损员集中送修同一修理厂"
+    params = (
+        Param("share", "占比（%）", 60, 10, 100),
+        Param("min_sheets", "最少定损单数", 10, 3, 1000),
+        Param("days", "统计天数", 90, 7, 365),
+    )
+
+    def evaluate(self, case, params):
+        Sheet = apps.get_model("motor", "AssessmentSheet")
+        since = timezone.now() - timedelta(days=params["days"])
+        for sheet in _sheets(case):
+            if sheet.repair_shop_id is None:
+                continue
+            counts = Sheet.objects.filter(
+                assessor=sheet.assessor_id, updated_at__gte=since, repair_shop__isnull=False
+            ).aggregate(
+                all=Count("pk"), shop=Count("pk", filter=Q(repair_shop=sheet.repair_shop_id))
+            )
+            if counts["all"] < params["min_sheets"]:
+                continue
+            share = counts["shop"] * 100 / counts["all"]
+            if share < params["share"]:
+                continue
+            return Hit(
+                {
+                    "assessor": sheet.assessor.full_name,
+                    "repair_shop": sheet.repair_shop.name,
+                    "shop_sheets": counts["shop"],
+                    "sheets": counts["all"],
+                    "share_percent": round(share, 1),
+                },
+                f"{sheet.assessor.full_name} 近 {params['days']} 天的 {counts['all']} 张定损单中 "
+                f"{counts['shop']} 张（{share:.0f}%）送修 {sheet.repair_shop.name}，"
+                f"不低于 {params['share']}%。",
+            )
+        return None
+
+
 RULES: dict[str, Rule] = {
-    rule.code: rule for rule in (RepeatVehicle(), RepeatPhone(), LateReport(), NightSingleVehicle())
+    rule.code: rule
+    for rule in (
+        RepeatVehicle(),
+        RepeatPhone(),
+        RepeatPerson(),
+        LateReport(),
+        NightSingleVehicle(),
+        PartsOutsideModel(),
+        AssessmentAboveUsual(),
+        SurveyorShopShare(),
+    )
 }

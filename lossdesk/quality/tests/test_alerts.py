@@ -177,3 +177,107 @@ def test_an_alert_is_worked_to_a_decision_and_a_dismissal_needs_its_reason(firm,
     assert response.json()["resolved_by"]["id"] == firm.zhoujiu.pk
     again = manager.post(url, {"decision": "confirmed"}, format="json")
     assert again.status_code == 409 and error_of(again)["code"] == "alert_already_resolved"
+
+
+# --- rules reading the loss lines' data ----------------------------------------------------
+
+
+def test_the_same_injured_person_in_another_case_is_flagged_without_naming_them(firm):
+    from lossdesk.injury.models import InjuredPerson
+
+    def injured(case, id_number):
+        item = case.loss_items.get(kind="injury")
+        InjuredPerson.objects.create(
+            loss_item=item,
+            name="王某",
+            id_number=id_number,
+            sex="male",
+            birth_date="1980-01-01",
+            relation="pedestrian",
+            updated_by=firm.zhangsan,
+        )
+
+    first = firm.registered_case(plate="浙C40001", vin="", injured_persons=1)
+    second = firm.registered_case(
+        plate="浙C40002", vin="", reporter_phone="13900004444", injured_persons=1
+    )
+    third = firm.registered_case(
+        plate="浙C40003", vin="", reporter_phone="13900005555", injured_persons=1
+    )
+    injured(first, "330106198001011234")
+    injured(second, "330106198001011234")
+    injured(third, "330106198502021111")
+
+    (alert,) = [a for a in evaluate_case(second) if a.rule == "repeat_person"]
+
+    assert alert.inputs["cases"] == [first.case_no]
+    assert "330106198001011234" not in str(alert.inputs) + alert.explanation
+    assert "repeat_person" not in rules_of(third) | {a.rule for a in evaluate_case(third)}
+
+
+def test_a_part_that_does_not_fit_the_vehicle_is_flagged_with_its_line(firm):
+    from lossdesk.motor.models import AssessmentLine
+
+    case = firm.assessed_case(plate="浙C40010", vin="")
+    line = AssessmentLine.objects.filter(sheet__loss_item__case=case).first()
+    assert not [a for a in evaluate_case(case) if a.rule == "parts_outside_model"]
+    Alert.objects.filter(case=case).delete()
+    line.fitment_warning = "低配高选：该车型不配装LED大灯"
+    line.save()
+
+    (alert,) = [a for a in evaluate_case(case) if a.rule == "parts_outside_model"]
+
+    (shown,) = alert.inputs["lines"]
+    assert shown["seq"] == line.seq and shown["warning"].startswith("低配高选")
+    assert alert.explanation.startswith("定损单有 1 项配件不适配识别车型")
+
+
+def sheet_of(case):
+    from lossdesk.motor.models import AssessmentSheet
+
+    return AssessmentSheet.objects.filter(loss_item__case=case)
+
+
+def test_an_assessment_above_the_models_usual_range_is_flagged(firm):
+    AlertRuleSetting.objects.create(
+        rule="assessment_above_usual", params={"min_sheets": 5, "percentile": 80}
+    )
+    for i, total in enumerate(["1000", "2000", "3000", "4000", "5000"]):
+        past = firm.approved_case(plate=f"浙C4100{i}", vin="")
+        sheet_of(past).update(vehicle_model="大众朗逸", total=total)
+    usual = firm.assessed_case(plate="浙C41010", vin="")
+    sheet_of(usual).update(vehicle_model="大众朗逸", total="4000.00")
+    high = firm.assessed_case(plate="浙C41011", vin="")
+    sheet_of(high).update(vehicle_model="大众朗逸", total="4000.01")
+    other_model = firm.assessed_case(plate="浙C41012", vin="")
+    sheet_of(other_model).update(vehicle_model="丰田卡罗拉", total="90000")
+
+    assert "assessment_above_usual" not in {a.rule for a in evaluate_case(usual)}
+    assert "assessment_above_usual" not in {a.rule for a in evaluate_case(other_model)}
+    (alert,) = [a for a in evaluate_case(high) if a.rule == "assessment_above_usual"]
+
+    # Each case has two vehicles, so 10 sheets; nearest rank: P80 is the 8th smallest.
+    assert alert.inputs["percentile_total"] == "4000.00" and alert.inputs["sheets"] == 10
+    assert "P80（4000.00 元）" in alert.explanation
+
+
+def test_a_surveyor_sending_most_cases_to_one_shop_is_flagged(firm):
+    from lossdesk.org.models import RepairShop
+
+    AlertRuleSetting.objects.create(
+        rule="surveyor_shop_share", params={"min_sheets": 4, "share": 75}
+    )
+    other_shop = RepairShop.objects.create(name="杭州丰田4S店", kind="4s", branch=firm.hangzhou)
+    cases = [firm.assessed_case(plate=f"浙C4200{i}", vin="") for i in range(4)]
+    sheet_of(cases[0]).update(repair_shop=other_shop)
+    # Each case has two vehicles: six of eight sheets (75 %) to 杭州大众4S店.
+    (alert,) = [a for a in evaluate_case(cases[1]) if a.rule == "surveyor_shop_share"]
+    assert alert.inputs == {
+        "assessor": "张三",
+        "repair_shop": "杭州大众4S店",
+        "shop_sheets": 6,
+        "sheets": 8,
+        "share_percent": 75.0,
+        "params": {"min_sheets": 4, "share": 75, "days": 90},
+    }
+    assert "surveyor_shop_share" not in {a.rule for a in evaluate_case(cases[0])}
