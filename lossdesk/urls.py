@@ -27,6 +27,7 @@ urlpatterns = [
     path("sms/", include("lossdesk.notify.urls")),
     path("stats/", include("lossdesk.reports.urls")),
     path("quality/", include("lossdesk.quality.urls")),
+    path("monitoring/", include("lossdesk.quality.monitoring_urls")),
     path("api/v1/", include("lossdesk.notify.api_urls")),
     path("api/v1/", include("lossdesk.api_urls")),
     path("admin/", admin.site.urls),

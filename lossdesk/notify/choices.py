@@ -67,3 +67,5 @@ class TemplateCode(models.TextChoices):
     DISPATCH_TO_SURVEYOR = "dispatch_to_surveyor", "调度通知查勘员"
     DISPATCH_TO_CUSTOMER = "dispatch_to_customer", "调度通知客户"
     CALLBACK_LINK = "callback_link", "回访评价链接"
+    DEADLINE_REMINDER = "deadline_reminder", "案件时限到期提醒"
+    DEADLINE_ESCALATION = "deadline_escalation", "案件超时升级"

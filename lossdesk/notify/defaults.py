@@ -21,4 +21,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str, str]] = {
         "您的案件{case_no}已结案，请点击评价服务：{url}",
         "case_no,url",
     ),
+    TemplateCode.DEADLINE_REMINDER: (
+        "案件时限到期提醒",
+        "【LossDesk】案件{case_no}的{stage}将于{due_at}到期，请及时处理。",
+        "case_no,stage,due_at",
+    ),
+    TemplateCode.DEADLINE_ESCALATION: (
+        "案件超时升级",
+        "【LossDesk】案件{case_no}的{stage}已于{due_at}超时（责任人：{person}），请督办。",
+        "case_no,stage,due_at,person",
+    ),
 }

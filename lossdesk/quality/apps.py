@@ -9,9 +9,10 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from lossdesk.org.permissions import grant_missing_permissions, register_grants
-        from lossdesk.quality import registration
-        from lossdesk.quality.permissions import QUALITY_PERMISSIONS
+        from lossdesk.quality import deadlines, registration
+        from lossdesk.quality.permissions import QUALITY_ADMIN_PERMISSIONS, QUALITY_PERMISSIONS
 
-        register_grants(self.label, QUALITY_PERMISSIONS)
+        register_grants(self.label, QUALITY_PERMISSIONS, admin=QUALITY_ADMIN_PERMISSIONS)
         post_migrate.connect(grant_missing_permissions, sender=self)
         registration.register()
+        deadlines.connect()

@@ -62,6 +62,14 @@ STANDARD_PERMISSIONS_BEFORE = {
         "org.view_clientcontact",
         "org.view_repairshop",
         "org.view_staff",
+        "quality.add_calendarday",
+        "quality.change_calendarday",
+        "quality.delete_calendarday",
+        "quality.view_calendarday",
+        "quality.add_deadlinerule",
+        "quality.change_deadlinerule",
+        "quality.delete_deadlinerule",
+        "quality.view_deadlinerule",
     },
     "security_admin": {
         "axes.delete_accessattempt",
@@ -122,6 +130,8 @@ STANDARD_PERMISSIONS_BEFORE = {
         "reports.view_statistics",
         "quality.resolve_alert",
         "quality.view_alert",
+        "quality.receive_escalation",
+        "quality.view_casedeadline",
     },
     "dispatcher": {
         "claims.cancel_case",
@@ -134,6 +144,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "org.view_pii",
         "reports.view_statistics",
         "quality.view_alert",
+        "quality.view_casedeadline",
     },
     "surveyor": {
         "claims.assess_case",
@@ -178,6 +189,7 @@ STANDARD_PERMISSIONS_BEFORE = {
         "reports.view_statistics",
         "quality.resolve_alert",
         "quality.view_alert",
+        "quality.view_casedeadline",
     },
     "price_desk": {
         "parts.add_catalogueimport",
