@@ -62,6 +62,16 @@ urlpatterns = [
         name="case-attachment-file",
     ),
     path(
+        f"{CASE}/attachments/<int:pk>/display",
+        claims.attachment_variant_view("display", "附件展示图（带水印，长边 1600 px）").as_view(),
+        name="case-attachment-display",
+    ),
+    path(
+        f"{CASE}/attachments/<int:pk>/thumbnail",
+        claims.attachment_variant_view("thumbnail", "附件缩略图（带水印，长边 320 px）").as_view(),
+        name="case-attachment-thumbnail",
+    ),
+    path(
         f"{CASE}/loss-items/<int:seq>/sheet",
         claims.sheet_endpoint().as_view(),
         name="case-sheet",

@@ -12,10 +12,14 @@ medium: the page uploads several files at once (`files`), the API one (`file`); 
 `additive` action (it conflicts with nothing, e.g. adding a photo) is not refused on the page
 for a stale version, while an API caller that sends one has it checked."""
 
+import re
+
 from django import forms
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from lossdesk.claims import registry, services, workflow
 from lossdesk.claims.api import serializers as s
@@ -34,6 +38,10 @@ from lossdesk.claims.models import Attachment, Case, DocumentRequest, LossItem
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+REPLAY_HEADER = "Idempotent-Replay"
 
 
 def check_version(case: Case, version: int | None) -> None:
@@ -65,6 +73,7 @@ class CaseAction:
     api_summary = ""  # the schema's summary (the title when empty)
     api_description = ""  # the schema's description (the common one when empty)
     api_responses: dict | None = None  # the schema's responses (the case detail when None)
+    api_parameters: list = []  # the schema's parameters beyond the path (e.g. a header)
     form: type[forms.Form] = ConfirmForm
     serializer = s.VersionSerializer
     created_serializer = None  # the API answers 201 with this, over run()'s result
@@ -133,8 +142,14 @@ class CaseAction:
         return None
 
     @classmethod
-    def api_answer(cls, result, context: dict) -> tuple[dict, int] | None:
-        """The API's body and status after success; None answers the updated case detail."""
+    def request_data(cls, request) -> dict:
+        """What the API action takes from the request beyond its body (e.g. a header)."""
+        return {}
+
+    @classmethod
+    def api_answer(cls, result, context: dict) -> tuple | None:
+        """The API's body and status (and headers) after success; None answers the updated
+        case detail."""
         if cls.created_serializer is None:
             return None
         context = {**context, "case_version": result.case.version}
@@ -199,15 +214,60 @@ class AddAttachments(CaseAction):
     api_name, api_path = "case-attachments", "attachments"
     form, serializer = AttachmentForm, s.AttachmentInputSerializer
     created_serializer = s.CreatedAttachmentSerializer
-    api_summary = "上传照片或单证"
+    api_summary = "上传照片或单证（可带 Idempotency-Key 安全重试）"
+    api_description = (
+        "multipart/form-data，一次一个文件。请求头 `Idempotency-Key`（客户端为每张照片生成的"
+        "唯一键，1–100 个字母、数字或 `.`、`_`、`:`、`-`）使重试安全：同一案件中该键已上传过"
+        "相同内容时返回 200、首次的附件和响应头 `Idempotent-Replay: true`，不会重复保存；"
+        "该键已用于不同内容时返回 409 idempotency_key_reused。非图片（照片）返回 400 "
+        "unsupported_file_type；超过大小上限返回 400 file_too_large；案件不在调用方数据范围内"
+        "返回 404。请求体可带 `version`（重试时不检查）。照片读取 EXIF（拍摄时间、GPS、设备），"
+        "生成带水印的展示图和缩略图（原图不变），并做真实性检查（checks、duplicate_of）。"
+    )
+    api_responses = {
+        201: s.CreatedAttachmentSerializer,
+        200: OpenApiResponse(
+            s.CreatedAttachmentSerializer,
+            description="重试：该 Idempotency-Key 首次上传的附件（响应头 Idempotent-Replay: true）",
+        ),
+    }
+    api_parameters = [
+        OpenApiParameter(
+            IDEMPOTENCY_HEADER,
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            required=False,
+            description="客户端为每个文件生成的唯一键（如 UUID），重试时原样重发。",
+        )
+    ]
     api_multipart = True
     additive = True
     submit_label = "上传"
 
     @classmethod
+    def request_data(cls, request):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return {}
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            message = "Idempotency-Key 须为 1–100 个字母、数字或 . _ : - 字符。"
+            raise ServiceError(
+                message,
+                code=CaseErrorCode.INVALID_IDEMPOTENCY_KEY,
+                fields={IDEMPOTENCY_HEADER: [message]},
+            )
+        return {"idempotency_key": key}
+
+    @classmethod
     def run(cls, case, data, *, actor, version, target=None):
-        """One batch, one outcome: a bad file in the middle saves none of them. Answers
-        the last attachment stored."""
+        """One batch, one outcome: a bad file in the middle saves none of them (no row, no
+        file). Answers the last attachment stored. A retry under a used Idempotency-Key is
+        answered before the version is compared: the first try moved it on."""
+        key = data.get("idempotency_key")
+        if key and "file" in data:
+            replay = services.replayed_attachment(case, data["file"], key)
+            if replay is not None:
+                return replay
         check_version(case, version)
         loss_item = None
         if data.get("loss_item") is not None:
@@ -221,30 +281,44 @@ class AddAttachments(CaseAction):
                 )
         several = "files" in data
         uploads = data["files"] if several else [data["file"]]
-        with transaction.atomic():
-            for upload in uploads:
-                try:
-                    attachment = services.do_add_attachment(
-                        case,
-                        upload,
-                        kind=data["kind"],
-                        doc_type=data["doc_type"],
-                        loss_item=loss_item,
-                        actor=actor,
-                    )
-                except ServiceError as exc:
-                    if several and "file" in exc.fields:
-                        exc.fields = {
-                            "files": [f"{upload.name}：{m}" for m in exc.fields.pop("file")],
-                            **exc.fields,
-                        }
-                    raise
+        stored = []
+        try:
+            with transaction.atomic():
+                for upload in uploads:
+                    try:
+                        attachment = services.do_add_attachment(
+                            case,
+                            upload,
+                            kind=data["kind"],
+                            doc_type=data["doc_type"],
+                            loss_item=loss_item,
+                            idempotency_key=key,
+                            actor=actor,
+                        )
+                    except ServiceError as exc:
+                        if several and "file" in exc.fields:
+                            exc.fields = {
+                                "files": [f"{upload.name}：{m}" for m in exc.fields.pop("file")],
+                                **exc.fields,
+                            }
+                        raise
+                    stored.append(attachment)
+        except BaseException:
+            services.delete_stored_files(a for a in stored if not getattr(a, "replayed", False))
+            raise
         attachment.uploaded_count = len(uploads)
         return attachment
 
     @classmethod
     def message(cls, case, result):
         return f"已上传 {result.uploaded_count} 个文件。"
+
+    @classmethod
+    def api_answer(cls, result, context):
+        body, status = super().api_answer(result, context)
+        if getattr(result, "replayed", False):
+            return body, 200, {REPLAY_HEADER: "true"}
+        return body, status
 
 
 class SubmitForReview(CaseAction):

@@ -80,6 +80,7 @@ class AttachmentKind(models.TextChoices):
 
 class DocumentType(models.TextChoices):
     SCENE_PHOTO = "scene_photo", "现场照片"
+    VEHICLE_PHOTO = "vehicle_photo", "车辆照片"
     DAMAGE_PHOTO = "damage_photo", "损失照片"
     DRIVING_LICENCE = "driving_licence", "驾驶证"
     VEHICLE_LICENCE = "vehicle_licence", "行驶证"
@@ -91,6 +92,36 @@ class DocumentType(models.TextChoices):
     CLAIM_LIST = "claim_list", "索赔清单"
     AGREEMENT = "agreement", "协议书"
     OTHER = "other", "其他"
+
+
+class PhotoCategory(models.TextChoices):
+    """What a photo shows, read from its document type (Attachment.category): the field app
+    takes photos in these four groups per loss item."""
+
+    SCENE = "scene", "现场"
+    VEHICLE = "vehicle", "车辆"
+    DAMAGE_DETAIL = "damage_detail", "损失细节"
+    DOCUMENTS = "documents", "单证"
+
+
+PHOTO_CATEGORY_OF_TYPE = {
+    DocumentType.SCENE_PHOTO: PhotoCategory.SCENE,
+    DocumentType.VEHICLE_PHOTO: PhotoCategory.VEHICLE,
+    DocumentType.DAMAGE_PHOTO: PhotoCategory.DAMAGE_DETAIL,
+}  # every other document type is a document (单证)
+
+
+class PhotoCheck(models.TextChoices):
+    """An authenticity finding on a photo (claims.photos.check_photo): flagged for the
+    reviewer, never a refusal."""
+
+    NO_EXIF = "no_exif", "无拍摄信息（EXIF）"
+    NO_CAPTURE_TIME = "no_capture_time", "无拍摄时间"
+    TAKEN_BEFORE_ACCIDENT = "taken_before_accident", "拍摄早于出险"
+    TAKEN_LONG_AFTER_REPORT = "taken_long_after_report", "拍摄远晚于报案"
+    NO_LOCATION = "no_location", "无拍摄位置"
+    FAR_FROM_ACCIDENT = "far_from_accident", "拍摄地远离出险地"
+    NEAR_DUPLICATE = "near_duplicate", "与其他案件照片相似"
 
 
 class DocumentRequestStatus(models.TextChoices):

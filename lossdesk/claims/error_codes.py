@@ -16,3 +16,6 @@ class CaseErrorCode(StrEnum):
     DUE_DATE_IN_PAST = "due_date_in_past"
     INVALID_CANCEL_REASON = "invalid_cancel_reason"
     NOTE_REQUIRED = "note_required"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    DAMAGED_IMAGE = "damaged_image"

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from lossdesk.claims import registry
 from lossdesk.claims.choices import (
+    PHOTO_CATEGORY_OF_TYPE,
     AccidentType,
     AttachmentKind,
     CancelReason,
@@ -18,6 +19,7 @@ from lossdesk.claims.choices import (
     Liability,
     LossItemKind,
     LossItemStatus,
+    PhotoCategory,
     ReviewDecision,
     SceneType,
 )
@@ -247,14 +249,84 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="上传人"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # The client's id for this upload (Idempotency-Key): a retry answers this attachment
+    # (decision 0018).
+    idempotency_key = models.CharField("幂等键", max_length=100, null=True, blank=True)
+    # Read from the image's EXIF (claims.photos); null when the photo does not say.
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    device = models.CharField("拍摄设备", max_length=100, blank=True)
+    exif = models.JSONField("EXIF 摘要", default=dict, blank=True)
+    # Watermarked copies of an image for the pages; the original file is never altered.
+    display = models.FileField("展示图", upload_to=attachment_path, max_length=200, blank=True)
+    thumbnail = models.FileField("缩略图", upload_to=attachment_path, max_length=200, blank=True)
+    # Authenticity findings of a photo: [{"code": PhotoCheck, "message": …}, …].
+    checks = models.JSONField("真实性检查", default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="相似照片",
+    )
 
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
         ordering = ["case", "uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="uniq_attachment_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def category(self) -> PhotoCategory:
+        return PHOTO_CATEGORY_OF_TYPE.get(self.doc_type, PhotoCategory.DOCUMENTS)
+
+    def served(self, variant: str = "file") -> tuple | None:
+        """(stored file, content type, download name) of the original (`file`) or a
+        watermarked copy (`display`, `thumbnail`: JPEG); None when it has no such copy."""
+        if variant == "file":
+            return self.file, self.content_type, self.original_name
+        stored = getattr(self, variant)
+        if not stored:
+            return None
+        return stored, "image/jpeg", f"{PurePath(self.original_name).stem}-{variant}.jpg"
+
+
+class PhotoHash(models.Model):
+    """A photo's 64-bit perceptual hash (pHash), with its four 16-bit bands each indexed
+    together with the hash: two hashes at most 6 bits apart agree within one bit on at least
+    one band, so the near-duplicate search probes 4 × 17 band values through the indexes
+    (index-only) and checks the distance of the few hashes found (claims.photos)."""
+
+    attachment = models.OneToOneField(
+        Attachment, models.CASCADE, primary_key=True, related_name="photo_hash"
+    )
+    phash = models.BigIntegerField()  # the 64 bits as a signed integer
+    band0 = models.SmallIntegerField()
+    band1 = models.SmallIntegerField()
+    band2 = models.SmallIntegerField()
+    band3 = models.SmallIntegerField()
+
+    class Meta:
+        verbose_name = "照片感知哈希"
+        verbose_name_plural = "照片感知哈希"
+        indexes = [
+            models.Index(fields=[f"band{i}", "phash"], name=f"claims_photohash_band{i}")
+            for i in range(4)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phash & (2**64 - 1):016x}"
 
 
 class DocumentRequest(models.Model):

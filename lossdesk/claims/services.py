@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image
 
-from lossdesk.claims import registry, workflow
+from lossdesk.claims import photos, registry, workflow
 from lossdesk.claims.choices import (
     LIABILITY_RATIOS,
     AttachmentKind,
@@ -34,6 +35,7 @@ from lossdesk.claims.models import (
     CaseEvent,
     DocumentRequest,
     LossItem,
+    PhotoHash,
     Review,
     SurveyRecord,
 )
@@ -196,18 +198,86 @@ def _snapshot(obj, data: dict) -> dict:
     return {k: _plain(getattr(obj, k, None)) for k in data}
 
 
-@transaction.atomic
 def do_add_attachment(
-    case: Case, upload, *, kind: str, doc_type: str, loss_item: LossItem | None = None, actor
+    case: Case,
+    upload,
+    *,
+    kind: str,
+    doc_type: str,
+    loss_item: LossItem | None = None,
+    idempotency_key: str | None = None,
+    actor,
 ) -> Attachment:
     """Store a photo or document through the default storage, under the type its content
-    has (core.uploads): photos are JPEG/PNG/WebP/HEIC images, documents those or PDF."""
+    has (core.uploads): photos are JPEG/PNG/WebP/HEIC images, documents those or PDF. An
+    image also gets its EXIF read and a watermarked display copy and thumbnail; a photo its
+    perceptual hash and authenticity findings (claims.photos).
+
+    With `idempotency_key` (decision 0018): the attachment already stored in the case under
+    that key is answered again (`.replayed` set) when the bytes are the same, a Conflict
+    when they are not; a concurrent request with the key makes no second one. Nothing of a
+    refused or failed upload stays behind: no row, no file."""
+    if idempotency_key:
+        replay = replayed_attachment(case, upload, idempotency_key)
+        if replay is not None:
+            return replay
+    try:
+        return _store_attachment(
+            case,
+            upload,
+            kind=kind,
+            doc_type=doc_type,
+            loss_item=loss_item,
+            idempotency_key=idempotency_key,
+            actor=actor,
+        )
+    except IntegrityError:
+        # The same key stored by a concurrent request between our look-up and our insert.
+        replay = replayed_attachment(case, upload, idempotency_key) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
+
+
+def replayed_attachment(case: Case, upload, key: str) -> Attachment | None:
+    existing = Attachment.objects.filter(case=case, idempotency_key=key).first()
+    if existing is None:
+        return None
+    upload.seek(0)
+    digest = hashlib.file_digest(upload, "sha256").hexdigest()
+    upload.seek(0)
+    if digest != existing.sha256:
+        message = "该幂等键（Idempotency-Key）已用于另一个文件，请为新照片生成新的键。"
+        raise Conflict(
+            message,
+            code=CaseErrorCode.IDEMPOTENCY_KEY_REUSED,
+            attachment=existing.pk,
+        )
+    existing.replayed = True
+    return existing
+
+
+@transaction.atomic
+def _store_attachment(
+    case, upload, *, kind, doc_type, loss_item, idempotency_key, actor
+) -> Attachment:
     case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
+    if (
+        idempotency_key
+        and (replay := replayed_attachment(case, upload, idempotency_key)) is not None
+    ):
+        return replay  # stored by a concurrent request while we waited for the lock
     if loss_item is not None and loss_item.case_id != case.pk:
         raise ServiceError(
             "损失标的不属于本案。",
             code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
             fields={"loss_item": ["损失标的不属于本案。"]},
+        )
+    if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
+        raise ServiceError(
+            "附件类别无效。",
+            code=CaseErrorCode.INVALID_DOCUMENT_TYPE,
+            fields={"doc_type": ["请选择资料类型。"]},
         )
     sniffed = sniff_upload(
         upload,
@@ -226,26 +296,78 @@ def do_add_attachment(
         width=sniffed.width,
         height=sniffed.height,
         uploaded_by=actor,
+        idempotency_key=idempotency_key or None,
     )
-    if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
-        raise ServiceError(
-            "附件类别无效。",
-            code=CaseErrorCode.INVALID_DOCUMENT_TYPE,
-            fields={"doc_type": ["请选择资料类型。"]},
+    prepared = _prepare_image(case, sniffed, actor) if sniffed.width is not None else None
+    if prepared is not None:
+        exif = prepared.exif
+        attachment.taken_at, attachment.device, attachment.exif = (
+            exif.taken_at,
+            exif.device,
+            exif.raw,
         )
-    stored = sniffed.as_file()
-    attachment.file.save(stored.name, stored, save=False)
-    attachment.save()
-    bump_version(case)
-    record_event(
-        case,
-        EventType.ATTACHMENT_ADDED,
-        actor,
-        f"上传{attachment.get_kind_display()}：{attachment.get_doc_type_display()}",
-        attachment=attachment.pk,
-        name=attachment.original_name,
-    )
+        attachment.latitude, attachment.longitude = exif.latitude, exif.longitude
+    duplicate = None
+    if prepared is not None and kind == AttachmentKind.PHOTO:
+        duplicate = photos.nearest_in_other_cases(prepared.phash, case.pk)
+        attachment.checks = photos.check_photo(prepared.exif, case.report, duplicate)
+        attachment.duplicate_of = duplicate[0] if duplicate else None
+    with files_removed_on_error(attachment):
+        stored = sniffed.as_file()
+        attachment.file.save(stored.name, stored, save=False)
+        if prepared is not None:
+            attachment.display.save("display.jpg", ContentFile(prepared.display), save=False)
+            attachment.thumbnail.save("thumb.jpg", ContentFile(prepared.thumbnail), save=False)
+        attachment.save()
+        if prepared is not None and kind == AttachmentKind.PHOTO:
+            PhotoHash.objects.create(attachment=attachment, **photos.hash_fields(prepared.phash))
+        bump_version(case)
+        record_event(
+            case,
+            EventType.ATTACHMENT_ADDED,
+            actor,
+            f"上传{attachment.get_kind_display()}：{attachment.get_doc_type_display()}",
+            attachment=attachment.pk,
+            name=attachment.original_name,
+            **({"duplicate_of": duplicate[0].pk} if duplicate else {}),
+        )
     return attachment
+
+
+def _prepare_image(case: Case, sniffed, actor) -> "photos.PreparedPhoto":
+    surveyor = actor.full_name or actor.username
+    place = case.report.accident_place
+    try:
+        return photos.prepare_photo(
+            sniffed.content, lambda exif: photos.watermark_lines(case, exif, surveyor, place)
+        )
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        message = "图片不完整或已损坏，请重新上传。"
+        raise ServiceError(
+            message, code=CaseErrorCode.DAMAGED_IMAGE, fields={"file": [message]}
+        ) from None
+
+
+def stored_files(attachment: Attachment) -> list:
+    return [f for f in (attachment.file, attachment.display, attachment.thumbnail) if f]
+
+
+def delete_stored_files(attachments) -> None:
+    """Remove the files of attachments whose rows a failed transaction took back."""
+    for attachment in attachments:
+        for stored in stored_files(attachment):
+            stored.storage.delete(stored.name)
+
+
+@contextmanager
+def files_removed_on_error(attachment: Attachment):
+    """The files written in the block are deleted again when it raises: the row goes with
+    the rolled-back transaction, so must they (no orphan file)."""
+    try:
+        yield
+    except BaseException:
+        delete_stored_files([attachment])
+        raise
 
 
 def recompute_assessed_amount(case: Case) -> Decimal:

@@ -223,9 +223,9 @@ def case_detail_queryset(user):
             *(prefetch for c in contributed for prefetch in c.page_prefetch),
             Prefetch(
                 "attachments",
-                Attachment.objects.select_related("uploaded_by", "loss_item").order_by(
-                    "-uploaded_at", "-id"
-                ),
+                Attachment.objects.select_related(
+                    "uploaded_by", "loss_item", "duplicate_of__case"
+                ).order_by("-uploaded_at", "-id"),
             ),
             Prefetch(
                 "reviews",
@@ -331,13 +331,18 @@ def _open(field_file):
 
 
 class AttachmentView(CaseView):
-    """Streams one attachment of a case the user may see; media is never served publicly."""
+    """Streams one attachment of a case the user may see, or its watermarked display copy
+    or thumbnail (`variant`); media is never served publicly."""
+
+    variant = "file"
 
     def get(self, request, case_no, pk):
         attachment = get_object_or_404(Attachment, pk=pk, case=self.case)
-        return file_response(
-            attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-        )
+        served = attachment.served(self.variant)
+        if served is None:
+            raise Http404("该附件没有此版本。")
+        stored, content_type, filename = served
+        return file_response(stored, content_type=content_type, filename=filename)
 
 
 class ReportPdfView(CaseView):

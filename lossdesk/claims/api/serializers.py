@@ -18,6 +18,8 @@ from lossdesk.claims.choices import (
     Liability,
     LossItemKind,
     LossItemStatus,
+    PhotoCategory,
+    PhotoCheck,
     ReviewDecision,
     SceneType,
 )
@@ -101,6 +103,26 @@ class SurveyRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PhotoFindingSerializer(serializers.Serializer):
+    code = EnumField(PhotoCheck)
+    message = serializers.CharField()
+    attachment = serializers.IntegerField(
+        required=False, help_text="near_duplicate：相似照片的附件 id。"
+    )
+    case_no = serializers.CharField(required=False, help_text="near_duplicate：相似照片的案件号。")
+    distance = serializers.IntegerField(
+        required=False, help_text="near_duplicate：感知哈希相差的位数。"
+    )
+    distance_km = serializers.FloatField(
+        required=False, help_text="far_from_accident：拍摄地与出险地的距离（公里）。"
+    )
+
+
+class DuplicateRefSerializer(serializers.Serializer):
+    attachment = serializers.IntegerField()
+    case_no = serializers.CharField()
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
     kind = EnumField(AttachmentKind, read_only=True)
     doc_type = EnumField(DocumentType, read_only=True)
@@ -112,7 +134,20 @@ class AttachmentSerializer(serializers.ModelSerializer):
         help_text="损失标的序号 seq；整案的附件为 null。",
     )
     uploaded_by = StaffRefSerializer(read_only=True)
-    download_url = serializers.SerializerMethodField()
+    category = EnumField(
+        PhotoCategory,
+        read_only=True,
+        help_text="照片分组（由资料类型得出）：现场、车辆、损失细节、单证。",
+    )
+    checks = PhotoFindingSerializer(
+        many=True, read_only=True, help_text="真实性检查发现的问题（上传时计算）；空表示未发现。"
+    )
+    duplicate_of = serializers.SerializerMethodField(
+        help_text="其他案件中高度相似的照片（感知哈希相差不超过 6 位）；没有时为 null。"
+    )
+    download_url = serializers.SerializerMethodField(help_text="原图（与上传的字节完全相同）。")
+    display_url = serializers.SerializerMethodField(help_text="带水印的展示图；非图片为 null。")
+    thumbnail_url = serializers.SerializerMethodField(help_text="带水印的缩略图；非图片为 null。")
 
     class Meta:
         model = Attachment
@@ -120,6 +155,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "doc_type",
+            "category",
             "loss_item",
             "original_name",
             "content_type",
@@ -127,18 +163,41 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "sha256",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "device",
+            "checks",
+            "duplicate_of",
             "uploaded_by",
             "uploaded_at",
             "download_url",
+            "display_url",
+            "thumbnail_url",
         ]
         read_only_fields = fields
 
-    def get_download_url(self, attachment: Attachment) -> str:
-        url = reverse(
-            "api:case-attachment-file",
-            kwargs={"case_no": attachment.case.case_no, "pk": attachment.pk},
-        )
+    def _url(self, attachment: Attachment, name: str) -> str:
+        url = reverse(name, kwargs={"case_no": attachment.case.case_no, "pk": attachment.pk})
         return _absolute(self, url)
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        return self._url(attachment, "api:case-attachment-file")
+
+    def get_display_url(self, attachment: Attachment) -> str | None:
+        return self._url(attachment, "api:case-attachment-display") if attachment.display else None
+
+    def get_thumbnail_url(self, attachment: Attachment) -> str | None:
+        if not attachment.thumbnail:
+            return None
+        return self._url(attachment, "api:case-attachment-thumbnail")
+
+    @extend_schema_field(DuplicateRefSerializer(allow_null=True))
+    def get_duplicate_of(self, attachment: Attachment) -> dict | None:
+        other = attachment.duplicate_of
+        if other is None:
+            return None
+        return {"attachment": other.pk, "case_no": other.case.case_no}
 
 
 class ReviewSerializer(serializers.ModelSerializer):

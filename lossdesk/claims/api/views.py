@@ -78,9 +78,9 @@ def detail_queryset(user):
             *(prefetch for c in contributed for prefetch in c.api_prefetch),
             Prefetch(
                 "attachments",
-                Attachment.objects.select_related("loss_item", "uploaded_by").order_by(
-                    "uploaded_at", "id"
-                ),
+                Attachment.objects.select_related(
+                    "loss_item", "uploaded_by", "duplicate_of__case"
+                ).order_by("uploaded_at", "id"),
             ),
             Prefetch("reviews", Review.objects.select_related("reviewer").order_by("created_at")),
             Prefetch(
@@ -226,14 +226,14 @@ class CaseActionView(generics.GenericAPIView):
         target = action.target(case, key) if key is not None else None
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = {**serializer.validated_data, **action.request_data(request)}
         version = data.pop("version", None)
         result = action.run(case, data, actor=request.user, version=version, target=target)
         answer = action.api_answer(result, {"request": request})
         if answer is None:
             return case_detail_response(request, case_no)
-        body, status = answer
-        return Response(body, status=status)
+        body, status, *headers = answer
+        return Response(body, status=status, headers=headers[0] if headers else None)
 
 
 def action_endpoint(action: type[CaseAction]):
@@ -257,6 +257,7 @@ def action_endpoint(action: type[CaseAction]):
         action.api_summary or action.title,
         request=request or action.serializer,
         responses=responses,
+        parameters=action.api_parameters or None,
         **({"description": action.api_description} if action.api_description else {}),
     )(view)
 
@@ -371,14 +372,29 @@ def sheet_endpoint():
     },
 )
 class AttachmentFileView(FileDownloadMixin, generics.GenericAPIView):
+    """The original as uploaded, or (`variant`) the watermarked display copy or thumbnail
+    of an image (JPEG; 404 for a PDF)."""
+
+    variant = "file"
+
     def get(self, request, case_no, pk):
         case = get_case(request, case_no)
         attachment = case.attachments.filter(pk=pk).first()
         if attachment is None:
             raise NotFound("附件不存在。")
-        return file_response(
-            attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-        )
+        served = attachment.served(self.variant)
+        if served is None:
+            raise NotFound("该附件不是图片，没有展示图和缩略图。")
+        stored, content_type, filename = served
+        return file_response(stored, content_type=content_type, filename=filename)
+
+
+def attachment_variant_view(variant: str, summary: str):
+    return extend_schema(
+        tags=["cases"],
+        summary=summary,
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **READ_ERRORS},
+    )(type(f"Attachment{variant.title()}View", (AttachmentFileView,), {"variant": variant}))
 
 
 @extend_schema(
