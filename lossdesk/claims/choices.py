@@ -185,3 +185,4 @@ class EventType(models.TextChoices):
     FEE_ADJUSTMENT_REFUSED = "fee_adjustment_refused", "驳回公估费调整"
     ALERT_RAISED = "alert_raised", "触发风险预警"
     ALERT_RESOLVED = "alert_resolved", "处理风险预警"
+    RESCUE_RECORDED = "rescue_recorded", "记录救援"
