@@ -12,8 +12,18 @@ DemoBuilder."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from lossdesk.billing.models import StatementLine
+from lossdesk.billing.reconciliations import do_reconcile_statement
 from lossdesk.billing.services import do_create_fee_contract
+from lossdesk.billing.statements import (
+    billed_fees,
+    do_allocate_payment,
+    do_change_statement_status,
+    do_create_statement,
+    do_record_payment,
+)
 
 HQ = "hq"  # builder.HQ_CODE (the builder imports this module)
 
@@ -49,8 +59,18 @@ def motor_terms(rate: str, minimum: str, maximum: str) -> dict:
     }
 
 
+# The receivables: 人保财险's statement for the last month, sent; a payment covering part of it;
+# its settlement sheet with one fee short by 50.00 and one claim number not of ours.
+STATEMENT_CLIENT = "picc"
+STATEMENT_DAYS = 30
+PAID_CASES = 3
+SHEET_SHORT_BY = Decimal("50.00")
+SHEET_UNKNOWN_CLAIM = "RDAA2026330100009999"
+
+
 class BillingDemo:
-    """A part of DemoBuilder: the fee contracts of every demo client."""
+    """A part of DemoBuilder: the fee contracts of every demo client, and 人保财险's
+    statement, partial payment and reconciliation."""
 
     def _build_fee_contracts(self) -> None:
         finance = self.people[(HQ, "finance")][0]
@@ -84,3 +104,50 @@ class BillingDemo:
                 made += 1
         self.fee_contract_count = made
         self.progress(f"收费协议 {made} 份（{len(self.clients)} 家委托方，车险 / 物损 / 人伤）。")
+
+    def _build_receivables(self) -> None:
+        """After the cases ran: a statement of 人保财险's cases billed in the last 30 days,
+        sent; a payment covering the first cases' fees, allocated; the insurer's settlement
+        sheet (one fee 50.00 short, one claim number unknown) reconciled with it."""
+        finance = self.people[(HQ, "finance")][0]
+        client = self.clients[STATEMENT_CLIENT]
+        today = self.now.date()
+        start = today - timedelta(days=STATEMENT_DAYS)
+        if not billed_fees(finance).filter(case__client=client).exists():
+            return  # a demo too small to have issued a report of this client
+        statement = do_create_statement(
+            client=client, period_start=start, period_end=today, actor=finance
+        )
+        do_change_statement_status(statement, action="send", actor=finance)
+        lines = list(StatementLine.objects.filter(statement=statement).order_by("pk"))
+        paid = [line for line in lines if line.fee > 0][:PAID_CASES]
+        if paid:
+            payment = do_record_payment(
+                client=client,
+                paid_on=today,
+                amount=sum((line.fee for line in paid), Decimal("0.00")),
+                reference=f"PICC-HK-{today:%Y%m%d}",
+                note="第一笔回款",
+                actor=finance,
+            )
+            do_allocate_payment(
+                payment,
+                allocations=[{"case_no": line.case.case_no, "amount": line.fee} for line in paid],
+                actor=finance,
+            )
+        short = next((line for line in reversed(lines) if line.fee > SHEET_SHORT_BY), None)
+        rows = ["赔案号,公估费"]
+        for line in lines:
+            fee = line.fee - SHEET_SHORT_BY if line is short else line.fee
+            rows.append(f"{line.client_claim_no},{fee}")
+        rows.append(f"{SHEET_UNKNOWN_CLAIM},380.00")
+        do_reconcile_statement(
+            statement,
+            name="人保财险结算清单.csv",
+            data="\n".join(rows).encode("utf-8"),
+            actor=finance,
+        )
+        self.progress(
+            f"对账单 {statement.statement_no}（{len(lines)} 件，已发送）、回款 {len(paid)} 件、"
+            "结算清单对账（一笔金额不符、一笔未知赔案号）。"
+        )

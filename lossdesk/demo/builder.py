@@ -1244,6 +1244,7 @@ class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_de
                 self._build_fee_contracts()  # before any report is issued (demo/billing.py)
                 plans = self._plan_cases()
                 self._run_cases(plans)
+                self._build_receivables()  # demo/billing.py
         except BaseException:
             for name in self.written_files:  # the rows are gone; remove their files too
                 default_storage.delete(name)

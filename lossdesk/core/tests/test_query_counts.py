@@ -131,6 +131,19 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         "api:fee-contract-list": ("finance", None),
         "api:fee-contract-detail": ("finance", "fee_contract"),
         "api:case-fee": ("zhoujiu", "fee"),
+        "billing:statement-list": ("finance", None),
+        "billing:statement-detail": ("hz_finance", "statement"),
+        "billing:reconciliation-detail": ("hz_finance", "reconciliation"),
+        "billing:payment-list": ("finance", None),
+        "billing:payment-detail": ("hz_finance", "payment"),
+        "billing:ageing": ("finance", None),
+        "api:statement-list": ("finance", None),
+        "api:statement-detail": ("hz_finance", "statement"),
+        "api:payment-list": ("finance", None),
+        "api:payment-detail": ("hz_finance", "payment"),
+        "api:reconciliation-list": ("finance", None),
+        "api:reconciliation-detail": ("hz_finance", "reconciliation"),
+        "api:receivables-ageing": ("finance", None),
     },
 }
 
@@ -164,6 +177,12 @@ NOT_LISTS = {
     "api:my-position": "the caller's own position",
     "api:client-contact-detail": "no contact in the fixed world; the list is counted",
     "calc-vin": "a VIN decoder, no stored rows",
+    "billing:statement-export": "an Excel export",
+    "billing:reconciliation-export": "an Excel export",
+    "api:statement-export": "an Excel export",
+    "api:reconciliation-export": "an Excel export",
+    "billing:statement-action": "POST only: a statement's status change",
+    "billing:statement-reconcile": "POST only: the settlement-sheet upload",
 }
 NOT_LISTS.update(
     {

@@ -8,15 +8,17 @@ id that is not in ROUTES (or, by design, in UNSCOPED) fails
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as PageClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from lossdesk.billing import commissions as billing_commissions
 from lossdesk.billing import services as billing_services
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent, LossItem
@@ -172,6 +174,10 @@ def versioned_reason(kwargs: dict) -> dict:
 
 # Page routes (HTML): the other branch gets the Chinese 404 page.
 PAGES = {
+    "billing:commission-run-detail": R("hz_finance", "commission_run", get=200),
+    "billing:commission-sheet": R("hz_finance", "commission_sheet", get=200),
+    "billing:commission-run-export": R("hz_finance", "commission_run", get=200),
+    "billing:commission-run-approve": R("zhoujiu", "commission_run", post=302),
     "intake:import-detail": R("zhaoliu", "import_batch", get=200),
     "intake:import-run": R("zhaoliu", "import_batch", post=302),
     "intake:import-mapping": R("zhoujiu", "client", get=200, post=400),
@@ -231,6 +237,9 @@ PAGES = {
 
 # API routes: the other branch gets the JSON 404 error body.
 API = {
+    "api:commission-run-detail": R("hz_finance", "commission_run", get=200),
+    "api:commission-run-export": R("hz_finance", "commission_run", get=200),
+    "api:commission-run-approve": R("zhoujiu", "commission_run", post=200),
     "api:case-detail": R("zhangsan", "case", get=200),
     "api:case-events": R("zhangsan", "case", get=200),
     "api:case-surveyors": R("zhaoliu", "registered", get=200),
@@ -290,6 +299,9 @@ ROUTES = {**PAGES, **API}
 
 # Routes with a parameter that is not a branch-scoped object, by design.
 UNSCOPED = {
+    "api:commission-rule-detail": "commission rules are the firm's, the same for every branch "
+    "(reads: billing.view_commissionrule; writes: the head office, "
+    "billing/tests/test_commissions.py)",
     "intake:callback-public": "the customer's public feedback page: the token is the secret",
     "intake:import-template": "an empty workbook in a client's layout; clients are firm-wide",
     "parts:part-detail": "the parts catalogue is shared by the whole firm",
@@ -343,6 +355,24 @@ class World:
         return Firm.staff(f"nb_{code}", f"宁波{owner.position.name}", code, self.firm.ningbo)
 
     # Cases, each in the state its routes act on.
+    @cached_property
+    def _commission_run(self):
+        # A case of 杭州 whose fee was computed in January 2026, run by 杭州's finance.
+        with time_machine.travel(datetime(2026, 1, 15, 10, tzinfo=UTC), tick=False):
+            self.firm.issued_case(client_claim_no="PICC-COMMISSION")
+        return billing_commissions.do_run_commissions(
+            branch=self.firm.hangzhou, month=date(2026, 1, 1), actor=self.hz_finance
+        )
+
+    @cached_property
+    def commission_run(self):
+        return {"pk": self._commission_run.pk}
+
+    @cached_property
+    def commission_sheet(self):
+        sheet = self._commission_run.sheets.order_by("pk").first()
+        return {"pk": self._commission_run.pk, "staff_id": sheet.staff_id}
+
     @cached_property
     def _registered(self):
         return self.firm.registered_case(client_claim_no="PICC-REGISTERED")
