@@ -49,6 +49,7 @@ from lossdesk.core.errors import (
     SelfReview,
     ServiceError,
 )
+from lossdesk.core.excel import Column, Workbook
 from lossdesk.org.models import Branch
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.commissions import (
@@ -58,7 +59,6 @@ from lossdesk.rules.commissions import (
     parse_terms,
 )
 from lossdesk.rules.money import fmt_money
-
 
 ZERO = Decimal("0.00")
 ONE = Decimal("1.0000")
@@ -461,3 +461,53 @@ def summary(run: CommissionRun) -> str:
     return (
         f"{run.branch} {run.month:%Y-%m}：{run.case_count} 案，佣金合计 {fmt_money(run.total)} 元"
     )
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def commission_workbook(run: CommissionRun) -> bytes:
+    """A month's sheets as Excel: a summary sheet (a row per person) and a sheet per person
+    with every case line; amounts are numbers with two decimals."""
+    money = Column("佣金", width=14, number_format="#,##0.00")
+    basis = Column("公估费基数", width=14, number_format="#,##0.00")
+    sheets = list(sheets_of(run))
+    book = Workbook()
+    status = CommissionRunStatus(run.status).label
+    book.add_sheet(
+        f"{run.month:%Y-%m} 汇总",
+        [Column("人员", width=16), Column("明细条数"), money],
+        [(s.staff.full_name or s.staff.username, s.line_count, s.total) for s in sheets],
+        footer=(f"合计（{run.branch}，{status}）", sum(s.line_count for s in sheets), run.total),
+    )
+    for sheet in sheets:
+        book.add_sheet(
+            sheet.staff.full_name or sheet.staff.username,
+            [
+                Column("案件号", width=20),
+                Column("角色"),
+                Column("计费日", width=12, number_format="yyyy-mm-dd"),
+                basis,
+                Column("本人件数"),
+                Column("本角色总件数"),
+                Column("规则版本"),
+                money,
+                Column("计算说明", width=60),
+            ],
+            [
+                (
+                    line.case.case_no,
+                    line.get_role_display(),
+                    line.fee_date,
+                    line.fee_basis,
+                    line.units,
+                    line.role_units,
+                    line.rule_version,
+                    line.amount,
+                    "；".join(line.explanation),
+                )
+                for line in sheet.lines.all()
+            ],
+            footer=("合计", "", "", "", "", "", "", sheet.total, ""),
+        )
+    return book.content()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lossdesk.billing import views
+from lossdesk.billing import commission_views, views
 from lossdesk.claims.views import page_urls
 
 app_name = "billing"
@@ -35,3 +35,28 @@ urlpatterns = [
     path("billing/receivables/", views.ageing, name="ageing"),
 ]
 
+# Commissions (billing.commission_views): the rules, the months, a month's sheets.
+urlpatterns += [
+    path("billing/commissions/", commission_views.run_list, name="commission-run-list"),
+    path("billing/commissions/rules/", commission_views.rule_list, name="commission-rule-list"),
+    path(
+        "billing/commissions/<int:pk>/",
+        commission_views.run_detail,
+        name="commission-run-detail",
+    ),
+    path(
+        "billing/commissions/<int:pk>/sheets/<int:staff_id>/",
+        commission_views.sheet_detail,
+        name="commission-sheet",
+    ),
+    path(
+        "billing/commissions/<int:pk>/approve/",
+        commission_views.run_approve,
+        name="commission-run-approve",
+    ),
+    path(
+        "billing/commissions/<int:pk>/export/",
+        commission_views.run_export,
+        name="commission-run-export",
+    ),
+]

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from lossdesk.billing.api import receivables, views
+from lossdesk.billing.api import commissions, receivables, views
 
 router = SimpleRouter(trailing_slash=False)
 router.register("fee-contracts", views.FeeContractViewSet, basename="fee-contract")
@@ -45,4 +45,21 @@ urlpatterns = [
         name="reconciliation-export",
     ),
     path("receivables/ageing", receivables.AgeingView.as_view(), name="receivables-ageing"),
+]
+
+# Commissions (billing.api.commissions): rules per role and the monthly runs.
+commission_router = SimpleRouter(trailing_slash=False)
+commission_router.register(
+    "commission-rules", commissions.CommissionRuleViewSet, basename="commission-rule"
+)
+commission_router.register(
+    "commission-runs", commissions.CommissionRunViewSet, basename="commission-run"
+)
+urlpatterns += [
+    *commission_router.urls,
+    path(
+        "commission-runs/<int:pk>/export",
+        commissions.CommissionRunViewSet.as_view({"get": "export"}),
+        name="commission-run-export",
+    ),
 ]
