@@ -82,6 +82,7 @@ urlpatterns = [
     *router.urls,
     path("", include("lossdesk.billing.api.urls")),
     path("", include("lossdesk.quality.api.urls")),
+    path("", include("lossdesk.field.api.urls")),
     # Any character, a newline too (a fuzzed path): every unknown path gets the JSON 404.
     re_path(r"^[\s\S]*$", not_found),
 ]

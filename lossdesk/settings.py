@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "lossdesk.notify",
     "lossdesk.billing",
     "lossdesk.quality",
+    "lossdesk.field",
     "lossdesk.reports",
     "lossdesk.demo",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("lossdesk.property.urls")),
     path("", include("lossdesk.injury.urls")),
     path("", include("lossdesk.billing.urls")),
+    path("", include("lossdesk.field.urls")),
     path("calc/", include("lossdesk.calc.urls")),
     path("api/v1/", include("lossdesk.calc.api_urls")),
     path("parts/", include("lossdesk.parts.urls")),

@@ -1,0 +1,146 @@
+/* The phone pages: the service worker, the network indicator, arrival with the browser's
+   position, the forms and photos that go through the offline queue (queue.js), the parts
+   price search. No inline script: the pages' CSP allows only 'self'. */
+(() => {
+  "use strict";
+  const body = document.body;
+
+  if ("serviceWorker" in navigator && body.dataset.sw) {
+    navigator.serviceWorker
+      .register(body.dataset.sw, { scope: body.dataset.swScope })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => {
+        // Keep the page the worker did not see load, so it opens offline too.
+        registration.active.postMessage({ keep: location.href });
+      })
+      .catch(() => {}); // no worker (private mode, http): the pages still work online
+  }
+
+  function showNetwork() {
+    const badge = document.querySelector("[data-net]");
+    if (!badge) return;
+    badge.textContent = navigator.onLine ? "在线" : "离线";
+    badge.classList.toggle("is-offline", !navigator.onLine);
+  }
+  window.addEventListener("online", showNetwork);
+  window.addEventListener("offline", showNetwork);
+  showNetwork();
+
+  // Arrival: the position when the surveyor allows it; arrival is recorded either way.
+  document.querySelectorAll("form[data-geolocate]").forEach((form) => {
+    let asked = false;
+    form.addEventListener("submit", (event) => {
+      if (asked || !navigator.geolocation) return;
+      event.preventDefault();
+      asked = true;
+      const note = document.querySelector("[data-geo-note]");
+      const send = () => form.submit();
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          form.querySelector("[name=lat]").value = position.coords.latitude.toFixed(6);
+          form.querySelector("[name=lng]").value = position.coords.longitude.toFixed(6);
+          send();
+        },
+        () => {
+          if (note) {
+            note.hidden = false;
+            note.textContent = "未获取到位置（未授权或定位不可用），仅记录到达时间。";
+          }
+          setTimeout(send, 800);
+        },
+        { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 },
+      );
+    });
+  });
+
+  // Forms that the offline queue sends to the API: their fields as the API takes them.
+  function apiFields(form) {
+    const data = new FormData(form);
+    const fields = {};
+    for (const name of new Set(data.keys())) {
+      if (name === "csrfmiddlewaretoken" || name === "version") continue;
+      const element = form.elements[name];
+      const multiple = element && element.length !== undefined && element[0] && element[0].type === "checkbox";
+      const values = data.getAll(name).filter((v) => v !== "");
+      if (multiple) fields[name] = values.map(Number);
+      else if (values.length) fields[name] = values[0];
+    }
+    return fields;
+  }
+
+  document.querySelectorAll("form[data-queue-url]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await window.FieldQueue.add({
+        kind: "form",
+        label: form.dataset.queueLabel,
+        url: form.dataset.queueUrl,
+        method: form.dataset.queueMethod,
+        fields: apiFields(form),
+      });
+      const note = form.querySelector("[data-queued-note]");
+      if (note) note.hidden = false;
+    });
+  });
+
+  // Photos: each one queued the moment it is taken, under its own id.
+  const photoForm = document.querySelector("form[data-photo-form]");
+  if (photoForm) {
+    const input = photoForm.querySelector("input[type=file]");
+    photoForm.addEventListener("submit", (event) => event.preventDefault());
+    input.addEventListener("change", async () => {
+      const type = photoForm.elements.doc_type;
+      const item = photoForm.elements.loss_item;
+      for (const file of Array.from(input.files)) {
+        await window.FieldQueue.add({
+          kind: "photo",
+          label: `照片 · ${type.options[type.selectedIndex].text} · ${file.name}`,
+          url: photoForm.dataset.uploadUrl,
+          method: "POST",
+          fields: { kind: "photo", doc_type: type.value, loss_item: item.value },
+          file,
+          fileName: file.name,
+        });
+      }
+      input.value = "";
+    });
+  }
+
+  // Parts price search (parts' API): name, OE number and the price it would use.
+  const parts = document.querySelector("[data-parts-search]");
+  if (parts) {
+    const results = parts.querySelector("[data-parts-results]");
+    parts.querySelector("[data-parts-form]").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const q = event.target.elements.q.value.trim();
+      if (!q) return;
+      results.replaceChildren();
+      const li = (text, cls) => {
+        const el = document.createElement("li");
+        if (cls) el.className = cls;
+        el.textContent = text;
+        return el;
+      };
+      try {
+        const response = await fetch(`${parts.dataset.url}?q=${encodeURIComponent(q)}&limit=20`, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        const body = await response.json();
+        if (!response.ok) {
+          results.append(li(body.error ? body.error.message : "查询失败。", "text-danger"));
+          return;
+        }
+        if (!body.results.length) results.append(li("没有找到配件。", "m-empty"));
+        for (const hit of body.results) {
+          const price = hit.prices.find((p) => p.price !== null);
+          const row = li(`${hit.name} · ${hit.oe_number} · ${price ? `${price.label} ${price.price} 元` : "无价格"}`);
+          row.dataset.testid = "part-hit";
+          results.append(row);
+        }
+      } catch (err) {
+        results.append(li("离线时不能查价，联网后再试。", "text-danger"));
+      }
+    });
+  }
+})();

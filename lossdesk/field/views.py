@@ -1,0 +1,260 @@
+"""The phone pages under /m/ (the installable app for surveyors and assessors), the web app
+manifest and the service worker. Server-rendered; every change runs a declared case action
+(claims.actions and the apps' own), so the phone has no business rule of its own. Forms the
+phone may fill offline name the API endpoint their offline queue sends them to
+(`data-queue-url`, static/field/queue.js)."""
+
+import hashlib
+from datetime import timedelta
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Min, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views import View
+
+from lossdesk.claims import registry
+from lossdesk.claims.actions import CompleteSurvey, RequestDocuments, SaveSurvey
+from lossdesk.claims.choices import (
+    FINAL_STATUSES,
+    AttachmentKind,
+    CaseStatus,
+    DocumentRequestStatus,
+    DocumentType,
+    LossItemKind,
+)
+from lossdesk.claims.models import Case
+from lossdesk.claims.views import CaseActionView, CaseView, case_url
+from lossdesk.claims.workflow import Action, available_actions
+from lossdesk.field.actions import ArriveWithPosition, RecordRescue
+from lossdesk.intake.actions import AcceptDispatch, DeclineDispatch
+from lossdesk.intake.choices import DispatchStatus
+from lossdesk.intake.models import Dispatch
+
+# The phone's one-tap and form actions: URL slug → declaration. The survey, rescue and
+# document-request forms also go through the offline queue: (API URL name, method).
+PHONE_ACTIONS = {
+    "accept": AcceptDispatch,
+    "decline": DeclineDispatch,
+    "arrival": ArriveWithPosition,
+    "survey": SaveSurvey,
+    "complete-survey": CompleteSurvey,
+    "rescue": RecordRescue,
+    "document-requests": RequestDocuments,
+}
+QUEUED = {
+    "survey": ("api:case-survey", "PUT"),
+    "rescue": ("api:case-rescues", "POST"),
+    "document-requests": ("api:case-document-requests", "POST"),
+}
+# The one-tap buttons on the case page, in the order work is done.
+BUTTONS = ("accept", "arrival", "complete-survey")
+PHOTO_TYPES = [(t.value, t.label) for t in DocumentType if t.value.endswith("_photo")]
+
+
+def phone_case_url(case: Case) -> str:
+    return reverse("field:case", args=[case.case_no])
+
+
+class InboxView(LoginRequiredMixin, View):
+    """New dispatches first (with the time by which to accept), then the user's open cases
+    (theirs to survey or to assess) with their next document deadline."""
+
+    def get(self, request):
+        user = request.user
+        cases = Case.objects.for_user(user)
+        new = list(
+            Dispatch.objects.filter(surveyor=user, status=DispatchStatus.PENDING, case__in=cases)
+            .select_related("case__report", "case__client")
+            .order_by("dispatched_at", "id")
+        )
+        minutes = user.branch.accept_deadline_minutes if user.branch else 0
+        for dispatch in new:
+            dispatch.accept_by = dispatch.dispatched_at + timedelta(minutes=minutes)
+        mine = Q(surveyor=user) | Q(
+            *[Q(**{f"loss_items__{line.assessor}": user}) for line in registry.loss_lines()],
+            _connector=Q.OR,
+        )
+        open_cases = list(
+            cases.filter(mine)
+            .exclude(status__in=[*FINAL_STATUSES, CaseStatus.DISPATCHED])
+            .select_related("report", "client")
+            .annotate(
+                documents_due=Min(
+                    "document_requests__due_date",
+                    filter=Q(document_requests__status=DocumentRequestStatus.OPEN),
+                )
+            )
+            .distinct()
+            .order_by("-opened_at", "-id")[:50]
+        )
+        return render(
+            request, "field/inbox.html", {"dispatches": new, "cases": open_cases, "m_nav": "inbox"}
+        )
+
+
+class PhoneCaseView(CaseView):
+    """A case at a glance: where, who to call, what to do next."""
+
+    def case_queryset(self):
+        return (
+            super()
+            .case_queryset()
+            .select_related("report", "client", "surveyor", "survey")
+            .prefetch_related("loss_items")
+        )
+
+    def get(self, request, case_no):
+        case = self.case
+        allowed = available_actions(request.user, case)
+        buttons = []
+        for slug in BUTTONS:
+            action = PHONE_ACTIONS[slug]
+            if action.visible(request.user, case, allowed):
+                buttons.append({"slug": slug, "action": action, "form": action.form(case=case)})
+        attachments = case.attachments.filter(kind=AttachmentKind.PHOTO)
+        context = {
+            "case": case,
+            "report": case.report,
+            "buttons": buttons,
+            "may_decline": DeclineDispatch.visible(request.user, case, allowed),
+            "may_survey": SaveSurvey.visible(request.user, case, allowed),
+            "may_rescue": RecordRescue.visible(request.user, case, allowed),
+            "may_request_documents": RequestDocuments.visible(request.user, case, allowed),
+            "may_add_photos": Action.ADD_ATTACHMENT in allowed,
+            "photo_count": attachments.count(),
+            "open_requests": case.document_requests.filter(status=DocumentRequestStatus.OPEN),
+            "desktop_url": case_url(case),
+        }
+        return render(request, "field/case.html", context)
+
+
+class PhoneActionView(CaseActionView):
+    """A declared case action on a phone page: claims' action view (the same form, service
+    call and refusals), rendered for the phone and coming back to the phone's pages."""
+
+    slug = ""
+
+    def render_form(self, case, form, status=200):
+        allowed = available_actions(self.request.user, case)
+        queued = QUEUED.get(self.slug)
+        context = {
+            "case": case,
+            "form": form,
+            "view": self.declaration,
+            "title": self.declaration.page_title(self.target),
+            "action_url": self.request.path,
+            "available": self.declaration.visible(self.request.user, case, allowed, self.target),
+            "queue_url": reverse(queued[0], args=[case.case_no]) if queued else "",
+            "queue_method": queued[1] if queued else "",
+            "back_url": phone_case_url(case),
+        }
+        return render(self.request, "field/action.html", context, status=status)
+
+    def post(self, request, **kwargs):
+        response = super().post(request, **kwargs)
+        if response.status_code == 302:  # claims' pages → the phone's
+            phone = {
+                case_url(self.case): phone_case_url(self.case),
+                reverse("claims:case-list"): reverse("field:inbox"),
+            }
+            response["Location"] = phone.get(response.url, response.url)
+        return response
+
+
+class PhotosView(CaseView):
+    """Photo capture: the camera, a category and loss item per batch; each photo goes
+    through the offline queue to the attachment API with its own Idempotency-Key."""
+
+    def get(self, request, case_no):
+        case = self.case
+        context = {
+            "case": case,
+            "loss_items": case.loss_items.order_by("seq"),
+            "photo_types": PHOTO_TYPES,
+            "upload_url": reverse("api:case-attachments", args=[case.case_no]),
+            "photos": case.attachments.filter(kind=AttachmentKind.PHOTO)
+            .select_related("loss_item")
+            .order_by("-uploaded_at", "-id")[:30],
+            "back_url": phone_case_url(case),
+        }
+        return render(request, "field/photos.html", context)
+
+
+class AssessmentView(CaseView):
+    """On-site assessment: each vehicle's sheet lines as saved, the link to its editor, and
+    the parts search with prices (parts' API)."""
+
+    def get(self, request, case_no):
+        case = self.case
+        line = registry.line_for(LossItemKind.INSURED_VEHICLE)
+        items = list(
+            case.loss_items.filter(kind__in=line.kinds if line else ())
+            .select_related(*((line.document,) if line else ()))
+            .prefetch_related(*(line.review_prefetch if line else ()))
+            .order_by("seq")
+        )
+        for item in items:
+            item.document = getattr(item, line.document, None)
+            item.editor_url = reverse(line.editor, args=[case.case_no, item.seq])
+        context = {
+            "case": case,
+            "items": items,
+            "may_search_parts": request.user.has_perm("parts.view_part"),
+            "search_url": reverse("parts-search"),
+            "back_url": phone_case_url(case),
+        }
+        return render(request, "field/assessment.html", context)
+
+
+# --- installable app: the manifest and the service worker ---------------------------------
+
+ICONS = (
+    ("field/icons/icon-192.png", "192x192", "any"),
+    ("field/icons/icon-512.png", "512x512", "any"),
+    ("field/icons/icon-maskable-512.png", "512x512", "maskable"),
+)
+# The app shell the service worker keeps for offline use.
+SHELL = (
+    "vendor/bootstrap-5.3.9.min.css",
+    "field/field.css",
+    "field/field.js",
+    "field/queue.js",
+    *(icon for icon, _, _ in ICONS),
+)
+
+
+def manifest(request):
+    body = render_to_string(
+        "field/manifest.webmanifest",
+        {"icons": [{"src": static(p), "sizes": s, "purpose": u} for p, s, u in ICONS]},
+    )
+    return HttpResponse(body, content_type="application/manifest+json")
+
+
+def service_worker(request):
+    """The worker at the site root, scope /m/. Its cache is named by a hash of the shell's
+    URLs (hashed by the static storage), so a new release replaces the old cache."""
+    shell = [static(path) for path in SHELL]
+    version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
+    body = render_to_string(
+        "field/sw.js",
+        {
+            "shell": shell,
+            "version": version,
+            "scope": reverse("field:inbox"),
+            "offline_url": reverse("field:offline"),
+            "login_url": reverse("login"),
+        },
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # the browser checks for a new worker each visit
+    return response
+
+
+def offline(request):
+    """What the worker shows for a page it has not kept when the phone has no network."""
+    return render(request, "field/offline.html")
