@@ -18,6 +18,7 @@ from lossdesk.testing import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("LOSSDESK_TEST_ARTIFACTS", Path(__file__).parents[3] / "var"))
+BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PERCENTAGE = {"mode": "percentage", "rate": "0.03", "minimum": "300.00", "maximum": "5000.00"}
 LINE_20000 = [{"kind": "repair", "name": "钣金修复", "quantity": "1", "unit_price": "10000.00"}]
@@ -85,6 +86,8 @@ def test_a_finance_user_bills_collects_and_reconciles_in_the_browser(live_server
         with page.expect_navigation():
             page.click("button:has-text('核销')")
         assert "超出回款尚可核销金额" in page.locator("[data-testid=allocation-form]").inner_text()
+        assert problems == [f"Failed to load resource: {BAD_REQUEST}"]  # the refusal is a 400
+        problems.clear()
         page.fill(f"input[name=amount_{cases[1].case_no}]", "")
         with page.expect_navigation():
             page.click("button:has-text('核销')")

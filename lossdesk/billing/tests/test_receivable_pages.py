@@ -40,7 +40,7 @@ def test_bad_input_is_a_chinese_form_error(firm, billed):  # noqa: F811
     refused = finance.post(reverse("billing:statement-action", args=[statement.pk, "void"]))
     assert refused.status_code == 400 and "请填写说明" in refused.content.decode()
     upload = finance.post(reverse("billing:statement-reconcile", args=[statement.pk]))
-    assert upload.status_code == 400 and "这个字段是必填项" in upload.content.decode()
+    assert upload.status_code == 400 and "该字段是必填项" in upload.content.decode()
     payment = statements.do_record_payment(
         client=firm.client, paid_on=today(), amount="100", reference="R1", actor=firm.finance
     )
