@@ -68,12 +68,10 @@ class BoardRow:
     on_time: int
 
 
-def board(user, group_by: GroupBy, now: datetime) -> tuple[list[BoardRow], dict]:
-    """(rows, totals): the user's open deadlines counted per group, most overdue first."""
+def board(user, group_by: GroupBy, now: datetime) -> list[BoardRow]:
+    """The user's open deadlines counted per group, most overdue first."""
     key, label = GROUP_COLUMNS[group_by]
-    open_deadlines = deadlines_for(user).open().order_by()
-    rows = open_deadlines.values(key, label).annotate(**counts(now))
-    totals = open_deadlines.aggregate(**counts(now))
+    rows = deadlines_for(user).open().order_by().values(key, label).annotate(**counts(now))
     out = []
     for row in rows:
         if group_by == GroupBy.STAGE:
@@ -90,7 +88,12 @@ def board(user, group_by: GroupBy, now: datetime) -> tuple[list[BoardRow], dict]
             )
         )
     out.sort(key=lambda r: (-r.overdue, -r.due_soon, r.label))
-    return out, totals
+    return out
+
+
+def totals(user, now: datetime) -> dict:
+    """The user's open deadlines counted by status."""
+    return deadlines_for(user).open().order_by().aggregate(**counts(now))
 
 
 def drill_down(

@@ -24,17 +24,20 @@ class BoardView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request):
         now = timezone.now()
-        boards = []
-        totals = None
-        for group_by in monitoring.GroupBy:
-            rows, totals = monitoring.board(request.user, group_by, now)
-            boards.append((group_by, monitoring.GROUP_LABELS[group_by], rows))
+        boards = [
+            (
+                group_by,
+                monitoring.GROUP_LABELS[group_by],
+                monitoring.board(request.user, group_by, now),
+            )
+            for group_by in monitoring.GroupBy
+        ]
         today = timezone.localdate()
         since, until = period(today - timedelta(days=STATISTICS_DAYS - 1), today)
         context = {
             "nav": "monitoring",
             "now": now,
-            "totals": totals,
+            "totals": monitoring.totals(request.user, now),
             "boards": boards,
             "statistics": monitoring.statistics(request.user, since, until, now),
             "statistics_days": STATISTICS_DAYS,

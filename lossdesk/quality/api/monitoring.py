@@ -68,8 +68,12 @@ class BoardView(MonitoringView):
         query.is_valid(raise_exception=True)
         group_by = query.validated_data["group_by"]
         now = timezone.now()
-        rows, totals = monitoring.board(request.user, monitoring.GroupBy(group_by), now)
-        body = {"as_of": now, "group_by": group_by, "totals": totals, "rows": rows}
+        body = {
+            "as_of": now,
+            "group_by": group_by,
+            "totals": monitoring.totals(request.user, now),
+            "rows": monitoring.board(request.user, monitoring.GroupBy(group_by), now),
+        }
         return Response(BoardSerializer(body).data)
 
 
