@@ -126,6 +126,13 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         "api:alert-detail": ("zhoujiu", "alert"),
         "api:alert-statistics": ("zhoujiu", None),
         "quality:alert-board": ("zhoujiu", None),
+        "monitoring:board": ("zhoujiu", None),
+        "monitoring:cases": ("zhoujiu", None),
+        "monitoring:notices": ("zhoujiu", None),
+        "api:monitoring-board": ("zhoujiu", None),
+        "api:monitoring-list": ("zhoujiu", None),
+        "api:monitoring-overdue": ("zhoujiu", None),
+        "api:monitoring-statistics": ("zhoujiu", None),
     },
     "billing": {
         "api:fee-contract-list": ("finance", None),
