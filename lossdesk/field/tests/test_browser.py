@@ -1,15 +1,18 @@
-"""The phone app in headless Chromium at 390 × 844: every /m/ page fits the screen, and the
-offline queue keeps a photo and a survey taken without network across a reload, sends them
-once the network is back, and a send repeated after a lost answer stays one attachment."""
+"""The phone app in headless Chromium at 390 × 844: every /m/ page fits the screen, and a
+case goes from dispatch to survey complete on the phone with a stretch offline: the offline
+queue keeps a photo and a survey across a reload, sends them once the network is back, and a
+send repeated after a lost answer stays one attachment."""
 
 import time
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from PIL import Image
+from django.utils import timezone
+from PIL import ExifTags, Image
 
-from lossdesk.claims.choices import AttachmentKind
+from lossdesk.claims.choices import AttachmentKind, CaseStatus
 from lossdesk.claims.models import SurveyRecord
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM
 from lossdesk.field.services import do_record_rescue
@@ -25,11 +28,12 @@ PHONE = {
     "locale": "zh-CN",
 }
 WIDTH = "document.documentElement.scrollWidth"
+SURVEYED = "离线填写：本车前保险杠破裂，三者车尾灯破损。"
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 
 
-def phone_login(browser, base: str, username: str, problems: list[str]):
-    context = browser.new_context(**PHONE)
+def phone_login(browser, base: str, username: str, problems: list[str], **options):
+    context = browser.new_context(**PHONE, **options)
     page = context.new_page()
     page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
     page.on(
@@ -44,7 +48,7 @@ def phone_login(browser, base: str, username: str, problems: list[str]):
     return context, page
 
 
-def wait_until(condition, seconds: float = 15) -> None:
+def wait_until(condition, seconds: float = 60) -> None:
     """Poll from Python: the pages' CSP forbids the eval behind page.wait_for_function."""
     deadline = time.monotonic() + seconds
     while not condition():
@@ -53,8 +57,14 @@ def wait_until(condition, seconds: float = 15) -> None:
 
 
 def jpeg() -> bytes:
+    """A camera photo: taken a minute ago by a phone (EXIF)."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Huawei"
+    exif[ExifTags.Base.Model] = "P60"
+    taken = f"{timezone.localtime() - timedelta(minutes=1):%Y:%m:%d %H:%M:%S}"
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken
     buffer = BytesIO()
-    Image.new("RGB", (640, 480), (90, 120, 200)).save(buffer, format="JPEG", quality=85)
+    Image.new("RGB", (640, 480), (90, 120, 200)).save(buffer, "JPEG", quality=85, exif=exif)
     return buffer.getvalue()
 
 
@@ -106,10 +116,17 @@ def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, fi
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
-def test_offline_photo_and_survey_survive_a_reload_and_are_sent_once(live_server, firm, tmp_path):
+def test_from_dispatch_to_survey_complete_on_the_phone_with_an_offline_stretch(
+    live_server, firm, tmp_path
+):
+    """Accept and arrive (with the phone's position), go offline, take a photo and fill the
+    survey, reload, come back online: both are sent once; a send repeated after a lost
+    answer stays one attachment; then complete the survey."""
     from playwright.sync_api import expect, sync_playwright
 
-    case = firm.surveying_case()
+    case = firm.registered_case()
+    do_dispatch_case(case, surveyor=firm.zhangsan, actor=firm.zhaoliu)
+    case_url = live_server.url + reverse("field:case", args=[case.case_no])
     photos_url = live_server.url + reverse("field:photos", args=[case.case_no])
     survey_url = live_server.url + reverse("field:m-survey", args=[case.case_no])
     shot = tmp_path / "front-bumper.jpg"
@@ -118,7 +135,14 @@ def test_offline_photo_and_survey_survive_a_reload_and_are_sent_once(live_server
     uploads: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        context, page = phone_login(
+            browser,
+            live_server.url,
+            "zhangsan",
+            problems,
+            permissions=["geolocation"],
+            geolocation={"latitude": 30.274084, "longitude": 120.15507},
+        )
         page.on(
             "request",
             lambda r: (
@@ -127,16 +151,26 @@ def test_offline_photo_and_survey_survive_a_reload_and_are_sent_once(live_server
                 else None
             ),
         )
+        # The inbox: the new dispatch; accept it and arrive, one tap each.
+        with page.expect_navigation():
+            page.click("[data-testid=dispatch]")
+        with page.expect_navigation():
+            page.click("[data-testid=m-accept]")
+        expect(page.locator("[data-testid=status]")).to_have_text("查勘中")
+        with page.expect_navigation():
+            page.click("[data-testid=m-arrival]")
+        expect(page.locator("[data-testid=message]")).to_have_text("已记录到达现场时间和位置。")
+
         # Online once: the worker takes over and keeps the pages visited.
         page.goto(survey_url)
         wait_until(lambda: page.evaluate(CONTROLLED))
-        page.goto(photos_url)
-        page.goto(survey_url)
-        page.goto(photos_url)
+        for url in (case_url, photos_url, survey_url, photos_url):
+            page.goto(url)
 
         context.set_offline(True)
         expect(page.locator("[data-net]")).to_have_text("离线")
         page.select_option("#photo-type", "damage_photo")
+        page.select_option("#photo-item", "1")
         page.set_input_files("[data-testid=photo-input]", str(shot))
         queue = page.locator("[data-queue-item]")
         expect(queue).to_have_count(1)
@@ -146,24 +180,23 @@ def test_offline_photo_and_survey_survive_a_reload_and_are_sent_once(live_server
         page.select_option("select[name=scene]", "first")
         page.select_option("select[name=accident_type]", "vehicle_collision")
         page.select_option("select[name=liability]", "major")
-        page.fill("textarea[name=description]", "离线填写：本车前保险杠破裂，三者车尾灯破损。")
+        page.fill("textarea[name=description]", SURVEYED)
         page.click("[data-testid=submit]")
         expect(queue).to_have_count(2)
         expect(page.locator("[data-queued-note]")).to_be_visible()
 
         page.reload()  # still offline: the queue is read back from IndexedDB
-        expect(queue).to_have_count(2)
         expect(page.locator("[data-queue-item][data-status=waiting]")).to_have_count(2)
         page.screenshot(path=str(ARTIFACTS / "field-queue-offline.png"), full_page=True)
         assert uploads == []
 
         context.set_offline(False)
-        expect(page.locator("[data-queue-item][data-status=sent]")).to_have_count(2, timeout=15000)
+        expect(page.locator("[data-queue-item][data-status=sent]")).to_have_count(2, timeout=20000)
         page.screenshot(path=str(ARTIFACTS / "field-queue-sent.png"), full_page=True)
         assert len(uploads) == 1
 
-        # The answer to the photo is lost as the page closes mid-send: it is sent again
-        # on the next load, under the same key, and the server answers the same attachment.
+        # The answer to the photo is lost as the page closes mid-send: it goes again on the
+        # next load under the same key, and the server answers the attachment it has.
         page.evaluate(
             """() => FieldQueue.all().then((items) => new Promise((resolve, reject) => {
                 const photo = items.find((i) => i.kind === "photo");
@@ -177,14 +210,26 @@ def test_offline_photo_and_survey_survive_a_reload_and_are_sent_once(live_server
             }))"""
         )
         page.goto(photos_url)
-        expect(page.locator("[data-queue-item][data-status=sent]")).to_have_count(2, timeout=15000)
+        expect(page.locator("[data-queue-item][data-status=sent]")).to_have_count(2, timeout=20000)
+        assert len(uploads) == 2
+
+        page.goto(case_url)
+        with page.expect_navigation():
+            page.click("[data-testid=m-complete-survey]")
+        expect(page.locator("[data-testid=status]")).to_have_text("定损中")
+        page.screenshot(path=str(ARTIFACTS / "field-survey-complete.png"), full_page=True)
         browser.close()
 
-    assert len(uploads) == 2 and uploads[0] == uploads[1] and len(uploads[0]) == 36
-    assert case.attachments.filter(kind=AttachmentKind.PHOTO).count() == 1
+    assert uploads[0] == uploads[1] and len(uploads[0]) == 36
+    photos = list(case.attachments.filter(kind=AttachmentKind.PHOTO))
+    assert len(photos) == 1
+    stored = photos[0]
+    assert (stored.idempotency_key, stored.loss_item.seq) == (uploads[0], 1)
+    assert stored.taken_at is not None and stored.display.name and stored.thumbnail.name
     survey = SurveyRecord.objects.get(case=case)
-    assert (survey.liability, survey.description) == (
-        "major",
-        "离线填写：本车前保险杠破裂，三者车尾灯破损。",
-    )
+    assert (survey.liability, survey.description) == ("major", SURVEYED)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ASSESSING
+    firm.zhangsan.refresh_from_db()
+    assert (str(firm.zhangsan.last_lat), str(firm.zhangsan.last_lng)) == ("30.274084", "120.155070")
     assert problems == []

@@ -13,7 +13,7 @@
         // Keep the page the worker did not see load, so it opens offline too.
         registration.active.postMessage({ keep: location.href });
       })
-      .catch(() => {}); // no worker (private mode, http): the pages still work online
+      .catch((error) => console.warn("service worker:", error)); // the pages still work online
   }
 
   function showNetwork() {
