@@ -16,6 +16,10 @@ class BillingConfig(AppConfig):
         post_migrate.connect(grant_missing_permissions, sender=self)
         registration.register()
 
+        from lossdesk.billing import alert_rules
+
+        alert_rules.register()  # the financial risk alerts, into quality's registry
+
         from lossdesk.billing.services import on_case_cancelled, on_report_issued
         from lossdesk.claims.signals import case_cancelled, report_issued
 
