@@ -19,6 +19,7 @@ from django.test import Client as PageClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lossdesk.billing.commissions import do_create_commission_rule
 from lossdesk.billing.services import do_create_fee_contract
 from lossdesk.core.tests.test_scope_harness import (
     World,
@@ -137,6 +138,14 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
     "billing": {
         "api:fee-contract-list": ("finance", None),
         "api:fee-contract-detail": ("finance", "fee_contract"),
+        "billing:commission-run-list": ("finance", None),
+        "billing:commission-rule-list": ("finance", None),
+        "billing:commission-run-detail": ("zhoujiu", "commission_run"),
+        "billing:commission-sheet": ("zhoujiu", "commission_sheet"),
+        "api:commission-rule-list": ("finance", None),
+        "api:commission-rule-detail": ("finance", "commission_rule"),
+        "api:commission-run-list": ("finance", None),
+        "api:commission-run-detail": ("zhoujiu", "commission_run"),
         "api:case-fee": ("zhoujiu", "fee"),
         "billing:statement-list": ("finance", None),
         "billing:statement-detail": ("hz_finance", "statement"),
@@ -185,6 +194,9 @@ NOT_LISTS = {
     "api:client-contact-detail": "no contact in the fixed world; the list is counted",
     "calc-vin": "a VIN decoder, no stored rows",
     "billing:statement-export": "an Excel export",
+    "billing:commission-run-export": "an Excel export",
+    "api:commission-run-export": "an Excel export",
+    "billing:commission-run-approve": "POST only: the approval (佣金审批)",
     "billing:reconciliation-export": "an Excel export",
     "api:statement-export": "an Excel export",
     "api:reconciliation-export": "an Excel export",
@@ -294,6 +306,20 @@ class Counts(World):
                 actor=self.firm.finance,
             )
             for line in ("motor", "motor", "property")
+        ]
+        return {"pk": made[0].pk}
+
+    @cached_property
+    def commission_rule(self):
+        # Two versions of one role and one of another, so the list shows a superseded one.
+        made = [
+            do_create_commission_rule(
+                role=role,
+                effective_from=date(2020, 1, 1),
+                terms={"rate": "0.1"},
+                actor=self.firm.finance,
+            )
+            for role in ("surveyor", "surveyor", "assessor")
         ]
         return {"pk": made[0].pk}
 
