@@ -166,6 +166,7 @@ class StatementListView(generics.ListAPIView):
     @extend_schema(
         tags=[TAG],
         summary="对账单列表",
+        responses={200: StatementSerializer(many=True), **error_responses(401, 403)},
         parameters=[
             OpenApiParameter("client", int, description="委托方 id。"),
             OpenApiParameter("status", str, enum=StatementStatus.values),
@@ -276,7 +277,7 @@ class PaymentSerializer(serializers.Serializer):
 class PaymentInputSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     paid_on = serializers.DateField()
-    amount = serializers.CharField(help_text='金额，如 "1280.50"。')
+    amount = serializers.CharField(max_length=30, help_text='金额，如 "1280.50"。')
     reference = serializers.CharField(max_length=60)
     note = _note()
 
@@ -329,6 +330,7 @@ class PaymentListView(generics.ListAPIView):
     @extend_schema(
         tags=[TAG],
         summary="回款列表（含核销明细）",
+        responses={200: PaymentSerializer(many=True), **error_responses(401, 403)},
         parameters=[OpenApiParameter("client", int, description="委托方 id。")],
     )
     def get(self, request, *args, **kwargs):
@@ -478,6 +480,7 @@ class ReconciliationListView(generics.ListAPIView):
     @extend_schema(
         tags=[TAG],
         summary="财务对账记录",
+        responses={200: ReconciliationSerializer(many=True), **error_responses(401, 403)},
         parameters=[OpenApiParameter("statement", int, description="对账单 id。")],
     )
     def get(self, request, *args, **kwargs):
