@@ -28,6 +28,7 @@ PHONE = {
     "locale": "zh-CN",
 }
 WIDTH = "document.documentElement.scrollWidth"
+BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
 SURVEYED = "离线填写：本车前保险杠破裂，三者车尾灯破损。"
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 
@@ -72,7 +73,7 @@ def jpeg() -> bytes:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
 def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, firm):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     case = firm.assessed_case(property_loss=True, injured_persons=1)
     do_record_rescue(case, rescue_data(), actor=firm.zhangsan)
@@ -103,6 +104,18 @@ def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, fi
             assert page.locator("h1").count() == 1, name
             widths[name] = page.evaluate(WIDTH)
             page.screenshot(path=str(ARTIFACTS / f"field-{name}.png"), full_page=True)
+        # A queued form the server refuses is 失败 with its Chinese reason, and stays.
+        page.goto(live_server.url + pages["rescue"])
+        page.select_option("select[name=type]", "tow")
+        page.fill("input[name=firm]", "杭州畅通道路救援有限公司")
+        page.click("[data-testid=submit]")
+        failed = page.locator("[data-queue-item][data-status=failed]")
+        expect(failed).to_have_count(1, timeout=20000)
+        assert "该字段是必填项" in failed.inner_text()
+        assert failed.locator("button").inner_text() == "重试"
+        # The refusal is a 400, which the browser logs; nothing else went wrong.
+        assert problems == [f"zhangsan: Failed to load resource: {BAD_REQUEST}"]
+        problems.clear()
         # The case page at a glance: tap-to-call and the map.
         page.goto(live_server.url + pages["case"])
         assert page.locator("[data-testid=tel]").first.get_attribute("href") == "tel:13812345678"
