@@ -27,6 +27,7 @@ from lossdesk.core.tests.test_scope_harness import (
     handled_methods,
     user_for,
 )
+from lossdesk.field.views import PHONE_ACTIONS
 from lossdesk.reports.statistics import STATISTICS
 from lossdesk.testing import client_for
 
@@ -161,6 +162,13 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         "api:reconciliation-detail": ("hz_finance", "reconciliation"),
         "api:receivables-ageing": ("finance", None),
     },
+    "field": {
+        "field:inbox": ("zhangsan", None),
+        "field:case": ("zhangsan", "surveying"),
+        "field:photos": ("zhangsan", "surveying"),
+        "field:assessment": ("zhangsan", "case"),
+        "api:case-rescues": ("zhangsan", "surveying"),
+    },
 }
 
 # GET routes that are neither a list nor a detail view, with the reason.
@@ -193,6 +201,9 @@ NOT_LISTS = {
     "api:my-position": "the caller's own position",
     "api:client-contact-detail": "no contact in the fixed world; the list is counted",
     "calc-vin": "a VIN decoder, no stored rows",
+    "field:manifest": "the web app manifest",
+    "field:service-worker": "the service worker script",
+    "field:offline": "the phone's offline page, no stored rows",
     "billing:statement-export": "an Excel export",
     "billing:commission-run-export": "an Excel export",
     "api:commission-run-export": "an Excel export",
@@ -247,6 +258,8 @@ NOT_LISTS.update(
             "parts:import-confirm",
             "parts:import-cancel",
             "notify:message-resend",
+            "field:case-rescue",
+            *(f"field:m-{slug}" for slug in PHONE_ACTIONS),
         )
     }
 )
