@@ -59,6 +59,7 @@ from lossdesk.claims.models import Case
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
 from lossdesk.demo import billing as billing_demo
+from lossdesk.demo import commissions as commission_demo
 from lossdesk.demo import injury as injury_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.intake import sms as intake_sms
@@ -1245,6 +1246,7 @@ class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_de
                 plans = self._plan_cases()
                 self._run_cases(plans)
                 self._build_receivables()  # demo/billing.py
+                commission_demo.build_commissions(self)  # an approved commission month
         except BaseException:
             for name in self.written_files:  # the rows are gone; remove their files too
                 default_storage.delete(name)
