@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 import imagehash
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import IntegerField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
 
@@ -146,12 +148,15 @@ def prepare_photo(content: bytes, watermark) -> PreparedPhoto:
     """Read the EXIF, make the display copy and the thumbnail (EXIF orientation applied,
     then `watermark(exif)` — its lines — stamped on each) and the perceptual hash of the
     picture without the watermark. OSError when the image does not decode to the end."""
-    with Image.open(BytesIO(content)) as image:
-        exif = read_exif(image)
-        # JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the display size:
-        # most of the time of a phone photo's upload is spent here otherwise.
-        image.draft("RGB", _fit(image.size, DISPLAY_SIZE))
-        picture = ImageOps.exif_transpose(image).convert("RGB")
+    image = Image.open(BytesIO(content))  # in memory: nothing to close
+    exif = read_exif(image)
+    # JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the display size: most
+    # of the time of a phone photo's upload is spent here otherwise.
+    image.draft("RGB", _fit(image.size, DISPLAY_SIZE))
+    # Both copy the whole picture even when there is nothing to do: only when there is.
+    if exif.raw.get("Orientation", 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    picture = image if image.mode == "RGB" else image.convert("RGB")
     # reducing_gap: a box reduction first, then the filter; as good to the eye, much faster.
     picture.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
     small = picture.resize(
@@ -280,11 +285,14 @@ def hash_fields(phash: int) -> dict:
 
 def near_hashes(phash: int, max_bits: int = NEAR_DUPLICATE_BITS) -> dict[int, int]:
     """Stored hashes within `max_bits` of `phash` → their distance. One UNION of four index
-    probes (each band and its one-bit neighbours), then the distance of each candidate."""
+    probes (each band and its one-bit neighbours), then the distance of each candidate:
+    on PostgreSQL already in the index scan (bit_count), so only the matches come back."""
     if max_bits > 7:
         raise ValueError("the band search finds hashes at most 7 bits apart")
     probes = [
-        PhotoHash.objects.filter(**{f"band{i}__in": band_probes(b)}).values_list("phash")
+        _within(
+            PhotoHash.objects.filter(**{f"band{i}__in": band_probes(b)}), phash, max_bits
+        ).values_list("phash")
         for i, b in enumerate(bands(phash))
     ]
     candidates = probes[0].union(*probes[1:]).order_by()
@@ -294,6 +302,13 @@ def near_hashes(phash: int, max_bits: int = NEAR_DUPLICATE_BITS) -> dict[int, in
         if distance <= max_bits:
             found[candidate] = distance
     return found
+
+
+def _within(hashes, phash: int, max_bits: int):
+    if connection.vendor != "postgresql":
+        return hashes  # SQLite has no bit_count: the caller computes every distance
+    distance = RawSQL("bit_count((phash # %s)::bit(64))", [phash], output_field=IntegerField())
+    return hashes.alias(distance=distance).filter(distance__lte=max_bits)
 
 
 def nearest_in_other_cases(phash: int, case_id: int):

@@ -94,8 +94,7 @@ def lock_case(
     actor may start `action` from its current state. `expected_state` is the state the
     caller said it acts on (e.g. a review level): another state is a conflict.
     Returns (case, target state)."""
-    if not actor.has_perm(workflow.PERMISSIONS[action]):
-        raise PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
+    check_permission(actor, action)
     try:
         locked = (
             Case.objects.for_user(actor)
@@ -120,6 +119,11 @@ def lock_case(
             current_version=locked.version,
         )
     return locked, workflow.check(action, locked.status)
+
+
+def check_permission(actor, action: Action) -> None:
+    if not actor.has_perm(workflow.PERMISSIONS[action]):
+        raise PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
 
 
 def move_case(case: Case, target: str, actor, event: EventType, message: str, **data) -> None:
@@ -221,10 +225,27 @@ def do_add_attachment(
         replay = replayed_attachment(case, upload, idempotency_key)
         if replay is not None:
             return replay
+    # The file is read and the images made before the case is locked: a phone sending
+    # several photos of one case at once waits on the lock only for the writes.
+    check_permission(actor, Action.ADD_ATTACHMENT)
+    if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
+        raise ServiceError(
+            "附件类别无效。",
+            code=CaseErrorCode.INVALID_DOCUMENT_TYPE,
+            fields={"doc_type": ["请选择资料类型。"]},
+        )
+    sniffed = sniff_upload(
+        upload,
+        max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
+        allow_pdf=kind != AttachmentKind.PHOTO,
+    )
+    prepared = _prepare_image(case, sniffed, actor) if sniffed.width is not None else None
     try:
         return _store_attachment(
             case,
             upload,
+            sniffed,
+            prepared,
             kind=kind,
             doc_type=doc_type,
             loss_item=loss_item,
@@ -259,7 +280,7 @@ def replayed_attachment(case: Case, upload, key: str) -> Attachment | None:
 
 @transaction.atomic
 def _store_attachment(
-    case, upload, *, kind, doc_type, loss_item, idempotency_key, actor
+    case, upload, sniffed, prepared, *, kind, doc_type, loss_item, idempotency_key, actor
 ) -> Attachment:
     case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
     if (
@@ -273,17 +294,6 @@ def _store_attachment(
             code=CaseErrorCode.LOSS_ITEM_NOT_IN_CASE,
             fields={"loss_item": ["损失标的不属于本案。"]},
         )
-    if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
-        raise ServiceError(
-            "附件类别无效。",
-            code=CaseErrorCode.INVALID_DOCUMENT_TYPE,
-            fields={"doc_type": ["请选择资料类型。"]},
-        )
-    sniffed = sniff_upload(
-        upload,
-        max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
-        allow_pdf=kind != AttachmentKind.PHOTO,
-    )
     attachment = Attachment(
         case=case,
         loss_item=loss_item,
@@ -298,7 +308,6 @@ def _store_attachment(
         uploaded_by=actor,
         idempotency_key=idempotency_key or None,
     )
-    prepared = _prepare_image(case, sniffed, actor) if sniffed.width is not None else None
     if prepared is not None:
         exif = prepared.exif
         attachment.taken_at, attachment.device, attachment.exif = (
