@@ -231,6 +231,14 @@ def test_from_dispatch_to_survey_complete_on_the_phone_with_an_offline_stretch(
             page.click("[data-testid=m-complete-survey]")
         expect(page.locator("[data-testid=status]")).to_have_text("定损中")
         page.screenshot(path=str(ARTIFACTS / "field-survey-complete.png"), full_page=True)
+
+        # Logging out forgets the pages kept on the phone (they show cases and phones).
+        assert page.evaluate('() => caches.has("field-pages")')
+        page.goto(live_server.url + reverse("field:inbox"))
+        with page.expect_navigation():
+            page.click("form[data-logout] button")
+        assert page.url.endswith(reverse("login"))
+        assert not page.evaluate('() => caches.has("field-pages")')
         browser.close()
 
     assert uploads[0] == uploads[1] and len(uploads[0]) == 36

@@ -26,6 +26,15 @@
   window.addEventListener("offline", showNetwork);
   showNetwork();
 
+  // Logging out forgets the kept pages (they show cases and phones); the queue stays.
+  document.querySelectorAll("form[data-logout]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const pages = "caches" in window ? caches.delete("field-pages") : Promise.resolve();
+      pages.finally(() => form.submit());
+    });
+  });
+
   // Arrival: the position when the surveyor allows it; arrival is recorded either way.
   document.querySelectorAll("form[data-geolocate]").forEach((form) => {
     let asked = false;
