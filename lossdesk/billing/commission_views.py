@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lossdesk.billing import commissions
 from lossdesk.billing.api.commissions import export_response
+from lossdesk.billing.choices import CommissionRunStatus
 from lossdesk.billing.commission_forms import CommissionRuleForm, CommissionRunForm
 from lossdesk.billing.models import CommissionRule, CommissionRun
 from lossdesk.billing.permissions import (
@@ -122,7 +123,7 @@ def run_list(request):
 def run_detail(request, pk):
     run = _run(request, pk)
     may_approve = (
-        run.status == "draft"
+        run.status == CommissionRunStatus.DRAFT
         and request.user.has_perm(APPROVE_COMMISSION_RUN)
         and run.run_by_id != request.user.pk
     )

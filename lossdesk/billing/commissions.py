@@ -105,9 +105,9 @@ def month_end(month: date) -> date:
 
 def may_write_commission_rules(user) -> bool:
     """Holds the right and reaches the head office (rules bind every branch)."""
-    return bool(user and user.is_authenticated and user.has_perm(ADD_COMMISSION_RULE)) and (
-        reaches_head_office(user)
-    )
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.has_perm(ADD_COMMISSION_RULE) and reaches_head_office(user)
 
 
 def locked_until() -> date | None:
