@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lossdesk.claims import registry
-from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, DocumentRequestStatus, EventType
+from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, EventType
 from lossdesk.claims.models import Case, CaseEvent, DocumentRequest
 from lossdesk.notify.choices import TemplateCode
 from lossdesk.org.models import Staff
@@ -210,11 +210,7 @@ def refresh_case_deadlines(case_id: int) -> None:
             .order_by("created_at", "pk")
             .values_list("type", "created_at", "data")
         )
-        requests = [
-            r
-            for r in DocumentRequest.objects.filter(case=case)
-            if r.status == DocumentRequestStatus.FULFILLED or case.status not in FINAL_STATUSES
-        ]
+        requests = list(DocumentRequest.objects.filter(case=case))
         stages = stages_of(case, dispatches, events, requests)
         if case.status in FINAL_STATUSES:  # a closed or cancelled case is watched no more
             stages = [s for s in stages if s.met_at is not None]
@@ -239,7 +235,7 @@ def refresh_case_deadlines(case_id: int) -> None:
                 row = None
             values = {
                 "person_id": stage.person_id,
-                "rule": rule,
+                "rule_id": rule.pk if rule else None,
                 "allowed": str(rule.duration) if rule else f"截止 {stage.due_at:%Y-%m-%d}",
                 "started_at": stage.started_at,
                 "due_at": due,
