@@ -18,7 +18,7 @@ from lossdesk.billing.models import StatementLine
 from lossdesk.billing.reconciliations import do_reconcile_statement
 from lossdesk.billing.services import do_create_fee_contract
 from lossdesk.billing.statements import (
-    billed_fees,
+    billable_fees,
     do_allocate_payment,
     do_change_statement_status,
     do_create_statement,
@@ -107,32 +107,42 @@ class BillingDemo:
 
     def _build_receivables(self) -> None:
         """After the cases ran: a statement of 人保财险's cases billed in the last 30 days,
-        sent; a payment covering the first cases' fees, allocated; the insurer's settlement
-        sheet (one fee 50.00 short, one claim number unknown) reconciled with it."""
+        sent; a payment covering the first cases' fees (the last only half), allocated; the
+        insurer's settlement sheet (one fee 50.00 short, one claim number unknown) reconciled
+        with it."""
         finance = self.people[(HQ, "finance")][0]
         client = self.clients[STATEMENT_CLIENT]
         today = self.now.date()
         start = today - timedelta(days=STATEMENT_DAYS)
-        if not billed_fees(finance).filter(case__client=client).exists():
-            return  # a demo too small to have issued a report of this client
+        billable = billable_fees(
+            finance, client=client, client_branch=None, period_start=start, period_end=today
+        )
+        if not billable.exists():
+            return  # a demo too small to have billed this client in the period
         statement = do_create_statement(
             client=client, period_start=start, period_end=today, actor=finance
         )
         do_change_statement_status(statement, action="send", actor=finance)
         lines = list(StatementLine.objects.filter(statement=statement).order_by("pk"))
+        # The first cases' fees, the last of them only half: the statement is partly paid.
         paid = [line for line in lines if line.fee > 0][:PAID_CASES]
-        if paid:
+        amounts = [line.fee for line in paid]
+        if amounts:
+            amounts[-1] = (amounts[-1] / 2).quantize(Decimal("0.01"))
             payment = do_record_payment(
                 client=client,
                 paid_on=today,
-                amount=sum((line.fee for line in paid), Decimal("0.00")),
+                amount=sum(amounts, Decimal("0.00")),
                 reference=f"PICC-HK-{today:%Y%m%d}",
                 note="第一笔回款",
                 actor=finance,
             )
             do_allocate_payment(
                 payment,
-                allocations=[{"case_no": line.case.case_no, "amount": line.fee} for line in paid],
+                allocations=[
+                    {"case_no": line.case.case_no, "amount": amount}
+                    for line, amount in zip(paid, amounts, strict=True)
+                ],
                 actor=finance,
             )
         short = next((line for line in reversed(lines) if line.fee > SHEET_SHORT_BY), None)
