@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from lossdesk.billing import commissions as billing_commissions
+from lossdesk.billing import reconciliations as billing_reconciliations
 from lossdesk.billing import services as billing_services
+from lossdesk.billing import statements as billing_statements
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.models import Case, CaseEvent, LossItem
 from lossdesk.injury.services import assessment as injury_assessment
@@ -211,6 +213,13 @@ PAGES = {
     "motor:sheet-edit": R("zhangsan", "sheet", get=200, post=400),
     "billing:case-fee-adjust": R("hz_finance", "issued", get=200, post=400),
     "billing:case-fee-decide": R("zhoujiu", "fee_adjustment", get=200, post=400),
+    "billing:statement-detail": R("hz_finance", "statement", get=200),
+    "billing:statement-export": R("hz_finance", "statement", get=200),
+    "billing:statement-action": R("hz_finance", "statement_void", post=400),
+    "billing:statement-reconcile": R("hz_finance", "statement", post=400),
+    "billing:reconciliation-detail": R("hz_finance", "reconciliation", get=200),
+    "billing:reconciliation-export": R("hz_finance", "reconciliation", get=200),
+    "billing:payment-detail": R("hz_finance", "payment", get=200, post=400),
     "property:item": R("zhangsan", "property_item", get=200),
     "property:sheet": R("zhangsan", "property_item", post=400),
     "property:survey": R("zhangsan", "property_item", get=200, post=400),
@@ -293,6 +302,13 @@ API = {
     "api:case-fee": R("zhoujiu", "issued", get=200),
     "api:case-fee-adjustments": R("hz_finance", "issued", post=400),
     "api:case-fee-adjustment-decision": R("zhoujiu", "fee_adjustment", put=400),
+    "api:statement-detail": R("hz_finance", "statement", get=200),
+    "api:statement-export": R("hz_finance", "statement", get=200),
+    "api:statement-action": R("hz_finance", "statement_void", post=400),
+    "api:payment-detail": R("hz_finance", "payment", get=200),
+    "api:payment-allocations": R("hz_finance", "payment", post=400),
+    "api:reconciliation-detail": R("hz_finance", "reconciliation", get=200),
+    "api:reconciliation-export": R("hz_finance", "reconciliation", get=200),
 }
 
 ROUTES = {**PAGES, **API}
@@ -505,6 +521,41 @@ class World:
             case, amount="50.00", reason="夜间查勘加收", actor=self.firm.finance
         )
         return {"case_no": case.case_no, "pk": adjustment.pk}
+
+    @cached_property
+    def _statement(self):
+        self.issued  # noqa: B018 - a case of 杭州 billed today
+        today = timezone.localdate()
+        return billing_statements.do_create_statement(
+            client=self.firm.client, period_start=today, period_end=today, actor=self.hz_finance
+        )
+
+    @cached_property
+    def statement(self):
+        return {"pk": self._statement.pk}
+
+    @property
+    def statement_void(self):
+        return {"pk": self._statement.pk, "action": "void"}
+
+    @cached_property
+    def reconciliation(self):
+        sheet = "赔案号,公估费\nPICC-ISSUED,1.00\n".encode()
+        done = billing_reconciliations.do_reconcile_statement(
+            self._statement, name="清单.csv", data=sheet, actor=self.hz_finance
+        )
+        return {"pk": done.pk}
+
+    @cached_property
+    def payment(self):
+        paid = billing_statements.do_record_payment(
+            client=self.firm.client,
+            paid_on=timezone.localdate(),
+            amount="100.00",
+            reference="HK-SCOPE",
+            actor=self.hz_finance,
+        )
+        return {"pk": paid.pk}
 
     @property
     def fee(self):
