@@ -6,6 +6,8 @@ VIEW_ALERT = "quality.view_alert"
 RESOLVE_ALERT = "quality.resolve_alert"
 # The monitoring board (案件监控) and its API.
 VIEW_DEADLINE = "quality.view_casedeadline"
+# Repair-shop statistics are statistics: reports' right (a string, quality sits below reports).
+VIEW_STATISTICS = "reports.view_statistics"
 # Escalations of overdue deadlines go to the holders in the case's branch (its supervisors).
 RECEIVE_ESCALATION = "quality.receive_escalation"
 

@@ -22,6 +22,14 @@ def money(value, empty: str = "—"):
     return f"{number.quantize(Decimal('0.01')):,}"
 
 
+@register.filter
+def percent(value, empty: str = "—"):
+    """A share (Decimal 0.0523) → "5.2%"; None → a dash."""
+    if value is None or value == "":
+        return empty
+    return f"{Decimal(str(value)) * 100:.1f}%"
+
+
 @register.simple_tag(takes_context=True)
 def phone(context, value: str, field: str, case_no: str = "", person: str = ""):
     """A personal phone number, masked unless the viewer's position may see it in full

@@ -335,6 +335,10 @@ UNSCOPED = {
     "api:staff-detail": "administrators only (scope: the whole firm); branch staff get 403 "
     "before any lookup",
     "api:repair-shop-detail": "the repair-shop directory is shared by the whole firm",
+    "quality:shop-detail": "the repair-shop directory is firm-wide; the figures are computed "
+    "in the user's case scope (quality/tests/test_shop_statistics.py)",
+    "api:repair-shop-statistics": "the repair-shop directory is firm-wide; the figures are "
+    "computed in the user's case scope (quality/tests/test_shop_statistics.py)",
     "api:fee-contract-detail": "fee contracts are the firm's terms with a client, the same for "
     "every branch (reads: billing.view_feecontract; writes: the head office, "
     "billing/tests/test_contracts.py)",

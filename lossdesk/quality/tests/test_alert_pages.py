@@ -118,7 +118,7 @@ def test_the_board_filters_and_shows_each_rules_hit_rate(firm):
     assert board.count('data-testid="alert-row"') == 1 and still_open.case.case_no in board
     everything = client.get("/quality/alerts/", {"status": "all"}).content.decode()
     assert everything.count('data-testid="alert-row"') == 3
-    assert ">50%<" in everything.replace(" ", "")  # 1 confirmed of 2 decided
+    assert ">50.0%<" in everything.replace(" ", "")  # 1 confirmed of 2 decided
 
     (row,) = client_for(firm.zhoujiu).get(f"{API}/alerts/statistics").json()
     assert row == {
