@@ -25,7 +25,7 @@ class RescueInputSerializer(VersionSerializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     photos = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # a BigAutoField id
         required=False,
         default=list,
         max_length=50,

@@ -70,6 +70,10 @@ def test_bad_input_is_a_400_with_chinese_field_messages_and_saves_nothing(firm):
     error = error_of(response)
     assert error["code"] == "invalid_rescue"
     assert error["fields"] == {"end_place": ["拖车须填写终点（拖往何处）。"]}
+    # An id beyond any database integer is a field message, not a server error.
+    response = api.post(url(case), body(photos=[2**70]), format="json")
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["photos.0"]
     assert not Rescue.objects.exists()
 
 

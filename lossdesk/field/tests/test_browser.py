@@ -200,6 +200,7 @@ def test_from_dispatch_to_survey_complete_on_the_phone_with_an_offline_stretch(
 
         page.reload()  # still offline: the queue is read back from IndexedDB
         expect(page.locator("[data-queue-item][data-status=waiting]")).to_have_count(2)
+        expect(page.locator("textarea[name=description]")).to_have_value(SURVEYED)
         page.screenshot(path=str(ARTIFACTS / "field-queue-offline.png"), full_page=True)
         assert uploads == []
 

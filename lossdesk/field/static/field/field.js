@@ -77,7 +77,30 @@
     return fields;
   }
 
+  // A form queued and not sent yet opens again with what was typed (the kept page is older).
+  async function refill(form) {
+    const waiting = (await window.FieldQueue.all()).filter(
+      (item) => item.url === form.dataset.queueUrl && item.status !== "sent",
+    );
+    const last = waiting[waiting.length - 1];
+    if (!last) return;
+    for (const [name, value] of Object.entries(last.fields)) {
+      const element = form.elements[name];
+      if (!element) continue;
+      if (Array.isArray(value)) {
+        form.querySelectorAll(`[name="${name}"]`).forEach((box) => {
+          box.checked = value.includes(Number(box.value));
+        });
+      } else {
+        element.value = value;
+      }
+    }
+    const note = form.querySelector("[data-queued-note]");
+    if (note) note.hidden = false;
+  }
+
   document.querySelectorAll("form[data-queue-url]").forEach((form) => {
+    refill(form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       await window.FieldQueue.add({
