@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from lossdesk.claims.choices import AccidentType, CaseStatus, LossItemStatus
+from lossdesk.claims.choices import AccidentType, CaseStatus, LossItemStatus, PhotoCheck
 from lossdesk.claims.models import Case
 
 
@@ -329,6 +329,35 @@ class SurveyorShopShare(Rule):
         return None
 
 
+class PhotoFindings(Rule):
+    code = "photo_findings"
+    title = "照片真实性存疑"
+    params = ()
+    # Missing EXIF or GPS is common (messaging apps strip it): shown on the photo, not an alert.
+    SUSPECT = (
+        PhotoCheck.NEAR_DUPLICATE,
+        PhotoCheck.TAKEN_BEFORE_ACCIDENT,
+        PhotoCheck.TAKEN_LONG_AFTER_REPORT,
+        PhotoCheck.FAR_FROM_ACCIDENT,
+    )
+
+    def evaluate(self, case, params):
+        found = [
+            {"attachment": pk, **check}
+            for pk, checks in case.attachments.exclude(checks=[])
+            .order_by("pk")
+            .values_list("pk", "checks")
+            for check in checks
+            if check.get("code") in self.SUSPECT
+        ]
+        if not found:
+            return None
+        return Hit(
+            {"findings": found},
+            f"{len(found)} 项照片疑点：" + "；".join(f["message"] for f in found[:3]),
+        )
+
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -340,5 +369,6 @@ RULES: dict[str, Rule] = {
         PartsOutsideModel(),
         AssessmentAboveUsual(),
         SurveyorShopShare(),
+        PhotoFindings(),
     )
 }

@@ -3,7 +3,7 @@ inputs it saw and its sentence; evaluation is idempotent; the rules' parameters 
 checked on save; the API lists within the case scope and works an alert to a decision."""
 
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -281,3 +281,30 @@ def test_a_surveyor_sending_most_cases_to_one_shop_is_flagged(firm):
         "params": {"min_sheets": 4, "share": 75, "days": 90},
     }
     assert "surveyor_shop_share" not in {a.rule for a in evaluate_case(cases[0])}
+
+
+def test_the_same_damage_photo_in_two_cases_is_flagged_but_missing_exif_alone_is_not(firm):
+    from PIL import Image, ImageDraw
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def damage_photo():
+        image = Image.new("RGB", (320, 240), (90, 90, 90))
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((40, 30, 200, 190), fill=(220, 220, 220))
+        draw.rectangle((180, 120, 300, 220), fill=(30, 30, 160))
+        buffer = BytesIO()
+        image.save(buffer, format="JPEG")
+        return SimpleUploadedFile("damage.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    first = firm.surveying_case(plate="浙C60001", vin="")
+    second = firm.surveying_case(plate="浙C60002", vin="", reporter_phone="13900006666")
+    for case in (first, second):
+        claims_services.do_add_attachment(
+            case, damage_photo(), kind="photo", doc_type="damage_photo", actor=firm.zhangsan
+        )
+
+    assert "photo_findings" not in {a.rule for a in evaluate_case(first)}  # only no EXIF
+    (alert,) = [a for a in evaluate_case(second) if a.rule == "photo_findings"]
+    (finding,) = alert.inputs["findings"]
+    assert finding["code"] == "near_duplicate" and finding["case_no"] == first.case_no
+    assert first.case_no in alert.explanation
