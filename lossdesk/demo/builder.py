@@ -62,6 +62,7 @@ from lossdesk.demo import billing as billing_demo
 from lossdesk.demo import commissions as commission_demo
 from lossdesk.demo import injury as injury_demo
 from lossdesk.demo import property as property_demo
+from lossdesk.demo import quality as quality_demo
 from lossdesk.intake import sms as intake_sms
 from lossdesk.intake.choices import CallbackMethod, CallbackStatus, DispatchStatus
 from lossdesk.intake.models import (
@@ -1107,6 +1108,7 @@ class CasePlan:
     role: str | None = None  # FEATURE_ROLES
     remote: City | None = None  # the receiving city of a delegation
     duplicate_of: CasePlan | None = None  # the plan whose accident this one reports again
+    late_report: bool = False  # reported days after the accident (demo.quality)
     steps: list[Step] = field(default_factory=list)
     times: list[datetime] = field(default_factory=list)  # when each step happens
     case: Case | None = None
@@ -1181,7 +1183,12 @@ class DemoClock:
 # ---------------------------------------------------------------------------------------
 
 
-class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_demo.BillingDemo):
+class DemoBuilder(
+    property_demo.PropertyDemo,
+    injury_demo.InjuryDemo,
+    billing_demo.BillingDemo,
+    quality_demo.QualityDemo,
+):
     def __init__(
         self,
         *,
@@ -1244,9 +1251,11 @@ class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_de
                 self._build_roster()
                 self._build_fee_contracts()  # before any report is issued (demo/billing.py)
                 plans = self._plan_cases()
+                self._mark_late_reports(plans)  # demo/quality.py
                 self._run_cases(plans)
                 self._build_receivables()  # demo/billing.py
                 commission_demo.build_commissions(self)  # an approved commission month
+                self._build_alerts(plans)  # demo/quality.py
         except BaseException:
             for name in self.written_files:  # the rows are gone; remove their files too
                 default_storage.delete(name)
@@ -2033,6 +2042,8 @@ class DemoBuilder(property_demo.PropertyDemo, injury_demo.InjuryDemo, billing_de
             accident_time = plan.duplicate_of.accident_time
         else:
             lag = rng.choices(((5, 120), (120, 720), (720, 2160)), (70, 25, 5))[0]
+            if plan.late_report:  # the same draws either way: the other cases stay as they were
+                lag = quality_demo.LATE_MINUTES
             accident_time = reported_at - timedelta(minutes=rng.uniform(*lag))
         year = timezone.localtime(reported_at).year
         self.claim_serials[insurer.code] += 1
