@@ -18,6 +18,7 @@ from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM
 from lossdesk.field.services import do_record_rescue
 from lossdesk.field.tests.test_services import rescue_data
 from lossdesk.intake.services.dispatch import do_dispatch_case
+from lossdesk.parts.testing import Catalogue
 from lossdesk.testing import PASSWORD
 
 PHONE = {
@@ -75,6 +76,7 @@ def jpeg() -> bytes:
 def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, firm):
     from playwright.sync_api import expect, sync_playwright
 
+    Catalogue()  # the parts the price search finds
     case = firm.assessed_case(property_loss=True, injured_persons=1)
     do_record_rescue(case, rescue_data(), actor=firm.zhangsan)
     new = firm.registered_case(
@@ -104,6 +106,13 @@ def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, fi
             assert page.locator("h1").count() == 1, name
             widths[name] = page.evaluate(WIDTH)
             page.screenshot(path=str(ARTIFACTS / f"field-{name}.png"), full_page=True)
+        # The parts price search on the assessment page (parts' API).
+        page.goto(live_server.url + pages["assessment"])
+        page.fill("[data-testid=parts-q]", "前杠")
+        page.click("[data-parts-form] button")
+        hits = page.locator("[data-testid=part-hit]")
+        expect(hits.first).to_contain_text("前保险杠")
+
         # A queued form the server refuses is 失败 with its Chinese reason, and stays.
         page.goto(live_server.url + pages["rescue"])
         page.select_option("select[name=type]", "tow")
