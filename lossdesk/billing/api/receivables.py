@@ -20,15 +20,17 @@ from lossdesk.billing.choices import (
     StatementStatus,
 )
 from lossdesk.billing.exports import reconciliation_workbook, statement_workbook
-from lossdesk.billing.models import Payment, Reconciliation, Statement
+from lossdesk.billing.models import ClientSheetMapping, Payment, Reconciliation, Statement
 from lossdesk.billing.permissions import (
     ADD_PAYMENT,
     ADD_RECONCILIATION,
     ADD_STATEMENT,
+    CHANGE_SHEET_MAPPING,
     CHANGE_STATEMENT,
     VIEW_CASE_FEE,
     VIEW_PAYMENT,
     VIEW_RECONCILIATION,
+    VIEW_SHEET_MAPPING,
     VIEW_STATEMENT,
 )
 from lossdesk.core.errors import ErrorCode, ServiceError
@@ -575,3 +577,71 @@ class AgeingView(APIView):
                 ) from None
         rows = statements.receivables_ageing(request.user, on=on)
         return Response(AgeingRowSerializer(rows, many=True).data)
+
+
+# ------------------------------------------------------------------- client sheet mapping
+
+
+class SheetMappingColumnsSerializer(serializers.Serializer):
+    client_claim_no = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        max_length=10,
+        required=False,
+        help_text="赔案号列的表头（任一即可）；不填按常用表头。",
+    )
+    amount = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        max_length=10,
+        required=False,
+        help_text="金额列的表头（任一即可）；不填按常用表头。",
+    )
+
+
+class SheetMappingSerializer(serializers.Serializer):
+    client = serializers.IntegerField(source="client_id", read_only=True)
+    columns = SheetMappingColumnsSerializer()
+    sheet_name = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default="", help_text="工作表名称。"
+    )
+    updated_by = serializers.CharField(source="updated_by.full_name", read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class SheetMappingView(APIView):
+    permission_classes = [Needs(VIEW_SHEET_MAPPING, CHANGE_SHEET_MAPPING)]
+
+    def _client(self, client_id) -> Client:
+        client = Client.objects.filter(pk=client_id).first()
+        if client is None:
+            raise Http404
+        return client
+
+    @extend_schema(
+        tags=[TAG],
+        summary="委托方结算清单格式（列对应）",
+        description="对账时按此读取委托方结算清单的赔案号与金额列；未设置时 404，按常用表头读取。",
+        responses={200: SheetMappingSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, client_id: int):
+        mapping = ClientSheetMapping.objects.filter(client=self._client(client_id)).first()
+        if mapping is None:
+            raise Http404
+        return Response(SheetMappingSerializer(mapping).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="设置委托方结算清单格式（财务）",
+        request=SheetMappingSerializer,
+        responses={200: SheetMappingSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def put(self, request, client_id: int):
+        client = self._client(client_id)
+        body = SheetMappingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        mapping = reconciliations.do_set_sheet_mapping(
+            client,
+            columns=body.validated_data["columns"],
+            sheet_name=body.validated_data["sheet_name"],
+            actor=request.user,
+        )
+        return Response(SheetMappingSerializer(mapping).data)

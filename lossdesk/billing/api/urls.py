@@ -45,6 +45,11 @@ urlpatterns = [
         name="reconciliation-export",
     ),
     path("receivables/ageing", receivables.AgeingView.as_view(), name="receivables-ageing"),
+    path(
+        "clients/<int:client_id>/sheet-mapping",
+        receivables.SheetMappingView.as_view(),
+        name="client-sheet-mapping",
+    ),
 ]
 
 # Commissions (billing.api.commissions): rules per role and the monthly runs.

@@ -154,3 +154,33 @@ def test_who_sees_and_makes_what(firm, billed):  # noqa: F811
     assert manager.get(f"{API}/statements/{statement['id']}").status_code == 404
     assert manager.post(f"{API}/statements/{statement['id']}/send").status_code == 403
     assert client_for(None).get(f"{API}/payments").status_code == 401
+
+
+def test_a_clients_sheet_mapping_is_data_set_through_the_api(firm, billed):  # noqa: F811
+    api = client_for(firm.finance)
+    url = f"{API}/clients/{firm.client.pk}/sheet-mapping"
+    assert api.get(url).status_code == 404  # none yet: the usual headers
+    saved = api.put(
+        url, {"columns": {"client_claim_no": ["理赔案件号"], "amount": ["应付金额"]}}, format="json"
+    )
+    assert saved.status_code == 200, saved.content
+    assert api.get(url).json()["columns"] == {
+        "client_claim_no": ["理赔案件号"],
+        "amount": ["应付金额"],
+    }
+    statement = create_statement(firm, api).json()
+    sheet = SimpleUploadedFile("s.csv", "理赔案件号,应付金额\nPICC-1,600\n".encode("gb18030"))
+    done = api.post(
+        f"{API}/reconciliations", {"statement": statement["id"], "file": sheet}, format="multipart"
+    )
+    assert {line["client_claim_no"]: line["category"] for line in done.json()["lines"]} == {
+        "PICC-1": "matched",
+        "PICC-2": "only_ours",
+    }
+    assert client_for(firm.zhoujiu).put(url, {"columns": {}}, format="json").status_code == 403
+    bad = api.put(url, {"columns": {"amount": "公估费"}}, format="json")
+    assert bad.status_code == 400
+    assert (
+        api.put(f"{API}/clients/999999/sheet-mapping", {"columns": {}}, format="json").status_code
+        == 404
+    )

@@ -161,6 +161,7 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         "api:reconciliation-list": ("finance", None),
         "api:reconciliation-detail": ("hz_finance", "reconciliation"),
         "api:receivables-ageing": ("finance", None),
+        "api:client-sheet-mapping": ("finance", "sheet_mapping"),
     },
     "field": {
         "field:inbox": ("zhangsan", None),

@@ -339,6 +339,8 @@ UNSCOPED = {
     "in the user's case scope (quality/tests/test_shop_statistics.py)",
     "api:repair-shop-statistics": "the repair-shop directory is firm-wide; the figures are "
     "computed in the user's case scope (quality/tests/test_shop_statistics.py)",
+    "api:client-sheet-mapping": "a client's settlement-sheet layout is firm-wide reference data "
+    "(reads: billing.view_clientsheetmapping; writes: finance)",
     "api:fee-contract-detail": "fee contracts are the firm's terms with a client, the same for "
     "every branch (reads: billing.view_feecontract; writes: the head office, "
     "billing/tests/test_contracts.py)",
@@ -549,6 +551,15 @@ class World:
             self._statement, name="清单.csv", data=sheet, actor=self.hz_finance
         )
         return {"pk": done.pk}
+
+    @cached_property
+    def sheet_mapping(self):
+        billing_reconciliations.do_set_sheet_mapping(
+            self.firm.client,
+            columns={"client_claim_no": ["理赔案件号"], "amount": ["应付金额"]},
+            actor=self.firm.finance,
+        )
+        return {"client_id": self.firm.client.pk}
 
     @cached_property
     def payment(self):
