@@ -24,12 +24,9 @@ class BoardView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request):
         now = timezone.now()
+        cells = monitoring.open_counts(request.user, now)
         boards = [
-            (
-                group_by,
-                monitoring.GROUP_LABELS[group_by],
-                monitoring.board(request.user, group_by, now),
-            )
+            (group_by, monitoring.GROUP_LABELS[group_by], monitoring.board(cells, group_by))
             for group_by in monitoring.GroupBy
         ]
         today = timezone.localdate()
@@ -37,7 +34,7 @@ class BoardView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context = {
             "nav": "monitoring",
             "now": now,
-            "totals": monitoring.totals(request.user, now),
+            "totals": monitoring.totals(cells),
             "boards": boards,
             "statistics": monitoring.statistics(request.user, since, until, now),
             "statistics_days": STATISTICS_DAYS,

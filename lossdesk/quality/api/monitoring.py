@@ -68,11 +68,12 @@ class BoardView(MonitoringView):
         query.is_valid(raise_exception=True)
         group_by = query.validated_data["group_by"]
         now = timezone.now()
+        cells = monitoring.open_counts(request.user, now)
         body = {
             "as_of": now,
             "group_by": group_by,
-            "totals": monitoring.totals(request.user, now),
-            "rows": monitoring.board(request.user, monitoring.GroupBy(group_by), now),
+            "totals": monitoring.totals(cells),
+            "rows": monitoring.board(cells, monitoring.GroupBy(group_by)),
         }
         return Response(BoardSerializer(body).data)
 

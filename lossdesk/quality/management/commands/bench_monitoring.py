@@ -100,19 +100,16 @@ class Command(BaseCommand):
         now = timezone.now()
         since = now - timedelta(days=30)
         kinds = {
-            f"board_{group.value}": lambda g=group: monitoring.board(user, g, now)
-            for group in monitoring.GroupBy
+            "open_counts": lambda: monitoring.open_counts(user, now),
+            "overdue_page": lambda: list(monitoring.drill_down(user, now, status="overdue")[:50]),
+            "statistics_30d": lambda: monitoring.statistics(user, since, now, now),
         }
-        kinds["totals"] = lambda: monitoring.totals(user, now)
-        kinds["overdue_page"] = lambda: list(
-            monitoring.drill_down(user, now, status="overdue")[:50]
-        )
-        kinds["statistics_30d"] = lambda: monitoring.statistics(user, since, now, now)
+        columns = {c for pair in monitoring.GROUP_COLUMNS.values() for c in pair}
         sql = {
-            "board_branch": monitoring.deadlines_for(user)
+            "open_counts": monitoring.deadlines_for(user)
             .open()
             .order_by()
-            .values("case__branch", "case__branch__name")
+            .values(*sorted(columns))
             .annotate(**monitoring.counts(now)),
             "overdue_page": monitoring.drill_down(user, now, status="overdue")[:50],
         }
