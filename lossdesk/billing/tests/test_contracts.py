@@ -306,12 +306,30 @@ def test_the_standard_positions_hold_the_billing_rights(firm):
         return {name for name in names if name.startswith("billing.")}
 
     both = {"billing.view_feecontract", "billing.add_feecontract"}
-    assert rights("finance") == both | {"billing.view_casefee", "billing.add_feeadjustment"}
+    receivables = {
+        "billing.view_statement",
+        "billing.view_payment",
+        "billing.view_reconciliation",
+        "billing.view_clientsheetmapping",
+    }
+    commissions = {"billing.view_commissionrule", "billing.view_commissionrun"}
+    assert rights("finance") == both | receivables | commissions | {
+        "billing.view_casefee",
+        "billing.add_feeadjustment",
+        "billing.add_statement",
+        "billing.change_statement",
+        "billing.add_payment",
+        "billing.add_reconciliation",
+        "billing.change_clientsheetmapping",
+        "billing.add_commissionrule",
+        "billing.add_commissionrun",
+    }
     assert rights("system_admin") == both
-    assert rights("branch_manager") == {
+    assert rights("branch_manager") == receivables | commissions | {
         "billing.view_feecontract",
         "billing.view_casefee",
         "billing.decide_feeadjustment",
+        "billing.approve_commissionrun",
     }
     assert rights("surveyor") == rights("auditor") == rights("security_admin") == set()
 
