@@ -5,6 +5,7 @@ and the authenticity findings a reviewer sees."""
 
 import math
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from django.db import connection
 from django.db.models import IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
+from PIL import ExifTags, Image, ImageDraw, ImageFile, ImageFont, ImageOps
 
 from lossdesk.claims.choices import PhotoCheck
 from lossdesk.claims.models import Attachment, PhotoHash
@@ -153,6 +154,8 @@ def prepare_photo(content: bytes, watermark) -> PreparedPhoto:
     # JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the display size: most
     # of the time of a phone photo's upload is spent here otherwise.
     image.draft("RGB", _fit(image.size, DISPLAY_SIZE))
+    with _truncation_refused():
+        image.load()
     # Both copy the whole picture even when there is nothing to do: only when there is.
     if exif.raw.get("Orientation", 1) != 1:
         image = ImageOps.exif_transpose(image)
@@ -170,6 +173,19 @@ def prepare_photo(content: bytes, watermark) -> PreparedPhoto:
         thumbnail=_jpeg(_stamp(small, lines)),
         phash=phash,
     )
+
+
+@contextmanager
+def _truncation_refused():
+    """A photo cut short raises OSError while it decodes. WeasyPrint, once imported (the
+    adjusting report's PDF), tells Pillow to decode such files for the whole process, grey
+    where the bytes stop."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _fit(size: tuple[int, int], long_side: int) -> tuple[int, int]:

@@ -286,7 +286,8 @@ def test_the_review_page_shows_each_sheet_its_lines_totals_salvage_and_photos(cl
     assert "¥2,215.50" in html  # each sheet's total
     assert "50.00" in html  # salvage
     attachment_url = reverse("claims:attachment", args=[case.case_no, item_photo.pk])
-    assert f'<a href="{attachment_url}"' in html and f'src="{attachment_url}"' in html
+    thumbnail_url = reverse("claims:attachment-thumbnail", args=[case.case_no, item_photo.pk])
+    assert f'<a href="{attachment_url}"' in html and f'src="{thumbnail_url}"' in html
     assert 'name="decision"' in html
 
 
