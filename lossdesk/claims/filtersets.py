@@ -1,9 +1,12 @@
 """Filters of the case list. The base queryset is always `Case.objects.for_user(user)`;
 these only narrow it."""
 
+from datetime import datetime, time, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from lossdesk.claims.choices import VEHICLE_KINDS, CaseStatus, LossItemKind, LossItemStatus
 from lossdesk.claims.models import PHONE_FIELDS, Case, LossItem, phone_match, search_term
@@ -66,6 +69,29 @@ def has_loss_kind(queryset, name, value):
     return queryset.filter(Exists(items.filter(counted)))
 
 
+def local_midnight(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class DayFromFilter(django_filters.DateFilter):
+    """On or after a local date, written as a range of the timestamp itself rather than a
+    cast of it to a date, so the list's index on the timestamp serves it (issue 16)."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__gte": local_midnight(value)})
+
+
+class DayToFilter(django_filters.DateFilter):
+    """On or before a local date (before the next local midnight), as DayFromFilter."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": local_midnight(value + timedelta(days=1))})
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -90,24 +116,14 @@ class CaseFilterSet(CaseSearchMixin, django_filters.FilterSet):
     loss_kind = django_filters.ChoiceFilter(
         label="损失类型", choices=LOSS_KIND_CHOICES, empty_label="全部", method=has_loss_kind
     )
-    accident_from = django_filters.DateFilter(
-        label="出险日期起",
-        field_name="report__accident_time",
-        lookup_expr="date__gte",
-        widget=_date_input(),
+    accident_from = DayFromFilter(
+        label="出险日期起", field_name="report__accident_time", widget=_date_input()
     )
-    accident_to = django_filters.DateFilter(
-        label="出险日期止",
-        field_name="report__accident_time",
-        lookup_expr="date__lte",
-        widget=_date_input(),
+    accident_to = DayToFilter(
+        label="出险日期止", field_name="report__accident_time", widget=_date_input()
     )
-    opened_from = django_filters.DateFilter(
-        label="立案日期起", field_name="opened_at", lookup_expr="date__gte", widget=_date_input()
-    )
-    opened_to = django_filters.DateFilter(
-        label="立案日期止", field_name="opened_at", lookup_expr="date__lte", widget=_date_input()
-    )
+    opened_from = DayFromFilter(label="立案日期起", field_name="opened_at", widget=_date_input())
+    opened_to = DayToFilter(label="立案日期止", field_name="opened_at", widget=_date_input())
 
     class Meta:
         model = Case

@@ -1,3 +1,4 @@
+import re
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
@@ -46,43 +47,58 @@ class CaseQuerySet(ScopedQuerySet):
         if not visible:  # scope all: every case
             return visible
         if sees_branches(user):
-            for contribution in registry.contributions():
-                if contribution.visible is not None:
-                    visible |= contribution.visible(user)
-            return visible
+            return visible | self.shown_to_branches(user)
         prepared = Q(pk__in=[])
         for line in registry.loss_lines():
             prepared |= Q(**{line.assessor: user})
         return visible | Q(Exists(LossItem.objects.filter(prepared, case=OuterRef("pk"))))
 
+    @staticmethod
+    def shown_to_branches(user) -> Q:
+        """The cases apps show to the user's branches beyond their own (delegated in)."""
+        shown = Q(pk__in=[])
+        for contribution in registry.contributions():
+            if contribution.visible is not None:
+                shown |= contribution.visible(user)
+        return shown
+
     def search(self, q: str, *, phones: bool) -> "CaseQuerySet":
-        """By case or report number, client claim number, plate, VIN or phone. Without
-        `phones` (the viewer may not see phones) a phone matches only on the last digits its
-        mask shows, so searching cannot tell a masked viewer whose number is whose."""
+        """By case or report number, client claim number, plate, VIN, phone or the name of
+        the reporter or driver. Without `phones` (the viewer may not see phones) a phone
+        matches only on the last digits its mask shows, so searching cannot tell a masked
+        viewer whose number is whose."""
         q = search_term(q)
         if not q:
             return self
-        on_report = (
-            Q(report__report_no__icontains=q)
-            | Q(report__client_claim_no__icontains=q)
-            | Q(report__plate__icontains=q)
-            | Q(report__vin__icontains=q)
-        )
-        if phones:
-            on_report |= phone_match(q, "contains")
-        elif q.isdigit() and len(q) <= MASK_TAIL:
-            on_report |= phone_match(q, "endswith")
+        words = is_chinese_words(q)
+        on_report = name_match(q)
+        if not words or len(q) >= 3:
+            on_report |= Q(report__client_claim_no__icontains=q)
+        if not words:
+            on_report |= (
+                Q(report__report_no__icontains=q)
+                | Q(report__plate__icontains=q)
+                | Q(report__vin__icontains=q)
+            )
+            if phones:
+                on_report |= phone_match(q, "contains")
+            elif q.isdigit() and len(q) <= MASK_TAIL:
+                on_report |= phone_match(q, "endswith")
         # One table per branch of the union, so each can use its own (trigram) indexes on
-        # PostgreSQL (claims migration 0009), and IN keeps one row per case without a
-        # DISTINCT over the whole scoped list (decision 0014).
+        # PostgreSQL (claims migrations 0009 and 0013), and IN keeps one row per case without
+        # a DISTINCT over the whole scoped list (decision 0014).
         cases = Case.objects.order_by()
-        found = (
-            cases.filter(case_no__icontains=q)
-            .values("pk")
-            .union(cases.filter(on_report).values("pk"))
-            .union(LossItem.objects.order_by().filter(plate__icontains=q).values("case_id"))
-        )
-        return self.filter(pk__in=found)
+        found = cases.filter(on_report).values("pk")
+        if not words:
+            found = found.union(
+                cases.filter(case_no__icontains=q).values("pk"),
+                LossItem.objects.order_by().filter(plate__icontains=q).values("case_id"),
+            )
+        # The matches' ids first, as values: given a subquery the planner guesses how many
+        # match and may walk the whole list in its order (index) to meet them (decision
+        # 0020). A term matching more than SEARCH_IDS cases stays a subquery.
+        ids = [row["pk"] for row in found.order_by("pk")[: SEARCH_IDS + 1]]
+        return self.filter(pk__in=ids if len(ids) <= SEARCH_IDS else found)
 
 
 PHONE_FIELDS = ("reporter_phone", "driver_phone")  # on the report
@@ -90,6 +106,30 @@ PHONE_FIELDS = ("reporter_phone", "driver_phone")  # on the report
 
 def search_term(q: str) -> str:
     return q.strip().upper().replace(" ", "")
+
+
+NAME_FIELDS = ("reporter_name", "driver_name")  # on the report
+SEARCH_IDS = 5_000
+CHINESE_WORDS = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def is_chinese_words(q: str) -> bool:
+    """Two or more Chinese characters and nothing else: no case or report number, plate,
+    VIN or phone holds two in a row (their formats), so such a term is looked for only in
+    names and, from three characters (a trigram to look up), client claim numbers
+    (decision 0020)."""
+    return CHINESE_WORDS.fullmatch(q) is not None
+
+
+def name_match(q: str) -> Q:
+    """A name starting with the term; one of three characters or more also anywhere in it.
+    (A trigram index serves both; two characters inside a name have no trigram to look up,
+    and most Chinese names are two or three characters long.)"""
+    lookup = "icontains" if len(q) >= 3 else "istartswith"
+    match = Q()
+    for name in NAME_FIELDS:
+        match |= Q(**{f"report__{name}__{lookup}": q})
+    return match
 
 
 def phone_match(q: str, lookup: str) -> Q:
@@ -152,6 +192,9 @@ class Case(models.Model):
             models.Index(fields=["branch", "status", "-opened_at"]),
             models.Index(fields=["status", "-opened_at"]),
             models.Index(fields=["client", "-opened_at"]),
+            # The list's order: its pages are read from the index (with the branch, which
+            # the scope checks, so a deep page's ids need no table row; decision 0019).
+            models.Index(fields=["-opened_at", "-id", "branch"], name="claims_case_list_order"),
         ]
         permissions = [
             ("dispatch_case", "调度"),

@@ -4,7 +4,6 @@ form error or a message."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
+from lossdesk.claims.pagination import CasePaginator
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, NotFound, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
@@ -87,7 +87,7 @@ class CaseListView(LoginRequiredMixin, View):
             .annotate(**registry.annotations("list", request.user))
         )
         filterset = CaseFilterSet(request.GET or None, queryset=base, request=request)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CasePaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             "nav": "cases",
             "filterset": filterset,

@@ -21,6 +21,7 @@ services call `for_user`, `scope_q` or `covers_branch`."""
 from collections.abc import Mapping
 from typing import ClassVar, Self
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -57,6 +58,13 @@ class ScopedQuerySet(models.QuerySet):
         if scope is None or not user.branch_id:
             return Q(pk__in=[])
         branch = f"{self.scope_branch}__" if self.scope_branch else ""
+        if scope == DataScope.SUBTREE and self.scope_branch:
+            # The subtree's branch ids as a subquery rather than a join to the branch table:
+            # the row's own branch column can then be checked inside an index (the case
+            # list's order, issue 16), and the planner sees a small set.
+            branches = apps.get_model("org", "Branch").objects
+            subtree = branches.filter(path__startswith=user.branch.path).values("pk")
+            return Q(**{f"{self.scope_branch}__in": subtree})
         if scope == DataScope.SUBTREE:
             return Q(**{f"{branch}path__startswith": user.branch.path})
         if scope == DataScope.OWN and self.scope_owners:

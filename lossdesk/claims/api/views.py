@@ -25,9 +25,12 @@ from lossdesk.claims.filtersets import (
     LOSS_KIND_CHOICES,
     LOSS_KIND_HELP,
     CaseSearchMixin,
+    DayFromFilter,
+    DayToFilter,
     has_loss_kind,
 )
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
+from lossdesk.claims.pagination import CasePagination
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
@@ -139,7 +142,11 @@ class FileDownloadMixin:
 
 
 class CaseFilter(CaseSearchMixin, filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, help_text="可重复。")
+    # A column of the case itself: no join to repeat rows, so no DISTINCT (django-filter's
+    # default for a multiple choice), which would sort every matching case.
+    status = filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices, distinct=False, help_text="可重复。"
+    )
     client = filters.ModelChoiceFilter(queryset=Client.objects.all())
     branch = filters.ModelChoiceFilter(queryset=Branch.objects.all())
     loss_kind = filters.ChoiceFilter(
@@ -150,12 +157,8 @@ class CaseFilter(CaseSearchMixin, filters.FilterSet):
         help_text="按案件号、报案号、赔案号、车牌、VIN 或电话搜索；"
         "无「查看个人敏感信息」权限时电话只按尾号（至多 4 位）匹配。",
     )
-    opened_after = filters.DateFilter(
-        field_name="opened_at", lookup_expr="date__gte", help_text="立案日期不早于（含）。"
-    )
-    opened_before = filters.DateFilter(
-        field_name="opened_at", lookup_expr="date__lte", help_text="立案日期不晚于（含）。"
-    )
+    opened_after = DayFromFilter(field_name="opened_at", help_text="立案日期不早于（含）。")
+    opened_before = DayToFilter(field_name="opened_at", help_text="立案日期不晚于（含）。")
 
     class Meta:
         model = Case
@@ -170,6 +173,7 @@ class CaseFilter(CaseSearchMixin, filters.FilterSet):
 class CaseListView(generics.ListAPIView):
     serializer_class = s.CaseListSerializer
     filterset_class = CaseFilter
+    pagination_class = CasePagination
 
     def get_queryset(self):
         return Case.objects.for_user(self.request.user).select_related(

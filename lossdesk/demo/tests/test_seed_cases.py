@@ -22,7 +22,7 @@ from lossdesk.claims.choices import (
     LossItemKind,
     LossItemStatus,
 )
-from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord
+from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord, is_chinese_words
 from lossdesk.core.numbering import next_numbers
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
 from lossdesk.demo.management.commands.bench_cases import KINDS
@@ -237,10 +237,17 @@ def test_bench_prints_one_json_line_with_every_kind_for_both_users(seed_db):
 
 
 def _contains(case, term: str, phones: bool) -> bool:
-    """What the search promises, written out: any number, plate or VIN of the case contains
-    the term (ignoring case and spaces); a phone too for those who may see phones, else only
-    the masked tail of four digits or fewer."""
+    """What the search promises, written out: a name of the report starts with the term
+    (or contains it, from three characters); any number, plate or VIN of the case contains
+    the term (ignoring case and spaces) unless it is two or more Chinese characters only; a
+    phone too for those who may see phones, else only the masked tail of four digits or
+    fewer."""
     report = case.report
+    names = [report.reporter_name.upper(), report.driver_name.upper()]
+    if any(n.startswith(term) or (len(term) >= 3 and term in n) for n in names):
+        return True  # a name starts with the term, or holds one of three characters or more
+    if is_chinese_words(term):  # only names and, from three characters, claim numbers
+        return len(term) >= 3 and term in report.client_claim_no.upper()
     values = [case.case_no, report.report_no, report.client_claim_no, report.plate, report.vin]
     values += [item.plate for item in case.loss_items.all()]
     if any(term in (v or "").upper() for v in values):
@@ -260,6 +267,8 @@ def test_the_search_finds_exactly_the_cases_containing_the_term(seed_db):
         terms |= {report.plate[2:], case.case_no[-5:], report.driver_phone[-4:]}
         terms |= {report.vin[5:12].lower()} if report.vin else set()
         terms |= {p[-4:] for p in report.third_party_plates.split(",") if p}
+        name = report.reporter_name
+        terms |= {name, name[:1], name[1:], report.driver_name[:2]} - {""}
     for term in sorted(terms):
         for phones in (True, False):
             found = set(Case.objects.search(term, phones=phones).values_list("pk", flat=True))

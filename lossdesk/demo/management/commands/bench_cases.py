@@ -236,7 +236,7 @@ class Command(BaseCommand):
             "list_first": [cases()],
             "list_status": [cases(status="assessing")],
             "list_dates": [
-                cases(opened_from=a.isoformat(), opened_to=b.isoformat()) for a, b in months
+                cases(opened_after=a.isoformat(), opened_before=b.isoformat()) for a, b in months
             ],
             "search_plate": [cases(q=r["report__plate"]) for r in sample],
             "search_phone": [cases(q=r["report__driver_phone"]) for r in sample],
