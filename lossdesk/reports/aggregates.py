@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import (
+    BigIntegerField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -31,6 +32,28 @@ class DurationMinutes(Func):
             template="(EXTRACT(EPOCH FROM %(expressions)s)::double precision / 60.0)",
             **extra_context,
         )
+
+
+class DurationMicroseconds(Func):
+    """A duration expression → whole microseconds, so sums of durations are exact (the
+    roll-ups add them up and divide once)."""
+
+    output_field = BigIntegerField()
+    template = "(%(expressions)s)"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
+            **extra_context,
+        )
+
+
+def microseconds_between(earlier: str, later: str) -> DurationMicroseconds:
+    return DurationMicroseconds(
+        ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+    )
 
 
 def minutes_between(earlier: str, later: str) -> DurationMinutes:

@@ -22,7 +22,6 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -38,7 +37,6 @@ from django.utils import timezone
 
 from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.claims.choices import (
-    FINAL_STATUSES,
     CancelReason,
     CaseStatus,
     EventType,
@@ -49,9 +47,11 @@ from lossdesk.claims.models import Case, CaseEvent, LossItem
 from lossdesk.injury.choices import DeductionReason, FlagStatus, TreatmentOutcome
 from lossdesk.injury.models import BillLine, HospitalVisit, InvestigationFlag, MedicalBill
 from lossdesk.intake.models import Dispatch
+from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Branch, Client, Staff
+from lossdesk.org.scoping import sees_branches
 from lossdesk.property.choices import PropertyCategory
-from lossdesk.reports.aggregates import medians, minutes_between, within
+from lossdesk.reports.aggregates import medians, minutes_between
 from lossdesk.rules.injury import GRADE_LABELS
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
@@ -309,10 +309,163 @@ class Statistic:
         return []
 
 
+# --- read from the daily roll-ups (decision 0021) -----------------------------------------
+
+
+def _add(into: dict, values: dict) -> None:
+    for key, value in values.items():
+        if value is not None:
+            into[key] = (into.get(key) or 0) + value
+
+
+def _per_minute(microseconds, count) -> Decimal | None:
+    """The mean of durations summed in microseconds, in minutes."""
+    if not count:
+        return None
+    return Decimal(microseconds or 0) / Decimal(count) / Decimal(60_000_000)
+
+
+class FromRollup(Statistic):
+    """A table read from a daily roll-up (reports.rollups) instead of its rows: the roll-up
+    rows of the branches in the user's scope, plus, counted from their rows, the cases the
+    user sees outside those branches (delegated to them, 委托异地) or, for scope own, all
+    their cases. Each figure follows from the summed components (`figures`); medians still
+    come from the rows."""
+
+    rollup = None  # a reports.rollups.Rollup
+
+    def rows(self, cases):
+        """The base rows of these cases."""
+        raise NotImplementedError
+
+    def base(self, user):
+        return self.rows(Case.objects.for_user(user))
+
+    def figures(self, components: dict) -> dict:
+        raise NotImplementedError
+
+    def _narrowed(self, queryset, filters: Filters):
+        if filters.branch is not None:
+            queryset = queryset.filter(
+                **{f"{self.branch_path}__path__startswith": filters.branch.path}
+            )
+        if filters.client is not None:
+            queryset = queryset.filter(**{self.client_path: filters.client})
+        if filters.date_from is not None:
+            queryset = queryset.filter(**{f"{self.date_field}__gte": _start(filters.date_from)})
+        if filters.date_to is not None:
+            end = _start(filters.date_to + timedelta(days=1))
+            queryset = queryset.filter(**{f"{self.date_field}__lt": end})
+        return queryset
+
+    def _rolled_group(self, group_by: str):
+        if group_by in PERIODS:
+            return (
+                F("day") if group_by == "day" else Trunc("day", group_by, output_field=DateField())
+            )
+        return F({"branch": "branch", "client": "client"}.get(group_by, self.rollup.person_field))
+
+    def components(self, user, filters: Filters, group_by: str | None) -> dict:
+        """{group key (None without grouping): summed components} for what `user` sees."""
+        from lossdesk.reports import rollups
+
+        rollups.refresh()
+        cases = Case.objects.for_user(user)
+        if cases.query.is_empty():
+            return {}
+        rolled = self.rollup.model.objects.all()
+        rest = None  # cases counted from their rows
+        if user.data_scope != DataScope.ALL:
+            if sees_branches(user):
+                branches = Branch.objects.for_user(user)
+                rolled = rolled.filter(branch__in=branches)
+                # Only the cases shown to them from other branches: a small set, where
+                # `cases` minus the branches would make the database read every case.
+                shown = Case.objects.filter(Case.objects.shown_to_branches(user))
+                rest = shown.exclude(branch__in=branches)
+            else:
+                rolled, rest = rolled.none(), cases
+        if filters.branch is not None:
+            rolled = rolled.filter(branch__path__startswith=filters.branch.path)
+        if filters.client is not None:
+            rolled = rolled.filter(client=filters.client)
+        if filters.date_from is not None:
+            rolled = rolled.filter(day__gte=filters.date_from)
+        if filters.date_to is not None:
+            rolled = rolled.filter(day__lte=filters.date_to)
+        names = list(self.rollup.components())
+        sums = {name: Sum(name) for name in names}
+        found: dict = {}
+        if group_by is None:
+            _add(found.setdefault(None, {}), rolled.aggregate(**sums))
+        else:
+            grouped = rolled.order_by().values(_group=self._rolled_group(group_by)).annotate(**sums)
+            for values in grouped:
+                _add(found.setdefault(values.pop("_group"), {}), values)
+        if rest is not None:
+            rows = self._narrowed(self.rows(rest), filters)
+            if group_by is None:
+                _add(found.setdefault(None, {}), rows.aggregate(**self.rollup.components()))
+            else:
+                grouped = (
+                    rows.order_by()
+                    .values(_group=self.group_expression(group_by))
+                    .annotate(**self.rollup.components())
+                )
+                for values in grouped:
+                    _add(found.setdefault(values.pop("_group"), {}), values)
+        return found
+
+    def _values(self, components: dict) -> dict:
+        return self.figures({name: components.get(name) or 0 for name in self.rollup.components()})
+
+    def totals(self, user, filters: Filters) -> Row:
+        total = self._values(self.components(user, filters, None).get(None, {}))
+        queryset = self.filtered(user, filters)
+        for key, expression in self.median_columns().items():
+            total[key] = medians(queryset, None, expression).get(None)
+        return Row(key=None, label="合计", values=self.finish(total))
+
+    def compute(self, user, filters: Filters) -> Table:
+        group_by = filters.group_by if filters.group_by in self.groupings else None
+        group_by = group_by or self.default_grouping
+        found = self.components(user, filters, group_by)
+        keys = sorted(found, key=lambda k: (k is None, k))
+        grouped = {key: self._values(found[key]) for key in keys}
+        summed: dict = {}
+        for key in keys:
+            _add(summed, found[key])
+        total = self._values(summed)
+        if self.median_columns():
+            queryset = self.filtered(user, filters)
+            group = self.group_expression(group_by)
+            for key, expression in self.median_columns().items():
+                by_group = medians(queryset, group, expression)
+                for group_key, values in grouped.items():
+                    values[key] = by_group.get(group_key)
+                total[key] = medians(queryset, None, expression).get(None)
+        labels = self.labels(group_by, [k for k in keys if k is not None])
+        rows = [
+            Row(key=key, label=labels.get(key) or "（无）", values=self.finish(values))
+            for key, values in grouped.items()
+        ]
+        self.sort_rows(group_by, rows)
+        return Table(
+            slug=self.slug,
+            title=self.title,
+            group_by=group_by,
+            group_label=self.group_label(group_by),
+            columns=self.columns(),
+            rows=rows,
+            total=Row(key=None, label="合计", values=self.finish(total)),
+            chart_column=self.chart_column,
+        )
+
+
 # --- 报案统计 ---------------------------------------------------------------------------
 
 
-class ReportStatistic(Statistic):
+class ReportStatistic(FromRollup):
     slug = "reports"
     title = "报案统计"
     description = "报案数及其去向：已调度、处理中、已结案、已注销；报案时延与结案周期。"
@@ -322,8 +475,22 @@ class ReportStatistic(Statistic):
     person_label = "登记人"
     chart_column = "reports"
 
-    def base(self, user):
-        return Case.objects.for_user(user)
+    @property
+    def rollup(self):
+        from lossdesk.reports.rollups import CASES
+
+        return CASES
+
+    def rows(self, cases):
+        return cases
+
+    def figures(self, c):
+        return {
+            **{k: c[k] for k in ("reports", "dispatched", "open", "closed", "cancelled", "injury")},
+            "report_delay": _per_minute(c["delay_us"], c["reports"]),
+            "assessed": c["assessed"] or None,
+            "close_minutes": _per_minute(c["close_us"], c["closed"]),
+        }
 
     def columns(self):
         return [
@@ -339,21 +506,6 @@ class ReportStatistic(Statistic):
             Column("close_days", "平均结案周期(天)", "days"),
         ]
 
-    def aggregates(self):
-        return {
-            "reports": Count("pk"),
-            "dispatched": Count("pk", filter=Exists(Dispatch.objects.filter(case=OuterRef("pk")))),
-            "open": Count("pk", filter=~Q(status__in=FINAL_STATUSES)),
-            "closed": Count("pk", filter=Q(status=CaseStatus.CLOSED)),
-            "cancelled": Count("pk", filter=Q(status=CaseStatus.CANCELLED)),
-            "injury": Count("pk", filter=Q(report__injured_persons__gt=0)),
-            "report_delay": Avg(minutes_between("report__accident_time", "report__reported_at")),
-            "assessed": Sum("assessed_amount"),
-            "close_minutes": Avg(
-                minutes_between("opened_at", "closed_at"), filter=Q(status=CaseStatus.CLOSED)
-            ),
-        }
-
     def finish(self, values):
         close_minutes = values.pop("close_minutes", None)
         values["close_days"] = (
@@ -368,7 +520,7 @@ class ReportStatistic(Statistic):
 # --- 调度统计 ---------------------------------------------------------------------------
 
 
-class DispatchStatistic(Statistic):
+class DispatchStatistic(FromRollup):
     slug = "dispatch"
     title = "调度统计"
     description = (
@@ -385,21 +537,29 @@ class DispatchStatistic(Statistic):
     def median_columns(self):
         return {"arrival_median": minutes_between("dispatched_at", "arrived_at")}
 
-    def base(self, user):
-        return Dispatch.objects.filter(case__in=Case.objects.for_user(user).values("pk"))
+    @property
+    def rollup(self):
+        from lossdesk.reports.rollups import DISPATCHES
+
+        return DISPATCHES
+
+    def rows(self, cases):
+        return Dispatch.objects.filter(case__in=cases.values("pk"))
+
+    def figures(self, c):
+        return {
+            **{k: c[k] for k in DISPATCH_COUNTS},
+            "accept_avg": _per_minute(c["accept_us"], c["accepted"]),
+            "arrival_avg": _per_minute(c["arrival_us"], c["arrived"]),
+        }
 
     def columns(self):
-        columns = [
+        return [
             Column("dispatches", "调度次数"),
             Column("accepted", "接单"),
             Column("acceptance_rate", "接单率", "percent"),
-        ]
-        if has_field(Dispatch, "declined_at"):
-            columns.append(Column("declined", "拒单"))
-        if has_field(Dispatch, "timed_out_at"):
-            columns.append(Column("timed_out", "超时未接"))
-        return [
-            *columns,
+            Column("declined", "拒单"),
+            Column("timed_out", "超时未接"),
             Column("arrived", "到达"),
             Column("accept_avg", "平均接单用时(分钟)", "minutes"),
             Column("arrival_avg", "平均调度到达(分钟)", "minutes"),
@@ -407,22 +567,6 @@ class DispatchStatistic(Statistic):
             Column("share_10", "10分钟内到达占比", "percent"),
             Column("share_30", "30分钟内到达占比", "percent"),
         ]
-
-    def aggregates(self):
-        aggregates = {
-            "dispatches": Count("pk"),
-            "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
-            "arrived": Count("pk", filter=Q(arrived_at__isnull=False)),
-            "accept_avg": Avg(minutes_between("dispatched_at", "accepted_at")),
-            "arrival_avg": Avg(minutes_between("dispatched_at", "arrived_at")),
-            "within_10": Count("pk", filter=within("dispatched_at", "arrived_at", 10)),
-            "within_30": Count("pk", filter=within("dispatched_at", "arrived_at", 30)),
-        }
-        if has_field(Dispatch, "declined_at"):
-            aggregates["declined"] = Count("pk", filter=Q(declined_at__isnull=False))
-        if has_field(Dispatch, "timed_out_at"):
-            aggregates["timed_out"] = Count("pk", filter=Q(timed_out_at__isnull=False))
-        return aggregates
 
     def finish(self, values):
         values["acceptance_rate"] = ratio(values["accepted"], values["dispatches"])
@@ -434,6 +578,17 @@ class DispatchStatistic(Statistic):
 
 
 # --- 注销统计 ---------------------------------------------------------------------------
+
+
+DISPATCH_COUNTS = (
+    "dispatches",
+    "accepted",
+    "arrived",
+    "declined",
+    "timed_out",
+    "within_10",
+    "within_30",
+)
 
 
 def canceller():

@@ -1,14 +1,17 @@
 """`manage.py seed_cases --cases N [--reset]`: N realistic cases over the demo firm's
 branches, clients and staff, written fast for benchmarks (lossdesk.demo.scale, issue 16).
 Needs `seed_demo` first. `--reset` removes the cases seed_cases made before (and only
-those) first; `--cases 0 --reset` only removes them."""
+those) first; `--cases 0 --reset` only removes them. Either way the statistics' daily
+roll-ups are rebuilt after (the rows were written past the services)."""
 
 import resource
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.demo.scale import CaseSeeder, SeedError, reset_seeded_cases
+from lossdesk.reports import rollups
 
 
 class Command(BaseCommand):
@@ -39,6 +42,8 @@ class Command(BaseCommand):
             removed = reset_seeded_cases()
             log(f"已删除 seed_cases 生成的案件 {removed} 件。/ Removed {removed} seeded cases.")
         if not cases:
+            if reset:
+                self.rebuild_rollups(log)
             return
         try:
             result = CaseSeeder(cases, seed=seed, log=log).run()
@@ -49,6 +54,7 @@ class Command(BaseCommand):
             f"{status.label} {result.by_status.get(status, 0)}" for status in CaseStatus
         )
         rows = "，".join(f"{table} {n}" for table, n in result.rows.items())
+        self.rebuild_rollups(log)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         self.stdout.write(
             self.style.SUCCESS(
@@ -56,3 +62,10 @@ class Command(BaseCommand):
                 f"{rate:.0f} 件/秒；行数：{rows}；RSS {rss} MB。"
             )
         )
+
+    @staticmethod
+    def rebuild_rollups(log) -> None:
+        started = time.perf_counter()
+        written = rollups.rebuild()
+        rows = "，".join(f"{name} {count}" for name, count in written.items())
+        log(f"统计日汇总已重建（{rows} 行，{time.perf_counter() - started:.1f} 秒）。")

@@ -1,0 +1,179 @@
+"""The statistics' daily roll-ups (reports.rollups, decision 0021) equal the raw aggregate
+of the cases they sum, row for row, after any mix of changes; and the tables read from them
+equal the same tables counted from the rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lossdesk.claims.choices import CancelReason, CaseStatus
+from lossdesk.claims.models import Case
+from lossdesk.intake.models import Dispatch
+from lossdesk.reports import rollups
+from lossdesk.reports.models import CaseDay, DispatchDay, StaleCase
+from lossdesk.reports.statistics import STATISTICS, Filters
+from lossdesk.reports.tests.conftest import MARCH
+
+pytestmark = pytest.mark.django_db
+
+KEY = ("day", "branch_id", "client_id")
+
+
+def stored(rollup) -> dict:
+    person = f"{rollup.person_field}_id"
+    names = list(rollup.components())
+    return {
+        (*(row[k] for k in KEY), row[person]): {n: row[n] for n in names}
+        for row in rollup.model.objects.values(*KEY, person, *names)
+    }
+
+
+def raw(rollup) -> dict:
+    return {
+        (v.pop("day"), v.pop("branch_id_"), v.pop("client_id_"), v.pop("person_id_")): {
+            k: value or 0 for k, value in v.items()
+        }
+        for v in rollup.grouped(rollup.rows())
+    }
+
+
+def assert_rollups_equal_raw():
+    rollups.refresh()
+    assert not StaleCase.objects.exists()
+    for rollup in rollups.ROLLUPS:
+        assert stored(rollup) == raw(rollup), rollup.model.__name__
+
+
+minutes = st.integers(min_value=0, max_value=60 * 24 * 5)
+seconds = st.integers(min_value=0, max_value=59)
+
+
+def case_change():
+    return st.one_of(
+        st.tuples(st.just("status"), st.sampled_from(CaseStatus.values), minutes, seconds),
+        st.tuples(
+            st.just("amount"),
+            st.decimals(min_value=0, max_value=999_999, places=2, allow_nan=False),
+        ),
+        st.tuples(st.just("accept"), st.one_of(st.none(), minutes), seconds),
+        st.tuples(st.just("arrive"), st.one_of(st.none(), minutes), seconds),
+        st.tuples(st.just("decline"), st.booleans()),
+        st.tuples(st.just("redispatch"), minutes),
+    )
+
+
+def apply(case: Case, change) -> None:
+    """One change the services make, saved so its signals run (as a service's save does)."""
+    kind, *args = change
+    dispatch = case.dispatches.order_by("-dispatched_at", "-pk").first()
+    if kind == "status":
+        status, after, secs = args
+        case.status = status
+        final = status in (CaseStatus.CLOSED, CaseStatus.CANCELLED)
+        case.closed_at = case.opened_at + timedelta(minutes=after, seconds=secs) if final else None
+        case.save()
+    elif kind == "amount":
+        case.assessed_amount = args[0]
+        case.save()
+    elif dispatch is None or kind == "redispatch":
+        after = args[0] if kind == "redispatch" else 0
+        Dispatch.objects.create(
+            case=case,
+            surveyor=case.surveyor or (dispatch.surveyor if dispatch else case.report.created_by),
+            dispatched_at=case.opened_at + timedelta(minutes=after),
+        )
+    elif kind in ("accept", "arrive"):
+        after, secs = args
+        when = None if after is None else dispatch.dispatched_at + timedelta(minutes=after)
+        when = when and when + timedelta(seconds=secs)
+        setattr(dispatch, "accepted_at" if kind == "accept" else "arrived_at", when)
+        dispatch.save()
+    else:
+        dispatch.declined_at = dispatch.dispatched_at + timedelta(minutes=1) if args[0] else None
+        dispatch.save()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_rollups_equal_the_raw_aggregate_after_random_changes(month, data):
+    cases = list(Case.objects.select_related("report").order_by("pk"))
+    changes = data.draw(
+        st.lists(st.tuples(st.sampled_from(cases), case_change()), min_size=1, max_size=12)
+    )
+    with transaction.atomic():
+        for case, change in changes:
+            apply(Case.objects.select_related("report").get(pk=case.pk), change)
+        # Refreshed twice in the example: between changes and at the end.
+        if data.draw(st.booleans()):
+            rollups.refresh()
+        assert_rollups_equal_raw()
+        for slug in ("reports", "dispatch"):
+            statistic = STATISTICS[slug]
+            for group_by in ("branch", "client", "person", "day", "week", "month"):
+                filters = Filters(date_from=MARCH[0], date_to=MARCH[1], group_by=group_by)
+                assert_same_table(statistic, month.zhejiang_manager, filters)
+        transaction.set_rollback(True)
+
+
+def raw_table(statistic, user, filters):
+    """The table counted from the rows: every case taken as outside the roll-up."""
+    components = statistic.rollup.components()
+    rows = statistic._narrowed(statistic.base(user), filters)
+    grouped = {
+        v.pop("_group"): v
+        for v in rows.order_by()
+        .values(_group=statistic.group_expression(filters.group_by))
+        .annotate(**components)
+    }
+    total = rows.aggregate(**components)
+    return (
+        {k: statistic.finish(statistic._values(v)) for k, v in grouped.items()},
+        statistic.finish(statistic._values(total)),
+    )
+
+
+def assert_same_table(statistic, user, filters):
+    table = statistic.compute(user, filters)
+    rows, total = raw_table(statistic, user, filters)
+    medians = set(statistic.median_columns())  # from the rows either way
+
+    def plain(values: dict) -> dict:
+        return {k: v for k, v in values.items() if k not in medians}
+
+    assert {row.key: plain(row.values) for row in table.rows} == {
+        k: plain(v) for k, v in rows.items()
+    }
+    assert plain(table.total.values) == plain(total)
+
+
+def test_rebuild_writes_the_same_rows_as_refreshing(month):
+    assert_rollups_equal_raw()
+    before = {r.model: stored(r) for r in rollups.ROLLUPS}
+    written = rollups.rebuild()
+    assert written == {
+        "caseday": CaseDay.objects.count(),
+        "dispatchday": DispatchDay.objects.count(),
+    }
+    assert {r.model: stored(r) for r in rollups.ROLLUPS} == before
+
+
+def test_a_service_change_marks_its_case_and_the_next_read_counts_it(month):
+    from lossdesk.claims.services import do_cancel_case
+
+    rollups.refresh()
+    everything = Filters(group_by="branch")
+    before = STATISTICS["reports"].totals(month.zhejiang_manager, everything).values
+    case = Case.objects.get(pk=month.cases["A"].pk)
+    do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=month.firm.zhaoliu)
+    assert StaleCase.objects.filter(case_id=case.pk).exists()
+    after = STATISTICS["reports"].totals(month.zhejiang_manager, everything).values
+    assert after["cancelled"] == before["cancelled"] + 1
+    assert after["open"] == before["open"] - 1
+    assert not StaleCase.objects.exists()
