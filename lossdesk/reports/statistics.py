@@ -22,6 +22,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -35,6 +36,8 @@ from django.db.models import Case as SqlCase
 from django.db.models.functions import Cast, Coalesce, Concat, Trunc
 from django.utils import timezone
 
+from lossdesk.billing.choices import AdjustmentStatus
+from lossdesk.billing.models import CaseFee, FeeAdjustment, PaymentAllocation
 from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.claims.choices import (
     CancelReason,
@@ -1154,6 +1157,66 @@ class InjuryStatistic(Statistic):
         )
 
 
+# --- 公估费收入 (fee revenue, issue 14 §8) --------------------------------------------------
+
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+class FeeStatistic(Statistic):
+    slug = "fees"
+    title = "公估费收入统计"
+    description = (
+        "出具报告（或注销）时计算的公估费：案件数、计算公估费、已批准调整、应收公估费、已核销"
+        "回款与未收金额，按计算时间统计；只统计有权查看公估费的岗位可见案件。"
+    )
+    date_field = "computed_at"
+    date_label = "计算时间"
+    branch_path = "case__branch"
+    client_path = "case__client"
+    groupings = ("client", "branch", "month", "week", "day")
+    default_grouping = "client"
+    chart_column = "receivable"
+
+    def base(self, user):
+        def total(queryset, **outer):
+            sums = queryset.filter(**outer).order_by().values(*outer).annotate(s=Sum("amount"))
+            return Coalesce(Subquery(sums.values("s")), Decimal("0.00"), output_field=MONEY)
+
+        approved = FeeAdjustment.objects.filter(status=AdjustmentStatus.APPROVED)
+        return CaseFee.objects.for_user(user).annotate(
+            approved_adjustments=total(approved, case_fee=OuterRef("pk")),
+            paid_amount=total(PaymentAllocation.objects, case=OuterRef("case")),
+        )
+
+    def columns(self):
+        return [
+            Column("cases", "案件数"),
+            Column("computed", "计算公估费(元)", "money"),
+            Column("adjusted", "已批准调整(元)", "money"),
+            Column("receivable", "应收公估费(元)", "money"),
+            Column("paid", "已核销回款(元)", "money"),
+            Column("outstanding", "未收(元)", "money"),
+            Column("paid_ratio", "回款率", "percent"),
+        ]
+
+    def aggregates(self):
+        return {
+            "cases": Count("pk"),
+            "computed": Sum("computed_total"),
+            "adjusted": Sum("approved_adjustments"),
+            "paid": Sum("paid_amount"),
+        }
+
+    def finish(self, values):
+        for key in ("computed", "adjusted", "paid"):
+            values[key] = values[key] or Decimal("0.00")
+        values["receivable"] = values["computed"] + values["adjusted"]
+        values["outstanding"] = values["receivable"] - values["paid"]
+        values["paid_ratio"] = ratio(values["paid"], values["receivable"])
+        return values
+
+
 STATISTICS: dict[str, Statistic] = {
     s.slug: s
     for s in (
@@ -1164,6 +1227,7 @@ STATISTICS: dict[str, Statistic] = {
         CallbackStatistic(),
         PropertyStatistic(),
         InjuryStatistic(),
+        FeeStatistic(),
     )
 }
 
