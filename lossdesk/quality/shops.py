@@ -141,11 +141,7 @@ def shop_statistics(
     for case_id, cycle in first_approval.items():
         for shop_id in case_shops[case_id]:
             out[shop_id].cycles.append(cycle)
-    alerts = (
-        Alert.objects.filter(case__in=shop_case_ids)
-        .values_list("case", "status")
-        .order_by()
-    )
+    alerts = Alert.objects.filter(case__in=shop_case_ids).values_list("case", "status").order_by()
     for case_id, status in alerts:
         for shop_id in case_shops[case_id]:
             if status == AlertStatus.OPEN:

@@ -568,7 +568,8 @@ class World:
     def sheet_mapping(self):
         billing_reconciliations.do_set_sheet_mapping(
             self.firm.client,
-            columns={"client_claim_no": ["理赔案件号"], "amount": ["应付金额"]},
+            # The usual headers stay among them: the reconciliation above may be built after.
+            columns={"client_claim_no": ["理赔案件号", "赔案号"], "amount": ["应付金额", "公估费"]},
             actor=self.firm.finance,
         )
         return {"client_id": self.firm.client.pk}

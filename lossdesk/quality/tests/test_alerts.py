@@ -284,8 +284,8 @@ def test_a_surveyor_sending_most_cases_to_one_shop_is_flagged(firm):
 
 
 def test_the_same_damage_photo_in_two_cases_is_flagged_but_missing_exif_alone_is_not(firm):
-    from PIL import Image, ImageDraw
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
 
     def damage_photo():
         image = Image.new("RGB", (320, 240), (90, 90, 90))

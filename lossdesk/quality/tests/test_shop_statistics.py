@@ -16,6 +16,7 @@ from lossdesk.motor.models import AssessmentLine, AssessmentSheet
 from lossdesk.org.models import RepairShop
 from lossdesk.parts import services as parts_services
 from lossdesk.parts.testing import Catalogue
+from lossdesk.quality.alert_rules import RULES
 from lossdesk.quality.models import Alert
 from lossdesk.quality.services import evaluate_case
 from lossdesk.quality.shops import shop_statistics
@@ -41,7 +42,8 @@ def shops(firm):
     )
     claims_services.do_submit_for_review(returned, actor=firm.zhangsan)
     claims_services.do_review_case(returned, decision=ReviewDecision.APPROVED, actor=firm.lisi)
-    evaluate_case(returned)
+    late = RULES["late_report"]
+    evaluate_case(returned, rules=[(late, late.parameters({}))])
     second = RepairShop.objects.create(name="杭州顺达修理厂", kind="class2", branch=firm.hangzhou)
     pending = firm.in_review_case(plate="浙C50003", vin="")
     AssessmentSheet.objects.filter(loss_item__case=pending).update(repair_shop=second)
@@ -58,7 +60,7 @@ def period():
 
 
 def test_each_figure_per_shop(firm, shops):
-    main, second, approved, returned, pending = shops
+    main, second, approved, returned, _ = shops
     by_shop = {s.shop: s for s in shop_statistics(firm.zhoujiu, *period())}
 
     first = by_shop[main]
