@@ -80,6 +80,7 @@ def rule_list(request):
         request,
         "billing/commissions/rule_list.html",
         {
+            "nav": "commissions",
             "rules": rules,
             "form": form,
             "may_write": may_write,
@@ -114,7 +115,7 @@ def run_list(request):
     return render(
         request,
         "billing/commissions/run_list.html",
-        {"runs": runs[:200], "form": form, "may_run": may_run},
+        {"nav": "commissions", "runs": runs[:200], "form": form, "may_run": may_run},
     )
 
 
@@ -131,7 +132,7 @@ def run_detail(request, pk):
     return render(
         request,
         "billing/commissions/run_detail.html",
-        {"run": run, "sheets": sheets, "may_approve": may_approve},
+        {"nav": "commissions", "run": run, "sheets": sheets, "may_approve": may_approve},
     )
 
 
@@ -142,7 +143,11 @@ def sheet_detail(request, pk, staff_id):
     sheet = commissions.sheets_of(run).filter(staff_id=staff_id).first()
     if sheet is None:
         raise Http404
-    return render(request, "billing/commissions/sheet.html", {"run": run, "sheet": sheet})
+    return render(
+        request,
+        "billing/commissions/sheet.html",
+        {"nav": "commissions", "run": run, "sheet": sheet},
+    )
 
 
 @needs(VIEW_COMMISSION_RUN)
