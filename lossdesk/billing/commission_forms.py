@@ -12,6 +12,7 @@ class CommissionRunForm(forms.Form):
     branch = forms.ModelChoiceField(Branch.objects.none(), label="机构")
     month = forms.RegexField(
         r"^\d{4}-\d{2}$",
+        max_length=7,
         label="月份",
         widget=forms.TextInput(attrs={"type": "month"}),
         help_text="已结束的月份，如 2026-11。",

@@ -43,6 +43,7 @@ from lossdesk.claims.choices import EventType
 from lossdesk.claims.models import CaseEvent
 from lossdesk.core.errors import (
     Conflict,
+    ErrorCode,
     IllegalTransition,
     NotFound,
     PermissionDenied,
@@ -85,7 +86,9 @@ def parse_month(text: str, field_name: str = "month") -> date:
         return date(year, month, 1)
     except (TypeError, ValueError):
         message = "月份格式须为 YYYY-MM，如 2026-11。"
-        raise ServiceError(message, fields={field_name: [message]}) from None
+        raise ServiceError(
+            message, fields={field_name: [message]}, code=ErrorCode.INVALID
+        ) from None
 
 
 def month_window(month: date) -> tuple[datetime, datetime]:
@@ -134,11 +137,11 @@ def do_create_commission_rule(
         raise PermissionDenied("只有总部财务（或系统管理员）可以录入提成规则。")
     if role not in CommissionRoleChoices.values:
         message = "角色须为 surveyor、assessor、reviewer、dispatcher 之一。"
-        raise ServiceError(message, fields={"role": [message]})
+        raise ServiceError(message, fields={"role": [message]}, code=ErrorCode.INVALID)
     checked = check_terms(terms, parse=parse_terms)
     if effective_to is not None and effective_to < effective_from:
         message = "失效日期不能早于生效日期。"
-        raise ServiceError(message, fields={"effective_to": [message]})
+        raise ServiceError(message, fields={"effective_to": [message]}, code=ErrorCode.INVALID)
     try:
         with transaction.atomic():
             locked = locked_until()
@@ -330,7 +333,7 @@ def do_run_commissions(*, branch: Branch, month: date, actor) -> CommissionRun:
         raise NotFound("机构不存在或不在您的数据范围内。")
     if month_window(month)[1] > timezone.now():
         message = f"{month:%Y-%m} 尚未结束，月末之后才能计算该月佣金。"
-        raise ServiceError(message, fields={"month": [message]})
+        raise ServiceError(message, fields={"month": [message]}, code=ErrorCode.INVALID)
     Branch.objects.select_for_update().filter(pk=branch.pk).first()  # one run at a time
     live = (
         CommissionRun.objects.select_for_update()

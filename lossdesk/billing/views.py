@@ -30,7 +30,7 @@ from lossdesk.billing.permissions import (
     VIEW_RECONCILIATION,
     VIEW_STATEMENT,
 )
-from lossdesk.core.errors import ServiceError, apply_service_error
+from lossdesk.core.errors import ErrorCode, ServiceError, apply_service_error
 
 
 def needs(*perms: str):
@@ -162,7 +162,11 @@ def statement_reconcile(request, pk):
         upload = form.cleaned_data["file"]
         try:
             if upload.size > MAX_SHEET_BYTES:
-                raise ServiceError("文件超过 10 MB。", fields={"file": ["文件超过 10 MB。"]})
+                raise ServiceError(
+                    "文件超过 10 MB。",
+                    code=ErrorCode.FILE_TOO_LARGE,
+                    fields={"file": ["文件超过 10 MB。"]},
+                )
             done = reconciliations.do_reconcile_statement(
                 statement, name=upload.name, data=upload.read(), actor=request.user
             )

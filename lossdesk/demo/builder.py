@@ -1239,6 +1239,13 @@ class DemoBuilder(
 
     # -- the run -------------------------------------------------------------------------
 
+    def _written(self, attachment) -> None:
+        """Remember an attachment's files (the original and its derivatives) for the cleanup
+        of a failed build."""
+        for stored in (attachment.file, attachment.display, attachment.thumbnail):
+            if stored:
+                self.written_files.append(stored.name)
+
     def build(self) -> DemoResult:
         started = monotonic()
         try:
@@ -2217,7 +2224,7 @@ class DemoBuilder(
                 loss_item=None if index == 1 else item,
                 actor=surveyor,
             )
-            self.written_files.append(attachment.file.name)
+            self._written(attachment)
             self.photo_count += 1
 
     def _do_complete_survey(self, plan: CasePlan) -> None:
@@ -2305,7 +2312,7 @@ class DemoBuilder(
                 doc_type=doc_type,
                 actor=actor,
             )
-            self.written_files.append(attachment.file.name)
+            self._written(attachment)
             claims_services.do_fulfil_document_request(
                 request, note="客户已通过微信提交，原件已核对。", actor=actor
             )

@@ -296,7 +296,7 @@ class PropertyDemo:
             loss_item=item,
             actor=author,
         )
-        self.written_files.append(attachment.file.name)
+        self._written(attachment)
         property_services.do_save_negotiation(
             item,
             claimed_amount=self._round(total * prop.claim_factor),
