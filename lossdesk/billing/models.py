@@ -155,6 +155,17 @@ class CaseFee(models.Model):
         "org.Staff", models.PROTECT, related_name="+", verbose_name="计算时操作人"
     )
     computed_at = models.DateTimeField("计算时间")
+    # A case delegated whole to another region's branch (intake.Delegation, accepted when the
+    # fee was computed): that branch's share of the computed fee, by the delegation's fee_share.
+    receiving_branch = models.ForeignKey(
+        "org.Branch",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="受托机构",
+    )
+    receiving_share = _money_field("受托机构分成", default=Decimal("0.00"))
 
     objects = CaseFeeQuerySet.as_manager()
 

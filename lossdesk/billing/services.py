@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -34,7 +35,7 @@ from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import LINE_LABELS, FeeCase, FeeLine, compute_fee, parse_terms
-from lossdesk.rules.money import fmt_money
+from lossdesk.rules.money import fmt_money, mul, to_fen
 
 
 def reaches_head_office(user) -> bool:
@@ -228,8 +229,18 @@ def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
         explanation.append(f"公估费合计 = {addends} = {fmt_money(total)}")
     else:
         explanation.append(f"公估费合计 = {fmt_money(total)}")
+    delegation = whole_case_delegation(case)
+    share = ZERO
+    if delegation is not None:
+        share = to_fen(mul(total, delegation.fee_share))
+        explanation.append(
+            f"委托异地：受托机构 {delegation.to_branch} 分成 {fmt_money(total)} × "
+            f"{delegation.fee_share} = {fmt_money(share)}，委托机构留存 {fmt_money(total - share)}"
+        )
     CaseFee.objects.filter(case=case).delete()  # a later computation replaces the earlier
     case_fee = CaseFee.objects.create(
+        receiving_branch=delegation.to_branch if delegation else None,
+        receiving_share=share,
         case=case,
         trigger=trigger,
         on_date=on_date,
@@ -261,6 +272,18 @@ def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
     return case_fee
 
 
+def whole_case_delegation(case: Case):
+    """The accepted delegation of the whole case to another region's branch (intake), whose
+    fee_share of the fee is the receiving branch's; None when the case was not delegated."""
+    return (
+        apps.get_model("intake", "Delegation")
+        .objects.filter(case=case, loss_item__isnull=True, status="accepted")
+        .select_related("to_branch")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def on_report_issued(sender, *, case, report, actor, **kwargs) -> None:
     compute_case_fee(case, trigger=FeeTrigger.REPORT_ISSUED, actor=actor)
 
@@ -277,7 +300,7 @@ def case_fee_for(case: Case, user) -> CaseFee:
     fee = (
         CaseFee.objects.for_user(user)
         .filter(case=case)
-        .select_related("computed_by")
+        .select_related("computed_by", "receiving_branch")
         .prefetch_related(
             "components",
             "adjustments__requested_by",

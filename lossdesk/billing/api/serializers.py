@@ -251,6 +251,15 @@ class CaseFeeSerializer(serializers.Serializer):
         "待审批调整金额合计（未计入 fee）。", source="pending_total", read_only=True
     )
     missing_contract = serializers.BooleanField(help_text="有险种线无生效收费协议。")
+    receiving_branch = serializers.CharField(
+        source="receiving_branch.name",
+        allow_null=True,
+        default=None,
+        help_text="整案委托异地时的受托机构；未委托为 null。",
+    )
+    receiving_share = AmountField(
+        help_text="受托机构按委托分成比例分得的计算公估费；未委托为 0.00。"
+    )
     explanation = serializers.ListField(child=serializers.CharField())
     components = CaseFeeComponentSerializer(many=True, source="components.all")
     adjustments = FeeAdjustmentSerializer(many=True, source="adjustments.all")

@@ -16,7 +16,7 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, EventType
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
 from lossdesk.rules.fees import compute_fee
-from lossdesk.testing import Firm
+from lossdesk.testing import API, Firm, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,52 @@ def test_no_adjustment_before_the_fee_is_computed(firm):
     case = firm.approved_case()
     with pytest.raises(Conflict):
         services.do_request_fee_adjustment(case, amount="10", reason="x", actor=firm.finance)
+
+
+def test_a_case_delegated_whole_gives_the_receiving_branch_its_share(firm, issued):
+    from lossdesk.intake.models import Delegation
+
+    Delegation.objects.create(
+        case=issued,
+        from_branch=firm.hangzhou,
+        to_branch=firm.nanjing,
+        status="accepted",
+        fee_share=Decimal("0.40"),
+        requested_by=firm.zhaoliu,
+        requested_at=timezone.now(),
+    )
+    fee = services.compute_case_fee(issued, trigger=FeeTrigger.REPORT_ISSUED, actor=firm.lisi)
+
+    # 3 % of 8,115.00 is below the minimum: 300.00, of which 40 % to 南京.
+    assert (fee.computed_total, fee.receiving_branch, fee.receiving_share) == (
+        Decimal("300.00"),
+        firm.nanjing,
+        Decimal("120.00"),
+    )
+    assert fee.explanation[-1] == (
+        f"委托异地：受托机构 {firm.nanjing} 分成 300.00 × 0.40 = 120.00，委托机构留存 180.00"
+    )
+    body = client_for(firm.zhoujiu).get(f"{API}/cases/{issued.case_no}/fee").json()
+    assert (body["receiving_branch"], body["receiving_share"]) == (firm.nanjing.name, "120.00")
+
+
+def test_an_undelegated_case_or_one_delegated_for_an_item_keeps_the_whole_fee(firm, issued):
+    from lossdesk.intake.models import Delegation
+
+    fee = CaseFee.objects.get(case=issued)
+    assert (fee.receiving_branch, fee.receiving_share) == (None, Decimal("0.00"))
+    body = client_for(firm.zhoujiu).get(f"{API}/cases/{issued.case_no}/fee").json()
+    assert (body["receiving_branch"], body["receiving_share"]) == (None, "0.00")
+
+    Delegation.objects.create(
+        case=issued,
+        loss_item=issued.loss_items.first(),
+        from_branch=firm.hangzhou,
+        to_branch=firm.nanjing,
+        status="accepted",
+        fee_share=Decimal("0.40"),
+        requested_by=firm.zhaoliu,
+        requested_at=timezone.now(),
+    )
+    fee = services.compute_case_fee(issued, trigger=FeeTrigger.REPORT_ISSUED, actor=firm.lisi)
+    assert (fee.receiving_branch, fee.receiving_share) == (None, Decimal("0.00"))
