@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lossdesk.billing.choices import AdjustmentStatus
 from lossdesk.billing.models import CaseFee, PaymentAllocation
+from lossdesk.claims.models import Case
 from lossdesk.quality.alert_rules import RULES, Hit, Param, Rule
 from lossdesk.rules.money import fmt_money
 
@@ -34,6 +35,10 @@ class FeeUnpaid(Rule):
     code = "fee_unpaid"
     title = "公估费逾期未收"
     params = (Param("days", "账龄天数", 90, 1, 730),)
+
+    def closed_cases(self):
+        # A closed case's fee is still owed until it is paid: those with a fee stay in view.
+        return Case.objects.filter(fee__isnull=False)
 
     def evaluate(self, case, params):
         fee = _fee(case)

@@ -65,6 +65,11 @@ class Rule:
     def evaluate(self, case: Case, params: dict) -> Hit | None:
         raise NotImplementedError
 
+    def closed_cases(self):
+        """Closed and cancelled cases this rule still looks at (the job skips them for every
+        other rule): a queryset, or None for none."""
+        return None
+
 
 def _others(case: Case, days: int, match: Q) -> list[str]:
     """Case numbers of other live cases matching `match` whose accident lies within `days`

@@ -70,12 +70,22 @@ def evaluate_case(case: Case, rules=None) -> list[Alert]:
 
 
 def evaluate_cases(cases=None) -> int:
-    """Evaluate the given cases (default: every case still open); the number raised."""
+    """Evaluate the given cases (default: every case still open, and the closed or cancelled
+    ones a rule still looks at, e.g. a fee still unpaid, with that rule only); the number
+    raised."""
     rules = active_rules()
+    raised = 0
     if cases is None:
         cases = Case.objects.exclude(status__in=FINAL)
+        for rule, params in rules:
+            closed = rule.closed_cases()
+            if closed is None:
+                continue
+            closed = closed.filter(status__in=FINAL).exclude(alerts__rule=rule.code)
+            for case in closed.select_related("report", "survey").iterator(chunk_size=500):
+                raised += len(evaluate_case(case, [(rule, params)]))
     cases = cases.select_related("report", "survey")
-    return sum(len(evaluate_case(case, rules)) for case in cases.iterator(chunk_size=500))
+    return raised + sum(len(evaluate_case(case, rules)) for case in cases.iterator(chunk_size=500))
 
 
 def alert_for(user, pk) -> Alert:

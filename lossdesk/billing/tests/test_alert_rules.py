@@ -98,3 +98,22 @@ def test_a_line_without_a_contract_raises_an_alert(firm):
     case = firm.issued_case()
     (alert,) = fired(case, "fee_missing_contract")
     assert alert.inputs["lines"] == ["motor"]
+
+
+def test_the_job_keeps_looking_at_closed_cases_for_unpaid_fees_only(firm):
+    from lossdesk.quality.models import Alert
+    from lossdesk.quality.services import evaluate_cases
+
+    contract(firm)
+    closed = firm.closed_case(client_claim_no="PICC-CLOSED")
+    late = timezone.now() - timedelta(days=3)
+    reported_late = firm.closed_case(
+        client_claim_no="PICC-LATE", accident_time=late, reported_at=late + timedelta(hours=72)
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=91)):
+        assert evaluate_cases() == 2
+        assert evaluate_cases() == 0  # once
+    assert set(Alert.objects.values_list("case", "rule")) == {
+        (closed.pk, "fee_unpaid"),
+        (reported_late.pk, "fee_unpaid"),  # not late_report: the case was closed
+    }
