@@ -16,6 +16,13 @@ def pytest_configure(config):
     # A loss line that exists only in the tests (lossdesk/claims/tests/fake_line), installed
     # before the test database is created and registered by the tests that use it.
     modify_settings(INSTALLED_APPS={"append": "lossdesk.claims.tests.fake_line"}).enable()
+    # Re-populating the app registry does not expire the models' field caches (Django only
+    # does once ready), and an app's ready() may have filled them: LossItem must learn its
+    # new reverse relation to the fake line's model.
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        model._meta._expire_cache()
     # Real hashing costs ~0.5 s a password; the tests create a dozen staff per test.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The suite logs in from one address many times a minute; throttling has its own tests

@@ -71,6 +71,8 @@ def full_case(firm):
 def filled_kwargs(case: Case, name: str, params: set[str]) -> dict:
     pk_for = {
         "claims:attachment": lambda: case.attachments.first().pk,
+        "claims:attachment-display": lambda: case.attachments.first().pk,
+        "claims:attachment-thumbnail": lambda: case.attachments.first().pk,
         "claims:case-fulfil-documents": lambda: case.document_requests.first().pk,
         **{
             f"intake:case-delegation-{verb}": lambda: delegation_of(case).pk

@@ -132,8 +132,8 @@ def routes_with_parameters() -> dict[str, object]:
 def handled_methods(callback) -> set[str] | None:
     """The HTTP methods a class-based view answers (None for a function view)."""
     actions = getattr(callback, "actions", None)
-    if actions:  # a DRF viewset route
-        return set(actions)
+    if actions:  # a DRF viewset route (HEAD is GET's, which DRF adds to the mapping)
+        return set(actions) - {"head"}
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is None:
         return None

@@ -245,6 +245,10 @@ def test_from_dispatch_to_survey_complete_on_the_phone_with_an_offline_stretch(
         # Logging out forgets the pages kept on the phone (they show cases and phones).
         assert page.evaluate('() => caches.has("field-pages")')
         page.goto(live_server.url + reverse("field:inbox"))
+        # The worker keeps the inbox after answering it: log out once it has.
+        page.wait_for_function(
+            '() => caches.open("field-pages").then(c => c.match(location.href)).then(Boolean)'
+        )
         with page.expect_navigation():
             page.click("form[data-logout] button")
         assert page.url.endswith(reverse("login"))
