@@ -7,11 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Sum
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lossdesk.billing.choices import AdjustmentStatus
-from lossdesk.billing.models import CaseFee, PaymentAllocation
+from lossdesk.billing.models import CaseFee, FeeAdjustment, PaymentAllocation
 from lossdesk.claims.models import Case
 from lossdesk.quality.alert_rules import RULES, Hit, Param, Rule
 from lossdesk.rules.money import fmt_money
@@ -37,8 +38,26 @@ class FeeUnpaid(Rule):
     params = (Param("days", "账龄天数", 90, 1, 730),)
 
     def closed_cases(self):
-        # A closed case's fee is still owed until it is paid: those with a fee stay in view.
-        return Case.objects.filter(fee__isnull=False)
+        """A closed case's fee is owed until it is paid: the cases whose fee (with approved
+        adjustments) is not covered by the payments allocated to them stay in view."""
+
+        def total(rows, case_path):  # the rows' amounts summed per case
+            sums = rows.filter(**{case_path: OuterRef("pk")}).order_by().values(case_path)
+            return Coalesce(
+                Subquery(sums.annotate(s=Sum("amount")).values("s")),
+                ZERO,
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+
+        adjusted = FeeAdjustment.objects.filter(status=AdjustmentStatus.APPROVED)
+        return (
+            Case.objects.filter(fee__isnull=False)
+            .annotate(
+                adjusted=total(adjusted, "case_fee__case"),
+                paid=total(PaymentAllocation.objects, "case"),
+            )
+            .filter(paid__lt=F("fee__computed_total") + F("adjusted"))
+        )
 
     def evaluate(self, case, params):
         fee = _fee(case)

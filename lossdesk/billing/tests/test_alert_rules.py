@@ -117,3 +117,21 @@ def test_the_job_keeps_looking_at_closed_cases_for_unpaid_fees_only(firm):
         (closed.pk, "fee_unpaid"),
         (reported_late.pk, "fee_unpaid"),  # not late_report: the case was closed
     }
+
+
+def test_a_closed_case_paid_in_full_leaves_the_jobs_view(firm):
+    contract(firm)
+    closed = firm.closed_case(client_claim_no="PICC-PAID-CLOSED")
+    rule = RULES["fee_unpaid"]
+    assert list(rule.closed_cases()) == [closed]
+    payment = statements.do_record_payment(
+        client=firm.client,
+        paid_on=timezone.localdate(),
+        amount="300.00",
+        reference="HK-2",
+        actor=firm.finance,
+    )
+    statements.do_allocate_payment(
+        payment, allocations=[{"case_no": closed.case_no, "amount": "300.00"}], actor=firm.finance
+    )
+    assert list(rule.closed_cases()) == []
