@@ -96,7 +96,7 @@ class CaseQuerySet(ScopedQuerySet):
             )
         # The matches' ids first, as values: given a subquery the planner guesses how many
         # match and may walk the whole list in its order (index) to meet them (decision
-        # 0020). A term matching more than SEARCH_IDS cases stays a subquery.
+        # 0017). A term matching more than SEARCH_IDS cases stays a subquery.
         ids = [row["pk"] for row in found.order_by("pk")[: SEARCH_IDS + 1]]
         return self.filter(pk__in=ids if len(ids) <= SEARCH_IDS else found)
 
@@ -117,7 +117,7 @@ def is_chinese_words(q: str) -> bool:
     """Two or more Chinese characters and nothing else: no case or report number, plate,
     VIN or phone holds two in a row (their formats), so such a term is looked for only in
     names and, from three characters (a trigram to look up), client claim numbers
-    (decision 0020)."""
+    (decision 0017)."""
     return CHINESE_WORDS.fullmatch(q) is not None
 
 
@@ -193,7 +193,7 @@ class Case(models.Model):
             models.Index(fields=["status", "-opened_at"]),
             models.Index(fields=["client", "-opened_at"]),
             # The list's order: its pages are read from the index (with the branch, which
-            # the scope checks, so a deep page's ids need no table row; decision 0019).
+            # the scope checks, so a deep page's ids need no table row; decision 0016).
             models.Index(fields=["-opened_at", "-id", "branch"], name="claims_case_list_order"),
         ]
         permissions = [
@@ -293,7 +293,7 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     # The client's id for this upload (Idempotency-Key): a retry answers this attachment
-    # (decision 0018).
+    # (decision 0015).
     idempotency_key = models.CharField("幂等键", max_length=100, null=True, blank=True)
     # Read from the image's EXIF (claims.photos); null when the photo does not say.
     taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)

@@ -1,5 +1,5 @@
 """Pages of the case list (GET /api/v1/cases and /cases/) without counting a million rows
-on every page (issue 16, decision 0019).
+on every page (issue 16, decision 0016).
 
 The count is exact up to `EXACT_COUNT_LIMIT` cases: it counts at most one more row than
 that. Beyond it the count is PostgreSQL's estimate for the same query (the planner's row

@@ -217,7 +217,7 @@ def do_add_attachment(
     image also gets its EXIF read and a watermarked display copy and thumbnail; a photo its
     perceptual hash and authenticity findings (claims.photos).
 
-    With `idempotency_key` (decision 0018): the attachment already stored in the case under
+    With `idempotency_key` (decision 0015): the attachment already stored in the case under
     that key is answered again (`.replayed` set) when the bytes are the same, a Conflict
     when they are not; a concurrent request with the key makes no second one. Nothing of a
     refused or failed upload stays behind: no row, no file."""

@@ -36,7 +36,7 @@ class RollupKey(models.Model):
 class CaseDay(RollupKey):
     """报案统计 for the cases reported on one local day, of one branch, client and registrar
     (登记人): counts and sums from which the table's figures follow (reports.rollups keeps
-    it equal to the cases; decision 0021)."""
+    it equal to the cases; decision 0018)."""
 
     registrar = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="登记人"
@@ -66,7 +66,7 @@ class CaseDay(RollupKey):
 
 class DispatchDay(RollupKey):
     """调度统计 for the dispatches made on one local day to one surveyor, by the branch and
-    client of their cases (decision 0021)."""
+    client of their cases (decision 0018)."""
 
     surveyor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="查勘员"

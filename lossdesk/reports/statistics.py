@@ -312,7 +312,7 @@ class Statistic:
         return []
 
 
-# --- read from the daily roll-ups (decision 0021) -----------------------------------------
+# --- read from the daily roll-ups (decision 0018) -----------------------------------------
 
 
 def _add(into: dict, values: dict) -> None:

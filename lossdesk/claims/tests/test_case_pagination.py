@@ -1,4 +1,4 @@
-"""The case list's pages beyond the exact count (decision 0019): with the count an estimate,
+"""The case list's pages beyond the exact count (decision 0016): with the count an estimate,
 `next` comes from reading one row past the page, rows keep the list's order, and a page past
 the end is empty (404 in the API). Forced here with a limit of 2 and a wrong estimate, as
 SQLite always counts exactly."""

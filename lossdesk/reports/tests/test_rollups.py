@@ -1,4 +1,4 @@
-"""The statistics' daily roll-ups (reports.rollups, decision 0021) equal the raw aggregate
+"""The statistics' daily roll-ups (reports.rollups, decision 0018) equal the raw aggregate
 of the cases they sum, row for row, after any mix of changes; and the tables read from them
 equal the same tables counted from the rows."""
 
