@@ -23,6 +23,17 @@ def pytest_configure(config):
 
     for model in apps.get_models(include_auto_created=True):
         model._meta._expire_cache()
+    # On SQLite the live server's threads share the test's one in-memory connection, so two
+    # requests at once (a page's thumbnails) can read each other's rows: serve one at a time.
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        from django.core.servers.basehttp import WSGIServer
+        from django.test.testcases import LiveServerThread
+
+        class SerialServer(WSGIServer):
+            def __init__(self, *args, connections_override=None, **kwargs):
+                super().__init__(*args, **kwargs)
+
+        LiveServerThread.server_class = SerialServer
     # Real hashing costs ~0.5 s a password; the tests create a dozen staff per test.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The suite logs in from one address many times a minute; throttling has its own tests
