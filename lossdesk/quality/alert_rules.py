@@ -359,7 +359,9 @@ class PhotoFindings(Rule):
             return None
         return Hit(
             {"findings": found},
-            f"{len(found)} 项照片疑点：" + "；".join(f["message"] for f in found[:3]),
+            f"{len(found)} 项照片疑点："
+            + "；".join(f["message"].rstrip("。") for f in found[:3])
+            + "。",
         )
 
 
