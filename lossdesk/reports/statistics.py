@@ -224,7 +224,10 @@ class Statistic:
         return dict(self.grouping_choices())[group_by]
 
     def filtered(self, user, filters: Filters):
-        queryset = self.base(user)
+        return self._narrowed(self.base(user), filters)
+
+    def _narrowed(self, queryset, filters: Filters):
+        """`queryset` within the filters' branch, client and dates."""
         if filters.branch is not None:
             queryset = queryset.filter(
                 **{f"{self.branch_path}__path__startswith": filters.branch.path}
@@ -346,20 +349,6 @@ class FromRollup(Statistic):
 
     def figures(self, components: dict) -> dict:
         raise NotImplementedError
-
-    def _narrowed(self, queryset, filters: Filters):
-        if filters.branch is not None:
-            queryset = queryset.filter(
-                **{f"{self.branch_path}__path__startswith": filters.branch.path}
-            )
-        if filters.client is not None:
-            queryset = queryset.filter(**{self.client_path: filters.client})
-        if filters.date_from is not None:
-            queryset = queryset.filter(**{f"{self.date_field}__gte": _start(filters.date_from)})
-        if filters.date_to is not None:
-            end = _start(filters.date_to + timedelta(days=1))
-            queryset = queryset.filter(**{f"{self.date_field}__lt": end})
-        return queryset
 
     def _rolled_group(self, group_by: str):
         if group_by in PERIODS:
