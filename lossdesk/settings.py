@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "django_tasks_db",  # the database task queue (LOSSDESK_TASKS_BACKEND) and its worker
     "lossdesk.core",
     "lossdesk.org",
     "lossdesk.audit",
@@ -228,6 +229,9 @@ LOSSDESK_PII_ACCESS_LOG_DAYS = int(os.environ.get("LOSSDESK_PII_ACCESS_LOG_DAYS"
 LOSSDESK_CALLBACK_METHOD = os.environ.get("LOSSDESK_CALLBACK_METHOD", "sms")
 LOSSDESK_PUBLIC_URL = os.environ.get("LOSSDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Inline by default (a task runs in the request that enqueues it); with a worker:
+# LOSSDESK_TASKS_BACKEND=django_tasks_db.DatabaseBackend and `manage.py db_worker`
+# (docs/deployment.md, "Background work").
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
