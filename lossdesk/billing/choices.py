@@ -27,6 +27,8 @@ class FeeComponentChoices(models.TextChoices):
     PER_ITEM = "per_item", "标的费"
     DISTANCE = "distance", "远程查勘费"
     NIGHT = "night", "夜间/节假日加收"
+    RESCUE = "rescue", "救援协调费"
+    RESURVEY = "resurvey", "复勘费"
     CANCELLATION = "cancellation", "注销费"
 
 

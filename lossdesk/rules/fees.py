@@ -16,8 +16,10 @@ bracket modes take ``minimum`` and ``maximum`` as percentage does.
 
 Extras add up on top of the base fee: ``per_item`` × loss items; (``distance_km`` −
 ``km_threshold``, not below 0) × ``km_rate``; ``night_surcharge`` when the survey was at
-night or on a holiday. A case cancelled after the survey started earns only
-``cancellation_fee`` (0 when the contract has none); one cancelled before earns 0.
+night or on a holiday (the contract's ``night_from``–``night_to`` window, 22:00–06:00 by
+default, tells the caller what night means: ``off_hours``); ``rescue_fee`` × rescues
+coordinated; ``resurvey_fee`` × re-surveys. A case cancelled after the survey started earns
+only ``cancellation_fee`` (0 when the contract has none); one cancelled before earns 0.
 
 Each component is computed exactly and rounded half up to the fen once, at its end; the
 fee is the sum of the rounded components. Every component has its explanation line.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -47,6 +50,7 @@ from .money import (
     parse_amount,
     to_fen,
 )
+from .off_hours import NightWindow, parse_clock
 
 
 class FeeMode(StrEnum):
@@ -84,6 +88,7 @@ _RATE_TEXT = Amount(max_digits=20, places=RATE_PLACES)
 # Kilometres, like quantities: ≤ 999,999.99 with at most 2 decimals.
 DISTANCE = QUANTITY
 MAX_LOSS_ITEMS = 9999
+MAX_CASE_EVENTS = 99  # rescues or re-surveys of one case
 MAX_BRACKETS = 50
 
 BRACKET_MODES = frozenset({FeeMode.progressive, FeeMode.flat_bracket})
@@ -99,8 +104,13 @@ EXTRA_KEYS: tuple[str, ...] = (
     "km_rate",
     "km_threshold",
     "night_surcharge",
+    "night_from",
+    "night_to",
+    "rescue_fee",
+    "resurvey_fee",
     "cancellation_fee",
 )
+CLOCK_KEYS = ("night_from", "night_to")
 BRACKET_KEYS = frozenset({"from", "up_to", "rate"})
 
 
@@ -138,7 +148,17 @@ class FeeTerms:
     km_rate: Decimal | None = None
     km_threshold: Decimal | None = None
     night_surcharge: Decimal | None = None
+    night_from: time | None = None
+    night_to: time | None = None
+    rescue_fee: Decimal | None = None
+    resurvey_fee: Decimal | None = None
     cancellation_fee: Decimal | None = None
+
+    @property
+    def night_window(self) -> NightWindow:
+        """What night means for the surcharge: the contract's window, else 22:00–06:00."""
+        default = NightWindow()
+        return NightWindow(self.night_from or default.starts, self.night_to or default.ends)
 
     def as_json(self) -> dict[str, object]:
         """The canonical body: amounts and rates as decimal strings, absent keys left out."""
@@ -155,8 +175,14 @@ class FeeTerms:
             ]
         for key in ("minimum", "maximum", "amount", *EXTRA_KEYS):
             value = getattr(self, key)
-            if value is not None:
-                body[key] = _km_text(value) if key == "km_threshold" else fmt_money(value)
+            if value is None:
+                continue
+            if key in CLOCK_KEYS:
+                body[key] = f"{value:%H:%M}"
+            elif key == "km_threshold":
+                body[key] = _km_text(value)
+            else:
+                body[key] = fmt_money(value)
         return body
 
 
@@ -173,11 +199,13 @@ class FeeCase:
     distance_km: Number | None = None
     night: bool = False
     loss_items: int | None = None
+    rescues: int | None = None
+    resurveys: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FeeComponent:
-    code: str  # base, per_item, distance, night, cancellation
+    code: str  # base, per_item, distance, night, rescue, resurvey, cancellation
     label: str
     amount: Decimal
     formula: str
@@ -234,8 +262,11 @@ def parse_terms(body: object) -> FeeTerms:
 
     # A key the mode does not take is already an error, and read() passes it over.
     read("rate", _parse_rate)
-    for key in ("minimum", "maximum", "amount", "per_item", "night_surcharge", "cancellation_fee"):
+    money_keys = ("minimum", "maximum", "amount", "per_item", "night_surcharge")
+    for key in (*money_keys, "rescue_fee", "resurvey_fee", "cancellation_fee"):
         read(key, _money)
+    for key in CLOCK_KEYS:
+        read(key, parse_clock)
     read("km_rate", lambda value, field: _amount(value, PRICE, field))
     read("km_threshold", lambda value, field: _amount(value, DISTANCE, field))
     read("brackets", _parse_brackets)
@@ -245,6 +276,19 @@ def parse_terms(body: object) -> FeeTerms:
         errors.append(RuleInputError("maximum", f"最高收费不能低于最低收费 {fmt_money(minimum)}"))
     if body.get("km_threshold") is not None and body.get("km_rate") is None:
         errors.append(RuleInputError("km_threshold", "填写起算里程时须同时填写每公里收费 km_rate"))
+    for key in CLOCK_KEYS:
+        if body.get(key) is not None and body.get("night_surcharge") is None:
+            message = "填写夜间时段时须同时填写夜间/节假日加收 night_surcharge"
+            errors.append(RuleInputError(key, message))
+    if values.get("night_from") is not None or values.get("night_to") is not None:
+        default = NightWindow()
+        try:
+            NightWindow(
+                values.get("night_from") or default.starts,  # type: ignore[arg-type]
+                values.get("night_to") or default.ends,  # type: ignore[arg-type]
+            )
+        except RuleInputError as exc:
+            errors.append(exc)
     if errors:
         raise errors[0] if len(errors) == 1 else RuleInputErrors(errors)
     return FeeTerms(mode=mode, **values)  # type: ignore[arg-type]
@@ -375,6 +419,8 @@ class CheckedCase:
     distance_km: Decimal
     night: bool
     loss_items: int | None
+    rescues: int
+    resurveys: int
 
 
 def parse_case(case: FeeCase) -> CheckedCase:
@@ -403,7 +449,19 @@ def parse_case(case: FeeCase) -> CheckedCase:
             raise RuleInputError("loss_items", "损失标的数须为整数")
         if not 0 <= items <= MAX_LOSS_ITEMS:
             raise RuleInputError("loss_items", f"损失标的数须在 0 到 {MAX_LOSS_ITEMS} 之间")
-    return CheckedCase(line, amount, cancelled, after_survey, distance, case.night, items)
+    counts = [_count(getattr(case, key), key) for key in ("rescues", "resurveys")]
+    return CheckedCase(line, amount, cancelled, after_survey, distance, case.night, items, *counts)
+
+
+def _count(value: object, field: str) -> int:
+    """Rescues or re-surveys of the case: a whole number, 0 when not given."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleInputError(field, "须为整数")
+    if not 0 <= value <= MAX_CASE_EVENTS:
+        raise RuleInputError(field, f"须在 0 到 {MAX_CASE_EVENTS} 之间")
+    return value
 
 
 # -------------------------------------------------------------------------------- fee
@@ -458,6 +516,16 @@ def compute_fee(terms: FeeTerms | Mapping[str, object], case: FeeCase) -> FeeRes
             f"夜间或节假日查勘，加收 {fmt_money(fee)}" if night else "非夜间或节假日，不加收，0.00"
         )
         components.append(FeeComponent("night", "夜间/节假日加收", fee, formula))
+    for code, label, rate, count, what in (
+        ("rescue", "救援协调费", terms.rescue_fee, checked.rescues, "次救援协调"),
+        ("resurvey", "复勘费", terms.resurvey_fee, checked.resurveys, "次复勘"),
+    ):
+        if rate is None:
+            continue
+        fee = to_fen(mul(rate, Decimal(count)))
+        _bounded(fee, f"{code}s")
+        formula = f"{count} {what} × {fmt_money(rate)} = {fmt_money(fee)}"
+        components.append(FeeComponent(code, label, fee, formula))
     return _result(components, line, terms, header)
 
 

@@ -20,7 +20,13 @@ from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField
 from lossdesk.org.models import Client
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
-from lossdesk.rules.fees import MAX_BRACKETS, MAX_LOSS_ITEMS, FeeTerms, parse_terms
+from lossdesk.rules.fees import (
+    MAX_BRACKETS,
+    MAX_CASE_EVENTS,
+    MAX_LOSS_ITEMS,
+    FeeTerms,
+    parse_terms,
+)
 from lossdesk.rules.money import PRICE, QUANTITY
 
 
@@ -79,7 +85,21 @@ class FeeTermsDocSerializer(serializers.Serializer):
     per_item = _money("附加：每个损失标的收费（× loss_items）。")
     km_rate = _money("附加：远程查勘每公里收费（超过 km_threshold 的部分）。", kind=PRICE)
     km_threshold = _money("附加：远程查勘起算里程（公里），默认 0。", kind=QUANTITY)
-    night_surcharge = _money("附加：夜间或节假日查勘加收。")
+    night_surcharge = _money(
+        "附加：夜间或节假日查勘加收（查勘员到达现场的时刻在夜间时段内，或当天为非工作日）。"
+    )
+    night_from = serializers.RegexField(
+        r"^([01]\d|2[0-3]):[0-5]\d$",
+        required=False,
+        help_text='夜间时段开始（含），"HH:MM"，默认 "22:00"；须同时填写 night_surcharge。',
+    )
+    night_to = serializers.RegexField(
+        r"^([01]\d|2[0-3]):[0-5]\d$",
+        required=False,
+        help_text='夜间时段结束（不含），"HH:MM"，默认 "06:00"；早于开始即跨过午夜。',
+    )
+    rescue_fee = _money("附加：每协调一次救援收费（× rescues）。")
+    resurvey_fee = _money("附加：每次复勘收费（× resurveys）。")
     cancellation_fee = _money("查勘开始后注销的案件只收此费（未填为 0）；查勘前注销不收费。")
 
 
@@ -121,9 +141,26 @@ class FeeCaseSerializer(StrictSerializer):
         help_text="已注销；不填时同 cancelled_after_survey。注销而非查勘后注销的不收费。",
     )
     distance_km = AmountField(
-        kind=QUANTITY, required=False, allow_null=True, help_text="查勘往返里程（公里）。"
+        kind=QUANTITY,
+        required=False,
+        allow_null=True,
+        help_text="外勤里程（公里）：查勘员本次查勘往返行驶的里程。",
     )
     night = serializers.BooleanField(required=False, default=False, help_text="夜间或节假日查勘。")
+    rescues = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_CASE_EVENTS,
+        required=False,
+        allow_null=True,
+        help_text="协调救援的次数（默认 0）。",
+    )
+    resurveys = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_CASE_EVENTS,
+        required=False,
+        allow_null=True,
+        help_text="复勘次数（默认 0）。",
+    )
     loss_items = serializers.IntegerField(
         min_value=0,
         max_value=MAX_LOSS_ITEMS,

@@ -40,6 +40,8 @@ EXAMPLE_CASE = {
     "night": False,
     "loss_items": 2,
 }
+# The extras a survey records: a night survey with a rescue coordinated and one re-survey.
+EXTRAS_CASE = {**EXAMPLE_CASE, "night": True, "rescues": 1, "resurveys": 1}
 EXAMPLE_BRACKETS = [
     {"up_to": "10000.00", "rate": "0.04"},
     {"up_to": "50000.00", "rate": "0.03"},
@@ -70,18 +72,31 @@ EXAMPLE_CONTRACTS = {
             "cancellation_fee": "150.00",
         },
     ),
+    "extras": (
+        "按比例 3%，最低 300；夜间（20:00–07:00）或节假日加 100、每次救援协调 150、每次复勘 80",
+        {
+            "mode": "percentage",
+            "rate": "0.03",
+            "minimum": "300.00",
+            "night_surcharge": "100.00",
+            "night_from": "20:00",
+            "night_to": "07:00",
+            "rescue_fee": "150.00",
+            "resurvey_fee": "80.00",
+        },
+    ),
 }
 
 
 def fee_examples() -> list[OpenApiExample]:
     examples = [
         OpenApiExample(
-            mode,
+            name,
             summary=summary,
-            value={"contract": contract, "case": EXAMPLE_CASE},
+            value={"contract": contract, "case": EXTRAS_CASE if name == "extras" else EXAMPLE_CASE},
             request_only=True,
         )
-        for mode, (summary, contract) in EXAMPLE_CONTRACTS.items()
+        for name, (summary, contract) in EXAMPLE_CONTRACTS.items()
     ]
     examples.append(
         OpenApiExample(
@@ -118,8 +133,8 @@ class FeeCalcView(APIView):
         tags=["calc"],
         summary="公估费试算（不保存）",
         description="按收费条款（与收费协议保存的 terms 相同）计算一个案件的公估费：基本费按 "
-        "mode 计算，附加项（标的费、远程查勘费、夜间/节假日加收）相加；查勘开始后注销只收"
-        "注销费，查勘前注销不收费。每项在其末尾四舍五入到分。档位重叠、有空档、倒序或最后"
+        "mode 计算，附加项（标的费、远程查勘费、夜间/节假日加收、救援协调费、复勘费）相加；"
+        "查勘开始后注销只收注销费，查勘前注销不收费。每项在其末尾四舍五入到分。档位重叠、有空档、倒序或最后"
         "一档未设为 null 时 400，字段名指明哪一档（contract.brackets.1.up_to）。",
         request=FeeCalcSerializer,
         responses={200: FeeResultSerializer, **error_responses(400, 401)},

@@ -4,8 +4,13 @@ the field, and the schema with its examples."""
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from lossdesk.billing.api.views import EXAMPLE_BRACKETS, EXAMPLE_CASE, EXAMPLE_CONTRACTS
-from lossdesk.rules.fees import EXTRA_KEYS, MODE_KEYS
+from lossdesk.billing.api.views import (
+    EXAMPLE_BRACKETS,
+    EXAMPLE_CASE,
+    EXAMPLE_CONTRACTS,
+    EXTRAS_CASE,
+)
+from lossdesk.rules.fees import EXTRA_KEYS, MODE_KEYS, FeeMode
 from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +86,27 @@ def test_the_answer_explains_each_component_and_gives_the_canonical_contract(fir
         ],
         "contract": contract,
     }
+
+
+def test_the_extras_example_charges_night_rescue_and_re_survey_on_the_minimum(firm):
+    contract = EXAMPLE_CONTRACTS["extras"][1]
+    response = post(firm.zhangsan, {"contract": contract, "case": EXTRAS_CASE})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [(c["code"], c["amount"]) for c in body["components"]] == [
+        ("base", "300.00"),
+        ("night", "100.00"),
+        ("rescue", "150.00"),
+        ("resurvey", "80.00"),
+    ]
+    assert body["fee"] == "630.00"
+    assert body["contract"] == contract
+    refused = post(
+        firm.zhangsan,
+        {"contract": {**contract, "night_to": "20:00"}, "case": {**EXTRAS_CASE, "rescues": -1}},
+    )
+    assert refused.status_code == 400
+    assert set(error_of(refused)["fields"]) == {"contract.night_to", "case.rescues"}
 
 
 def test_json_numbers_are_read_through_their_decimal_text(firm):
@@ -219,21 +245,25 @@ def test_the_schema_documents_the_terms_and_the_issue_examples():
     operation = schema["paths"][f"{URL}"]["post"]
     content = operation["requestBody"]["content"]["application/json"]
     examples = {name: example["value"] for name, example in content["examples"].items()}
-    contracts = {value["contract"]["mode"]: value["contract"] for value in examples.values()}
-    assert contracts["percentage"] == {
+    contracts = {name: value["contract"] for name, value in examples.items()}
+    assert {contract["mode"] for contract in contracts.values()} == {m.value for m in FeeMode}
+    assert contracts["Percentage"] == {
         "mode": "percentage",
         "rate": "0.03",
         "minimum": "300.00",
         "maximum": "5000.00",
     }
-    assert contracts["progressive"]["brackets"] == [
+    assert contracts["Progressive"]["brackets"] == [
         {"up_to": "10000.00", "rate": "0.04"},
         {"up_to": "50000.00", "rate": "0.03"},
         {"up_to": None, "rate": "0.02"},
     ]
-    assert contracts["flat_bracket"]["brackets"] == contracts["progressive"]["brackets"]
-    assert contracts["per_case"]["amount"] == "200.00"
-    assert all(value["case"] == EXAMPLE_CASE for value in examples.values())
+    assert contracts["FlatBracket"]["brackets"] == contracts["Progressive"]["brackets"]
+    assert contracts["PerCase"]["amount"] == "200.00"
+    cases = {name: value["case"] for name, value in examples.items()}
+    assert cases.pop("Extras") == EXTRAS_CASE
+    assert all(case == EXAMPLE_CASE for case in cases.values())
+    assert {"rescue_fee", "resurvey_fee", "night_from"} <= set(contracts["Extras"])
     # The documented terms name exactly the keys the rules take.
     terms = schema["components"]["schemas"]["FeeTermsDocRequest"]["properties"]
     rule_keys = {"mode", *EXTRA_KEYS}

@@ -130,6 +130,36 @@ def test_a_distance_within_the_threshold_and_a_day_survey_add_nothing_but_are_ex
     assert result.explanation[0] == "物损收费，按件固定"
 
 
+def test_rescues_and_re_surveys_are_charged_per_occurrence_each_on_its_own_line() -> None:
+    terms = {**PER_CASE, "rescue_fee": "150.00", "resurvey_fee": "80.00"}
+    result = compute_fee(terms, FeeCase("motor", "5000", rescues=2, resurveys=1))
+    assert [(c.code, c.amount) for c in result.components] == [
+        ("base", Decimal("200.00")),
+        ("rescue", Decimal("300.00")),
+        ("resurvey", Decimal("80.00")),
+    ]
+    assert result.fee == Decimal("580.00")
+    assert result.explanation[2:] == [
+        "救援协调费：2 次救援协调 × 150.00 = 300.00",
+        "复勘费：1 次复勘 × 80.00 = 80.00",
+        "公估费 = 200.00 + 300.00 + 80.00 = 580.00",
+    ]
+
+
+def test_a_case_without_rescues_or_re_surveys_shows_them_at_nought() -> None:
+    terms = {**PER_CASE, "rescue_fee": "150", "resurvey_fee": "80"}
+    result = compute_fee(terms, FeeCase("motor", "5000"))
+    assert result.fee == Decimal("200.00")
+    assert result.explanation[2] == "救援协调费：0 次救援协调 × 150.00 = 0.00"
+
+
+def test_the_night_window_is_the_contracts_or_22_to_6() -> None:
+    assert str(parse_terms({**PER_CASE, "night_surcharge": "80"}).night_window) == "22:00–06:00"
+    terms = parse_terms({**PER_CASE, "night_surcharge": "80", "night_from": "20:30"})
+    assert str(terms.night_window) == "20:30–06:00"
+    assert terms.as_json() == {**PER_CASE, "night_surcharge": "80.00", "night_from": "20:30"}
+
+
 def test_km_rate_without_a_threshold_charges_every_km() -> None:
     assert fee({**PER_CASE, "km_rate": "1.5"}, "0", distance_km="7") == Decimal("210.50")
 
@@ -327,6 +357,21 @@ def test_bad_brackets_name_the_bracket(brackets, field, says) -> None:
         ),
         ({"mode": "per_case", "amount": "200", "night_surcharge": [1]}, "night_surcharge"),
         ({"mode": "per_case", "amount": "1000000000000"}, "amount"),
+        ({"mode": "per_case", "amount": "200", "rescue_fee": "-1"}, "rescue_fee"),
+        ({"mode": "per_case", "amount": "200", "resurvey_fee": "x"}, "resurvey_fee"),
+        ({"mode": "per_case", "amount": "200", "night_from": "22:00"}, "night_from"),
+        (
+            {"mode": "per_case", "amount": "200", "night_surcharge": "1", "night_to": "6:00"},
+            "night_to",
+        ),
+        (
+            {"mode": "per_case", "amount": "200", "night_surcharge": "1", "night_from": "24:00"},
+            "night_from",
+        ),
+        (
+            {"mode": "per_case", "amount": "200", "night_surcharge": "1", "night_to": "22:00"},
+            "night_to",
+        ),
     ],
 )
 def test_bad_terms_name_their_key_in_chinese(body, field) -> None:
@@ -356,6 +401,10 @@ def test_every_bad_key_is_named_at_once() -> None:
         (FeeCase("motor", "100", loss_items="2"), "loss_items"),  # type: ignore[arg-type]
         (FeeCase("motor", "100", loss_items=True), "loss_items"),
         (FeeCase("motor", "100", night="yes"), "night"),  # type: ignore[arg-type]
+        (FeeCase("motor", "100", rescues=-1), "rescues"),
+        (FeeCase("motor", "100", rescues=True), "rescues"),
+        (FeeCase("motor", "100", resurveys=100), "resurveys"),
+        (FeeCase("motor", "100", resurveys="1"), "resurveys"),  # type: ignore[arg-type]
         (
             FeeCase("motor", "100", cancelled_after_survey=True, cancelled=False),
             "cancelled_after_survey",
@@ -380,6 +429,9 @@ def test_a_fee_beyond_the_money_limit_is_refused_on_the_input_that_drove_it() ->
     with pytest.raises(RuleInputError) as caught:
         compute_fee(terms, FeeCase("motor", "0", distance_km="999999.99"))
     assert caught.value.field == "distance_km"
+    with pytest.raises(RuleInputError) as caught:
+        compute_fee({**PER_CASE, "rescue_fee": "99999999999.99"}, FeeCase("motor", "0", rescues=99))
+    assert caught.value.field == "rescues"
     huge = {"mode": "per_case", "amount": "999999999999.99", "night_surcharge": "1"}
     with pytest.raises(RuleInputError) as caught:
         compute_fee(huge, FeeCase("motor", "0", night=True))
@@ -500,9 +552,24 @@ def test_a_flat_bracket_end_belongs_to_its_own_bracket(table) -> None:
     distance=st.decimals(min_value=0, max_value=2000, places=2),
     surcharge=money_st,
     night=st.booleans(),
+    rescue_fee=money_st,
+    rescues=st.integers(min_value=0, max_value=99),
+    resurvey_fee=money_st,
+    resurveys=st.integers(min_value=0, max_value=99),
 )
 def test_extras_add_up_on_the_base_fee(
-    amount, per_item, items, km_rate, threshold, distance, surcharge, night
+    amount,
+    per_item,
+    items,
+    km_rate,
+    threshold,
+    distance,
+    surcharge,
+    night,
+    rescue_fee,
+    rescues,
+    resurvey_fee,
+    resurveys,
 ) -> None:
     terms = {
         **PERCENTAGE,
@@ -510,19 +577,31 @@ def test_extras_add_up_on_the_base_fee(
         "km_rate": str(km_rate),
         "km_threshold": str(threshold),
         "night_surcharge": str(surcharge),
+        "rescue_fee": str(rescue_fee),
+        "resurvey_fee": str(resurvey_fee),
     }
-    result = compute_fee(
-        terms, FeeCase("injury", amount, distance_km=distance, night=night, loss_items=items)
+    case = FeeCase(
+        "injury",
+        amount,
+        distance_km=distance,
+        night=night,
+        loss_items=items,
+        rescues=rescues,
+        resurveys=resurveys,
     )
+    result = compute_fee(terms, case)
     base = fee(PERCENTAGE, amount)
     expected = (
         base
         + to_fen(per_item * items)
         + to_fen(max(distance - threshold, 0) * km_rate)
         + (surcharge if night else 0)
+        + to_fen(rescue_fee * rescues)
+        + to_fen(resurvey_fee * resurveys)
     )
     assert result.fee == expected
     assert result.fee == sum(c.amount for c in result.components)
+    assert all(c.amount >= 0 for c in result.components)
     assert len(result.explanation) == 2 + len(result.components)
 
 
