@@ -320,3 +320,18 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.deadline}"
+
+
+# Staff quality (品质管理): its models live in quality/staff/models.py.
+from lossdesk.quality.staff.models import (  # noqa: E402, F401
+    Award,
+    Complaint,
+    ConductEvaluation,
+    Consequence,
+    MisconductEvidence,
+    MisconductItem,
+    MisconductRecord,
+    PointThreshold,
+    QualityEvent,
+    WhistleblowerReport,
+)
