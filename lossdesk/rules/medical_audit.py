@@ -11,6 +11,10 @@ auditor accepts (合理金额). Then:
   reasonable, deducted) and per reason (deducted). Amounts are typed money to the fen,
   so the sums are exact; nothing is rounded.
 
+A bill dated before the accident is not a cost of the accident: given the accident date,
+such a bill is accepted only when every line of it is deducted in full as 与事故无关 (the
+auditor records it, so the claimed figure stays visible) and refused otherwise.
+
 Bad input does not stop at the first cell: ``audit_bills`` collects every error and
 raises them together as ``RuleInputErrors``, each named ``bills.<i>.<field>`` or
 ``bills.<i>.lines.<j>.<field>``. Invoice numbers must be unique among the bills.
@@ -174,7 +178,7 @@ class AuditResult:
     by_reason: dict[DeductionReason, Decimal]
 
 
-def audit_bills(bills: Sequence[MedicalBill]) -> AuditResult:
+def audit_bills(bills: Sequence[MedicalBill], accident_date: date | None = None) -> AuditResult:
     """Deductions and totals of the bills, or ``RuleInputErrors`` naming every bad cell."""
     errors = _Errors()
     if not bills:
@@ -182,6 +186,10 @@ def audit_bills(bills: Sequence[MedicalBill]) -> AuditResult:
         raise RuleInputErrors(errors.found)
     first_seen: dict[str, int] = {}
     audited = [_audit_bill(bill, i, first_seen, errors) for i, bill in enumerate(bills)]
+    if accident_date is not None:
+        for i, bill in enumerate(audited):
+            if bill is not None:
+                _check_before_accident(bill, i, accident_date, errors)
     if errors.found:
         raise RuleInputErrors(errors.found)
     # A bill or line is None only when it added an error, so from here none is.
@@ -212,6 +220,19 @@ def audit_bills(bills: Sequence[MedicalBill]) -> AuditResult:
         by_category=by_category,
         by_reason=by_reason,
     )
+
+
+def _check_before_accident(bill: AuditedBill, i: int, accident_date: date, errors: _Errors):
+    if bill.date >= accident_date:
+        return
+    if any(
+        line.reasonable or line.deduction_reason != DeductionReason.unrelated for line in bill.lines
+    ):
+        errors.add(
+            f"bills.{i}.date",
+            f"票据日期 {bill.date:%Y-%m-%d} 早于事故日期 {accident_date:%Y-%m-%d}：事故前的费用"
+            f"须每行全额核减，核减原因为“与事故无关”",
+        )
 
 
 class _Errors:

@@ -77,7 +77,6 @@ INJURY_BILLS = [
     {
         "invoice_no": "ZJ-0001",
         "hospital": "杭州市第一人民医院",
-        "date": "2026-01-05",
         "inpatient": True,
         "lines": [
             {
@@ -484,7 +483,7 @@ class World:
             item,
             person={**INJURED_PERSON, "id_number": INJURED_ID},
             calculator=INJURY_CALCULATOR,
-            bills=INJURY_BILLS,
+            bills=[{**bill, "date": today} for bill in INJURY_BILLS],
             actor=actor,
         )
         return {"case_no": case.case_no, "seq": item.seq}

@@ -81,8 +81,9 @@ def _clean_person(raw: Mapping[str, Any], accident: date, errors: dict) -> dict:
     return person
 
 
-def _clean_bills(bills: list, errors: dict) -> medical_audit.AuditResult | None:
-    """The audit of the bills, or None with every bad cell in `errors`."""
+def _clean_bills(bills: list, accident: date, errors: dict) -> medical_audit.AuditResult | None:
+    """The audit of the bills against the accident date, or None with every bad cell in
+    `errors`."""
     if not isinstance(bills, list):
         errors["bills"] = ["票据格式有误。"]
         return None
@@ -130,7 +131,7 @@ def _clean_bills(bills: list, errors: dict) -> medical_audit.AuditResult | None:
             )
         )
     try:
-        result = medical_audit.audit_bills(inputs)
+        result = medical_audit.audit_bills(inputs, accident)
     except RuleInputErrors as exc:
         for error in exc.errors:
             errors.setdefault(error.field, []).append(error.message)
@@ -255,7 +256,7 @@ def do_save_injury_assessment(
     accident = timezone.localdate(case.report.accident_time)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_person(person or {}, accident, errors)
-    audit = _clean_bills(bills, errors)
+    audit = _clean_bills(bills, accident, errors)
     if audit is not None:
         _check_flag_reasons(item, audit, errors)
     _check_grades(item, calculator, errors)

@@ -9,7 +9,13 @@ from django.utils import timezone
 from lossdesk.audit.models import PiiAccess
 from lossdesk.calc import calculations
 from lossdesk.claims.choices import LossItemKind
-from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, PERSON, person_aged
+from lossdesk.injury.tests.test_services import (
+    BILLS,
+    CALCULATOR,
+    PERSON,
+    on_accident_day,
+    person_aged,
+)
 from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +32,8 @@ def url(item):
 
 
 def body(item, **overrides):
-    return {"person": person_aged(item, 40), "bills": BILLS, **CALCULATOR, **overrides}
+    body = {"person": person_aged(item, 40), "bills": BILLS, **CALCULATOR, **overrides}
+    return {**body, "bills": on_accident_day(item, body["bills"])}
 
 
 def test_put_then_get_answers_the_person_the_audit_and_the_calculators_compensation(firm, item):

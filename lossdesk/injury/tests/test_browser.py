@@ -19,7 +19,6 @@ BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
 BILL = {
     "bills-0-invoice_no": "ZJ-0001",
     "bills-0-hospital": "杭州市第一人民医院",
-    "bills-0-date": "2026-01-05",
     "bills-0-inpatient": "1",
     "bills-0-lines-0-category": "drugs",
     "bills-0-lines-0-item": "头孢曲松钠",
@@ -128,6 +127,7 @@ def test_an_injured_person_goes_from_first_visit_to_approval_in_the_browser(live
             "person-relation": person["relation"],
             **TV9,
             **BILL,
+            "bills-0-date": day,
         }.items():
             put(page, name, value)
         with page.expect_navigation():  # the answer to the post, not the page before it

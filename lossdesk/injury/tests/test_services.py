@@ -37,7 +37,6 @@ BILLS = [
     {
         "invoice_no": "ZJ-0001",
         "hospital": "杭州市第一人民医院",
-        "date": "2026-01-05",
         "inpatient": True,
         "lines": [
             {
@@ -74,12 +73,19 @@ def person_aged(item, years: int) -> dict:
     return {**PERSON, "id_number": an_id_number(f"{birth:%Y%m%d}")}
 
 
+def on_accident_day(item, bills: list) -> list:
+    """The bills, each dated the accident day unless it names its own date (a bill dated
+    before the accident is refused unless deducted in full)."""
+    day = timezone.localdate(item.case.report.accident_time).isoformat()
+    return [{"date": day, **bill} for bill in bills]
+
+
 def save(firm, item, *, person=None, calculator=CALCULATOR, bills=BILLS, **kwargs):
     return do_save_injury_assessment(
         item,
         person=person or person_aged(item, 40),
         calculator=calculator,
-        bills=bills,
+        bills=on_accident_day(item, bills),
         actor=firm.zhangsan,
         **kwargs,
     )
@@ -263,3 +269,24 @@ def test_a_standard_not_in_force_on_the_accident_date_names_the_dates(firm, item
     # Named without a year, the row in force is taken.
     assessment = save(firm, item, calculator={**CALCULATOR, "standard": {"province": "测试省"}})
     assert assessment.standard["year"] == year
+
+
+def test_a_bill_from_before_the_accident_counts_only_deducted_in_full_as_unrelated(firm, item):
+    accident = timezone.localdate(item.case.report.accident_time)
+    earlier = {**BILLS[0], "date": (accident - timedelta(days=30)).isoformat()}
+    with pytest.raises(ServiceError) as refused:
+        save(firm, item, bills=[earlier])
+    assert list(refused.value.fields) == ["bills.0.date"]
+    assert f"早于事故日期 {accident:%Y-%m-%d}" in refused.value.fields["bills.0.date"][0]
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+
+    cut = [
+        {**line, "reasonable": "0", "deduction_reason": "unrelated"} for line in earlier["lines"]
+    ]
+    assessment = save(
+        firm, item, bills=[*BILLS, {**earlier, "invoice_no": "ZJ-0000", "lines": cut}]
+    )
+    assert (assessment.claimed_total, assessment.reasonable_total) == (
+        Decimal("3860.00"),
+        Decimal("1630.00"),
+    )

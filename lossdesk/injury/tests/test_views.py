@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims import services as claims_services
@@ -16,7 +17,7 @@ from lossdesk.core.masking import mask_id_number
 from lossdesk.injury.models import InjuredPerson, InjuryAssessment
 from lossdesk.injury.services.assessment import ASSESSMENT_INVALID, do_save_injury_assessment
 from lossdesk.injury.tests.test_investigation import surveyed
-from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, person_aged
+from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, on_accident_day, person_aged
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,10 @@ def form_data(case, person, *, bills=PAGE_BILLS, version=None, **calculator) -> 
                 data["person-urban"] = "on"
         else:
             data[f"person-{name}"] = value
+    day = timezone.localdate(case.report.accident_time).isoformat()
     for i, bill in enumerate(bills):
         for name in ("invoice_no", "hospital", "date", "inpatient"):
-            data[f"bills-{i}-{name}"] = bill.get(name, "")
+            data[f"bills-{i}-{name}"] = bill.get(name, day if name == "date" else "")
         lines = bill.get("lines", [])
         data.update(management(f"bills-{i}-lines", len(lines)))
         for j, line in enumerate(lines):
@@ -105,7 +107,7 @@ def saved(firm, item, actor=None, **kwargs):
         item,
         person=person_aged(item, 40),
         calculator=CALCULATOR,
-        bills=BILLS,
+        bills=on_accident_day(item, BILLS),
         actor=actor or firm.zhangsan,
         **kwargs,
     )

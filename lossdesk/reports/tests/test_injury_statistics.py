@@ -37,6 +37,7 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, LossItemKind
 from lossdesk.injury.services import investigation
 from lossdesk.injury.services.assessment import do_save_injury_assessment
+from lossdesk.injury.tests.test_services import on_accident_day
 from lossdesk.org.models import Client
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import at
@@ -66,7 +67,6 @@ def bill(invoice_no: str, hospital: str, *lines: dict) -> dict:
     return {
         "invoice_no": invoice_no,
         "hospital": hospital,
-        "date": "2026-03-01",
         "inpatient": True,
         "lines": list(lines),
     }
@@ -108,7 +108,11 @@ def injury_case(firm, reported, injured=1, **overrides):
 
 def assess(item, actor, calc, bills=()):
     return do_save_injury_assessment(
-        item, person=person_aged_40(item), calculator=calc, bills=list(bills), actor=actor
+        item,
+        person=person_aged_40(item),
+        calculator=calc,
+        bills=on_accident_day(item, bills),
+        actor=actor,
     )
 
 

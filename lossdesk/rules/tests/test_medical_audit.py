@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -365,3 +365,41 @@ def test_one_bad_cell_among_good_ones_is_reported_alone(
     with pytest.raises(RuleInputErrors) as caught:
         audit_bills(bad)
     assert [e.field for e in caught.value.errors] == [f"bills.{i}.lines.{j}.reasonable"]
+
+
+# Bills dated before the accident (the bills above are dated 2026-11-03).
+
+ACCIDENT = date(2026, 11, 3)
+
+
+def test_a_bill_on_the_accident_day_is_a_cost_of_the_accident() -> None:
+    assert audit_bills(EXAMPLE, ACCIDENT).reasonable_total == D("2015.50")
+
+
+def test_a_bill_before_the_accident_with_a_reasonable_amount_is_refused() -> None:
+    with pytest.raises(RuleInputErrors) as caught:
+        audit_bills(EXAMPLE, date(2026, 11, 4))
+    found = {error.field: error.message for error in caught.value.errors}
+    assert set(found) == {"bills.0.date", "bills.1.date"}
+    assert "早于事故日期 2026-11-04" in found["bills.0.date"]
+
+
+def test_a_bill_before_the_accident_deducted_in_full_as_unrelated_is_kept() -> None:
+    earlier = bill("9", Line("drugs", "降压药", "120.00", "0", deduction_reason="unrelated"))
+    result = audit_bills([earlier], date(2026, 11, 10))
+    assert (result.claimed_total, result.reasonable_total) == (D("120.00"), D("0.00"))
+    assert result.by_reason == {DeductionReason.unrelated: D("120.00")}
+
+
+def test_a_bill_before_the_accident_deducted_for_another_reason_is_refused() -> None:
+    earlier = bill("9", Line("drugs", "降压药", "120.00", "0", deduction_reason="pre_existing"))
+    with pytest.raises(RuleInputErrors) as caught:
+        audit_bills([earlier], date(2026, 11, 10))
+    assert [e.field for e in caught.value.errors] == ["bills.0.date"]
+
+
+@given(bills=bill_lists(), days=st.integers(min_value=-400, max_value=0))
+def test_an_accident_on_or_before_every_bill_changes_nothing(
+    bills: list[MedicalBill], days: int
+) -> None:
+    assert audit_bills(bills, ACCIDENT + timedelta(days=days)) == audit_bills(bills)
