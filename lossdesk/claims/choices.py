@@ -111,6 +111,15 @@ PHOTO_CATEGORY_OF_TYPE = {
 }  # every other document type is a document (单证)
 
 
+class ImageProcessing(models.TextChoices):
+    """Where an image's watermarked copies and perceptual hash stand: made by a background
+    task after the upload has answered (claims.tasks.process_image, decision 0019)."""
+
+    PENDING = "pending", "处理中"
+    READY = "ready", "已完成"
+    FAILED = "failed", "处理失败"
+
+
 class PhotoCheck(models.TextChoices):
     """An authenticity finding on a photo (claims.photos.check_photo): flagged for the
     reviewer, never a refusal."""

@@ -18,6 +18,7 @@ from lossdesk.claims.choices import (
     DocumentType,
     EventType,
     Liability,
+    ImageProcessing,
     LossItemKind,
     LossItemStatus,
     PhotoCategory,
@@ -316,6 +317,12 @@ class Attachment(models.Model):
     )
 
     class Meta:
+    # The copies and the pHash are made after the upload answers (claims.tasks); a
+    # document that is not an image has nothing to make and is ready at once.
+    processing = models.CharField(
+        "图片处理", max_length=10, choices=ImageProcessing.choices, default=ImageProcessing.READY
+    )
+    processing_error = models.CharField("处理失败原因", max_length=200, blank=True)
         verbose_name = "附件"
         verbose_name_plural = "附件"
         ordering = ["case", "uploaded_at"]

@@ -1,7 +1,8 @@
-"""Photos of a case (docs/photos.md): what the EXIF says (capture time, place, device), the
-watermarked display copy and thumbnail (the original is stored as uploaded and never
-touched), the perceptual hash and the near-duplicate search over every photo of the firm,
-and the authenticity findings a reviewer sees."""
+"""Photos of a case (docs/photos.md): what the EXIF says (capture time, place, device), read
+while the upload waits; the watermarked display copy and thumbnail (the original is stored
+as uploaded and never touched), the perceptual hash and the near-duplicate search over every
+photo of the firm, made in the background (claims.tasks, decision 0019); and the
+authenticity findings a reviewer sees."""
 
 import math
 import subprocess
@@ -134,6 +135,29 @@ def _coordinate(value, ref, negative: str, limit: int) -> Decimal | None:
     return result.quantize(Decimal("0.000001"))
 
 
+def read_photo(content: bytes, content_type: str) -> PhotoExif:
+    """What the upload itself does with a photo (the copies and the hash come later, in the
+    background): the EXIF, from the file's header only (no pixel is decoded), after a cheap
+    look at the end of the file. OSError when the picture is cut short."""
+    if not _ends_complete(content, content_type):
+        raise OSError("image cut short")
+    return read_exif(Image.open(BytesIO(content)))
+
+
+def _ends_complete(content: bytes, content_type: str) -> bool:
+    """Whether the file reaches its format's end: a JPEG's last scan (SOS) is followed by an
+    end-of-image marker (phones may append data after it), a PNG has its IEND chunk, a WebP
+    holds the bytes its RIFF header counts. HEIC has no cheap test: a broken one fails in
+    the background task, the original kept (ImageProcessing.FAILED)."""
+    if content_type == "image/jpeg":
+        return content.rfind(b"\xff\xd9") > content.rfind(b"\xff\xda") >= 0
+    if content_type == "image/png":
+        return b"IEND" in content[-64:]
+    if content_type == "image/webp":
+        return len(content) >= int.from_bytes(content[4:8], "little") + 8
+    return True
+
+
 # ------------------------------------------------------------------ derivatives and hash
 
 
@@ -253,14 +277,17 @@ def watermark_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def watermark_lines(case, exif: PhotoExif, surveyor: str, place: str) -> list[str]:
+def watermark_lines(
+    case, exif: PhotoExif, surveyor: str, place: str, uploaded_at: datetime | None = None
+) -> list[str]:
     """Case number, capture time (or the upload time, said so), coordinates (or the
     reported place) and the surveyor."""
     zone = ZoneInfo(settings.TIME_ZONE)
     if exif.taken_at is not None:
         when = f"拍摄 {exif.taken_at.astimezone(zone):%Y-%m-%d %H:%M}"
     else:
-        when = f"上传 {timezone.now().astimezone(zone):%Y-%m-%d %H:%M}（无拍摄时间）"
+        uploaded = (uploaded_at or timezone.now()).astimezone(zone)
+        when = f"上传 {uploaded:%Y-%m-%d %H:%M}（无拍摄时间）"
     if exif.latitude is not None and exif.longitude is not None:
         where = f"GPS {exif.latitude:.5f}, {exif.longitude:.5f}"
     else:

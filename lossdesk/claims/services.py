@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from lossdesk.claims import photos, registry, workflow
+from lossdesk.claims import photos, registry, tasks, workflow
 from lossdesk.claims.choices import (
     LIABILITY_RATIOS,
     AttachmentKind,
@@ -24,6 +24,7 @@ from lossdesk.claims.choices import (
     DocumentRequestStatus,
     DocumentType,
     EventType,
+    ImageProcessing,
     LossItemStatus,
     ReviewDecision,
 )
@@ -214,8 +215,10 @@ def do_add_attachment(
 ) -> Attachment:
     """Store a photo or document through the default storage, under the type its content
     has (core.uploads): photos are JPEG/PNG/WebP/HEIC images, documents those or PDF. An
-    image also gets its EXIF read and a watermarked display copy and thumbnail; a photo its
-    perceptual hash and authenticity findings (claims.photos).
+    image also gets its EXIF read and the findings that need only the EXIF; its watermarked
+    display copy and thumbnail, and a photo's perceptual hash and near-duplicate finding,
+    are made by a background task enqueued with the row (claims.tasks.process_image,
+    decision 0019): `processing` says where they stand.
 
     With `idempotency_key` (decision 0015): the attachment already stored in the case under
     that key is answered again (`.replayed` set) when the bytes are the same, a Conflict
@@ -225,8 +228,8 @@ def do_add_attachment(
         replay = replayed_attachment(case, upload, idempotency_key)
         if replay is not None:
             return replay
-    # The file is read and the images made before the case is locked: a phone sending
-    # several photos of one case at once waits on the lock only for the writes.
+    # The file is read before the case is locked: a phone sending several photos of one
+    # case at once waits on the lock only for the writes.
     check_permission(actor, Action.ADD_ATTACHMENT)
     if kind not in AttachmentKind.values or doc_type not in DocumentType.values:
         raise ServiceError(
@@ -239,13 +242,13 @@ def do_add_attachment(
         max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
         allow_pdf=kind != AttachmentKind.PHOTO,
     )
-    prepared = _prepare_image(case, sniffed, actor) if sniffed.width is not None else None
+    exif = _read_image(sniffed) if sniffed.width is not None else None
     try:
         return _store_attachment(
             case,
             upload,
             sniffed,
-            prepared,
+            exif,
             kind=kind,
             doc_type=doc_type,
             loss_item=loss_item,
@@ -280,7 +283,7 @@ def replayed_attachment(case: Case, upload, key: str) -> Attachment | None:
 
 @transaction.atomic
 def _store_attachment(
-    case, upload, sniffed, prepared, *, kind, doc_type, loss_item, idempotency_key, actor
+    case, upload, sniffed, exif, *, kind, doc_type, loss_item, idempotency_key, actor
 ) -> Attachment:
     case, _ = lock_case(case, actor, Action.ADD_ATTACHMENT)
     if (
@@ -308,28 +311,20 @@ def _store_attachment(
         uploaded_by=actor,
         idempotency_key=idempotency_key or None,
     )
-    if prepared is not None:
-        exif = prepared.exif
+    if exif is not None:
         attachment.taken_at, attachment.device, attachment.exif = (
             exif.taken_at,
             exif.device,
             exif.raw,
         )
         attachment.latitude, attachment.longitude = exif.latitude, exif.longitude
-    duplicate = None
-    if prepared is not None and kind == AttachmentKind.PHOTO:
-        duplicate = photos.nearest_in_other_cases(prepared.phash, case.pk)
-        attachment.checks = photos.check_photo(prepared.exif, case.report, duplicate)
-        attachment.duplicate_of = duplicate[0] if duplicate else None
+        attachment.processing = ImageProcessing.PENDING
+        if kind == AttachmentKind.PHOTO:
+            attachment.checks = photos.check_photo(exif, case.report)
     with files_removed_on_error(attachment):
         stored = sniffed.as_file()
         attachment.file.save(stored.name, stored, save=False)
-        if prepared is not None:
-            attachment.display.save("display.jpg", ContentFile(prepared.display), save=False)
-            attachment.thumbnail.save("thumb.jpg", ContentFile(prepared.thumbnail), save=False)
         attachment.save()
-        if prepared is not None and kind == AttachmentKind.PHOTO:
-            PhotoHash.objects.create(attachment=attachment, **photos.hash_fields(prepared.phash))
         bump_version(case)
         record_event(
             case,
@@ -338,44 +333,112 @@ def _store_attachment(
             f"上传{attachment.get_kind_display()}：{attachment.get_doc_type_display()}",
             attachment=attachment.pk,
             name=attachment.original_name,
-            **({"duplicate_of": duplicate[0].pk} if duplicate else {}),
         )
+        # In the transaction: a database queue commits the task with the row (and drops it
+        # with a rolled-back one); the inline backend runs it here, as before decision 0019,
+        # and the copies it made are then this upload's to remove should the transaction fail.
+        if exif is not None and tasks.process_image.enqueue(attachment.pk).is_finished:
+            attachment.refresh_from_db()
     return attachment
 
 
-def _prepare_image(case: Case, sniffed, actor) -> "photos.PreparedPhoto":
-    surveyor = actor.full_name or actor.username
-    place = case.report.accident_place
+def _read_image(sniffed) -> "photos.PhotoExif":
     try:
-        return photos.prepare_photo(
-            sniffed.content, lambda exif: photos.watermark_lines(case, exif, surveyor, place)
-        )
+        return photos.read_photo(sniffed.content, sniffed.content_type)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        message = "图片不完整或已损坏，请重新上传。"
         raise ServiceError(
-            message, code=CaseErrorCode.DAMAGED_IMAGE, fields={"file": [message]}
+            DAMAGED_IMAGE, code=CaseErrorCode.DAMAGED_IMAGE, fields={"file": [DAMAGED_IMAGE]}
         ) from None
 
 
-def stored_files(attachment: Attachment) -> list:
-    return [f for f in (attachment.file, attachment.display, attachment.thumbnail) if f]
+DAMAGED_IMAGE = "图片不完整或已损坏，请重新上传。"
 
 
-def delete_stored_files(attachments) -> None:
+def make_image_copies(attachment_id: int) -> str:
+    """Make an image attachment's watermarked display copy and thumbnail and, for a photo,
+    its perceptual hash, the near-duplicate search and the findings again with it
+    (claims.tasks.process_image). Safe to run again: a ready attachment is left alone, two
+    runs at once store one result (the row is locked and looked at again before writing),
+    and what fails leaves the original and `processing` failed with the reason."""
+    attachment = (
+        Attachment.objects.select_related("case__report", "uploaded_by")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None or attachment.processing == ImageProcessing.READY:
+        return "nothing to do"
+    case = attachment.case
+    surveyor = attachment.uploaded_by.full_name or attachment.uploaded_by.username
+    try:
+        with attachment.file.open("rb") as original:
+            content = original.read()
+        prepared = photos.prepare_photo(
+            content,
+            lambda exif: photos.watermark_lines(
+                case, exif, surveyor, case.report.accident_place, attachment.uploaded_at
+            ),
+        )
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        Attachment.objects.filter(pk=attachment.pk).exclude(
+            processing=ImageProcessing.READY
+        ).update(
+            processing=ImageProcessing.FAILED,
+            processing_error="图片不完整或已损坏，无法生成展示图和缩略图；原图已保存。",
+        )
+        return "failed"
+    photo = attachment.kind == AttachmentKind.PHOTO
+    with transaction.atomic():
+        current = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if current.processing == ImageProcessing.READY:
+            return "nothing to do"  # a run beside this one finished first
+        with files_removed_on_error(current, COPY_FIELDS):
+            current.display.save("display.jpg", ContentFile(prepared.display), save=False)
+            current.thumbnail.save("thumb.jpg", ContentFile(prepared.thumbnail), save=False)
+            current.processing, current.processing_error = ImageProcessing.READY, ""
+            if photo:
+                duplicate = photos.nearest_in_other_cases(prepared.phash, case.pk)
+                current.checks = photos.check_photo(prepared.exif, case.report, duplicate)
+                current.duplicate_of = duplicate[0] if duplicate else None
+                PhotoHash.objects.update_or_create(
+                    attachment=current, defaults=photos.hash_fields(prepared.phash)
+                )
+            current.save(
+                update_fields=[
+                    "display",
+                    "thumbnail",
+                    "processing",
+                    "processing_error",
+                    "checks",
+                    "duplicate_of",
+                ]
+            )
+    return "ready"
+
+
+FILE_FIELDS = ("file", "display", "thumbnail")
+COPY_FIELDS = ("display", "thumbnail")
+
+
+def stored_files(attachment: Attachment, fields=FILE_FIELDS) -> list:
+    return [f for f in (getattr(attachment, name) for name in fields) if f]
+
+
+def delete_stored_files(attachments, fields=FILE_FIELDS) -> None:
     """Remove the files of attachments whose rows a failed transaction took back."""
     for attachment in attachments:
-        for stored in stored_files(attachment):
+        for stored in stored_files(attachment, fields):
             stored.storage.delete(stored.name)
 
 
 @contextmanager
-def files_removed_on_error(attachment: Attachment):
+def files_removed_on_error(attachment: Attachment, fields=FILE_FIELDS):
     """The files written in the block are deleted again when it raises: the row goes with
-    the rolled-back transaction, so must they (no orphan file)."""
+    the rolled-back transaction, so must they (no orphan file). The background task names
+    only the copies it writes: the original stays whatever happens to them."""
     try:
         yield
     except BaseException:
-        delete_stored_files([attachment])
+        delete_stored_files([attachment], fields)
         raise
 
 

@@ -24,6 +24,7 @@ from lossdesk.claims.choices import (
     CaseStatus,
     DocumentRequestStatus,
     DocumentType,
+    ImageProcessing,
     LossItemKind,
 )
 from lossdesk.claims.models import Case
@@ -176,11 +177,16 @@ class PhotosView(CaseView):
             "loss_items": case.loss_items.order_by("seq"),
             "photo_types": PHOTO_TYPES,
             "upload_url": reverse("api:case-attachments", args=[case.case_no]),
-            "photos": case.attachments.filter(kind=AttachmentKind.PHOTO)
-            .select_related("loss_item")
-            .order_by("-uploaded_at", "-id")[:30],
+            "photos": list(
+                case.attachments.filter(kind=AttachmentKind.PHOTO)
+                .select_related("loss_item")
+                .order_by("-uploaded_at", "-id")[:30]
+            ),
             "back_url": phone_case_url(case),
         }
+        context["processing"] = any(
+            p.processing == ImageProcessing.PENDING for p in context["photos"]
+        )
         return render(request, "field/photos.html", context)
 
 

@@ -15,6 +15,7 @@ from lossdesk.claims.choices import (
     DocumentRequestStatus,
     DocumentType,
     EventType,
+    ImageProcessing,
     Liability,
     LossItemKind,
     LossItemStatus,
@@ -140,14 +141,28 @@ class AttachmentSerializer(serializers.ModelSerializer):
         help_text="照片分组（由资料类型得出）：现场、车辆、损失细节、单证。",
     )
     checks = PhotoFindingSerializer(
-        many=True, read_only=True, help_text="真实性检查发现的问题（上传时计算）；空表示未发现。"
+        many=True,
+        read_only=True,
+        help_text="真实性检查发现的问题：按 EXIF 的在上传时计算，相似照片（near_duplicate）"
+        "在后台处理完成后补上；空表示未发现。",
     )
     duplicate_of = serializers.SerializerMethodField(
         help_text="其他案件中高度相似的照片（感知哈希相差不超过 6 位）；没有时为 null。"
     )
     download_url = serializers.SerializerMethodField(help_text="原图（与上传的字节完全相同）。")
-    display_url = serializers.SerializerMethodField(help_text="带水印的展示图；非图片为 null。")
-    thumbnail_url = serializers.SerializerMethodField(help_text="带水印的缩略图；非图片为 null。")
+    display_url = serializers.SerializerMethodField(
+        help_text="带水印的展示图；非图片或尚未生成（processing 不是 ready）时为 null。"
+    )
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="带水印的缩略图；非图片或尚未生成（processing 不是 ready）时为 null。"
+    )
+    processing = EnumField(
+        ImageProcessing,
+        read_only=True,
+        help_text="展示图、缩略图和感知哈希在上传应答之后由后台任务生成：pending 处理中"
+        "（display_url、thumbnail_url 为 null，相似照片检查未做），ready 已完成，"
+        "failed 处理失败（原图已保存，原因见 processing_error）。非图片的附件为 ready。",
+    )
 
     class Meta:
         model = Attachment
@@ -174,6 +189,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "download_url",
             "display_url",
             "thumbnail_url",
+            "processing",
+            "processing_error",
         ]
         read_only_fields = fields
 

@@ -138,6 +138,37 @@
     });
   }
 
+  // The list of uploaded photos takes itself from the page again when the queue has sent
+  // a photo, and every few seconds while one is still being processed (its watermarked
+  // copies are made in the background), until none is left.
+  let refreshing = false;
+  let again = false;
+  async function refresh(delay) {
+    const list = document.getElementById("uploaded-photos");
+    if (!list) return;
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    try {
+      if (!navigator.onLine) throw new Error("offline");
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.getElementById(list.id);
+      if (response.ok && fresh) list.replaceWith(fresh);
+    } catch (err) {
+      // offline or the network dropped: the next round tries again
+    }
+    refreshing = false;
+    const now = document.getElementById("uploaded-photos");
+    if (again || now.hasAttribute("data-refresh")) refresh(again ? 0 : 3000);
+    again = false;
+  }
+  window.addEventListener("field:photo-sent", () => refresh(0));
+  if (document.querySelector("#uploaded-photos[data-refresh]")) refresh(3000);
+
   // Parts price search (parts' API): name, OE number and the price it would use.
   const parts = document.querySelector("[data-parts-search]");
   if (parts) {

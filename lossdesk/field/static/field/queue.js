@@ -133,6 +133,7 @@
             item.sentAt = Date.now();
             item.error = "";
             item.result = body && body.id ? body.id : null;
+            if (item.kind === "photo") window.dispatchEvent(new Event("field:photo-sent"));
           } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
             retryLater(item, `服务器暂不可用（${response.status}），稍后重试`);
           } else {
