@@ -17,8 +17,8 @@ from lossdesk.claims.choices import (
     DocumentRequestStatus,
     DocumentType,
     EventType,
-    Liability,
     ImageProcessing,
+    Liability,
     LossItemKind,
     LossItemStatus,
     PhotoCategory,
@@ -305,6 +305,12 @@ class Attachment(models.Model):
     # Watermarked copies of an image for the pages; the original file is never altered.
     display = models.FileField("展示图", upload_to=attachment_path, max_length=200, blank=True)
     thumbnail = models.FileField("缩略图", upload_to=attachment_path, max_length=200, blank=True)
+    # The copies and the pHash are made after the upload answers (claims.tasks); a
+    # document that is not an image has nothing to make and is ready at once.
+    processing = models.CharField(
+        "图片处理", max_length=10, choices=ImageProcessing.choices, default=ImageProcessing.READY
+    )
+    processing_error = models.CharField("处理失败原因", max_length=200, blank=True)
     # Authenticity findings of a photo: [{"code": PhotoCheck, "message": …}, …].
     checks = models.JSONField("真实性检查", default=list, blank=True)
     duplicate_of = models.ForeignKey(
@@ -317,12 +323,6 @@ class Attachment(models.Model):
     )
 
     class Meta:
-    # The copies and the pHash are made after the upload answers (claims.tasks); a
-    # document that is not an image has nothing to make and is ready at once.
-    processing = models.CharField(
-        "图片处理", max_length=10, choices=ImageProcessing.choices, default=ImageProcessing.READY
-    )
-    processing_error = models.CharField("处理失败原因", max_length=200, blank=True)
         verbose_name = "附件"
         verbose_name_plural = "附件"
         ordering = ["case", "uploaded_at"]
