@@ -42,7 +42,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import (
@@ -2403,6 +2403,7 @@ FONT_FILES = (
 )
 SKY = ((176, 196, 222), (200, 210, 220), (150, 170, 190), (215, 222, 228))
 ROAD = ((90, 90, 95), (110, 108, 104), (70, 72, 78))
+TRUNK = (95, 72, 50)
 PAINT = (
     (190, 30, 45),
     (240, 240, 240),
@@ -2446,49 +2447,79 @@ def demo_photo(
     total: int,
 ) -> SimpleUploadedFile:
     """A small JPEG that looks like a survey photo: a car outline with the damage ringed,
-    the plate and a camera time stamp."""
+    the plate and a camera time stamp. The scene (street, car size and place) and the
+    framing (zoom, aim, side) are each photo's own, as a hand-held camera's would be, so
+    the near-duplicate search does not take every demo case's photos for one another."""
     width, height = 480, 360
-    image = Image.new("RGB", (width, height), rng.choice(SKY))
+    scene_w, scene_h = 800, 600
+    horizon = rng.randint(280, 380)
+    image = Image.new("RGB", (scene_w, scene_h), rng.choice(SKY))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 225, width, height), fill=rng.choice(ROAD))
-    for x in range(0, width, 90):
-        draw.rectangle((x + 10, 320, x + 55, 326), fill=(235, 235, 235))
-    shift = rng.randint(-25, 25)
-    x0, y0, x1, y1 = 70 + shift, 175, 410 + shift, 255
+    x = rng.randint(-60, 0)
+    while x < scene_w:  # buildings and trees along the street
+        w, h = rng.randint(40, 150), rng.randint(40, 240)
+        if rng.random() < 0.3:
+            green = (rng.randint(40, 80), rng.randint(95, 145), rng.randint(40, 80))
+            draw.rectangle((x + w // 2 - 5, horizon - h // 2, x + w // 2 + 5, horizon), fill=TRUNK)
+            draw.ellipse((x, horizon - h, x + w, horizon - h + w), fill=green)
+        else:
+            grey = rng.randint(95, 205)
+            draw.rectangle((x, horizon - h, x + w, horizon), fill=(grey, grey, grey + 12))
+        x += w + rng.randint(0, 70)
+    draw.rectangle((0, horizon, scene_w, scene_h), fill=rng.choice(ROAD))
+    lane = rng.randint(horizon + 150, scene_h - 20)
+    for x in range(rng.randint(0, 60), scene_w, 110):
+        draw.rectangle((x, lane, x + 55, lane + 7), fill=(235, 235, 235))
+
+    scale = rng.uniform(0.8, 1.35)
+    left = rng.randint(20, max(21, int(scene_w - 340 * scale) - 20))
+    top = horizon + rng.randint(10, 90) - int(80 * scale)
+
+    def at(dx: float, dy: float) -> tuple[int, int]:
+        """A point of the car (body 340 × 80 from its top-left corner) in the scene."""
+        return (int(left + dx * scale), int(top + dy * scale))
+
     colour = PAINT[sum(map(ord, plate)) % len(PAINT)]  # the same car in every photo
     outline = (25, 25, 25)
-    draw.polygon(
-        [(x0 + 75, y0), (x0 + 120, y0 - 58), (x1 - 125, y0 - 58), (x1 - 60, y0)],
-        fill=colour,
-        outline=outline,
-        width=3,
-    )
-    draw.polygon(
-        [(x0 + 92, y0 - 4), (x0 + 126, y0 - 48), (x1 - 130, y0 - 48), (x1 - 78, y0 - 4)],
-        fill=(175, 205, 225),
-    )
-    draw.line((((x0 + x1) // 2 - 10, y0 - 50), ((x0 + x1) // 2 - 10, y0 - 2)), fill=colour, width=6)
-    draw.rounded_rectangle((x0, y0, x1, y1), radius=22, fill=colour, outline=outline, width=3)
-    for cx in (x0 + 72, x1 - 72):
-        draw.ellipse((cx - 33, y1 - 32, cx + 33, y1 + 34), fill=(35, 35, 35))
-        draw.ellipse((cx - 14, y1 - 13, cx + 14, y1 + 15), fill=(170, 170, 170))
+    draw.polygon([at(75, 0), at(120, -58), at(215, -58), at(280, 0)], fill=colour, outline=outline)
+    draw.polygon([at(92, -4), at(126, -48), at(210, -48), at(262, -4)], fill=(175, 205, 225))
+    draw.line((at(160, -50), at(160, -2)), fill=colour, width=max(3, int(6 * scale)))
+    body = (*at(0, 0), *at(340, 80))
+    draw.rounded_rectangle(body, radius=int(22 * scale), fill=colour, outline=outline, width=3)
+    for cx in (72, 268):
+        draw.ellipse((*at(cx - 33, 48), *at(cx + 33, 114)), fill=(35, 35, 35))
+        draw.ellipse((*at(cx - 14, 67), *at(cx + 14, 95)), fill=(170, 170, 170))
     if zone == "flood":
-        water = Image.new("RGB", (width, height - 215), (60, 90, 120))
-        image.paste(Image.blend(image.crop((0, 215, width, height)), water, 0.55), (0, 215))
+        water = Image.new("RGB", (scene_w, scene_h - horizon), (60, 90, 120))
+        flooded = image.crop((0, horizon, scene_w, scene_h))
+        image.paste(Image.blend(flooded, water, 0.55), (0, horizon))
         draw = ImageDraw.Draw(image)
+        aim = at(170, 40)
     else:
-        dx = {"front": x1 - 35, "rear": x0 + 35}.get(zone, (x0 + x1) // 2 + rng.randint(-60, 60))
-        dy = y0 + rng.randint(15, 45)
-        draw.ellipse((dx - 40, dy - 30, dx + 40, dy + 30), outline=(225, 20, 20), width=4)
+        dx = {"front": 305, "rear": 35}.get(zone, 170 + rng.randint(-60, 60))
+        aim = at(dx, rng.randint(15, 45))
+        ring = (aim[0] - 40 * scale, aim[1] - 30 * scale, aim[0] + 40 * scale, aim[1] + 30 * scale)
+        draw.ellipse(ring, outline=(225, 20, 20), width=4)
         for _ in range(4):
             draw.line(
                 (
-                    (dx + rng.randint(-25, 25), dy + rng.randint(-18, 18)),
-                    (dx + rng.randint(-25, 25), dy + rng.randint(-18, 18)),
+                    (aim[0] + rng.randint(-25, 25), aim[1] + rng.randint(-18, 18)),
+                    (aim[0] + rng.randint(-25, 25), aim[1] + rng.randint(-18, 18)),
                 ),
                 fill=(60, 60, 60),
                 width=2,
             )
+    # The framing: the first photo shows the whole scene, the others move in on the damage.
+    frame_w = rng.randint(560, 760) if index == 1 else rng.randint(320, 600)
+    frame_h = frame_w * height // width
+    cx = (scene_w // 2 + rng.randint(-80, 80)) if index == 1 else aim[0] + rng.randint(-90, 90)
+    cy = (scene_h // 2 + rng.randint(-40, 40)) if index == 1 else aim[1] + rng.randint(-60, 60)
+    x0 = min(max(cx - frame_w // 2, 0), scene_w - frame_w)
+    y0 = min(max(cy - frame_h // 2, 0), scene_h - frame_h)
+    image = image.crop((x0, y0, x0 + frame_w, y0 + frame_h)).resize((width, height))
+    if rng.random() < 0.5:
+        image = ImageOps.mirror(image)  # photographed from the other side
+    draw = ImageDraw.Draw(image)
     plate_bg, plate_fg = (
         ((90, 190, 110), (0, 0, 0)) if new_energy else ((20, 70, 170), (255, 255, 255))
     )

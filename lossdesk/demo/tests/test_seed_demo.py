@@ -323,6 +323,14 @@ def test_cases_past_the_survey_have_one_to_three_photos_stored_as_jpeg_files(dem
                 assert (image.width, image.height) == (photo.width, photo.height)
 
 
+def test_no_demo_photo_is_taken_for_another_cases(demo_db):
+    # Each photo is framed on its own; were they alike, every case would carry a
+    # near-duplicate finding and the risk board would show nothing else.
+    photos = Attachment.objects.filter(kind=AttachmentKind.PHOTO)
+    assert photos.count() > 20
+    assert not photos.filter(duplicate_of__isnull=False).exists()
+
+
 def test_issued_adjusting_reports_are_stored_pdfs(demo_db):
     reports = list(AdjustingReport.objects.all())
     assert reports
