@@ -41,6 +41,7 @@ urlpatterns = [
     path("audit/pii-access", audit.PiiAccessListView.as_view(), name="audit-pii-access"),
     path("statistics", reports.StatisticListView.as_view(), name="statistics"),
     path("statistics/<slug:slug>", reports.StatisticView.as_view(), name="statistic"),
+    path("kpis", reports.KpiView.as_view(), name="kpis"),
     path("cases", claims.CaseListView.as_view(), name="case-list"),
     path(CASE, claims.CaseDetailView.as_view(), name="case-detail"),
     path(f"{CASE}/events", claims.CaseEventsView.as_view(), name="case-events"),

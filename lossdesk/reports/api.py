@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from lossdesk.core.errors import ErrorCode, NotFound, PermissionDenied, ServiceError
 from lossdesk.org.api.base import error_responses
+from lossdesk.reports import kpis
 from lossdesk.reports.forms import StatisticsFilterForm
 from lossdesk.reports.permissions import VIEW_STATISTICS
 from lossdesk.reports.statistics import STATISTICS, Row, Table, available_statistics
@@ -137,3 +138,27 @@ class StatisticView(APIView):
             fields = {name: [str(m) for m in errors] for name, errors in form.errors.items()}
             raise ServiceError("筛选条件有误。", code=ErrorCode.INVALID, fields=fields)
         return Response(table_data(statistic.compute(request.user, form.filters())))
+
+
+class KpiView(APIView):
+    @extend_schema(
+        tags=["statistics"],
+        summary="考核指标（一个月，按人员或机构，含考核得分）",
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description="月份 YYYY-MM（默认本月）"),
+            OpenApiParameter(
+                "group_by", OpenApiTypes.STR, enum=["person", "branch"], description="默认 person"
+            ),
+        ],
+        responses={200: TableSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        _check(request.user)
+        try:
+            month = kpis.parse_month(request.query_params.get("month"))
+            group_by = kpis.parse_group_by(request.query_params.get("group_by"))
+        except kpis.KpiError as exc:
+            raise ServiceError(
+                exc.message, code=ErrorCode.INVALID, fields={exc.field: [exc.message]}
+            ) from None
+        return Response(table_data(kpis.compute(request.user, month, group_by)))

@@ -9,9 +9,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from lossdesk.org.permissions import grant_missing_permissions, register_grants
-        from lossdesk.reports import rollups
+        from lossdesk.reports import casefacts, closing, rollups
         from lossdesk.reports.permissions import REPORTS_PERMISSIONS
 
         register_grants(self.label, REPORTS_PERMISSIONS)
         post_migrate.connect(grant_missing_permissions, sender=self)
         rollups.connect()
+        casefacts.connect()
+        closing.register()

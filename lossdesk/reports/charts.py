@@ -15,7 +15,7 @@ def format_value(value, kind: str) -> str:
         return f"{value * 100:.1f}%"
     if kind == "money":
         return f"{value:,.2f}"
-    if kind == "rating":
+    if kind in ("rating", "number"):
         return f"{value:.2f}"
     if kind in ("minutes", "hours", "days"):
         return f"{value:.1f}"

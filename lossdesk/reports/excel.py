@@ -18,6 +18,7 @@ FORMATS = {
     "days": "0.0",
     "money": "#,##0.00",
     "rating": "0.00",
+    "number": "0.00",
 }
 PERIOD_FORMATS = {"day": "yyyy-mm-dd", "week": "yyyy-mm-dd", "month": "yyyy-mm"}
 

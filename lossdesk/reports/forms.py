@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from lossdesk.org.models import Branch, Client
+from lossdesk.reports.kpis import GROUPINGS as KPI_GROUPINGS
+from lossdesk.reports.kpis import KpiError, parse_month
 from lossdesk.reports.statistics import GROUPINGS, Filters, Statistic
 
 DEFAULT_DAYS = 30
@@ -78,3 +80,22 @@ class StatisticsFilterForm(forms.Form):
             ("日期", f"{data.get('date_from')} 至 {data.get('date_to')}"),
             ("分组", group),
         ]
+
+
+class KpiForm(forms.Form):
+    """The KPI page's month (YYYY-MM, default this month) and grouping."""
+
+    month = forms.CharField(
+        label="月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    group_by = forms.ChoiceField(label="分组", choices=list(KPI_GROUPINGS.items()))
+
+    def __init__(self, data=None):
+        defaults = {"month": f"{timezone.localdate():%Y-%m}", "group_by": "person"}
+        super().__init__({**defaults, **{k: v for k, v in (data or {}).items() if v}})
+
+    def clean_month(self):
+        try:
+            return parse_month(self.cleaned_data["month"])
+        except KpiError as exc:
+            raise forms.ValidationError(exc.message) from None

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from lossdesk.reports.choices import RATE_INDICATORS, Indicator
 
 
 class Statistics(models.Model):
@@ -106,3 +109,112 @@ class StaleCase(models.Model):
 
     def __str__(self) -> str:
         return str(self.case_id)
+
+
+class ClosedCase(models.Model):
+    """The figures of one closed case that the KPIs and the closing statistics add up, read
+    once from its timeline, reviews and deadlines (reports.casefacts, kept like the daily
+    roll-ups: a stale case is recomputed before statistics are read). Durations are whole
+    microseconds; a stage the case did not pass through is null."""
+
+    case = models.OneToOneField(
+        "claims.Case", models.CASCADE, primary_key=True, related_name="+", verbose_name="案件"
+    )
+    closed_at = models.DateTimeField("结案时间")
+    branch = models.ForeignKey(
+        "org.Branch", models.CASCADE, related_name="+", verbose_name="承办机构", db_index=False
+    )
+    client = models.ForeignKey(
+        "org.Client", models.CASCADE, related_name="+", verbose_name="委托方", db_index=False
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="查勘员",
+        db_index=False,
+    )
+    line = models.CharField("险种线", max_length=20, blank=True)
+    cycle_us = models.BigIntegerField("立案至结案（微秒）")
+    dispatch_us = models.BigIntegerField("报案至调度（微秒）", null=True)
+    survey_us = models.BigIntegerField("调度至查勘完成（微秒）", null=True)
+    assessment_us = models.BigIntegerField("查勘完成至提交审核（微秒）", null=True)
+    review_us = models.BigIntegerField("提交审核至审核通过（微秒）", null=True)
+    report_us = models.BigIntegerField("审核通过至出具报告（微秒）", null=True)
+    closing_us = models.BigIntegerField("出具报告至结案（微秒）", null=True)
+    people = models.PositiveSmallIntegerField("经手人数")
+    handoffs = models.PositiveSmallIntegerField("交接次数")
+    reviews = models.PositiveSmallIntegerField("审核次数")
+    returns = models.PositiveSmallIntegerField("退回次数")
+    deadlines = models.PositiveSmallIntegerField("时限环节数")
+    deadlines_late = models.PositiveSmallIntegerField("超时环节数")
+    assessed = models.DecimalField("首次送审定损金额", max_digits=14, decimal_places=2)
+    approved = models.DecimalField("核定金额", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "结案案件指标"
+        verbose_name_plural = "结案案件指标"
+        indexes = [
+            # A month's closed cases, per branch (KPIs, closing statistics).
+            models.Index(fields=["closed_at", "branch"], name="reports_closed_month"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class KpiTarget(models.Model):
+    """A target for one indicator (考核目标), from a date on, for every branch or one; the
+    most specific row effective on the first day of a month applies to that month."""
+
+    indicator = models.CharField("考核指标", max_length=30, choices=Indicator.choices)
+    branch = models.ForeignKey(
+        "org.Branch",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="机构",
+        help_text="空为全部机构；机构的目标优先于全部机构的。",
+    )
+    effective_from = models.DateField("生效日期")
+    target = models.DecimalField(
+        "目标值",
+        max_digits=12,
+        decimal_places=4,
+        help_text="比率填小数（0.85 即 85%）；用时填分钟或天，见指标单位。",
+    )
+    weight = models.DecimalField(
+        "权重", max_digits=5, decimal_places=2, default=1, help_text="考核得分中所占权重。"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "考核目标"
+        verbose_name_plural = "考核目标"
+        ordering = ["indicator", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "branch", "effective_from"], name="uniq_kpi_target"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "effective_from"],
+                condition=models.Q(branch__isnull=True),
+                name="uniq_kpi_target_all_branches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.effective_from}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.target is not None and self.target < 0:
+            errors["target"] = "目标值不能为负数。"
+        if self.indicator in RATE_INDICATORS and self.target is not None and self.target > 1:
+            errors["target"] = "比率类指标的目标值须在 0 到 1 之间（0.85 即 85%）。"
+        if self.weight is not None and self.weight <= 0:
+            errors["weight"] = "权重须大于 0。"
+        if errors:
+            raise ValidationError(errors)

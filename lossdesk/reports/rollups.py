@@ -22,6 +22,7 @@ from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus
 from lossdesk.claims.filtersets import local_midnight
 from lossdesk.claims.models import Case
 from lossdesk.intake.models import Dispatch
+from lossdesk.reports import casefacts
 from lossdesk.reports.aggregates import microseconds_between, within
 from lossdesk.reports.models import CaseDay, DispatchDay, StaleCase
 
@@ -209,6 +210,7 @@ def refresh() -> int:
         case_ids = {case_id for _pk, case_id in stale}
         for rollup in ROLLUPS:
             rollup.refresh(case_ids)
+        casefacts.refresh(case_ids)
         StaleCase.objects.filter(pk__in=[pk for pk, _case in stale]).delete()
     return len(case_ids)
 
@@ -217,4 +219,6 @@ def rebuild() -> dict[str, int]:
     """Every roll-up recomputed from the cases: {model: rows written}."""
     with transaction.atomic():
         StaleCase.objects.all().delete()
-        return {r.model._meta.model_name: r.rebuild() for r in ROLLUPS}
+        written = {r.model._meta.model_name: r.rebuild() for r in ROLLUPS}
+        written["closedcase"] = casefacts.rebuild()
+        return written

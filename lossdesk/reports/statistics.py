@@ -78,7 +78,7 @@ GROUPINGS = {
 class Column:
     key: str
     label: str
-    kind: str = "int"  # int | percent | minutes | hours | days | money | rating
+    kind: str = "int"  # int | percent | minutes | hours | days | money | rating | number
 
 
 @dataclass

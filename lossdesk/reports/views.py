@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from lossdesk.reports import kpis
 from lossdesk.reports.charts import bar_chart
 from lossdesk.reports.excel import workbook
-from lossdesk.reports.forms import StatisticsFilterForm
+from lossdesk.reports.forms import KpiForm, StatisticsFilterForm
 from lossdesk.reports.permissions import VIEW_STATISTICS
 from lossdesk.reports.statistics import STATISTICS, available_statistics
 
@@ -108,3 +109,42 @@ class ExportAllView(StatisticsMixin, View):
         filters = form.filters()
         tables = [s.compute(request.user, filters) for s in available_statistics()]
         return _xlsx_response(workbook(tables, form.describe(), request.user), "statistics")
+
+
+class KpiView(StatisticsMixin, View):
+    """考核指标: one month's KPIs by person or branch, with the score against the targets."""
+
+    def get(self, request):
+        form = KpiForm(request.GET)
+        table = chart = None
+        targets = []
+        if form.is_valid():
+            month, group_by = form.cleaned_data["month"], form.cleaned_data["group_by"]
+            table = kpis.compute(request.user, month, group_by)
+            chart = bar_chart(table)
+            in_force = kpis.targets_in_force(month)
+            targets = sorted(in_force.values(), key=lambda t: (t.indicator, t.branch_id or 0))
+        return render(
+            request,
+            "reports/kpis.html",
+            {
+                "nav": "stats",
+                "form": form,
+                "table": table,
+                "chart": chart,
+                "targets": targets,
+                "statistics": available_statistics(),
+            },
+            status=200 if form.is_valid() else 400,
+        )
+
+
+class KpiExportView(StatisticsMixin, View):
+    def get(self, request):
+        form = KpiForm(request.GET)
+        if not form.is_valid():
+            return render(request, "reports/kpis.html", {"nav": "stats", "form": form}, status=400)
+        month, group_by = form.cleaned_data["month"], form.cleaned_data["group_by"]
+        table = kpis.compute(request.user, month, group_by)
+        notes = [("月份", f"{month:%Y-%m}"), ("分组", kpis.GROUPINGS[group_by])]
+        return _xlsx_response(workbook([table], notes, request.user), f"kpis-{month:%Y-%m}")

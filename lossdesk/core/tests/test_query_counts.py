@@ -79,6 +79,8 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         **{f"reports:statistic[{slug}]": ("zhoujiu", f"slug:{slug}") for slug in STATISTICS},
         "api:statistics": ("zhoujiu", None),
         **{f"api:statistic[{slug}]": ("zhoujiu", f"slug:{slug}") for slug in STATISTICS},
+        "reports:kpis": ("zhoujiu", None),
+        "api:kpis": ("zhoujiu", None),
     },
     "parts": {
         "parts:search": ("zhangsan", "?q=前保险杠"),
@@ -199,6 +201,7 @@ NOT_LISTS = {
     "parts-manual-quote-photo": "a file download",
     "reports:export-all": "an Excel export",
     "reports:export": "an Excel export",
+    "reports:kpis-export": "an Excel export",
     "api:case-attachment-file": "a file download",
     "api:case-attachment-display": "a file download",
     "api:case-attachment-thumbnail": "a file download",

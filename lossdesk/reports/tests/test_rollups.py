@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lossdesk.claims.choices import CancelReason, CaseStatus
 from lossdesk.claims.models import Case
 from lossdesk.intake.models import Dispatch
-from lossdesk.reports import rollups
-from lossdesk.reports.models import CaseDay, DispatchDay, StaleCase
+from lossdesk.reports import casefacts, rollups
+from lossdesk.reports.models import CaseDay, ClosedCase, DispatchDay, StaleCase
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import MARCH
 
@@ -40,11 +40,21 @@ def raw(rollup) -> dict:
     }
 
 
+def closed_case_rows(rows) -> set[tuple]:
+    fields = [f.attname for f in ClosedCase._meta.concrete_fields]
+    return {tuple(getattr(row, name) for name in fields) for row in rows}
+
+
 def assert_rollups_equal_raw():
     rollups.refresh()
     assert not StaleCase.objects.exists()
     for rollup in rollups.ROLLUPS:
         assert stored(rollup) == raw(rollup), rollup.model.__name__
+    # Each closed case's figures (reports.casefacts) as read from its records now.
+    every_case = Case.objects.values_list("pk", flat=True)
+    assert closed_case_rows(ClosedCase.objects.all()) == closed_case_rows(
+        casefacts.compute(every_case)
+    )
 
 
 minutes = st.integers(min_value=0, max_value=60 * 24 * 5)
@@ -160,6 +170,7 @@ def test_rebuild_writes_the_same_rows_as_refreshing(month):
     assert written == {
         "caseday": CaseDay.objects.count(),
         "dispatchday": DispatchDay.objects.count(),
+        "closedcase": ClosedCase.objects.count(),
     }
     assert {r.model: stored(r) for r in rollups.ROLLUPS} == before
 
