@@ -3,8 +3,8 @@
 A fee contract binds every branch of the firm, so only a user who may add contracts and whose
 data scope covers the head office (the root of the organisation tree) makes one."""
 
-from dataclasses import asdict
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
@@ -21,8 +21,9 @@ from lossdesk.billing.permissions import (
 )
 from lossdesk.claims import registry
 from lossdesk.claims.choices import CaseStatus, EventType, LossItemStatus
-from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.claims.models import Case, CaseEvent, SurveyRecord
 from lossdesk.claims.services import record_event
+from lossdesk.core.calendar import work_calendar
 from lossdesk.core.errors import (
     Conflict,
     ErrorCode,
@@ -35,7 +36,8 @@ from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
 from lossdesk.rules.fees import LINE_LABELS, FeeCase, FeeLine, compute_fee, parse_terms
-from lossdesk.rules.money import fmt_money, mul, to_fen
+from lossdesk.rules.money import fmt_money, fmt_number, mul, to_fen
+from lossdesk.rules.off_hours import NightWindow, off_hours
 
 
 def reaches_head_office(user) -> bool:
@@ -125,9 +127,64 @@ def contract_in_force(client: Client, line: str, on_date: date) -> FeeContract |
 # Before the surveyor arrives a cancelled case earns nothing; from then on the contract's
 # cancellation fee (docs/billing.md).
 BEFORE_SURVEY = frozenset({CaseStatus.REGISTERED, CaseStatus.DISPATCHED})
-NOT_RECORDED = "查勘里程、夜间/节假日未记录：按 0 公里、非夜间计算"
 NO_CONTRACT = "无收费协议"
 ZERO = Decimal("0.00")
+# The extras of the survey, which a case earns once, on its first line (motor before property
+# before injury), whatever the other lines' contracts say.
+SURVEY_EXTRAS = {"distance_km": "0", "night": False, "rescues": 0, "resurveys": 0}
+
+
+@dataclass(frozen=True)
+class SurveyFacts:
+    """What the case's records say about its survey, for the fee's extras: the surveyor's
+    外勤里程 on the survey record (None: not recorded), the first arrival on site (the
+    `arrived` event, local time), the rescues coordinated (`rescue_recorded` events) and the
+    re-surveys (every arrival after the first)."""
+
+    travel_km: Decimal | None
+    arrived_at: datetime | None
+    rescues: int
+    resurveys: int
+
+    def inputs(self, window: NightWindow) -> tuple[dict, str]:
+        """The extras' part of a line's inputs under a contract's night window, and the
+        explanation line that says where each figure comes from."""
+        if self.travel_km is None:
+            distance, km = "0", "外勤里程未记录，按 0 公里"
+        else:
+            distance, km = fmt_number(self.travel_km), f"外勤里程 {fmt_money(self.travel_km)} 公里"
+        if self.arrived_at is None:
+            night, when = False, "未记录到达现场，按非夜间、非节假日"
+        else:
+            found = off_hours(self.arrived_at.replace(tzinfo=None), window, work_calendar())
+            night, when = found.applies, f"到达现场 {found.describe()}"
+        body = {
+            "distance_km": distance,
+            "night": night,
+            "rescues": self.rescues,
+            "resurveys": self.resurveys,
+        }
+        counts = f"救援协调 {self.rescues} 次，复勘 {self.resurveys} 次"
+        return body, f"查勘：{km}；{when}；{counts}"
+
+
+def survey_facts(case: Case) -> SurveyFacts:
+    events = CaseEvent.objects.filter(
+        case=case, type__in=[EventType.ARRIVED, EventType.RESCUE_RECORDED]
+    ).order_by("created_at", "id")
+    arrivals, rescues = [], 0
+    for kind, at in events.values_list("type", "created_at"):
+        if kind == EventType.ARRIVED:
+            arrivals.append(at)
+        else:
+            rescues += 1
+    travel = SurveyRecord.objects.filter(case=case).values_list("travel_km", flat=True).first()
+    return SurveyFacts(
+        travel_km=travel,
+        arrived_at=timezone.localtime(arrivals[0]) if arrivals else None,
+        rescues=rescues,
+        resurveys=max(len(arrivals) - 1, 0),
+    )
 
 
 def commission_date(case: Case) -> date:
@@ -146,7 +203,7 @@ def line_inputs(case: Case, *, cancelled: bool, after_survey: bool) -> dict[str,
     """The `case` body of /calc/fee for each loss line present on the case, by line name:
     the approved amount of the line's live items (the sum of their documents' totals, as
     claims sums the assessed amount), the number of those items, the cancellation flags;
-    distance and night are not recorded by LossDesk yet (0 and false)."""
+    the survey's extras at nought (`compute_case_fee` gives them to the first line)."""
     inputs: dict[str, dict] = {}
     items = case.loss_items.all()
     if not cancelled:
@@ -162,8 +219,7 @@ def line_inputs(case: Case, *, cancelled: bool, after_survey: bool) -> dict[str,
             "line": line.name,
             "cancelled": cancelled,
             "cancelled_after_survey": cancelled and after_survey,
-            "distance_km": "0",
-            "night": False,
+            **SURVEY_EXTRAS,
             "loss_items": count,
         }
         if not cancelled:
@@ -186,11 +242,23 @@ def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
     cancelled = trigger == FeeTrigger.CANCELLED
     after_survey = cancelled and survey_started(case)
     inputs = line_inputs(case, cancelled=cancelled, after_survey=after_survey)
+    facts = None if cancelled else survey_facts(case)
+    first = next(iter(inputs), None)
     rows: list[CaseFeeComponent] = []
     explanation: list[str] = [f"委托日 {on_date:%Y-%m-%d}（报案日期），按当日生效的收费协议计算"]
     for name, body in inputs.items():
         label = LINE_LABELS[FeeLine(name)]
         contract = contract_in_force(case.client, name, on_date)
+        survey_note = None
+        if facts is not None and name == first:
+            window = parse_terms(contract.terms).night_window if contract else NightWindow()
+            extras, survey_note = facts.inputs(window)
+            body.update(extras)
+        elif facts is not None:
+            survey_note = (
+                "外勤里程、夜间/节假日、救援、复勘按案件计一次，"
+                f"已计入{LINE_LABELS[FeeLine(first)]}"
+            )
         if contract is None:
             rows.append(
                 CaseFeeComponent(
@@ -205,8 +273,8 @@ def compute_case_fee(case: Case, *, trigger: str, actor) -> CaseFee:
             continue
         result = compute_fee(contract.terms, fee_case(body))
         lines = [f"{label}收费协议第 {contract.version} 版", *result.explanation]
-        if not cancelled:
-            lines.insert(1, NOT_RECORDED)
+        if survey_note:
+            lines.insert(1, survey_note)
         rows.append(
             CaseFeeComponent(
                 line=name,

@@ -13,6 +13,8 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import SurveyRecord
 from lossdesk.claims.workflow import REVIEW_LEVELS, REVIEW_STATES
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
+from lossdesk.core.money_fields import AmountFormField
+from lossdesk.rules.money import QUANTITY
 
 
 class VersionedForm(forms.Form):
@@ -46,8 +48,14 @@ class SurveyForm(VersionedForm):
     description = forms.CharField(
         label="查勘情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX
     )
+    travel_km = AmountFormField(
+        label="外勤里程（公里）",
+        kind=QUANTITY,
+        required=False,
+        help_text="本次查勘往返行驶的里程，用于远程查勘费；未填写按未记录。",
+    )
 
-    FIELDS = ("scene", "accident_type", "liability", "weather", "description")
+    FIELDS = ("scene", "accident_type", "liability", "weather", "description", "travel_km")
 
     def __init__(self, *args, case=None, **kwargs):
         record = getattr(case, "survey", None) if case is not None else None

@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -249,6 +250,17 @@ class SurveyRecord(models.Model):
     liability_ratio = models.DecimalField("责任比例", max_digits=3, decimal_places=2)
     weather = models.CharField("天气", max_length=20, blank=True)
     description = models.TextField("查勘情况", max_length=TEXT_MAX)
+    # What the surveyor drove for this survey, there and back; the fee's remote-survey extra
+    # (billing) counts the kilometres beyond the contract's threshold. Blank: not recorded.
+    travel_km = models.DecimalField(
+        "外勤里程（公里）",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="本次查勘往返行驶的里程，用于远程查勘费。",
+    )
     surveyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="查勘人"
     )

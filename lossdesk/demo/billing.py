@@ -44,6 +44,9 @@ PROPERTY_BRACKETS = [
 ]
 INJURY = {"mode": "per_case", "amount": "600.00", "km_rate": "2.00", "km_threshold": "30"}
 CANCELLATION_FEE = "150.00"
+# The survey's extras on every motor contract: a night or holiday arrival, a rescue
+# coordinated, a re-survey (docs/billing.md).
+MOTOR_EXTRAS = {"night_surcharge": "100.00", "rescue_fee": "150.00", "resurvey_fee": "80.00"}
 # The contracts start before the demo's oldest report; the second version a month ago.
 CONTRACTS_FROM_DAYS = 400
 SECOND_VERSION_DAYS = 30
@@ -55,6 +58,7 @@ def motor_terms(rate: str, minimum: str, maximum: str) -> dict:
         "rate": rate,
         "minimum": minimum,
         "maximum": maximum,
+        **MOTOR_EXTRAS,
         "cancellation_fee": CANCELLATION_FEE,
     }
 

@@ -2,10 +2,11 @@
 report is issued or the case cancelled, stored with its inputs and explanation; adjustments
 requested by finance and decided by a manager; every step on the timeline."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
@@ -15,8 +16,9 @@ from lossdesk.billing.models import CaseFee
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, EventType
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
+from lossdesk.field.services import do_record_rescue
 from lossdesk.rules.fees import compute_fee
-from lossdesk.testing import API, Firm, client_for
+from lossdesk.testing import API, SURVEY, Firm, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +45,19 @@ def fee_events(case):
     )
 
 
+def beijing(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.get_default_timezone())
+
+
+# A working Wednesday morning: neither night nor holiday.
+WORKING_MORNING = beijing(2026, 9, 30, 10, 0)
+
+
 @pytest.fixture
 def issued(firm):
     contract(firm, PERCENTAGE)
-    return firm.issued_case(lines=HALF_OF_8115)
+    with time_machine.travel(WORKING_MORNING, tick=False):
+        return firm.issued_case(lines=HALF_OF_8115)
 
 
 def test_issuing_the_report_computes_the_worked_example_fee(firm, issued):
@@ -68,10 +79,15 @@ def test_issuing_the_report_computes_the_worked_example_fee(firm, issued):
         "cancelled_after_survey": False,
         "distance_km": "0",
         "night": False,
+        "rescues": 0,
+        "resurveys": 0,
         "loss_items": 2,
     }
     assert "8115.00 × 3% = 243.45，低于最低收费，按最低收费 300.00" in " ".join(motor.explanation)
-    assert services.NOT_RECORDED in motor.explanation
+    assert motor.explanation[1] == (
+        "查勘：外勤里程未记录，按 0 公里；到达现场 2026-09-30 10:00：非夜间（22:00–06:00）、"
+        "工作日；救援协调 0 次，复勘 0 次"
+    )
     assert fee.explanation[-1] == "公估费合计 = 300.00"
     # The stored inputs give the stored fee again.
     assert compute_fee(motor.terms, services.fee_case(motor.inputs)).fee == motor.fee
@@ -80,6 +96,93 @@ def test_issuing_the_report_computes_the_worked_example_fee(firm, issued):
     assert event.data == {"amount": "300.00"}
     assert "委托日" in event.message and "车险协议第 1 版" in event.message
     assert event.actor == firm.lisi
+
+
+# The survey's extras (issue 14 §1): per km beyond 30, 100.00 at night or on a holiday,
+# 150.00 per rescue coordinated, 80.00 per re-survey, on 200.00 a case.
+EXTRAS = {
+    "mode": "per_case",
+    "amount": "200.00",
+    "km_rate": "2.00",
+    "km_threshold": "30",
+    "night_surcharge": "100.00",
+    "rescue_fee": "150.00",
+    "resurvey_fee": "80.00",
+}
+
+
+def surveyed_and_issued(firm, arrived_at, *, travel_km=None, rescue=False, again=False, no="1"):
+    """A case whose surveyor arrives at `arrived_at` (Beijing), with the survey's extras as
+    given, then assessed, approved and issued now."""
+    with time_machine.travel(arrived_at, tick=False):
+        case = firm.assessed_case(lines=HALF_OF_8115, client_claim_no=f"PICC-EXTRAS-{no}")
+        if rescue:
+            rescue_data = {
+                "type": "tow",
+                "firm": "杭州顺达拖车",
+                "start_place": "文一西路",
+                "end_place": "杭州XX汽修",
+                "distance_km": Decimal("12.5"),
+                "fee": Decimal("300.00"),
+                "started_at": arrived_at - timedelta(minutes=40),
+                "ended_at": arrived_at - timedelta(minutes=10),
+            }
+            do_record_rescue(case, rescue_data, actor=firm.zhangsan)
+    if again:  # a second visit on site: the re-survey claims records as another arrival
+        claims_services.record_event(case, EventType.ARRIVED, firm.zhangsan, "再次到达现场")
+    if travel_km is not None:
+        survey = {**SURVEY, "travel_km": Decimal(travel_km)}
+        claims_services.do_save_survey(case, survey, actor=firm.zhangsan)
+    claims_services.do_submit_for_review(case, actor=firm.zhangsan)
+    claims_services.do_review_case(case, decision="approved", actor=firm.lisi)
+    claims_services.do_issue_report(case, actor=firm.lisi)
+    [motor] = CaseFee.objects.get(case=case).components.all()
+    assert compute_fee(motor.terms, services.fee_case(motor.inputs)).fee == motor.fee
+    return motor
+
+
+@pytest.mark.parametrize(
+    ("arrived_at", "night", "says"),
+    [
+        (beijing(2026, 9, 30, 10, 0), False, "2026-09-30 10:00：非夜间（22:00–06:00）、工作日"),
+        (beijing(2026, 9, 30, 23, 10), True, "2026-09-30 23:10：夜间（22:00–06:00）"),
+        (beijing(2026, 10, 1, 10, 0), True, "2026-10-01 10:00：节假日（非工作日）"),  # 国庆节
+        (beijing(2026, 10, 10, 10, 0), False, "2026-10-10 10:00：非夜间"),  # 调休上班
+    ],
+)
+def test_a_night_or_holiday_arrival_adds_the_night_surcharge(firm, arrived_at, night, says):
+    contract(firm, EXTRAS)
+    motor = surveyed_and_issued(firm, arrived_at)
+    assert motor.inputs["night"] is night
+    assert motor.fee == (Decimal("300.00") if night else Decimal("200.00"))
+    assert f"到达现场 {says}" in motor.explanation[1]
+
+
+def test_the_contracts_own_night_window_decides(firm):
+    contract(firm, {**EXTRAS, "night_from": "20:00", "night_to": "07:00"})
+    motor = surveyed_and_issued(firm, beijing(2026, 9, 30, 21, 0))
+    assert (motor.inputs["night"], motor.fee) == (True, Decimal("300.00"))
+    assert "夜间（20:00–07:00）" in motor.explanation[1]
+
+
+def test_a_long_distance_survey_charges_the_km_beyond_the_threshold(firm):
+    contract(firm, EXTRAS)
+    near = surveyed_and_issued(firm, WORKING_MORNING, travel_km="28.5")
+    far = surveyed_and_issued(firm, WORKING_MORNING, travel_km="45", no="2")
+    assert (near.inputs["distance_km"], near.fee) == ("28.5", Decimal("200.00"))
+    assert (far.inputs["distance_km"], far.fee) == ("45", Decimal("230.00"))
+    assert "外勤里程 45.00 公里" in far.explanation[1]
+    assert "远程查勘费：(45 − 30) km × 2.00 = 30.00" in far.explanation
+
+
+def test_a_rescue_coordinated_and_a_re_survey_are_each_charged(firm):
+    contract(firm, EXTRAS)
+    motor = surveyed_and_issued(firm, WORKING_MORNING, rescue=True, again=True)
+    assert (motor.inputs["rescues"], motor.inputs["resurveys"]) == (1, 1)
+    assert motor.fee == Decimal("430.00")  # 200 + 150 + 80
+    assert "救援协调 1 次，复勘 1 次" in motor.explanation[1]
+    assert "救援协调费：1 次救援协调 × 150.00 = 150.00" in motor.explanation
+    assert "复勘费：1 次复勘 × 80.00 = 80.00" in motor.explanation
 
 
 def test_a_line_without_a_contract_is_listed_at_zero_and_flagged(firm):

@@ -36,7 +36,9 @@ from lossdesk.claims.models import (
 )
 from lossdesk.claims.workflow import ACTION_LABELS, REVIEW_ACTIONS, Action, available_actions
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
+from lossdesk.core.money_fields import AmountField
 from lossdesk.org.api.base import EnumField, enum_or_null
+from lossdesk.rules.money import QUANTITY
 
 
 def _absolute(serializer, url: str) -> str:
@@ -98,6 +100,7 @@ class SurveyRecordSerializer(serializers.ModelSerializer):
             "liability_ratio",
             "weather",
             "description",
+            "travel_km",
             "surveyed_by",
             "updated_at",
         ]
@@ -391,6 +394,13 @@ class SurveyInputSerializer(VersionSerializer):
     liability = EnumField(Liability)
     weather = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=TEXT_MAX)
+    travel_km = AmountField(
+        kind=QUANTITY,
+        required=False,
+        allow_null=True,
+        help_text="外勤里程（公里）：本次查勘往返行驶的里程，用于远程查勘费；"
+        "不带此字段时保留原值，null 为未记录。",
+    )
 
 
 class AttachmentInputSerializer(VersionSerializer):

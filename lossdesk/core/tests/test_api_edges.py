@@ -39,6 +39,7 @@ def test_options_on_the_survey_and_the_sheet_describe_their_put_body(firm):
         "liability",
         "weather",
         "description",
+        "travel_km",
     }
     assert sheet.status_code == 200, sheet.content
     assert "lines" in sheet.json()["actions"]["PUT"]
