@@ -141,6 +141,22 @@ VIEWS: dict[str, dict[str, tuple[str, str | None]]] = {
         "api:monitoring-list": ("zhoujiu", None),
         "api:monitoring-overdue": ("zhoujiu", None),
         "api:monitoring-statistics": ("zhoujiu", None),
+        "quality:misconduct-register": ("zhoujiu", None),
+        "quality:misconduct-detail": ("zhoujiu", "misconduct"),
+        "quality:person": ("zhoujiu", "quality_person"),
+        "quality:my-record": ("zhangsan", None),
+        "quality:complaint-list": ("zhoujiu", None),
+        "quality:complaint-detail": ("zhoujiu", "complaint"),
+        "quality:whistleblower-report-list": ("zhoujiu", None),
+        "quality:whistleblower-report": ("zhoujiu", "whistleblower_report"),
+        "api:misconduct-list": ("zhoujiu", None),
+        "api:misconduct-detail": ("zhoujiu", "misconduct"),
+        "api:misconduct-items": ("zhoujiu", None),
+        "api:quality-person": ("zhoujiu", "quality_person"),
+        "api:complaint-list": ("zhoujiu", None),
+        "api:complaint-detail": ("zhoujiu", "complaint"),
+        "api:whistleblower-report-list": ("zhoujiu", None),
+        "api:whistleblower-report-detail": ("zhoujiu", "whistleblower_report"),
     },
     "billing": {
         "api:fee-contract-list": ("finance", None),
@@ -225,6 +241,8 @@ NOT_LISTS = {
     "api:reconciliation-export": "an Excel export",
     "billing:statement-action": "POST only: a statement's status change",
     "billing:statement-reconcile": "POST only: the settlement-sheet upload",
+    "quality:misconduct-new": "a form",
+    "quality:misconduct-evidence": "a file download",
 }
 NOT_LISTS.update(
     {

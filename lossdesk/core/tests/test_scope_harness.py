@@ -36,6 +36,8 @@ from lossdesk.org.models import AuthToken
 from lossdesk.parts import services as parts_services
 from lossdesk.property import services as property_services
 from lossdesk.quality.services import evaluate_case
+from lossdesk.quality.staff import services as staff_services
+from lossdesk.quality.staff.models import MisconductItem
 from lossdesk.testing import Firm, client_for, error_of, photo
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -239,6 +241,11 @@ PAGES = {
     "parts:import-confirm": R("hz_price_desk", "catalogue_import", post=302),
     "parts:import-cancel": R("hz_price_desk", "catalogue_import", post=302),
     "quality:alert-resolve": R("zhoujiu", "alert", get=200, post=400),
+    "quality:misconduct-detail": R("lisi", "misconduct", get=200, post=400),
+    "quality:misconduct-evidence": R("lisi", "misconduct_evidence", get=200),
+    "quality:person": R("zhoujiu", "quality_person", get=200, post=400),
+    "quality:complaint-detail": R("zhoujiu", "complaint", get=200, post=400),
+    "quality:whistleblower-report": R("zhoujiu", "whistleblower_report", get=200, post=400),
     "field:case-rescue": R("zhangsan", "surveying", get=200, post=400),
     "field:case": R("zhangsan", "surveying", get=200),
     "field:photos": R("zhangsan", "surveying", get=200),
@@ -287,6 +294,19 @@ API = {
     "api:case-investigation-flag-decision": R("zhangsan", "injury_flag", put=400),
     "api:alert-detail": R("zhoujiu", "alert", get=200),
     "api:alert-resolve": R("zhoujiu", "alert", post=400),
+    "api:misconduct-detail": R("lisi", "misconduct", get=200),
+    "api:misconduct-reply": R("zhangsan", "misconduct", post=400),
+    "api:misconduct-appeal": R("zhangsan", "misconduct", post=400),
+    "api:misconduct-decision": R("zhoujiu", "misconduct", post=400),
+    "api:misconduct-finalize": R("lisi", "misconduct", post=200),
+    "api:misconduct-evidence": R("lisi", "misconduct", multipart=True, post=400),
+    "api:quality-person": R("zhoujiu", "quality_person", get=200),
+    "api:quality-person-evaluations": R("zhoujiu", "quality_person", post=400),
+    "api:quality-person-awards": R("zhoujiu", "quality_person", post=400),
+    "api:complaint-detail": R("zhoujiu", "complaint", get=200),
+    "api:complaint-conclude": R("zhoujiu", "complaint", post=400),
+    "api:whistleblower-report-detail": R("zhoujiu", "whistleblower_report", get=200),
+    "api:whistleblower-report-decide": R("zhoujiu", "whistleblower_report", post=400),
     "api:case-submit-for-review": R("zhangsan", "case", post=200),
     "api:case-review": R("lisi", "in_review", post=400),
     "api:case-document-requests": R("lisi", "in_review", post=400),
@@ -507,6 +527,49 @@ class World:
         )
         late = next(a for a in evaluate_case(case) if a.rule == "late_report")
         return {"pk": late.pk}
+
+    # Staff quality: 张三's misconduct entry registered by 李四 with a photo as evidence, a
+    # complaint and a whistle-blower report about him.
+    @cached_property
+    def _misconduct(self):
+        item = MisconductItem.objects.get(code="S02")
+        data = {
+            "person": self.firm.zhangsan.pk,
+            "item": item.pk,
+            "points": 2,
+            "occurred_on": timezone.localdate(),
+            "description": "查勘照片缺漏。",
+        }
+        return staff_services.do_register_misconduct(
+            data, evidence=[photo("现场.jpg")], actor=self.firm.lisi
+        )
+
+    @cached_property
+    def misconduct(self):
+        return {"pk": self._misconduct.pk}
+
+    @cached_property
+    def misconduct_evidence(self):
+        return {"pk": self._misconduct.pk, "evidence_pk": self._misconduct.evidence.get().pk}
+
+    @cached_property
+    def quality_person(self):
+        return {"pk": self.firm.zhangsan.pk}
+
+    @cached_property
+    def complaint(self):
+        data = {"source": "customer", "complainant": "王先生", "staff": self.firm.zhangsan.pk}
+        complaint = staff_services.do_receive_complaint(
+            {**data, "summary": "态度恶劣。"}, actor=self.firm.zhoujiu
+        )
+        return {"pk": complaint.pk}
+
+    @cached_property
+    def whistleblower_report(self):
+        report = staff_services.do_receive_report(
+            {"subject": self.firm.zhangsan.pk, "content": "收受红包。"}, actor=self.firm.zhoujiu
+        )
+        return {"pk": report.pk}
 
     @cached_property
     def _in_review(self):

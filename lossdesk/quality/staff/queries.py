@@ -78,7 +78,7 @@ class PersonQuality:
     person: object
     period: str
     points: int
-    by_period: dict
+    by_period: list
     consequences: list
     evaluations: list
     records: list
@@ -97,7 +97,9 @@ def person_quality(person) -> PersonQuality:
         person=person,
         period=period,
         points=by_period.get(period, 0),
-        by_period={periods.label(k): v for k, v in by_period.items()},
+        by_period=[
+            {"period": k, "label": periods.label(k), "points": v} for k, v in by_period.items()
+        ],
         consequences=consequences,
         evaluations=list(
             ConductEvaluation.objects.filter(person=person).select_related("evaluator")

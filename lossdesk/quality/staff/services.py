@@ -66,8 +66,8 @@ def _require(actor, permission: str, what: str) -> None:
         raise PermissionDenied(f"您的岗位没有{what}的权限。")
 
 
-def _invalid(message: str, errors: dict) -> ServiceError:
-    return ServiceError(message, code=ErrorCode.INVALID, fields=errors)
+def _invalid(message: str, errors: dict, refused: ServiceError | None = None) -> ServiceError:
+    return ServiceError(message, code=refused.code if refused else ErrorCode.INVALID, fields=errors)
 
 
 def _text(data: dict, name: str, limit: int, errors: dict, *, required: str = "") -> str:
@@ -134,28 +134,28 @@ def _locked(model, obj):
 # ------------------------------------------------------------------ misconduct register
 
 
-def _sniff_evidence(uploads, errors: dict) -> list:
+def _sniff_evidence(uploads, errors: dict) -> tuple[list, ServiceError | None]:
+    """Every file sniffed (core.uploads), their messages gathered under `evidence`; with the
+    first typed refusal, so the answer keeps its code (`unsupported_file_type`…)."""
     uploads = list(uploads or [])
     if len(uploads) > MAX_EVIDENCE:
         errors["evidence"] = [f"证据文件最多 {MAX_EVIDENCE} 个。"]
-        return []
-    sniffed = []
+        return [], None
+    sniffed, refused = [], None
     for upload in uploads:
         try:
-            sniffed.append(
-                (
-                    upload,
-                    sniff_upload(
-                        upload,
-                        max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
-                        allow_pdf=True,
-                        field="evidence",
-                    ),
-                )
+            file = sniff_upload(
+                upload,
+                max_bytes=settings.LOSSDESK_MAX_ATTACHMENT_SIZE,
+                allow_pdf=True,
+                field="evidence",
             )
         except ServiceError as exc:
             errors.setdefault("evidence", []).extend(exc.fields.get("evidence", [exc.message]))
-    return sniffed
+            refused = refused or exc
+        else:
+            sniffed.append((upload, file))
+    return sniffed, refused
 
 
 def _store_evidence(record, sniffed, actor) -> None:
@@ -206,9 +206,9 @@ def do_register_misconduct(data: dict, *, evidence=(), actor) -> MisconductRecor
         ]
     description = _text(data, "description", TEXT_MAX, errors, required="请写明违规事实。")
     case = _scoped_case(data.get("case_no"), actor, errors)
-    sniffed = _sniff_evidence(evidence, errors)
+    sniffed, refused = _sniff_evidence(evidence, errors)
     if errors:
-        raise _invalid("违规登记有误。", errors)
+        raise _invalid("违规登记有误。", errors, refused)
     record = MisconductRecord.objects.create(
         person=person,
         branch=person.branch,
@@ -239,15 +239,15 @@ def do_add_misconduct_evidence(record: MisconductRecord, uploads, *, actor) -> M
     _require(actor, perms.REGISTER_MISCONDUCT, "补充违规证据")
     record = _locked(MisconductRecord, record)
     if record.status == MisconductStatus.FINAL:
-        raise IllegalTransition("该登记已生效，不能再补充证据。", status=record.status)
+        raise IllegalTransition("该登记已生效，不能再补充证据。", current_state=record.status)
     errors: dict = {}
-    sniffed = _sniff_evidence(uploads, errors)
+    sniffed, refused = _sniff_evidence(uploads, errors)
     if not uploads and not errors:
         errors["evidence"] = ["请选择文件。"]
     if record.evidence.count() + len(sniffed) > MAX_EVIDENCE:
         errors["evidence"] = [f"证据文件最多 {MAX_EVIDENCE} 个。"]
     if errors:
-        raise _invalid("证据文件有误。", errors)
+        raise _invalid("证据文件有误。", errors, refused)
     _store_evidence(record, sniffed, actor)
     log("misconduct", record, record.person, actor, f"补充证据 {len(sniffed)} 个。")
     return record
@@ -261,7 +261,7 @@ def _own_step(record, actor, allowed, what: str) -> MisconductRecord:
         )
     if record.status not in allowed:
         raise IllegalTransition(
-            f"该登记{record.get_status_display()}，不能{what}。", status=record.status
+            f"该登记{record.get_status_display()}，不能{what}。", current_state=record.status
         )
     return record
 
@@ -277,7 +277,7 @@ def do_reply_misconduct(record: MisconductRecord, *, reply: str, actor) -> Misco
     record.reply, record.replied_at = reply, timezone.now()
     record.status = MisconductStatus.REPLIED
     record.save(update_fields=["reply", "replied_at", "status"])
-    log("misconduct", record, record.person, actor, "本人答复。", status=record.status)
+    log("misconduct", record, record.person, actor, "本人答复。", current_state=record.status)
     return record
 
 
@@ -292,7 +292,7 @@ def do_appeal_misconduct(record: MisconductRecord, *, reason: str, actor) -> Mis
     record.appeal_reason, record.appealed_at = reason, timezone.now()
     record.status = MisconductStatus.APPEALED
     record.save(update_fields=["appeal_reason", "appealed_at", "status"])
-    log("misconduct", record, record.person, actor, "本人申诉。", status=record.status)
+    log("misconduct", record, record.person, actor, "本人申诉。", current_state=record.status)
     return record
 
 
@@ -311,7 +311,7 @@ def do_decide_appeal(
         )
     if record.status != MisconductStatus.APPEALED:
         raise IllegalTransition(
-            f"该登记{record.get_status_display()}，没有待裁决的申诉。", status=record.status
+            f"该登记{record.get_status_display()}，没有待裁决的申诉。", current_state=record.status
         )
     errors: dict = {}
     if decision not in AppealDecision.values:
@@ -360,7 +360,7 @@ def do_finalize_misconduct(record: MisconductRecord, *, actor) -> MisconductReco
         )
     if record.status not in FINALIZABLE:
         raise IllegalTransition(
-            f"该登记{record.get_status_display()}，不能确认生效。", status=record.status
+            f"该登记{record.get_status_display()}，不能确认生效。", current_state=record.status
         )
     if record.final_points is None:
         record.final_points = record.points
@@ -596,7 +596,7 @@ def do_conclude_complaint(complaint: Complaint, data: dict, *, actor) -> Complai
     _require(actor, perms.CONCLUDE_COMPLAINT, "办结投诉")
     complaint = _locked(Complaint, complaint)
     if complaint.status != ComplaintStatus.RECEIVED:
-        raise IllegalTransition("该投诉已办结。", status=complaint.status)
+        raise IllegalTransition("该投诉已办结。", current_state=complaint.status)
     errors: dict = {}
     outcome = data.get("outcome")
     if outcome not in (ComplaintStatus.SUBSTANTIATED, ComplaintStatus.UNSUBSTANTIATED):
@@ -671,7 +671,7 @@ def do_decide_report(report: WhistleblowerReport, data: dict, *, actor) -> Whist
     _require(actor, perms.DECIDE_REWARD, "决定举报奖励")
     report = _locked(WhistleblowerReport, report)
     if report.status != ReportStatus.RECEIVED:
-        raise IllegalTransition("该举报已有处理决定。", status=report.status)
+        raise IllegalTransition("该举报已有处理决定。", current_state=report.status)
     errors: dict = {}
     outcome = data.get("outcome")
     if outcome not in (ReportStatus.REWARDED, ReportStatus.VERIFIED, ReportStatus.UNFOUNDED):
@@ -757,3 +757,8 @@ def report_for(user, pk) -> WhistleblowerReport:
     if found is None:
         raise NotFound("未找到该举报。")
     return found
+
+
+def trail(kind: str, obj):
+    """The record's audit trail, oldest first."""
+    return QualityEvent.objects.filter(kind=kind, object_id=obj.pk).select_related("actor")
