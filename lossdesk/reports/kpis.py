@@ -349,5 +349,6 @@ def compute(user, month: date, group_by: str) -> Table:
         columns=columns(),
         rows=rows,
         total=Row(key=None, label="合计", values=total),
-        chart_column="score",
+        # The score needs targets; without any in force the chart shows the cases handled.
+        chart_column="score" if any(r.values["score"] is not None for r in rows) else "cases",
     )
