@@ -3,61 +3,11 @@ through services.do_create_fee_contract (the head office's right, the rules' che
 
 import json
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from lossdesk.billing import services
+from lossdesk.billing.forms import FeeContractForm
 from lossdesk.billing.models import FeeContract
-from lossdesk.core.errors import ServiceError
-
-TERMS_MAX = 10_000  # characters of the terms as typed; the rules bound the brackets too
-
-
-class FeeContractForm(forms.ModelForm):
-    """Adds a version through the service once the fields are clean, so whatever the service
-    refuses (the rules, the head office, a race) is an error on this form, not an error page.
-    The admin's add view runs in one transaction: nothing stays if a later step fails."""
-
-    terms = forms.JSONField(
-        label="收费条款",
-        max_length=TERMS_MAX,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
-        help_text='JSON，如 {"mode": "percentage", "rate": "0.03", "minimum": "300.00", '
-        '"maximum": "5000.00"}；说明见 docs/billing.md。',
-    )
-    actor = None  # set by FeeContractAdmin.get_form
-    saved: FeeContract | None = None
-
-    class Meta:
-        model = FeeContract
-        fields = ("client", "line", "effective_from", "effective_to", "terms", "note")
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            self.saved = services.do_create_fee_contract(
-                client=data["client"],
-                line=data["line"],
-                effective_from=data["effective_from"],
-                effective_to=data.get("effective_to"),
-                terms=data["terms"],
-                note=data.get("note", ""),
-                actor=self.actor,
-            )
-        except ServiceError as exc:
-            if not exc.fields:
-                raise ValidationError(exc.message) from None
-            for field, texts in exc.fields.items():
-                name, _, key = field.partition(".")
-                target = name if name in self.fields else None
-                self.add_error(target, [f"{key}：{text}" if key else text for text in texts])
-        return data
-
-    def _post_clean(self):
-        pass  # the service checked and saved the row (save_model hands it to the admin)
 
 
 @admin.register(FeeContract)

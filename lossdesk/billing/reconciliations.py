@@ -36,6 +36,7 @@ DEFAULT_HEADERS = {
     AMOUNT: ["公估费", "结算金额", "应付公估费", "金额", "amount"],
 }
 TITLES = {CLAIM_NO: "赔案号", AMOUNT: "金额"}
+MAX_HEADERS, MAX_HEADER_LENGTH = 10, 60
 
 
 def sheet_columns(client: Client) -> tuple[list[importing.Column], str]:
@@ -170,7 +171,11 @@ def do_set_sheet_mapping(client: Client, *, columns: dict, sheet_name: str = "",
     list of header texts each (either may be left to the usual headers)."""
     if not actor.has_perm(CHANGE_SHEET_MAPPING):
         raise PermissionDenied("只有财务可以维护结算清单格式。")
+    unknown = set(columns) - set(TITLES)
+    if unknown:
+        raise invalid("columns", f"未知字段：{'、'.join(sorted(unknown))}。")
     cleaned: dict[str, list[str]] = {}
+    taken: dict[str, str] = {}  # a header as the import pipeline compares it → its column
     for key, title in TITLES.items():
         headers = columns.get(key) or []
         if isinstance(headers, str):
@@ -178,11 +183,22 @@ def do_set_sheet_mapping(client: Client, *, columns: dict, sheet_name: str = "",
         if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
             raise invalid(f"columns.{key}", f"{title}列须为表头文字的列表。")
         headers = [h.strip() for h in headers if h.strip()]
+        field = f"columns.{key}"
+        if len(headers) > MAX_HEADERS:
+            raise invalid(field, f"{title}列最多填写 {MAX_HEADERS} 个表头。")
+        for header in headers:
+            if len(header) > MAX_HEADER_LENGTH:
+                raise invalid(
+                    field, f"{title}列的表头“{header[:20]}…”超过 {MAX_HEADER_LENGTH} 字。"
+                )
+            compared = importing.header_key(header)
+            if compared in taken:  # read before: by the other column, or twice by this one
+                other = taken[compared]
+                where = f"已用作{other}列" if other != title else "重复填写"
+                raise invalid(field, f"{title}列的表头“{header}”{where}：每个表头只能对应一列。")
+            taken[compared] = title
         if headers:
             cleaned[key] = headers
-    unknown = set(columns) - set(TITLES)
-    if unknown:
-        raise invalid("columns", f"未知字段：{'、'.join(sorted(unknown))}。")
     mapping, _ = ClientSheetMapping.objects.update_or_create(
         client=client,
         defaults={

@@ -7,6 +7,7 @@ app_name = "billing"
 # The declared fee-adjustment actions (billing.actions) under cases/<case_no>/fee/….
 urlpatterns = [
     *page_urls("billing"),
+    path("billing/contracts/", views.contract_list, name="contract-list"),
     path("billing/statements/", views.statement_list, name="statement-list"),
     path("billing/statements/<int:pk>/", views.statement_detail, name="statement-detail"),
     path("billing/statements/<int:pk>/export/", views.statement_export, name="statement-export"),
@@ -33,6 +34,12 @@ urlpatterns = [
     path("billing/payments/", views.payment_list, name="payment-list"),
     path("billing/payments/<int:pk>/", views.payment_detail, name="payment-detail"),
     path("billing/receivables/", views.ageing, name="ageing"),
+    path("billing/sheet-mappings/", views.sheet_mapping_list, name="sheet-mapping-list"),
+    path(
+        "billing/sheet-mappings/<int:client_id>/",
+        views.sheet_mapping_edit,
+        name="sheet-mapping-edit",
+    ),
 ]
 
 # Commissions (billing.commission_views): the rules, the months, a month's sheets.

@@ -1,8 +1,10 @@
-"""The finance position's pages (issue 14 §3-4): statements (list, make, detail with its
-status actions, Excel, the reconciliation upload), payments (record, allocate), a
-reconciliation's detail table, the receivables ageing. Views parse forms and call the
+"""The finance position's pages (issue 14 §1, §3-4): the fee contracts (their versions; HQ
+finance adds one), statements (list, make, detail with its status actions, Excel, the
+reconciliation upload), payments (record, allocate), a reconciliation's detail table, the
+receivables ageing, the clients' settlement-sheet formats. Views parse forms and call the
 services (statements, reconciliations); what a user sees is scoped like the API."""
 
+import json
 from decimal import Decimal
 from functools import wraps
 
@@ -15,22 +17,33 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lossdesk.billing import receivable_forms as f
-from lossdesk.billing import reconciliations, statements
+from lossdesk.billing import reconciliations, services, statements
 from lossdesk.billing.api.receivables import MAX_SHEET_BYTES, xlsx_response
 from lossdesk.billing.choices import ReconciliationCategory, StatementAction
 from lossdesk.billing.exports import reconciliation_workbook, statement_workbook
-from lossdesk.billing.models import Payment, Reconciliation, Statement
+from lossdesk.billing.forms import FeeContractForm
+from lossdesk.billing.models import (
+    ClientSheetMapping,
+    FeeContract,
+    Payment,
+    Reconciliation,
+    Statement,
+)
 from lossdesk.billing.permissions import (
     ADD_PAYMENT,
     ADD_RECONCILIATION,
     ADD_STATEMENT,
+    CHANGE_SHEET_MAPPING,
     CHANGE_STATEMENT,
     VIEW_CASE_FEE,
+    VIEW_FEE_CONTRACT,
     VIEW_PAYMENT,
     VIEW_RECONCILIATION,
+    VIEW_SHEET_MAPPING,
     VIEW_STATEMENT,
 )
 from lossdesk.core.errors import ErrorCode, ServiceError, apply_service_error
+from lossdesk.org.models import Client
 
 
 def needs(*perms: str):
@@ -51,6 +64,46 @@ def needs(*perms: str):
 
 def _page(request, template, tab, **context):
     return render(request, f"billing/{template}", {"nav": "receivables", "tab": tab, **context})
+
+
+# ------------------------------------------------------------------------- fee contracts
+
+
+@needs(VIEW_FEE_CONTRACT)
+@require_http_methods(["GET", "POST"])
+def contract_list(request):
+    """Every version of every client's contract; who may write (HQ finance) adds the next
+    version of a client's line through the form the admin uses (the service's refusals,
+    `brackets.1.up_to：…`, land on it)."""
+    may_write = services.may_write_fee_contracts(request.user)
+    form = type("PageFeeContractForm", (FeeContractForm,), {"actor": request.user})(
+        request.POST or None
+    )
+    if request.method == "POST":
+        if not may_write:
+            raise DjangoPermissionDenied
+        if form.is_valid():
+            saved = form.saved
+            messages.success(
+                request,
+                f"{saved.client} {saved.get_line_display()}收费协议第 {saved.version} 版已生效。",
+            )
+            return HttpResponseRedirect(reverse("billing:contract-list"))
+    contracts = FeeContract.objects.select_related("client", "created_by").order_by(
+        "client__name", "line", "-version"
+    )
+    latest: set[tuple[int, str]] = set()
+    rows = []
+    for contract in contracts:
+        key = (contract.client_id, contract.line)
+        terms = json.dumps(contract.terms, ensure_ascii=False)
+        rows.append((contract, key not in latest, terms))
+        latest.add(key)
+    response = _page(
+        request, "contract_list.html", "contracts", rows=rows, form=form, can_add=may_write
+    )
+    response.status_code = 400 if form.errors else 200
+    return response
 
 
 # ---------------------------------------------------------------------------- statements
@@ -329,3 +382,69 @@ def ageing(request):
         totals=[totals[key] for key, _ in columns],
         total=sum((r.total for r in rows), Decimal("0.00")),
     )
+
+
+# ---------------------------------------------------------------- settlement-sheet formats
+
+
+@needs(VIEW_SHEET_MAPPING)
+@require_GET
+def sheet_mapping_list(request):
+    """Each active client with the headers its settlement sheet is read by."""
+    clients = Client.objects.filter(active=True).order_by("name")
+    mappings = {
+        m.client_id: m
+        for m in ClientSheetMapping.objects.filter(client__in=clients).select_related("updated_by")
+    }
+    return _page(
+        request,
+        "sheet_mapping_list.html",
+        "sheet_mappings",
+        rows=[(client, mappings.get(client.pk)) for client in clients],
+        defaults=reconciliations.DEFAULT_HEADERS,
+        can_change=request.user.has_perm(CHANGE_SHEET_MAPPING),
+    )
+
+
+@needs(VIEW_SHEET_MAPPING)
+@require_http_methods(["GET", "POST"])
+def sheet_mapping_edit(request, client_id):
+    client = Client.objects.filter(pk=client_id, active=True).first()
+    if client is None:
+        raise Http404("委托方不存在。")
+    mapping = ClientSheetMapping.objects.filter(client=client).first()
+    initial = {}
+    if mapping is not None:
+        initial = {key: "，".join(mapping.columns.get(key, [])) for key in reconciliations.TITLES}
+        initial["sheet_name"] = mapping.sheet_name
+    form = f.SheetMappingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not request.user.has_perm(CHANGE_SHEET_MAPPING):
+            raise DjangoPermissionDenied
+        if form.is_valid():
+            try:
+                reconciliations.do_set_sheet_mapping(
+                    client,
+                    columns=form.columns(),
+                    sheet_name=form.cleaned_data["sheet_name"],
+                    actor=request.user,
+                )
+            except ServiceError as exc:
+                # The service names "columns.amount"; the form's field is "amount".
+                fields = {k.removeprefix("columns."): v for k, v in exc.fields.items()}
+                apply_service_error(form, ServiceError(exc.message, code=exc.code, fields=fields))
+            else:
+                messages.success(request, f"{client.name} 的结算清单格式已保存。")
+                return HttpResponseRedirect(reverse("billing:sheet-mapping-list"))
+    response = _page(
+        request,
+        "sheet_mapping_edit.html",
+        "sheet_mappings",
+        client=client,
+        mapping=mapping,
+        form=form,
+        defaults=reconciliations.DEFAULT_HEADERS,
+        can_change=request.user.has_perm(CHANGE_SHEET_MAPPING),
+    )
+    response.status_code = 400 if form.errors else 200
+    return response

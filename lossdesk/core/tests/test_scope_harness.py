@@ -372,6 +372,9 @@ UNSCOPED = {
     "computed in the user's case scope (quality/tests/test_shop_statistics.py)",
     "api:client-sheet-mapping": "a client's settlement-sheet layout is firm-wide reference data "
     "(reads: billing.view_clientsheetmapping; writes: finance)",
+    "billing:sheet-mapping-edit": "a client's settlement-sheet layout is firm-wide reference "
+    "data (reads: billing.view_clientsheetmapping; writes: finance; "
+    "billing/tests/test_sheet_mapping_pages.py)",
     "api:fee-contract-detail": "fee contracts are the firm's terms with a client, the same for "
     "every branch (reads: billing.view_feecontract; writes: the head office, "
     "billing/tests/test_contracts.py)",
