@@ -221,8 +221,9 @@ class AddAttachments(CaseAction):
         "相同内容时返回 200、首次的附件和响应头 `Idempotent-Replay: true`，不会重复保存；"
         "该键已用于不同内容时返回 409 idempotency_key_reused。非图片（照片）返回 400 "
         "unsupported_file_type；超过大小上限返回 400 file_too_large；案件不在调用方数据范围内"
-        "返回 404。请求体可带 `version`（重试时不检查）。照片读取 EXIF（拍摄时间、GPS、设备），"
-        "生成带水印的展示图和缩略图（原图不变），并做真实性检查（checks、duplicate_of）。"
+        "返回 404。请求体可带 `version`（重试时不检查）。照片读取 EXIF（拍摄时间、GPS、设备）"
+        "并做按 EXIF 的真实性检查；带水印的展示图和缩略图（原图不变）、感知哈希与相似照片检查"
+        "（duplicate_of）在应答之后由后台任务完成，进度见 processing（pending → ready / failed）。"
     )
     api_responses = {
         201: s.CreatedAttachmentSerializer,

@@ -223,11 +223,8 @@ def do_add_attachment(
     With `idempotency_key` (decision 0015): the attachment already stored in the case under
     that key is answered again (`.replayed` set) when the bytes are the same, a Conflict
     when they are not; a concurrent request with the key makes no second one. Nothing of a
-    refused or failed upload stays behind: no row, no file."""
-    if idempotency_key:
-        replay = replayed_attachment(case, upload, idempotency_key)
-        if replay is not None:
-            return replay
+    refused or failed upload stays behind: no row, no file. (The declared action looks for
+    a replay before the case version too; here it is looked for under the case's lock.)"""
     # The file is read before the case is locked: a phone sending several photos of one
     # case at once waits on the lock only for the writes.
     check_permission(actor, Action.ADD_ATTACHMENT)

@@ -14,7 +14,11 @@ stored photo hashes and the upload throughput of phone photos through the API; o
 3. Uploads: `--workers` gunicorn processes serve the app on a local port; `--clients`
    threads each POST `--uploads / clients` JPEGs of about `--size-kb` KB (different
    pictures, with EXIF) to their own case with an Idempotency-Key, as a surveyor's phone
-   does; the rate is 201 answers per second of wall time."""
+   does. With `--tasks queue` (the default) the app enqueues each photo's copies and hash
+   on the database queue (django-tasks-db) and one `db_worker` process drains it beside
+   the app: the accept rate is 201 answers per second of wall time, the drain rate the
+   photos made ready per second from the first upload until the queue is empty. With
+   `--tasks inline` the copies are made in the request (before decision 0019): one rate."""
 
 import io
 import json
@@ -30,24 +34,28 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import numpy as np
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Max, Min
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, Image
 
 from lossdesk.claims import photos
-from lossdesk.claims.choices import CaseStatus
-from lossdesk.claims.models import Case, PhotoHash
+from lossdesk.claims.choices import CaseStatus, ImageProcessing
+from lossdesk.claims.models import Attachment, Case, PhotoHash
 from lossdesk.core.numbering import next_numbers
 from lossdesk.org.models import AuthToken, Branch, Client, Position, Staff
 
 BENCH_BASE = 1 << 40  # bench hash rows' ids: far above any attachment's
 CHUNK = 1_000_000
 TABLE = PhotoHash._meta.db_table
+WORKER_OPTIONS = ("--no-startup-delay", "--no-reload", "--interval", "0.2")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -79,6 +87,18 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
         parser.add_argument("--size-kb", type=int, default=500)
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+        parser.add_argument(
+            "--drain-after",
+            action="store_true",
+            help="start the task worker only when the uploads are done (each rate alone)",
+        )
+        parser.add_argument(
+            "--tasks",
+            choices=["queue", "inline"],
+            default="queue",
+            help="copies and hash on the database queue with a worker, or in the request",
+        )
         parser.add_argument("--skip-uploads", action="store_true")
         parser.add_argument("--skip-lookups", action="store_true")
         parser.add_argument("--reset", action="store_true", help="remove the bench's hashes")
@@ -230,12 +250,19 @@ class Command(BaseCommand):
         fixture = self.fixture(clients)
         pictures = [self.photo(i, options["size_kb"]) for i in range(clients * 2)]
         media = tempfile.mkdtemp(prefix="bench-photos-media-")
+        queue = options["tasks"] == "queue"
         env = {
             **os.environ,
             "LOSSDESK_MEDIA_ROOT": media,
             "LOSSDESK_THROTTLE_USER": "1000000/minute",
             "LOSSDESK_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOSSDESK_TASKS_BACKEND": (
+                "django_tasks_db.DatabaseBackend"
+                if queue
+                else "django.tasks.backends.immediate.ImmediateBackend"
+            ),
         }
+        worker = None
         port = options["port"]
         server = subprocess.Popen(
             [
@@ -245,6 +272,8 @@ class Command(BaseCommand):
                 "lossdesk.wsgi",
                 "--workers",
                 str(options["workers"]),
+                "--threads",
+                str(options["threads"]),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",
@@ -254,12 +283,27 @@ class Command(BaseCommand):
             ],
             env=env,
         )
+
+        def start_worker():
+            return subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", *WORKER_OPTIONS],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
         try:
+            if queue:
+                worker = start_worker()
             base = f"http://127.0.0.1:{port}/api/v1"
             self.wait_for(base, server)
             # Warm-up: each worker loads the font and imagehash once.
+            before = Attachment.objects.aggregate(last=Max("pk"))["last"] or 0
             for i in range(options["workers"] * 2):
                 self.post(base, fixture[i % clients], pictures[i % len(pictures)])
+            first_id = Attachment.objects.aggregate(last=Max("pk"))["last"] or 0
+            if worker is not None:
+                self.wait_drained(Attachment.objects.filter(pk__gt=before), 300)
             latencies, statuses, lock = [], [], threading.Lock()
             per_client = max(1, total // clients)
 
@@ -273,19 +317,37 @@ class Command(BaseCommand):
                         statuses.append(status)
 
             threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-            started = time.perf_counter()
+            started, clients_started = time.perf_counter(), timezone.now()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            if queue and options["drain_after"]:
+                worker.terminate()
+                worker.wait(timeout=30)
+                worker = start_worker()
+            ours = Attachment.objects.filter(pk__gt=first_id)
+            self.wait_drained(ours, 1800)
+            drained = time.perf_counter() - started
+            if options["drain_after"]:
+                # From the first task the worker took to the last it finished: not its start.
+                span = DBTaskResult.objects.filter(enqueued_at__gte=clients_started).aggregate(
+                    first=Min("started_at"), last=Max("finished_at")
+                )
+                drained = (span["last"] - span["first"]).total_seconds()
+            outcome = dict(Counter(ours.values_list("processing", flat=True)))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, worker):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
             shutil.rmtree(media, ignore_errors=True)
         created = statuses.count(201)
-        return {
+        result = {
+            "tasks": options["tasks"] + (" drained after" if options["drain_after"] else ""),
             "workers": options["workers"],
+            "threads": options["threads"],
             "clients": clients,
             "photo_kb": round(statistics.mean(len(p) for p in pictures) / 1024),
             "sent": len(statuses),
@@ -293,7 +355,21 @@ class Command(BaseCommand):
             "other_statuses": sorted({s for s in statuses if s != 201}),
             "per_s": round(created / elapsed, 1),
             "latency": summary(latencies),
+            "processing": outcome,
         }
+        if queue:
+            result["drained_per_s"] = round(outcome.get("ready", 0) / drained, 1)
+            result["drain_s"] = round(drained, 1)
+        return result
+
+    @staticmethod
+    def wait_drained(attachments, timeout: float) -> None:
+        """Until none of `attachments` waits for its copies (or `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while attachments.filter(processing=ImageProcessing.PENDING).exists():
+            if time.monotonic() > deadline:
+                raise CommandError("后台任务未能在时限内处理完照片。")
+            time.sleep(0.2)
 
     @staticmethod
     def post(base: str, target: tuple[str, str], content: bytes) -> int:
