@@ -252,6 +252,25 @@ def test_every_line_present_has_its_component(firm):
     assert sorted(fee.components.values_list("line", flat=True)) == ["motor", "property"]
 
 
+def test_the_survey_extras_are_charged_once_on_the_first_line(firm):
+    contract(firm, EXTRAS)
+    contract(firm, EXTRAS, line="property")
+    with time_machine.travel(beijing(2026, 9, 30, 23, 10), tick=False):
+        case = firm.surveying_case(property_loss=True)
+    survey = {**SURVEY, "travel_km": Decimal("45")}
+    claims_services.do_save_survey(case, survey, actor=firm.zhangsan)
+    fee = services.compute_case_fee(case, trigger=FeeTrigger.REPORT_ISSUED, actor=firm.lisi)
+    parts = {c.line: c for c in fee.components.all()}
+    assert parts["motor"].fee == Decimal("330.00")  # 200 + (45 − 30) × 2 + 100 at night
+    assert (parts["motor"].inputs["distance_km"], parts["motor"].inputs["night"]) == ("45", True)
+    assert parts["property"].fee == Decimal("200.00")
+    assert {k: parts["property"].inputs[k] for k in services.SURVEY_EXTRAS} == (
+        services.SURVEY_EXTRAS
+    )
+    assert parts["property"].explanation[1].endswith("已计入车险")
+    assert fee.computed_total == Decimal("530.00")
+
+
 def test_a_failed_report_saves_no_fee(firm, monkeypatch):
     contract(firm, PERCENTAGE)
     case = firm.approved_case(lines=HALF_OF_8115)
