@@ -4,6 +4,7 @@ queue keeps a photo and a survey across a reload, sends them once the network is
 send repeated after a lost answer stays one attachment."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import BytesIO
 
@@ -267,4 +268,48 @@ def test_from_dispatch_to_survey_complete_on_the_phone_with_an_offline_stretch(
     assert case.status == CaseStatus.ASSESSING
     firm.zhangsan.refresh_from_db()
     assert (str(firm.zhangsan.last_lat), str(firm.zhangsan.last_lng)) == ("30.274084", "120.155070")
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_a_photo_shows_processing_until_the_worker_has_made_its_copies(
+    live_server, firm, settings, tmp_path
+):
+    """With a task queue (decision 0020) the upload answers before the watermarked copies
+    exist: the phone lists the photo as 处理中 and shows its thumbnail once the worker ran,
+    without a reload."""
+    from django.tasks import default_task_backend
+    from playwright.sync_api import expect, sync_playwright
+
+    from lossdesk.claims.tasks import process_image
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    case = firm.surveying_case()
+    shot = tmp_path / "damage.jpg"
+    shot.write_bytes(jpeg())
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        _, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        page.goto(live_server.url + reverse("field:photos", args=[case.case_no]))
+        page.set_input_files("[data-testid=photo-input]", str(shot))
+        # The queue sends it and the list takes itself from the page: 处理中, no thumbnail.
+        uploaded = page.locator("[data-testid=uploaded]")
+        expect(uploaded.locator("[data-testid=photo-processing]")).to_have_count(1, timeout=20000)
+        assert uploaded.locator("img").count() == 0
+        (result,) = default_task_backend.results
+        # The worker comes round (in a thread of its own: Playwright's loop runs in this one).
+        with ThreadPoolExecutor(1) as worker:
+            assert worker.submit(process_image.call, *result.args).result() == "ready"
+        expect(uploaded.locator("img")).to_have_count(1, timeout=20000)
+        assert uploaded.locator("[data-testid=photo-processing]").count() == 0
+        assert (
+            page.evaluate("() => document.querySelector('[data-testid=uploaded] img').naturalWidth")
+            > 0
+        )
+        assert page.evaluate(WIDTH) <= 390
+        page.screenshot(path=str(ARTIFACTS / "field-photo-processed.png"), full_page=True)
+        browser.close()
     assert problems == []
