@@ -1263,6 +1263,7 @@ class DemoBuilder(
                 self._build_receivables()  # demo/billing.py
                 commission_demo.build_commissions(self)  # an approved commission month
                 self._build_alerts(plans)  # demo/quality.py
+                self._build_staff_quality(plans)  # demo/quality.py
         except BaseException:
             for name in self.written_files:  # the rows are gone; remove their files too
                 default_storage.delete(name)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from lossdesk.quality.models import AlertRuleSetting, CalendarDay, DeadlineRule
+from lossdesk.quality.staff.models import MisconductItem, PointThreshold
 
 
 @admin.register(AlertRuleSetting)
@@ -26,3 +27,28 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["day", "working", "name"]
     list_filter = ["working"]
     date_hierarchy = "day"
+
+
+@admin.register(MisconductItem)
+class MisconductItemAdmin(admin.ModelAdmin):
+    """The point scale (违规项目与扣分标准): an item of a post with its range, dated; a change
+    of range is a new row from its date, the old one given its end date."""
+
+    list_display = [
+        "code",
+        "post",
+        "title",
+        "severity",
+        "min_points",
+        "max_points",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["post", "severity"]
+
+
+@admin.register(PointThreshold)
+class PointThresholdAdmin(admin.ModelAdmin):
+    """Consequences of a half-year's points (扣分处理标准), for the person or the supervisor."""
+
+    list_display = ["points", "subject", "consequence", "effective_from", "effective_to"]

@@ -27,3 +27,21 @@ def test_the_demo_has_alerts_in_every_state_worked_by_branch_managers(demo_db): 
 
 def test_the_demo_already_holds_every_alert_the_job_would_raise(demo_db):  # noqa: F811
     assert evaluate_cases() == 0
+
+
+def test_the_demo_has_a_person_past_15_points_with_the_consequences(demo_db):  # noqa: F811
+    from lossdesk.quality.staff.models import Consequence, MisconductRecord
+    from lossdesk.quality.staff.services import running_points
+
+    consequences = Consequence.objects.select_related("threshold", "about", "person__position")
+    assert {c.threshold.consequence for c in consequences} == {
+        "建议解除代理合同",
+        "通报批评",
+        "延长考核期",
+        "扣发管理津贴15%",
+    }
+    (about,) = {c.about for c in consequences}
+    assert running_points(about, consequences[0].period) == 15
+    assert {c.person.position.code for c in consequences} == {"surveyor", "branch_manager"}
+    statuses = set(MisconductRecord.objects.values_list("status", flat=True))
+    assert statuses == {"final", "registered"}
