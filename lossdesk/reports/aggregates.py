@@ -4,7 +4,9 @@ group, portable between SQLite and PostgreSQL."""
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
     Count,
     DurationField,
@@ -69,7 +71,11 @@ def medians(queryset, group, value) -> dict:
     """{group key: median of `value`} over `queryset`, with `group` an expression, or None
     for one median over everything (keyed None). The database numbers the rows of each
     group in order of the value and returns only the middle one or two, whose mean is the
-    median: at most two rows per group leave the database."""
+    median: at most two rows per group leave the database. PostgreSQL computes the same
+    median with its ordered-set aggregate in one pass (several times faster over a month of
+    dispatches at 1,000,000 cases, docs/benchmarks.md)."""
+    if connection.vendor == "postgresql":
+        return _percentiles(queryset, group, value)
     partition = [F("_group")] if group is not None else None
     ranked = queryset.annotate(_value=value).filter(_value__isnull=False)
     if group is not None:
@@ -86,3 +92,20 @@ def medians(queryset, group, value) -> dict:
         for key, number in ranked.values_list("_group", "_value"):
             middles[key].append(float(number))
     return {key: sum(values) / len(values) for key, values in middles.items()}
+
+
+class Median(Aggregate):
+    """PostgreSQL's median: the middle value, or the mean of the two middle ones."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _percentiles(queryset, group, value) -> dict:
+    rows = queryset.annotate(_value=value).filter(_value__isnull=False).order_by()
+    if group is None:
+        found = rows.aggregate(_median=Median("_value"))["_median"]
+        return {} if found is None else {None: float(found)}
+    grouped = rows.values(_group=group).annotate(_median=Median("_value"))
+    return {row["_group"]: float(row["_median"]) for row in grouped}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from lossdesk.intake.models import Callback, Dispatch
@@ -96,7 +96,7 @@ class Scope:
     """How a user's data scope narrows each source: by the case's branch, or (scope own)
     to the user's own figures."""
 
-    branches: object | None  # a Branch queryset, None for every branch
+    branches: list[int] | None  # None for every branch
     person: object | None  # the user, for scope own
 
     @classmethod
@@ -104,7 +104,10 @@ class Scope:
         if user.data_scope == DataScope.ALL:
             return cls(None, None)
         if sees_branches(user):
-            return cls(Branch.objects.for_user(user).values("pk"), None)
+            # The ids themselves (a firm has tens of branches): given a subquery the planner
+            # guesses one branch and walks every case to reach a month's dispatches.
+            ids = list(Branch.objects.for_user(user).values_list("pk", flat=True))
+            return cls(None if len(ids) == Branch.objects.count() else ids, None)
         return cls(None, user)
 
     def narrow(self, queryset, branch: str, person: str):
@@ -115,15 +118,22 @@ class Scope:
         return queryset
 
 
-def _grouped(queryset, key: str | None, aggregates: dict) -> dict:
-    """{group key (None: everything): aggregates}."""
-    if key is None:
-        return {None: queryset.aggregate(**aggregates)}
+def _grouped(queryset, key: str, aggregates: dict) -> dict:
+    """{group key: aggregates}."""
     rows = queryset.order_by().values(_key=F(key)).annotate(**aggregates)
     return {row.pop("_key"): row for row in rows}
 
 
-def closed_case_figures(queryset, key: str | None) -> dict:
+def summed(groups) -> dict:
+    """The groups' counts and sums added up: the total row without another query."""
+    total: dict = {}
+    for values in groups:
+        for name, value in values.items():
+            total[name] = (total.get(name) or 0) + (value or 0)
+    return total
+
+
+def closed_case_figures(queryset, key: str) -> dict:
     aggregates = {
         "cases": Count("pk"),
         "cycle_sum": Sum("cycle_us"),
@@ -140,7 +150,7 @@ def closed_case_figures(queryset, key: str | None) -> dict:
     return _grouped(queryset, key, aggregates)
 
 
-def dispatch_figures(queryset, key: str | None) -> dict:
+def dispatch_figures(queryset, key: str) -> dict:
     return _grouped(
         queryset,
         key,
@@ -148,14 +158,13 @@ def dispatch_figures(queryset, key: str | None) -> dict:
     )
 
 
-def callback_figures(queryset, key: str | None) -> dict:
+def callback_figures(queryset, key: str) -> dict:
     return _grouped(
         queryset,
         key,
         {
             "rated": Count("pk", filter=Q(rating__isnull=False)),
             "satisfied": Count("pk", filter=Q(rating__gte=4)),
-            "rating_avg": Avg("rating"),
         },
     )
 
@@ -171,9 +180,11 @@ def quality_points(month: date, group_by: str, scope: Scope) -> tuple[dict, int]
         "branch",
         "person",
     )
-    points = {"points": Sum("final_points")}
-    found = {k: v["points"] for k, v in _grouped(records, group_by, points).items()}
-    return found, _grouped(records, None, points)[None]["points"] or 0
+    found = {
+        k: v["points"]
+        for k, v in _grouped(records, group_by, {"points": Sum("final_points")}).items()
+    }
+    return found, sum(found.values())
 
 
 def _mean(total, count, unit: Decimal) -> Decimal | None:
@@ -334,9 +345,7 @@ def compute(user, month: date, group_by: str) -> Table:
         rows.append(Row(key=k, label=labels.get(k) or "（无）", values=values))
     rows.sort(key=lambda r: (-(r.values["score"] or -1), -r.values["cases"], r.label))
     total = figures(
-        closed_case_figures(facts, None)[None],
-        dispatch_figures(rolled, None)[None],
-        callback_figures(callbacks, None)[None],
+        *(summed(found[name].values()) for name in ("facts", "dispatch", "callbacks")),
         medians(dispatches, None, arrival).get(None),
         all_points,
     )
