@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -352,3 +353,31 @@ def test_the_kpi_page_shows_the_chart_table_and_targets_and_exports(client, apri
     assert row[header.index("审核退回率")] == pytest.approx(0.5)
     assert row[header.index("考核得分")] == pytest.approx(81.3)
     assert client.get(reverse("reports:kpis"), {"month": "2026-99"}).status_code == 400
+
+
+def test_the_api_counts_only_the_callers_branches(april):
+    ningbo = Firm.staff("nbmanager", "宁波经理", "branch_manager", april.firm.ningbo)
+    body = client_for(ningbo).get("/api/v1/kpis?month=2026-04&group_by=person").json()
+    assert [row["label"] for row in body["rows"]] == ["王五"]
+    assert body["total"]["values"]["arrived"] == 1
+    assert body["total"]["values"]["cases"] == 0
+
+
+def test_a_target_is_refused_naming_the_field():
+    target = KpiTarget(
+        indicator=Indicator.RETURN_RATE, effective_from=date(2026, 1, 2), target=Decimal("15")
+    )
+    with pytest.raises(ValidationError) as exc:
+        target.full_clean()
+    assert exc.value.message_dict == {
+        "target": ["比率类指标的目标值须在 0 到 1 之间（0.85 即 85%）。"]
+    }
+    target = KpiTarget(
+        indicator=Indicator.HANDOFFS,
+        effective_from=date(2026, 1, 2),
+        target=Decimal("5"),
+        weight=Decimal("0"),
+    )
+    with pytest.raises(ValidationError) as exc:
+        target.full_clean()
+    assert set(exc.value.message_dict) == {"weight"}
