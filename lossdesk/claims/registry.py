@@ -18,8 +18,6 @@ from decimal import Decimal
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, Q, Sum
 
-from lossdesk.claims.choices import EventType
-
 
 @dataclass(frozen=True)
 class LossLine:
@@ -64,21 +62,10 @@ class LossLine:
         found = items.aggregate(total=Sum(f"{self.document}__total"))["total"]
         return found or Decimal("0.00")
 
-    def prepared_by(self, items, actor) -> bool:
-        """Whether `actor` prepared the document of any of `items` (they may not review it):
-        its assessor now, or anyone who ever saved it (a document keeps its number for the
-        life of its item, and the save events name it)."""
-        from lossdesk.claims.models import CaseEvent  # claims.models imports this module
-
-        if items.filter(**{self.assessor: actor}).exists():
-            return True
-        numbers = items.values_list(f"{self.document}__{self.number_field}", flat=True)
-        return CaseEvent.objects.filter(
-            case_id__in=items.values("case_id"),
-            actor=actor,
-            type=EventType.SHEET_SAVED,
-            data__sheet__in=[number for number in numbers if number],
-        ).exists()
+    @property
+    def number(self) -> str:
+        """Lookup from a LossItem to its document's number."""
+        return f"{self.document}__{self.number_field}"
 
 
 @dataclass(frozen=True)

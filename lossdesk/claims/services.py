@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
@@ -513,14 +514,28 @@ def review_refusal(case: Case, actor) -> ServiceError | None:
 def _prepared_under_review(case: Case, actor) -> bool:
     """Whether `actor` submitted the case or prepared the document of a loss item under
     review, by the timeline (a later save by someone else does not wash the earlier one out)."""
-    # A submission hands in every assessed loss item of the case, so it covers them all.
-    if case.events.filter(actor=actor, type=EventType.SUBMITTED_FOR_REVIEW).exists():
-        return True
-    under_review = case.loss_items.filter(status=LossItemStatus.SUBMITTED)
-    return any(
-        line.prepared_by(under_review.filter(kind__in=line.kinds), actor)
-        for line in registry.loss_lines()
+    # Two queries whatever the lines (the case detail asks this on every read): the items
+    # under review with each line's assessor and document number, then the timeline.
+    lines = registry.loss_lines()
+    rows = case.loss_items.filter(status=LossItemStatus.SUBMITTED).values_list(
+        "kind", *(f"{line.assessor}_id" for line in lines), *(line.number for line in lines)
     )
+    numbers = []
+    for kind, *values in rows:
+        for i, line in enumerate(lines):
+            if kind not in line.kinds:
+                continue
+            if values[i] == actor.pk:  # its assessor now
+                return True
+            if number := values[len(lines) + i]:
+                numbers.append(number)
+    # A submission hands in every assessed loss item of the case, so it covers them all;
+    # anyone who ever saved a document under review prepared it (its save events name it).
+    return case.events.filter(
+        Q(type=EventType.SUBMITTED_FOR_REVIEW)
+        | Q(type=EventType.SHEET_SAVED, data__sheet__in=numbers),
+        actor=actor,
+    ).exists()
 
 
 @transaction.atomic

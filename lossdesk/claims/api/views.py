@@ -54,22 +54,40 @@ def get_case(request, case_no: str) -> Case:
     return case
 
 
+def to_one_prefetches(paths) -> list[Prefetch]:
+    """The case's to-one relations `paths` ("report", "report__created_by") as one
+    prefetch per first step, each joining the rest: on PostgreSQL the case joined to all of
+    them spent ≈ 8 ms planning its join order (issue 16) against ≈ 0.2 ms each."""
+    rest: dict[str, list[str]] = {}
+    for lookup in paths:
+        first, _, tail = lookup.partition("__")
+        rest.setdefault(first, [])
+        if tail:
+            rest[first].append(tail)
+    prefetches = []
+    for first, tails in rest.items():
+        related = Case._meta.get_field(first).related_model.objects.all()
+        # select_related() without names would follow every foreign key.
+        prefetches.append(Prefetch(first, related.select_related(*tails) if tails else related))
+    return prefetches
+
+
 def detail_queryset(user):
     """Cases in `user`'s scope with everything the detail shows, in a fixed number of
     queries whatever the case holds."""
     contributed = registry.contributions()
     return (
         Case.objects.for_user(user)
-        .select_related(
-            *(name for c in contributed for name in c.select_related),
-            "client",
-            "branch",
-            "surveyor",
-            "survey__surveyed_by",
-            "adjusting_report__issued_by",
-            "adjusting_report__issuing_branch",
-        )
+        .select_related("client", "branch", "surveyor")
         .prefetch_related(
+            *to_one_prefetches(
+                [
+                    *(name for c in contributed for name in c.select_related),
+                    "survey__surveyed_by",
+                    "adjusting_report__issued_by",
+                    "adjusting_report__issuing_branch",
+                ],
+            ),
             Prefetch(
                 "loss_items",
                 LossItem.objects.select_related(*registry.document_select_related())
