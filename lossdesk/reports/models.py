@@ -97,6 +97,75 @@ class DispatchDay(RollupKey):
         return f"{self.day} {self.branch_id}/{self.client_id}"
 
 
+class LossItemDay(RollupKey):
+    """The loss items of one kind whose case was reported on one local day, of one branch
+    and client, by the person who prepared their assessment document (none yet: null).
+    The assessor changes, so a refresh recomputes every row of the day, branch and client
+    (decision 0023)."""
+
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="定损人",
+        db_index=False,
+    )
+    items = models.PositiveIntegerField("标的数", default=0)
+    assessed_items = models.PositiveIntegerField("已定损", default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PropertyDay(LossItemDay):
+    """三者物损统计's components (reports.rollups keeps it equal to the items)."""
+
+    negotiated = models.PositiveIntegerField("已协商", default=0)
+    claimed = models.DecimalField("物主索赔金额合计", max_digits=18, decimal_places=2, default=0)
+    assessed = models.DecimalField("定损金额合计", max_digits=18, decimal_places=2, default=0)
+    agreed = models.DecimalField("协商金额合计", max_digits=18, decimal_places=2, default=0)
+    assessed_of_agreed = models.DecimalField(
+        "已协商标的定损金额合计", max_digits=18, decimal_places=2, default=0
+    )
+    agreement_n = models.PositiveIntegerField("协商达成数", default=0)
+    agreement_us = models.BigIntegerField("报案至协商达成合计（微秒）", default=0)
+
+    class Meta:
+        verbose_name = "物损日汇总"
+        verbose_name_plural = "物损日汇总"
+        indexes = [models.Index(fields=["branch", "day", "client"], name="property_day_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id}/{self.client_id}"
+
+
+class InjuryDay(LossItemDay):
+    """人伤统计's components (reports.rollups keeps it equal to the items)."""
+
+    open_items = models.PositiveIntegerField("未核损", default=0)
+    visits = models.PositiveIntegerField("走访次数", default=0)
+    open_flags = models.PositiveIntegerField("待认定疑点", default=0)
+    confirmed_flags = models.PositiveIntegerField("确认疑点", default=0)
+    hospital_days = models.PositiveIntegerField("住院天数合计", default=0)
+    bills = models.PositiveIntegerField("票据数", default=0)
+    claimed = models.DecimalField("医疗费申报合计", max_digits=18, decimal_places=2, default=0)
+    reasonable = models.DecimalField("合理合计", max_digits=18, decimal_places=2, default=0)
+    deducted = models.DecimalField("核减合计", max_digits=18, decimal_places=2, default=0)
+    compensation = models.DecimalField("赔偿合计", max_digits=18, decimal_places=2, default=0)
+    disability = models.PositiveIntegerField("伤残", default=0)
+    death = models.PositiveIntegerField("死亡", default=0)
+    assess_us = models.BigIntegerField("报案至定损合计（微秒）", default=0)
+
+    class Meta:
+        verbose_name = "人伤日汇总"
+        verbose_name_plural = "人伤日汇总"
+        indexes = [models.Index(fields=["branch", "day", "client"], name="injury_day_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id}/{self.client_id}"
+
+
 class StaleCase(models.Model):
     """A case changed since the roll-ups last read it: written in the same transaction as
     the change, consumed (its roll-up rows recomputed) before statistics are read."""

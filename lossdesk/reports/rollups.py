@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
-from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus
+from lossdesk.calc.choices import InjuryOutcomeChoices
+from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, LossItemKind, LossItemStatus
 from lossdesk.claims.filtersets import local_midnight
-from lossdesk.claims.models import Case
+from lossdesk.claims.models import Case, LossItem
 from lossdesk.intake.models import Dispatch
 from lossdesk.reports import casefacts
 from lossdesk.reports.aggregates import microseconds_between, within
-from lossdesk.reports.models import CaseDay, DispatchDay, StaleCase
+from lossdesk.reports.models import CaseDay, DispatchDay, InjuryDay, PropertyDay, StaleCase
 
 BATCH = 5_000
 KEYS_PER_QUERY = 200
@@ -88,32 +89,29 @@ class Rollup:
         self.model.objects.all().delete()
         return self.write(self.grouped(self.rows()))
 
-    def refresh(self, case_ids: set[int]) -> None:
-        """Recompute the rows of every key the cases fall in."""
-        keys = {
-            (v["day"], v["branch_id_"], v["client_id_"], v["person_id_"])
-            for v in self.grouped(self.of_cases(case_ids)).values(
-                "day", "branch_id_", "client_id_", "person_id_"
-            )
+    def keys(self, case_ids: set[int]) -> set[tuple]:
+        """(day, branch, client) of every row the cases' base rows fall in."""
+        return {
+            (v["day"], v["branch_id_"], v["client_id_"])
+            for v in self.grouped(self.of_cases(case_ids)).values("day", "branch_id_", "client_id_")
         }
-        keys = sorted(keys)
+
+    def refresh(self, case_ids: set[int]) -> None:
+        """Recompute every row of each day, branch and client the cases fall in, whoever
+        the person (a loss item's assessor changes; a case's registrar and a dispatch's
+        surveyor do not, so for them this is the rows the cases are in and a few more)."""
+        keys = sorted(self.keys(case_ids))
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
             stored, source = Q(pk__in=[]), Q(pk__in=[])
-            for day, branch, client, person in chunk:
-                stored |= Q(
-                    day=day,
-                    branch_id=branch,
-                    client_id=client,
-                    **{f"{self.person_field}_id": person},
-                )
+            for day, branch, client in chunk:
+                stored |= Q(day=day, branch_id=branch, client_id=client)
                 source |= Q(
                     **{
                         f"{self.date}__gte": local_midnight(day),
                         f"{self.date}__lt": local_midnight(day + timedelta(days=1)),
                         self.branch: branch,
                         self.client: client,
-                        self.person: person,
                     }
                 )
             self.model.objects.filter(stored).delete()
@@ -164,6 +162,94 @@ class DispatchRollup(Rollup):
         }
 
 
+def _item_count(rows, link: str):
+    """The `rows` of the loss item (`link` leads from them to it) counted in a subquery:
+    joining them would repeat the item's document once per row and multiply its sums."""
+    counted = (
+        rows.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class LossItemRollup(Rollup):
+    """The live loss items of some kinds, by their case's report day, branch and client
+    and by their document's assessor (decision 0023)."""
+
+    kinds: tuple[str, ...] = ()
+
+    def rows(self):
+        return LossItem.objects.filter(kind__in=self.kinds).exclude(status=LossItemStatus.CANCELLED)
+
+    def of_cases(self, case_ids):
+        return self.rows().filter(case_id__in=case_ids)
+
+    def keys(self, case_ids: set[int]) -> set[tuple]:
+        # From the cases themselves: an item cancelled or removed leaves its day's row.
+        return {
+            (v["day"], v["branch"], v["client"])
+            for v in Case.objects.filter(pk__in=case_ids)
+            .order_by()
+            .values("branch", "client", day=TruncDate("report__reported_at"))
+        }
+
+
+class PropertyRollup(LossItemRollup):
+    kinds = (LossItemKind.PROPERTY,)
+
+    def components(self) -> dict:
+        agreed = Q(negotiation__agreed_amount__isnull=False)
+        return {
+            "items": Count("pk"),
+            "assessed_items": Count("pk", filter=Q(property_sheet__isnull=False)),
+            "negotiated": Count("pk", filter=agreed),
+            "claimed": Sum("negotiation__claimed_amount"),
+            "assessed": Sum("property_sheet__total"),
+            "agreed": Sum("negotiation__agreed_amount"),
+            "assessed_of_agreed": Sum("property_sheet__total", filter=agreed),
+            "agreement_n": Count("pk", filter=Q(negotiation__agreed_at__isnull=False)),
+            "agreement_us": Sum(
+                microseconds_between("case__report__reported_at", "negotiation__agreed_at")
+            ),
+        }
+
+
+class InjuryRollup(LossItemRollup):
+    kinds = (LossItemKind.INJURY,)
+
+    def components(self) -> dict:
+        from lossdesk.injury.choices import FlagStatus
+        from lossdesk.injury.models import HospitalVisit, InvestigationFlag, MedicalBill
+
+        outcome = "injury_assessment__outcome"
+        flags = InvestigationFlag.objects
+        return {
+            "items": Count("pk"),
+            "open_items": Count("pk", filter=~Q(status=LossItemStatus.APPROVED)),
+            "assessed_items": Count("pk", filter=Q(injury_assessment__isnull=False)),
+            "visits": Sum(_item_count(HospitalVisit.objects, "loss_item")),
+            "open_flags": Sum(_item_count(flags.filter(status=FlagStatus.OPEN), "loss_item")),
+            "confirmed_flags": Sum(
+                _item_count(flags.filter(status=FlagStatus.CONFIRMED), "loss_item")
+            ),
+            "hospital_days": Sum("injury_assessment__hospital_days"),
+            "bills": Sum(_item_count(MedicalBill.objects, "assessment__loss_item")),
+            "claimed": Sum("injury_assessment__claimed_total"),
+            "reasonable": Sum("injury_assessment__reasonable_total"),
+            "deducted": Sum("injury_assessment__deducted_total"),
+            "compensation": Sum("injury_assessment__total"),
+            "disability": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DISABILITY})),
+            "death": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DEATH})),
+            # From the report to the assessment's (last) save.
+            "assess_us": Sum(
+                microseconds_between("case__report__reported_at", "injury_assessment__updated_at")
+            ),
+        }
+
+
 CASES = CaseRollup(
     CaseDay,
     date="report__reported_at",
@@ -180,7 +266,15 @@ DISPATCHES = DispatchRollup(
     person="surveyor",
     person_field="surveyor",
 )
-ROLLUPS = (CASES, DISPATCHES)
+LOSS_ITEM_KEYS = {
+    "date": "case__report__reported_at",
+    "branch": "case__branch",
+    "client": "case__client",
+    "person_field": "assessor",
+}
+PROPERTY = PropertyRollup(PropertyDay, person="property_sheet__assessor", **LOSS_ITEM_KEYS)
+INJURY = InjuryRollup(InjuryDay, person="injury_assessment__assessor", **LOSS_ITEM_KEYS)
+ROLLUPS = (CASES, DISPATCHES, PROPERTY, INJURY)
 
 
 def mark_stale(sender, instance, raw=False, **kwargs) -> None:

@@ -24,7 +24,6 @@ from django.db.models import (
     DateField,
     DecimalField,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -38,17 +37,15 @@ from django.utils import timezone
 
 from lossdesk.billing.choices import AdjustmentStatus
 from lossdesk.billing.models import CaseFee, FeeAdjustment, PaymentAllocation
-from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.claims.choices import (
     CancelReason,
     CaseStatus,
     EventType,
-    LossItemKind,
     LossItemStatus,
 )
-from lossdesk.claims.models import Case, CaseEvent, LossItem
-from lossdesk.injury.choices import DeductionReason, FlagStatus, TreatmentOutcome
-from lossdesk.injury.models import BillLine, HospitalVisit, InvestigationFlag, MedicalBill
+from lossdesk.claims.models import Case, CaseEvent
+from lossdesk.injury.choices import DeductionReason, TreatmentOutcome
+from lossdesk.injury.models import BillLine, MedicalBill
 from lossdesk.intake.models import Dispatch
 from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Branch, Client, Staff
@@ -331,6 +328,9 @@ def _per_minute(microseconds, count) -> Decimal | None:
     return Decimal(microseconds or 0) / Decimal(count) / Decimal(60_000_000)
 
 
+ROLLED_GROUPINGS = ("branch", "client", "day", "week", "month", "person")
+
+
 class FromRollup(Statistic):
     """A table read from a daily roll-up (reports.rollups) instead of its rows: the roll-up
     rows of the branches in the user's scope, plus, counted from their rows, the cases the
@@ -377,6 +377,10 @@ class FromRollup(Statistic):
                 rest = shown.exclude(branch__in=branches)
             else:
                 rolled, rest = rolled.none(), cases
+        if group_by is not None and group_by not in ROLLED_GROUPINGS:
+            # A grouping the roll-up does not keep (a property category, a disability
+            # grade, an injury stage): every case from its rows.
+            rolled, rest = rolled.none(), cases
         if filters.branch is not None:
             rolled = rolled.filter(branch__path__startswith=filters.branch.path)
         if filters.client is not None:
@@ -451,6 +455,7 @@ class FromRollup(Statistic):
             rows=rows,
             total=Row(key=None, label="合计", values=self.finish(total)),
             chart_column=self.chart_column,
+            subtables=self.subtables(self.filtered(user, filters), total, group_by),
         )
 
 
@@ -819,7 +824,7 @@ def _days(minutes) -> Decimal | None:
     return one_decimal(Decimal(str(minutes)) / 1440) if minutes is not None else None
 
 
-class PropertyStatistic(Statistic):
+class PropertyStatistic(FromRollup):
     slug = "property"
     title = "三者物损统计"
     description = (
@@ -836,10 +841,21 @@ class PropertyStatistic(Statistic):
     default_grouping = "category"
     chart_column = "assessed"
 
-    def base(self, user):
-        return LossItem.objects.filter(
-            kind=LossItemKind.PROPERTY, case__in=Case.objects.for_user(user).values("pk")
-        ).exclude(status=LossItemStatus.CANCELLED)
+    @property
+    def rollup(self):
+        from lossdesk.reports.rollups import PROPERTY
+
+        return PROPERTY
+
+    def rows(self, cases):
+        return self.rollup.rows().filter(case__in=cases.values("pk"))
+
+    def figures(self, c):
+        return {
+            **{k: c[k] for k in ("items", "assessed_items", "negotiated", "claimed")},
+            **{k: c[k] for k in ("assessed", "agreed", "assessed_of_agreed")},
+            "agreement_minutes": _per_minute(c["agreement_us"], c["agreement_n"]),
+        }
 
     def group_expression(self, group_by):
         if group_by == "category":
@@ -867,23 +883,10 @@ class PropertyStatistic(Statistic):
             Column("agreement_median", "中位报案至协商达成(天)", "days"),
         ]
 
-    def aggregates(self):
-        agreed = Q(negotiation__agreed_amount__isnull=False)
-        return {
-            "items": Count("pk"),
-            "assessed_items": Count("pk", filter=Q(property_sheet__isnull=False)),
-            "negotiated": Count("pk", filter=agreed),
-            "claimed": Sum("negotiation__claimed_amount"),
-            "assessed": Sum("property_sheet__total"),
-            "agreed": Sum("negotiation__agreed_amount"),
-            # The ratio compares like with like: the assessed totals of the agreed items only.
-            "assessed_of_agreed": Sum("property_sheet__total", filter=agreed),
-            "agreement_minutes": Avg(minutes_between(self.date_field, "negotiation__agreed_at")),
-        }
-
     def finish(self, values):
         for key in ("claimed", "assessed", "agreed"):
             values[key] = values[key] or Decimal("0.00")
+        # Like with like: the assessed totals of the agreed items only.
         values["agreed_ratio"] = ratio(values["agreed"], values.pop("assessed_of_agreed"))
         values["agreement_days"] = _days(values.pop("agreement_minutes"))
         values["agreement_median"] = _days(values.get("agreement_median"))
@@ -919,25 +922,11 @@ def _injury_stage():
     )
 
 
-def _item_count(rows, link: str):
-    """The `rows` of the row's loss item (`link` leads from them to it) counted in a
-    subquery: joining them would repeat the item's assessment once per row and multiply its
-    sums."""
-    counted = (
-        rows.filter(**{link: OuterRef("pk")})
-        .order_by()
-        .values(link)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _money(value) -> Decimal:
     return value if value is not None else Decimal("0.00")
 
 
-class InjuryStatistic(Statistic):
+class InjuryStatistic(FromRollup):
     slug = "injury"
     title = "人伤统计"
     description = (
@@ -954,10 +943,20 @@ class InjuryStatistic(Statistic):
     groupings = ("branch", "client", "day", "week", "month", "person", "grade", "stage")
     chart_column = "compensation"
 
-    def base(self, user):
-        return LossItem.objects.filter(
-            kind=LossItemKind.INJURY, case__in=Case.objects.for_user(user).values("pk")
-        ).exclude(status=LossItemStatus.CANCELLED)
+    @property
+    def rollup(self):
+        from lossdesk.reports.rollups import INJURY
+
+        return INJURY
+
+    def rows(self, cases):
+        return self.rollup.rows().filter(case__in=cases.values("pk"))
+
+    def figures(self, c):
+        return {
+            **{k: c[k] for k in c if k != "assess_us"},
+            "assess_minutes": _per_minute(c["assess_us"], c["assessed_items"]),
+        }
 
     def group_expression(self, group_by):
         if group_by == "grade":
@@ -1002,35 +1001,6 @@ class InjuryStatistic(Statistic):
             Column("death", "死亡"),
             Column("assess_days", "平均定损周期(天)", "days"),
         ]
-
-    def aggregates(self):
-        outcome = "injury_assessment__outcome"
-        return {
-            "items": Count("pk"),
-            "open_items": Count("pk", filter=~Q(status=LossItemStatus.APPROVED)),
-            "assessed_items": Count("pk", filter=Q(injury_assessment__isnull=False)),
-            "visits": Sum(_item_count(HospitalVisit.objects, "loss_item")),
-            "open_flags": Sum(
-                _item_count(InvestigationFlag.objects.filter(status=FlagStatus.OPEN), "loss_item")
-            ),
-            "confirmed_flags": Sum(
-                _item_count(
-                    InvestigationFlag.objects.filter(status=FlagStatus.CONFIRMED), "loss_item"
-                )
-            ),
-            # From the report to the assessment's (last) save.
-            "assess_minutes": Avg(
-                minutes_between("case__report__reported_at", "injury_assessment__updated_at")
-            ),
-            "hospital_days": Sum("injury_assessment__hospital_days"),
-            "bills": Sum(_item_count(MedicalBill.objects, "assessment__loss_item")),
-            "claimed": Sum("injury_assessment__claimed_total"),
-            "reasonable": Sum("injury_assessment__reasonable_total"),
-            "deducted": Sum("injury_assessment__deducted_total"),
-            "compensation": Sum("injury_assessment__total"),
-            "disability": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DISABILITY})),
-            "death": Count("pk", filter=Q(**{outcome: InjuryOutcomeChoices.DEATH})),
-        }
 
     def finish(self, values):
         for key in ("claimed", "reasonable", "deducted", "compensation"):

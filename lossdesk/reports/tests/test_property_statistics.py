@@ -256,14 +256,17 @@ def test_the_table_costs_the_same_queries_however_many_items(firm, items):
         return len(queries.captured_queries)
 
     table(firm.zhoujiu, "person")  # caches the user's permissions
-    # grouped aggregate + total + medians per group and of the total + the assessors' names
-    assert count() == 5
+    # the stale marks (savepoint, locked read, release) + the roll-up rows of the branch
+    # + the cases shown to it from other branches + the assessors' names + medians per
+    # group and of the total
+    assert count() == 8
     with time_machine.travel(at(3, 20, 9), tick=False):
         _, item = property_case(firm, at(3, 20, 9))
         services.do_save_property_survey(item, survey("goods"), actor=firm.zhangsan)
         services.do_save_property_sheet(item, lines=repair("80"), actor=firm.qianqi)
         services.do_save_negotiation(item, agreed_amount="80", actor=firm.qianqi)
-    assert count() == 5
+    table(firm.zhoujiu, "person")  # refreshes the roll-ups the new item changed
+    assert count() == 8
     assert table(firm.zhoujiu, "person").total.values["items"] == 5
 
 
@@ -324,3 +327,18 @@ def test_the_index_and_the_export_of_every_table_include_it(client, firm, items)
     rows = list(book["三者物损统计"].iter_rows(values_only=True))
     assert rows[0][:2] == ("机构", "物损标的数")
     assert [row[:2] for row in rows[1:]] == [("杭州分公司", 4), ("合计", 4)]
+
+
+def test_the_rollup_equals_the_items_also_after_another_assessor_saves_the_sheet(firm, items):
+    from lossdesk.reports import rollups
+    from lossdesk.reports.tests.test_rollups import raw, stored
+
+    rollups.refresh()
+    assert stored(rollups.PROPERTY) and stored(rollups.PROPERTY) == raw(rollups.PROPERTY)
+    # The sheet changes hands: its row moves from 张三's key to 钱七's (decision 0023).
+    _, p1 = items["P1"]
+    services.do_save_property_sheet(p1, lines=GUARDRAIL, actor=firm.qianqi)
+    rollups.refresh()
+    assert stored(rollups.PROPERTY) == raw(rollups.PROPERTY)
+    assessors = {key[3] for key in stored(rollups.PROPERTY)}
+    assert firm.qianqi.pk in assessors

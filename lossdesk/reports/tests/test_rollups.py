@@ -13,7 +13,14 @@ from lossdesk.claims.choices import CancelReason, CaseStatus
 from lossdesk.claims.models import Case
 from lossdesk.intake.models import Dispatch
 from lossdesk.reports import casefacts, rollups
-from lossdesk.reports.models import CaseDay, ClosedCase, DispatchDay, StaleCase
+from lossdesk.reports.models import (
+    CaseDay,
+    ClosedCase,
+    DispatchDay,
+    InjuryDay,
+    PropertyDay,
+    StaleCase,
+)
 from lossdesk.reports.statistics import STATISTICS, Filters
 from lossdesk.reports.tests.conftest import MARCH
 
@@ -170,6 +177,8 @@ def test_rebuild_writes_the_same_rows_as_refreshing(month):
     assert written == {
         "caseday": CaseDay.objects.count(),
         "dispatchday": DispatchDay.objects.count(),
+        "propertyday": PropertyDay.objects.count(),
+        "injuryday": InjuryDay.objects.count(),
         "closedcase": ClosedCase.objects.count(),
     }
     assert {r.model: stored(r) for r in rollups.ROLLUPS} == before
