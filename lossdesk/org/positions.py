@@ -115,6 +115,12 @@ STANDARD_POSITIONS: dict[str, tuple[str, str, list[str], str]] = {
         [],  # every right of the price desk is a parts right
         "回复人工报价、维护本地价格、导入配件目录；不能办案。",
     ),
+    "quality_committee": (
+        "品质管理委员",
+        DataScope.SUBTREE,
+        [CASE_VIEW],  # the quality rights are quality's grants (quality/permissions.py)
+        "品质管理委员会成员：违规展业登记与申诉裁决、品行评定、投诉与举报处理；不能办案。",
+    ),
     "finance": (
         "财务",
         DataScope.SUBTREE,

@@ -12,8 +12,9 @@ VIEW_STATISTICS = "reports.view_statistics"
 RECEIVE_ESCALATION = "quality.receive_escalation"
 
 # Staff quality (品质管理): the register and its appeals, evaluations, awards, complaints and
-# whistle-blower reports. The branch manager chairs the branch's quality committee; anyone
-# sees their own record (quality.staff.views.MyRecordView) without a right.
+# whistle-blower reports: the quality committee's members (品质管理委员) and the branch
+# manager, who sits on it for the branch; anyone sees their own record (/quality/my-record/)
+# without a right.
 VIEW_MISCONDUCT = "quality.view_misconductrecord"
 REGISTER_MISCONDUCT = "quality.add_misconductrecord"
 DECIDE_APPEAL = "quality.decide_misconduct_appeal"
@@ -56,6 +57,7 @@ QUALITY_PERMISSIONS: dict[str, list[str]] = {
     "assessor": [VIEW_ALERT],
     "surveyor": [VIEW_ALERT],
     "dispatcher": [VIEW_ALERT, VIEW_DEADLINE, VIEW_COMPLAINT, RECEIVE_COMPLAINT],
+    "quality_committee": COMMITTEE,
 }
 
 # The deadlines and the holiday table are the system administrator's settings.

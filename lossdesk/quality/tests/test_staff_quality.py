@@ -372,3 +372,11 @@ def test_a_reward_needs_an_amount_and_lands_in_the_reporter_s_credit_record(firm
     award = Award.objects.get(person=firm.zhaoliu)
     assert award.title == "举报奖励"
     assert [e.title for e in credit_record(firm.zhaoliu)] == ["举报奖励"]
+
+
+def test_a_member_of_the_quality_committee_decides_an_appeal(firm):
+    member = firm.staff("pinzhi", "品质委员", "quality_committee", firm.hq)
+    record = register(firm, points=6)
+    staff.do_appeal_misconduct(record, reason="不服", actor=firm.zhangsan)
+    record = staff.do_decide_appeal(record, decision="upheld", reason="证据确凿", actor=member)
+    assert (record.status, record.final_points, record.decided_by) == ("upheld", 6, member)
