@@ -213,3 +213,47 @@ def test_the_pages_register_appeal_and_show_the_consequence(firm):
     assert "建议解除代理合同" in page and "扣发管理津贴15%" in page
     period = periods.period_of(timezone.localdate())
     assert f"本考核期（{period}）累计扣分" in page
+
+
+def test_the_supervisor_evaluates_and_awards_through_the_api(firm):
+    period = periods.period_of(timezone.localdate())
+    manager = client_for(firm.zhoujiu)
+    url = f"{API}/quality/people/{firm.qianqi.pk}"
+    response = manager.post(
+        f"{url}/evaluations", {"period": period, "result": "excellent", "comment": "无违规"}
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["result"], response.json()["points"]) == ("excellent", 0)
+    again = manager.post(
+        f"{url}/evaluations", {"period": period, "result": "qualified", "comment": "x"}
+    )
+    assert (again.status_code, error_of(again)["code"]) == (409, "evaluation_exists")
+    award = manager.post(f"{url}/awards", {"title": "服务之星", "reason": "回访满意率高"})
+    assert award.status_code == 201
+    person = manager.get(url).json()
+    assert [e["period"] for e in person["evaluations"]] == [period]
+    assert [(c["kind"], c["title"]) for c in person["credit"]] == [("award", "服务之星")]
+    # A reviewer registers but neither evaluates nor awards.
+    refused = client_for(firm.lisi).post(f"{url}/awards", {"title": "x", "reason": "y"})
+    assert refused.status_code == 403
+
+
+def test_a_complaint_is_received_and_concluded_on_the_pages(firm):
+    dispatcher = page_client(firm.zhaoliu)
+    response = dispatcher.post(
+        "/quality/complaints/",
+        {
+            "source": "customer",
+            "complainant": "赵女士",
+            "staff": firm.zhangsan.pk,
+            "summary": "态度差",
+        },
+    )
+    complaint_url = response.url
+    assert dispatcher.get(complaint_url).status_code == 200
+    manager = page_client(firm.zhoujiu)
+    refused = manager.post(complaint_url, {"outcome": "substantiated", "conclusion": ""})
+    assert refused.status_code == 400
+    manager.post(complaint_url, {"outcome": "unsubstantiated", "conclusion": "录音显示态度正常。"})
+    page = manager.get(complaint_url).content.decode()
+    assert "投诉不属实" in page and "录音显示态度正常。" in page
