@@ -367,9 +367,11 @@ def make_image_copies(attachment_id: int) -> str:
         return "nothing to do"
     case = attachment.case
     surveyor = attachment.uploaded_by.full_name or attachment.uploaded_by.username
+    # A storage that cannot give the original back is the task's failure (to try again),
+    # not the picture's.
+    with attachment.file.open("rb") as original:
+        content = original.read()
     try:
-        with attachment.file.open("rb") as original:
-            content = original.read()
         prepared = photos.prepare_photo(
             content,
             lambda exif: photos.watermark_lines(

@@ -217,3 +217,15 @@ def test_without_a_worker_the_inline_backend_still_answers_with_the_copies(firm)
     body = post_photo(firm.zhangsan, case, jpeg(13, size=(1600, 1200))).json()
     assert body["processing"] == "ready" and body["thumbnail_url"]
     assert PhotoHash.objects.filter(attachment_id=body["id"]).exists()
+
+
+def test_an_original_the_storage_cannot_give_back_is_a_failure_to_try_again(firm, deferred):
+    case = firm.surveying_case()
+    pk = post_photo(firm.zhangsan, case, jpeg(14)).json()["id"]
+    attachment = Attachment.objects.get(pk=pk)
+    attachment.file.storage.delete(attachment.file.name)
+    with pytest.raises(FileNotFoundError):
+        tasks.process_image.call(pk)
+    attachment.refresh_from_db()
+    assert attachment.processing == ImageProcessing.FAILED
+    assert attachment.processing_error.startswith("处理时出错，可重试")
