@@ -48,12 +48,12 @@ class QualityDemo:
             do_resolve_alert(alert, decision=decision, reason=reason, actor=manager)
 
     def _build_staff_quality(self, plans) -> None:
-        city = plans[0].case.branch.code if plans else None
-        if city is None or (city, "surveyor") not in self.people:
+        # The first city with three surveyors (杭州), whatever the random plan put first.
+        cities = [code for code, position in self.people if position == "surveyor"]
+        city = next((c for c in cities if len(self.people[(c, "surveyor")]) >= 3), None)
+        if city is None:
             return
         surveyors = self.people[(city, "surveyor")]
-        if len(surveyors) < 3:
-            return
         (manager,), (reviewer,) = (
             self.people[(city, "branch_manager")],
             self.people[(city, "reviewer")],
@@ -61,6 +61,7 @@ class QualityDemo:
         today = timezone.localdate()
         items = {i.code: i.pk for i in MisconductItem.objects.in_effect(today)}
         case = next((p.case for p in plans if p.case.branch.code == city), None)
+        case_no = case.case_no if case else ""
 
         def register(person, code, points, description, **extra):
             data = {
@@ -75,7 +76,7 @@ class QualityDemo:
 
         crossing, waiting, appealing = surveyors[:3]
         first = register(
-            crossing, "S05", 8, "与修理厂串通，将修复的前保险杠按更换定损。", case_no=case.case_no
+            crossing, "S05", 8, "与修理厂串通，将修复的前保险杠按更换定损。", case_no=case_no
         )
         staff.do_reply_misconduct(first, reply="情况属实，接受处理。", actor=crossing)
         staff.do_finalize_misconduct(first, actor=reviewer)
@@ -98,7 +99,7 @@ class QualityDemo:
             {
                 "source": "customer",
                 "complainant": "陈先生",
-                "case_no": case.case_no,
+                "case_no": case_no,
                 "staff": waiting.pk,
                 "summary": "查勘员迟到一小时且未提前告知。",
             },
