@@ -4,7 +4,7 @@ finding come from claims.tasks.process_image, which is safe to run again and lea
 visible state and the original when it fails."""
 
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import call_command
@@ -20,10 +20,11 @@ from lossdesk.claims.tests.test_photos import (
     case_near_west_lake,
     jpeg,
     media_files,
+    picture,
     post_photo,
     upload,
 )
-from lossdesk.testing import API, client_for
+from lossdesk.testing import API, client_for, error_of
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +230,34 @@ def test_an_original_the_storage_cannot_give_back_is_a_failure_to_try_again(firm
     attachment.refresh_from_db()
     assert attachment.processing == ImageProcessing.FAILED
     assert attachment.processing_error.startswith("处理时出错，可重试")
+
+
+def _encoded(fmt: str) -> bytes:
+    buffer = BytesIO()
+    picture(15, (400, 300)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "code"),
+    [
+        ("JPEG", "damaged_image"),  # by its end marker, without decoding it
+        ("PNG", "unsupported_file_type"),  # the sniffer's check of every chunk
+        ("WEBP", "unsupported_file_type"),  # the sniffer's RIFF parse
+    ],
+)
+def test_a_picture_cut_short_is_refused_in_the_request(firm, fmt, code, deferred):
+    case = firm.surveying_case()
+    content = _encoded(fmt)
+    response = post_photo(firm.zhangsan, case, content[: len(content) * 2 // 3])
+    assert response.status_code == 400
+    assert error_of(response)["code"] == code
+    assert post_photo(firm.zhangsan, case, content).status_code == 201
+
+
+def test_a_jpeg_with_data_after_its_end_marker_is_a_whole_photo(firm, deferred):
+    """Some phones append their own records after the picture's end-of-image marker."""
+    case = firm.surveying_case()
+    response = post_photo(firm.zhangsan, case, jpeg(16) + b"SEFH" + bytes(range(256)) * 4)
+    assert response.status_code == 201, response.content
+    assert tasks.process_image.call(response.json()["id"]) == "ready"
