@@ -42,7 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
-    "django_tasks_db",  # the database task queue (LOSSDESK_TASKS_BACKEND) and its worker
+    # The database task queue (LOSSDESK_TASKS_BACKEND) and its worker, named in Chinese.
+    "lossdesk.core.taskqueue.TaskQueueConfig",
     "lossdesk.core",
     "lossdesk.org",
     "lossdesk.audit",
