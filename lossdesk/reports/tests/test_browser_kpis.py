@@ -6,24 +6,65 @@ these figures come from real timelines, dispatches and callbacks."""
 
 import os
 import shutil
+from datetime import date
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.test import override_settings
 from django.urls import reverse
 
+from lossdesk.calc.models import CompensationStandard
 from lossdesk.demo.builder import HQ_CODE
 from lossdesk.org.models import Staff
 from lossdesk.reports import kpis, rollups
 from lossdesk.reports.models import ClosedCase, KpiTarget
+from lossdesk.rules.standards import PROVINCE_STANDARDS_SEED
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("LOSSDESK_TEST_ARTIFACTS", Path(__file__).parents[3] / "var"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PASSWORD = "demo-pass-2026"
+
+
+# The migrations' data seeds the demo needs (each leaves existing rows alone).
+SEEDS = [
+    ("calc.migrations.0002_seed_standards", "seed"),
+    ("notify.migrations.0002_seed_templates", "seed"),
+    ("notify.migrations.0005_deadline_templates", "seed"),
+    ("property.migrations.0002_useful_life_defaults", "seed"),
+    ("quality.migrations.0002_case_monitoring", "seed_default_rules"),
+    ("quality.migrations.0003_staff_quality", "seed"),
+]
+
+
+def seed_standards() -> None:
+    """The demo needs the data the migrations seed (standards, SMS templates, deadline rules,
+    the misconduct scale), which an earlier transactional test's flush removed: the same rows
+    again where missing. The compensation standards first, with the dates a later migration
+    gave them, so calc's seed leaves them alone and fills the rest."""
+    for row in PROVINCE_STANDARDS_SEED:
+        CompensationStandard.objects.get_or_create(
+            province=row.province,
+            region=row.region,
+            data_year=row.data_year,
+            defaults={
+                "urban_disposable_income": row.urban_disposable_income,
+                "urban_consumption": row.urban_consumption,
+                "average_wage": row.average_wage,
+                "wage_label": row.wage_label,
+                "wage_year": row.wage_year,
+                "source": row.source,
+                "note": row.note,
+                "effective_from": date(row.data_year + 1, 1, 1),
+            },
+        )
+    for module, function in SEEDS:
+        getattr(import_module(f"lossdesk.{module}"), function)(apps, None)
 
 
 @pytest.mark.browser
@@ -32,6 +73,7 @@ PASSWORD = "demo-pass-2026"
 def test_the_kpis_and_closing_statistics_of_the_demo_show_charts(live_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    seed_standards()
     with override_settings(MEDIA_ROOT=tmp_path):
         call_command("seed_demo", "--cases", "30", "--parts", "50", "--password", PASSWORD)
     # The migration's default targets are there or not, as an earlier transactional test's
