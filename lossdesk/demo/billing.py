@@ -115,14 +115,22 @@ class BillingDemo:
         insurer's settlement sheet (one fee 50.00 short, one claim number unknown) reconciled
         with it."""
         finance = self.people[(HQ, "finance")][0]
-        client = self.clients[STATEMENT_CLIENT]
         today = self.now.date()
         start = today - timedelta(days=STATEMENT_DAYS)
-        billable = billable_fees(
-            finance, client=client, client_branch=None, period_start=start, period_end=today
+        # 人保财险 when it was billed in the period; in a small demo, whichever client was.
+        clients = sorted(self.clients.values(), key=lambda c: c.code != STATEMENT_CLIENT)
+        client = next(
+            (
+                client
+                for client in clients
+                if billable_fees(
+                    finance, client=client, client_branch=None, period_start=start, period_end=today
+                ).exists()
+            ),
+            None,
         )
-        if not billable.exists():
-            return  # a demo too small to have billed this client in the period
+        if client is None:
+            return  # a demo too small to have billed anyone in the period
         statement = do_create_statement(
             client=client, period_start=start, period_end=today, actor=finance
         )
@@ -137,7 +145,7 @@ class BillingDemo:
                 client=client,
                 paid_on=today,
                 amount=sum(amounts, Decimal("0.00")),
-                reference=f"PICC-HK-{today:%Y%m%d}",
+                reference=f"{client.code.upper()}-HK-{today:%Y%m%d}",
                 note="第一笔回款",
                 actor=finance,
             )
@@ -157,7 +165,7 @@ class BillingDemo:
         rows.append(f"{SHEET_UNKNOWN_CLAIM},380.00")
         do_reconcile_statement(
             statement,
-            name="人保财险结算清单.csv",
+            name=f"{client.short_name}结算清单.csv",
             data="\n".join(rows).encode("utf-8"),
             actor=finance,
         )
