@@ -25,24 +25,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
-import chinese_calendar
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lossdesk.claims import registry
 from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, EventType
 from lossdesk.claims.models import Case, CaseEvent, DocumentRequest
+from lossdesk.core.calendar import work_calendar  # the one calendar (decision 0019)
 from lossdesk.notify.choices import TemplateCode
 from lossdesk.org.models import Staff
 from lossdesk.quality.choices import DeadlineStage, NoticeKind
 from lossdesk.quality.models import (
     DUE_SOON,
-    CalendarDay,
     CaseDeadline,
     DeadlineNotice,
     DeadlineRule,
 )
-from lossdesk.rules.working_time import WorkCalendar, due_at
+from lossdesk.rules.working_time import due_at
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +64,6 @@ STAGE_PERMISSIONS = {
     DeadlineStage.DOCUMENTS: "claims.request_documents",
 }
 ESCALATION_PERMISSION = "quality.receive_escalation"
-
-
-def published_working_day(day: date) -> bool | None:
-    """The State Council's calendar as chinese-calendar knows it; None for other years."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return None
-
-
-def work_calendar() -> WorkCalendar:
-    overrides = dict(CalendarDay.objects.values_list("day", "working"))
-    return WorkCalendar(overrides=overrides, official=published_working_day)
 
 
 @dataclass(frozen=True)

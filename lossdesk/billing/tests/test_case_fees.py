@@ -17,6 +17,7 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import CancelReason, EventType
 from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
 from lossdesk.field.services import do_record_rescue
+from lossdesk.quality.models import CalendarDay
 from lossdesk.rules.fees import compute_fee
 from lossdesk.testing import API, SURVEY, Firm, client_for
 
@@ -156,6 +157,15 @@ def test_a_night_or_holiday_arrival_adds_the_night_surcharge(firm, arrived_at, n
     assert motor.inputs["night"] is night
     assert motor.fee == (Decimal("300.00") if night else Decimal("200.00"))
     assert f"到达现场 {says}" in motor.explanation[1]
+
+
+def test_a_day_off_the_administrator_adds_to_the_calendar_is_a_holiday_for_the_fee(firm):
+    # quality's 节假日调整 correct the one calendar (decision 0019): deadlines and fees alike.
+    CalendarDay.objects.create(day=date(2026, 9, 30), working=False, name="台风停工")
+    contract(firm, EXTRAS)
+    motor = surveyed_and_issued(firm, beijing(2026, 9, 30, 10, 0))
+    assert (motor.inputs["night"], motor.fee) == (True, Decimal("300.00"))
+    assert "2026-09-30 10:00：节假日（非工作日）" in motor.explanation[1]
 
 
 def test_the_contracts_own_night_window_decides(firm):

@@ -5,6 +5,12 @@ import pytest
 from lossdesk.core import calendar
 
 
+@pytest.fixture(autouse=True)
+def no_corrections(monkeypatch):
+    """The published calendar alone (quality registers its table of corrections)."""
+    monkeypatch.setattr(calendar, "_corrections", [])
+
+
 def test_the_published_calendar_knows_national_day_and_the_make_up_working_days() -> None:
     work = calendar.work_calendar()
     assert not work.is_working_day(date(2025, 10, 1))  # National Day, a Wednesday
@@ -17,8 +23,7 @@ def test_a_year_the_package_does_not_know_is_none_then_monday_to_friday() -> Non
     assert calendar.work_calendar().is_working_day(date(2099, 1, 2))  # a Friday
 
 
-def test_a_registered_correction_wins_over_the_published_calendar(monkeypatch) -> None:
-    monkeypatch.setattr(calendar, "_corrections", [])
+def test_a_registered_correction_wins_over_the_published_calendar() -> None:
     calendar.register_corrections(lambda: {date(2025, 10, 1): True})
     calendar.register_corrections(lambda: {date(2025, 10, 1): False, date(2099, 1, 2): False})
     work = calendar.work_calendar()
