@@ -25,7 +25,8 @@ INSERT INTO quality_casedeadline
 SELECT c.id, 'dispatch', NULL, '10 分钟', r.reported_at, r.reported_at + interval '10 minutes',
        r.reported_at + (c.id % 20) * interval '1 minute', r.reported_at
 FROM claims_case c JOIN intake_report r ON r.id = c.report_id
-WHERE c.status <> 'registered';
+WHERE c.status <> 'registered'
+ON CONFLICT DO NOTHING;
 INSERT INTO quality_casedeadline
     (case_id, stage, person_id, allowed, started_at, due_at, met_at, remind_at)
 SELECT c.id, s.stage, c.surveyor_id, '1 个工作日', d.due - interval '1 day', d.due, NULL,
@@ -35,7 +36,8 @@ JOIN (VALUES ('registered', 'dispatch'), ('dispatched', 'arrival'), ('surveying'
              ('assessing', 'assessment'), ('in_review', 'review'),
              ('in_second_review', 'review'), ('approved', 'report'))
      AS s(status, stage) ON s.status = c.status
-CROSS JOIN LATERAL (SELECT now() + ((c.id % 97) - 48) * interval '1 hour' AS due) d;
+CROSS JOIN LATERAL (SELECT now() + ((c.id % 97) - 48) * interval '1 hour' AS due) d
+ON CONFLICT DO NOTHING;
 ANALYZE quality_casedeadline;
 """
 
