@@ -42,10 +42,32 @@ class CommissionRuleForm(forms.Form):
         max_length=20,
         help_text="每次查勘、每个定损标的、每次审核通过、每次调度。",
     )
+    score_multipliers = forms.CharField(
+        label="考核系数分段",
+        required=False,
+        max_length=200,
+        help_text="按本人当月考核得分取系数：“起始得分:系数”，逗号分隔，"
+        "如 0:0.90, 80:1.00, 90:1.10；不填则系数为 1。",
+    )
     note = forms.CharField(label="备注", max_length=NOTE_MAX, required=False)
 
     def terms(self) -> dict:
         data = self.cleaned_data
-        return {
+        terms: dict = {
             key: data[key].strip() for key in ("rate", "per_case", "per_unit") if data[key].strip()
         }
+        bands = [b.strip() for b in data["score_multipliers"].replace("，", ",").split(",")]
+        if any(bands):
+            # "80:1.00" → a band; a piece without its colon is passed on for the rules to refuse.
+            terms["score_multipliers"] = [
+                dict(
+                    zip(
+                        ("from_score", "multiplier"),
+                        b.replace("：", ":").split(":", 1),
+                        strict=False,
+                    )
+                )
+                for b in bands
+                if b
+            ]
+        return terms

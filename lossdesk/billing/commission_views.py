@@ -69,8 +69,13 @@ def rule_list(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                # The rules name the terms' keys as terms.<key>: the form's own fields.
-                exc.fields = {k.removeprefix("terms."): v for k, v in exc.fields.items()}
+                # The rules name the terms' keys as terms.<key>: the form's own fields; a score
+                # band's (terms.score_multipliers.<i>.<key>) is the bands' field, band named.
+                exc.fields = {
+                    field: messages_
+                    for k, v in exc.fields.items()
+                    for field, messages_ in [_form_field(k.removeprefix("terms."), v)]
+                }
                 apply_service_error(form, exc)
             else:
                 messages.success(request, f"已录入{rule}。")
@@ -169,3 +174,12 @@ def run_approve(request, pk):
 @require_GET
 def run_export(request, pk):
     return export_response(_run(request, pk))
+
+
+def _form_field(key: str, messages_: list[str]) -> tuple[str, list[str]]:
+    name, _, rest = key.partition(".")
+    if name == "score_multipliers" and rest:
+        band = rest.split(".")[0]
+        if band.isdigit():
+            return name, [f"第 {int(band) + 1} 段：{m}" for m in messages_]
+    return name, messages_

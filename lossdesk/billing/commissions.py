@@ -51,6 +51,7 @@ from lossdesk.core.errors import (
     ServiceError,
 )
 from lossdesk.core.excel import Column, Workbook
+from lossdesk.core.scores import person_scores
 from lossdesk.org.models import Branch
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.commissions import (
@@ -280,6 +281,7 @@ def month_lines(branch: Branch, month: date) -> list[LineData]:
         case_work.read(event)
 
     rules: dict[tuple[str, date], CommissionRule | None] = {}
+    scores = person_scores(branch.pk, month) if work else {}
     lines: list[LineData] = []
     for case_id, case_work in work.items():
         assert case_work.fee_date is not None
@@ -305,10 +307,13 @@ def month_lines(branch: Branch, month: date) -> list[LineData]:
                     explanation=[NO_RULE],
                 )
                 if rule is not None:
-                    # No quality or KPI score exists yet: the multiplier stays 1.
+                    # The person's KPI score of the month, turned into a multiplier by the
+                    # rule's score bands (none: 1).
                     result = compute_commission(
                         rule.terms,
-                        CommissionInput(role, case_work.basis, units, role_units),
+                        CommissionInput(
+                            role, case_work.basis, units, role_units, score=scores.get(staff_id)
+                        ),
                     )
                     line.amount, line.multiplier = result.amount, result.multiplier
                     line.explanation = [

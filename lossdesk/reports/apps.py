@@ -8,8 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计报表"
 
     def ready(self) -> None:
+        from lossdesk.core.scores import register_person_scores
         from lossdesk.org.permissions import grant_missing_permissions, register_grants
-        from lossdesk.reports import casefacts, closing, rollups
+        from lossdesk.reports import casefacts, closing, kpis, rollups
         from lossdesk.reports.permissions import REPORTS_PERMISSIONS
 
         register_grants(self.label, REPORTS_PERMISSIONS)
@@ -17,3 +18,4 @@ class ReportsConfig(AppConfig):
         rollups.connect()
         casefacts.connect()
         closing.register()
+        register_person_scores(kpis.person_scores)

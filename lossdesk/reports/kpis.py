@@ -295,8 +295,22 @@ def columns() -> list[Column]:
 
 def compute(user, month: date, group_by: str) -> Table:
     """The KPI table of `month` by person or branch, within the user's scope."""
+    return compute_within(Scope.of(user), month, group_by)
+
+
+def person_scores(branch_id: int, month: date) -> dict[int, Decimal]:
+    """{staff id: score} of the people with figures in the branch's month (core.scores:
+    billing's commission multipliers read them)."""
+    table = compute_within(Scope([branch_id], None), month, "person")
+    return {
+        row.key: row.values["score"]
+        for row in table.rows
+        if row.key is not None and row.values["score"] is not None
+    }
+
+
+def compute_within(scope: Scope, month: date, group_by: str) -> Table:
     rollups.refresh()
-    scope = Scope.of(user)
     start, end = _midnight(month), _midnight(month_end(month))
     facts = scope.narrow(
         ClosedCase.objects.filter(closed_at__gte=start, closed_at__lt=end), "branch", "surveyor"

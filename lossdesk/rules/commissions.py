@@ -14,8 +14,12 @@ When several people hold one role on a case (two assessors, two review levels), 
 share and its ``per_case`` amount are split in proportion to each person's units
 (``units`` / ``role_units``); ``per_unit`` pays each person's own units.
 
-An optional ``multiplier`` per person (a quality or KPI score, e.g. ``"1.10"``) scales the
-line; absent it is 1. Nothing in LossDesk provides it yet (docs/billing.md).
+An optional ``multiplier`` per person (e.g. ``"1.10"``) scales the line; absent it is 1. A
+rule may instead turn the person's KPI score for the month (考核得分, 0–100) into the
+multiplier by its ``score_multipliers`` bands: ``[{"from_score": "0", "multiplier":
+"0.90"}, {"from_score": "80", "multiplier": "1.00"}, {"from_score": "90", "multiplier":
+"1.10"}]`` — the band with the highest ``from_score`` at or below the score applies; no
+score (no targets in force) or a score below every band leaves the line at 1.
 
 A line is computed exactly and rounded half up to the fen once, at its end; a sheet's total
 is the sum of its rounded lines. Each line has its explanation.
@@ -69,6 +73,8 @@ UNIT_LABELS: dict[CommissionRole, str] = {
 }
 
 TERM_KEYS: tuple[str, ...] = ("rate", "per_case", "per_unit")
+MAX_BANDS = 10
+_SCORE = Amount(max_digits=4, places=1)  # a KPI score: 0–100, one decimal
 RATE_PLACES = 6
 _RATE = Amount(max_digits=20, places=RATE_PLACES)
 # A multiplier: a ratio in [0, 10] with at most 4 decimals ("1.1", "0.85").
@@ -86,29 +92,48 @@ class CommissionTerms:
     rate: Decimal | None = None
     per_case: Decimal | None = None
     per_unit: Decimal | None = None
+    # (from score, multiplier), ascending by score.
+    score_multipliers: tuple[tuple[Decimal, Decimal], ...] = ()
 
-    def as_json(self) -> dict[str, str]:
-        body: dict[str, str] = {}
+    def as_json(self) -> dict:
+        body: dict = {}
         if self.rate is not None:
             body["rate"] = fmt_number(self.rate) if self.rate else "0"
         for key in ("per_case", "per_unit"):
             value = getattr(self, key)
             if value is not None:
                 body[key] = fmt_money(value)
+        if self.score_multipliers:
+            body["score_multipliers"] = [
+                {"from_score": fmt_number(low), "multiplier": fmt_number(multiplier)}
+                for low, multiplier in self.score_multipliers
+            ]
         return body
+
+    def multiplier_for(self, score: Decimal | None) -> Decimal | None:
+        """The multiplier of the band `score` falls in; None without a score or a band."""
+        if score is None:
+            return None
+        found = None
+        for low, multiplier in self.score_multipliers:
+            if score >= low:
+                found = multiplier
+        return found
 
 
 @dataclass(frozen=True, slots=True)
 class CommissionInput:
     """One person's part in one case: the case's ``fee`` (the basis of ``rate``), their
     ``units`` of the role's work and the ``role_units`` of everyone in the role on the case
-    (``units`` ≤ ``role_units``), and their optional ``multiplier``."""
+    (``units`` ≤ ``role_units``), and their optional ``multiplier`` — or their KPI
+    ``score`` for the terms' ``score_multipliers`` to turn into one."""
 
     role: CommissionRole | str
     fee: Number
     units: int = 1
     role_units: int | None = None  # None: the person holds the role alone (= units)
     multiplier: Number | None = None
+    score: Number | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +163,11 @@ def parse_terms(body: object) -> CommissionTerms:
         return body
     if not isinstance(body, Mapping):
         raise RuleInputError("terms", '提成条款须为对象，如 {"rate": "0.08", "per_unit": "5.00"}')
-    errors = [RuleInputError(str(key), "未知字段") for key in sorted(set(body) - set(TERM_KEYS))]
-    values: dict[str, Decimal] = {}
+    errors = [
+        RuleInputError(str(key), "未知字段")
+        for key in sorted(set(body) - {*TERM_KEYS, "score_multipliers"})
+    ]
+    values: dict = {}
     for key in TERM_KEYS:
         if body.get(key) is None:
             continue
@@ -147,6 +175,7 @@ def parse_terms(body: object) -> CommissionTerms:
             values[key] = _rate(body[key], key) if key == "rate" else _money(body[key], key)
         except RuleInputError as exc:
             errors.append(exc)
+    bands = _bands(body.get("score_multipliers"), errors)
     if not values and not errors:
         errors.append(
             RuleInputError(
@@ -155,7 +184,48 @@ def parse_terms(body: object) -> CommissionTerms:
         )
     if errors:
         raise errors[0] if len(errors) == 1 else RuleInputErrors(errors)
-    return CommissionTerms(**values)
+    return CommissionTerms(**values, score_multipliers=bands)
+
+
+def _bands(body: object, errors: list[RuleInputError]) -> tuple[tuple[Decimal, Decimal], ...]:
+    """The score bands, each named ``score_multipliers.<i>.<key>`` when bad."""
+    if body is None or body == []:
+        return ()
+    field = "score_multipliers"
+    if not isinstance(body, list) or len(body) > MAX_BANDS:
+        errors.append(RuleInputError(field, f"须为 1 到 {MAX_BANDS} 个分段的列表"))
+        return ()
+    bands: list[tuple[Decimal, Decimal]] = []
+    for i, band in enumerate(body):
+        if not isinstance(band, Mapping) or set(band) != {"from_score", "multiplier"}:
+            errors.append(
+                RuleInputError(f"{field}.{i}", '须为 {"from_score": "90", "multiplier": "1.10"}')
+            )
+            continue
+        try:
+            low = parse_score(band["from_score"], f"{field}.{i}.from_score")
+            multiplier = parse_multiplier(band["multiplier"], f"{field}.{i}.multiplier")
+        except RuleInputError as exc:
+            errors.append(exc)
+            continue
+        if bands and low <= bands[-1][0]:
+            errors.append(
+                RuleInputError(f"{field}.{i}.from_score", "分段须按起始得分从低到高排列，且不重复")
+            )
+            continue
+        bands.append((low, multiplier))
+    return tuple(bands)
+
+
+def parse_score(value: object, field: str = "score") -> Decimal:
+    """A KPI score: 0 to 100, at most one decimal."""
+    try:
+        result = parse_amount(_text(value, field), _SCORE, field=field)
+    except AmountError as exc:
+        raise RuleInputError(field, f"考核得分须为 0 到 100 之间的数：{exc.message}") from None
+    if result > 100:
+        raise RuleInputError(field, "考核得分须为 0 到 100 之间的数")
+    return result
 
 
 def _text(value: object, field: str) -> object:
@@ -207,6 +277,12 @@ def compute_commission(
     fee = parse_amount(_text(line.fee, "fee"), MONEY, field="fee")
     units, role_units = _units(line)
     multiplier = parse_multiplier(line.multiplier)
+    scored = ""
+    if line.multiplier is None and line.score is not None:
+        score = parse_score(line.score)
+        banded = terms.multiplier_for(score)
+        if banded is not None:
+            multiplier, scored = banded, f"（考核得分 {fmt_number(score)}）"
     share = div(Decimal(units), Decimal(role_units))
     unit = UNIT_LABELS[role]
     if units == role_units:
@@ -236,10 +312,10 @@ def compute_commission(
     explanation = [f"{ROLE_LABELS[role]}提成", *(f"{p.label}：{p.formula}" for p in parts)]
     addends = " + ".join(_exact(p.exact) for p in parts)
     total = f"({addends})" if len(parts) > 1 else addends
-    if multiplier == ONE and line.multiplier is None:
+    if multiplier == ONE and line.multiplier is None and not scored:
         text = f"佣金 = {total} = {_exact(before)}"
     else:
-        text = f"佣金 = {total} × 考核系数 {fmt_number(multiplier)} = {_exact(exact)}"
+        text = f"佣金 = {total} × 考核系数 {fmt_number(multiplier)}{scored} = {_exact(exact)}"
     if amount != exact:
         text += f" ≈ {fmt_money(amount)}（四舍五入到分）"
     explanation.append(text)

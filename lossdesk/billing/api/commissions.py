@@ -38,6 +38,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --------------------------------------------------------------------------------- rules
 
 
+class ScoreBandDocSerializer(serializers.Serializer):
+    from_score = serializers.CharField(max_length=5, help_text="起始考核得分（0–100），含。")
+    multiplier = serializers.CharField(max_length=7, help_text="考核系数（0–10），如 1.10。")
+
+
 class CommissionTermsDocSerializer(serializers.Serializer):
     """A commission rule's terms (documentation; the rules check the body): at least one."""
 
@@ -46,6 +51,12 @@ class CommissionTermsDocSerializer(serializers.Serializer):
     per_unit = AmountField(
         required=False,
         help_text="每件金额：查勘员每次查勘、定损员每个定损标的、审核员每次审核通过、调度员每次调度。",
+    )
+    score_multipliers = ScoreBandDocSerializer(
+        many=True,
+        required=False,
+        help_text="按本人当月考核得分（考核指标）取考核系数的分段，起始得分从低到高；"
+        "得分所在的最高分段适用，无得分或低于各段时系数为 1。",
     )
 
 

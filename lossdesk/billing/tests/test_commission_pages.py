@@ -44,6 +44,28 @@ def test_hq_finance_adds_a_rule_version_and_bad_terms_land_on_the_form(firm):
     assert refused.status_code == 403
 
 
+def test_score_bands_are_typed_as_score_colon_multiplier_and_a_bad_band_is_named(firm):
+    finance = page_client(firm.finance)
+    url = reverse("billing:commission-rule-list")
+    rule = {"role": "surveyor", "effective_from": "2026-01-01", "rate": "0.1"}
+    bad = finance.post(url, {**rule, "score_multipliers": "90:1.1, 80：1"})
+    assert bad.status_code == 200
+    [message] = bad.context["form"].errors["score_multipliers"]
+    assert message.startswith("第 2 段：") and "从低到高" in message
+    missing = finance.post(url, {**rule, "score_multipliers": "80"})
+    assert missing.context["form"].errors["score_multipliers"][0].startswith("第 1 段：")
+    assert not CommissionRule.objects.exists()
+
+    made = finance.post(url, {**rule, "score_multipliers": "0:0.9，80：1, 90:1.10"})
+    assert made.status_code == 302
+    assert CommissionRule.objects.get().terms["score_multipliers"] == [
+        {"from_score": "0", "multiplier": "0.9"},
+        {"from_score": "80", "multiplier": "1"},
+        {"from_score": "90", "multiplier": "1.1"},
+    ]
+    assert "90分起 ×1.1" in finance.get(url).content.decode()
+
+
 def test_a_month_not_over_is_a_form_error_and_a_surveyor_sees_no_commissions(firm):
     finance = page_client(firm.finance)
     url = reverse("billing:commission-run-list")

@@ -22,6 +22,8 @@ from lossdesk.core.errors import (
     SelfReview,
     ServiceError,
 )
+from lossdesk.core.scores import person_scores
+from lossdesk.reports import kpis
 from lossdesk.testing import Firm
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +257,25 @@ def test_rules_are_written_by_hq_finance_with_their_terms_checked(firm):
             previous_version=0,
             actor=firm.finance,
         )
+
+
+def test_a_rule_with_score_bands_scales_each_line_by_the_persons_kpi_score(firm, march_case):
+    # The surveyor's rule turns the KPI score of the month (考核指标, against the targets the
+    # migrations put in force from 2026-01) into 1.5 from 0 points and 2.0 from 100.
+    bands = [{"from_score": "0", "multiplier": "1.5"}, {"from_score": "100", "multiplier": "2"}]
+    surveyor = {**RULES["surveyor"], "score_multipliers": bands}
+    make_rules(firm, {"surveyor": surveyor}, effective_from=date(2026, 1, 1))
+
+    scores = person_scores(firm.hangzhou.pk, MARCH)
+    table = kpis.compute(firm.zhoujiu, MARCH, "person")
+    [row] = [row for row in table.rows if row.key == firm.zhangsan.pk]
+    assert scores[firm.zhangsan.pk] == row.values["score"] is not None
+    score = scores[firm.zhangsan.pk]
+
+    run = commissions.do_run_commissions(branch=firm.hangzhou, month=MARCH, actor=firm.finance)
+    line = CommissionLine.objects.get(sheet__run=run, role="surveyor")
+    multiplier = Decimal("2") if score >= 100 else Decimal("1.5")
+    assert (line.multiplier, line.amount) == (multiplier, Decimal("50.00") * multiplier)
+    assert f"（考核得分 {score.normalize():f}）" in line.explanation[-1]
+    # The other roles' rules have no bands: their lines stay at 1.
+    assert lines_of(run)[("lisi", "reviewer")] == (Decimal("300.00"), 1, Decimal("15.00"))

@@ -188,3 +188,83 @@ def test_multiplier_one_is_the_same_as_none(fee, rate, per_unit):
     plain = compute_commission(body, line(fee=str(fee)))
     one = compute_commission(body, line(fee=str(fee), multiplier="1.00"))
     assert plain.amount == one.amount
+
+
+# ------------------------------------------------------------ the KPI score's bands
+
+BANDS = {
+    "rate": "0.10",
+    "per_unit": "20.00",
+    "score_multipliers": [
+        {"from_score": "0", "multiplier": "0.90"},
+        {"from_score": "80", "multiplier": "1.00"},
+        {"from_score": "90", "multiplier": "1.10"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("score", "amount", "said"),
+    [
+        ("92.5", "55.00", "佣金 = (30.00 + 20.00) × 考核系数 1.1（考核得分 92.5） = 55.00"),
+        ("90", "55.00", "× 考核系数 1.1（考核得分 90）"),
+        ("89.9", "50.00", "× 考核系数 1（考核得分 89.9）"),
+        ("12", "45.00", "× 考核系数 0.9（考核得分 12）"),
+    ],
+)
+def test_the_score_takes_the_multiplier_of_its_band(score, amount, said):
+    result = compute_commission(BANDS, line("surveyor", "300.00", score=score))
+    assert result.amount == Decimal(amount)
+    assert said in result.explanation[-1]
+
+
+def test_no_score_or_a_score_below_every_band_is_one():
+    above_zero = {**BANDS, "score_multipliers": BANDS["score_multipliers"][1:]}
+    for terms, score in ((BANDS, None), (above_zero, "79.9")):
+        result = compute_commission(terms, line("surveyor", "300.00", score=score))
+        assert (result.amount, result.multiplier) == (Decimal("50.00"), Decimal(1))
+        assert result.explanation[-1] == "佣金 = (30.00 + 20.00) = 50.00"
+
+
+def test_a_given_multiplier_wins_over_the_score():
+    result = compute_commission(BANDS, line("surveyor", "300.00", multiplier="1.2", score="95"))
+    assert result.amount == Decimal("60.00")
+
+
+@pytest.mark.parametrize(
+    ("bands", "field"),
+    [
+        ("1.1", "score_multipliers"),
+        ([{"from_score": "90"}], "score_multipliers.0"),
+        ([{"from_score": "101", "multiplier": "1"}], "score_multipliers.0.from_score"),
+        ([{"from_score": "80", "multiplier": "11"}], "score_multipliers.0.multiplier"),
+        (
+            [{"from_score": "90", "multiplier": "1.1"}, {"from_score": "80", "multiplier": "1"}],
+            "score_multipliers.1.from_score",
+        ),
+        ([{"from_score": "0", "multiplier": "1"}] * 11, "score_multipliers"),
+    ],
+)
+def test_bad_bands_name_the_band_and_key(bands, field):
+    with pytest.raises(RuleInputError) as caught:
+        parse_terms({"rate": "0.1", "score_multipliers": bands})
+    assert caught.value.field == field
+
+
+def test_bands_read_back_canonical():
+    terms = parse_terms({**BANDS, "score_multipliers": [{"from_score": 80, "multiplier": "1.0"}]})
+    assert terms.as_json()["score_multipliers"] == [{"from_score": "80", "multiplier": "1"}]
+    assert parse_terms(terms.as_json()) == terms
+
+
+@given(
+    fees,
+    rates,
+    st.decimals(min_value=0, max_value=100, places=1),
+)
+def test_a_scored_line_is_the_line_with_its_bands_multiplier(fee, rate, score):
+    terms = parse_terms({**BANDS, "rate": str(rate)})
+    scored = compute_commission(terms, line("surveyor", fee, score=score))
+    expected = terms.multiplier_for(score)
+    given_ = compute_commission(terms, line("surveyor", fee, multiplier=expected))
+    assert scored.amount == given_.amount and scored.multiplier == expected
