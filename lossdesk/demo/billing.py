@@ -117,7 +117,7 @@ class BillingDemo:
         finance = self.people[(HQ, "finance")][0]
         today = self.now.date()
         start = today - timedelta(days=STATEMENT_DAYS)
-        # 人保财险 when it was billed in the period; in a small demo, whichever client was.
+        # 人保财险 when it earned fees in the period; in a small demo, whichever client did.
         clients = sorted(self.clients.values(), key=lambda c: c.code != STATEMENT_CLIENT)
         client = next(
             (
@@ -125,12 +125,14 @@ class BillingDemo:
                 for client in clients
                 if billable_fees(
                     finance, client=client, client_branch=None, period_start=start, period_end=today
-                ).exists()
+                )
+                .filter(fee_total__gt=0)
+                .exists()
             ),
             None,
         )
         if client is None:
-            return  # a demo too small to have billed anyone in the period
+            return  # a demo too small to have earned a fee in the period
         statement = do_create_statement(
             client=client, period_start=start, period_end=today, actor=finance
         )
