@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views import View
 
+from lossdesk.core.charts import bar_chart
 from lossdesk.core.excel import Column, Workbook
 from lossdesk.org.models import RepairShop
 from lossdesk.quality.permissions import VIEW_STATISTICS
@@ -101,7 +102,17 @@ class ShopRankingView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 f'attachment; filename="repair-shops-{dates[0]:%Y%m%d}-{dates[1]:%Y%m%d}.xlsx"'
             )
             return response
-        context = {"nav": "shops", "form": form, "stats": stats, "query": request.GET.urlencode()}
+        # The ranking's own order: most referrals (送修量) first.
+        chart = bar_chart(
+            "送修量（按修理厂）", ((s.shop.name, s.referrals, f"{s.referrals:,}") for s in stats)
+        )
+        context = {
+            "nav": "shops",
+            "form": form,
+            "stats": stats,
+            "chart": chart,
+            "query": request.GET.urlencode(),
+        }
         return render(request, "quality/shop_ranking.html", context, status=200 if dates else 400)
 
 

@@ -1,6 +1,7 @@
 """Repair-shop statistics (车商/4S店): each figure from cases built through the services,
 within the user's scope, on the ranking page, its Excel, a shop's profile and the API."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -116,6 +117,10 @@ def test_the_ranking_page_its_excel_and_the_profile(firm, shops):
         second.name
     )
     assert "50.0%" in page  # the return rate of the first shop
+    # The chart draws the ranking's referrals: the first shop's bar full width, the other's none.
+    chart = page[page.index('data-testid="shop-chart"') : page.index('data-testid="shop-ranking"')]
+    assert "送修量（按修理厂）" in chart and f"<title>{main.name}：4</title>" in chart
+    assert re.findall(r'class="stats-bar-rect"[^>]* width="([\d.]+)"', chart) == ["380.0", "0"]
 
     export = client.get("/quality/repair-shops/", {"format": "xlsx"})
     sheet = load_workbook(BytesIO(export.content)).active
