@@ -20,7 +20,19 @@ from lossdesk.demo.billing import CONTRACTS_FROM_DAYS, HQ
 from lossdesk.org.models import Branch
 
 RULES = {
-    "surveyor": ({"rate": "0.10", "per_unit": "20.00"}, "查勘：公估费 10% 加每次查勘 20 元"),
+    "surveyor": (
+        {
+            "rate": "0.10",
+            "per_unit": "20.00",
+            # The month's KPI score (考核指标) scales the line: below 60 × 0.9, from 85 × 1.1.
+            "score_multipliers": [
+                {"from_score": "0", "multiplier": "0.90"},
+                {"from_score": "60", "multiplier": "1.00"},
+                {"from_score": "85", "multiplier": "1.10"},
+            ],
+        },
+        "查勘：公估费 10% 加每次查勘 20 元，按当月考核得分乘系数",
+    ),
     "assessor": ({"rate": "0.08", "per_unit": "5.00"}, "定损：公估费 8% 加每个标的 5 元"),
     "reviewer": ({"rate": "0.03", "per_case": "10.00"}, "审核：公估费 3% 加每案 10 元"),
     "dispatcher": ({"per_unit": "3.00"}, "调度：每次调度 3 元"),
