@@ -54,12 +54,14 @@ from lossdesk.core.excel import Column, Workbook
 from lossdesk.core.scores import person_scores
 from lossdesk.org.models import Branch
 from lossdesk.org.scoping import covers_branch
+from lossdesk.rules import months
 from lossdesk.rules.commissions import (
     CommissionInput,
     CommissionRole,
     compute_commission,
     parse_terms,
 )
+from lossdesk.rules.errors import RuleInputError
 from lossdesk.rules.money import fmt_money
 
 ZERO = Decimal("0.00")
@@ -83,25 +85,19 @@ EVENT_TYPES = (
 def parse_month(text: str, field_name: str = "month") -> date:
     """'2026-11' → date(2026, 11, 1); anything else is a 400 on the field."""
     try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        message = "月份格式须为 YYYY-MM，如 2026-11。"
+        return months.parse_month(text, field_name)
+    except RuleInputError as exc:
         raise ServiceError(
-            message, fields={field_name: [message]}, code=ErrorCode.INVALID
+            exc.message, fields={field_name: [exc.message]}, code=ErrorCode.INVALID
         ) from None
 
 
 def month_window(month: date) -> tuple[datetime, datetime]:
     """The month's first instant and the next month's, in Beijing time."""
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    following = months.next_month(month)
     tz = timezone.get_default_timezone()
     start = datetime(month.year, month.month, 1, tzinfo=tz)
     return start, datetime(following.year, following.month, 1, tzinfo=tz)
-
-
-def month_end(month: date) -> date:
-    return month_window(month)[1].date() - timedelta(days=1)
 
 
 # ------------------------------------------------------------------------------- rules
@@ -119,7 +115,7 @@ def locked_until() -> date | None:
     latest = CommissionRun.objects.filter(status=CommissionRunStatus.APPROVED).aggregate(
         m=Max("month")
     )["m"]
-    return month_end(latest) if latest else None
+    return months.last_day(latest) if latest else None
 
 
 def do_create_commission_rule(

@@ -40,6 +40,8 @@ from lossdesk.reports.statistics import (
     one_decimal,
     ratio,
 )
+from lossdesk.rules import months
+from lossdesk.rules.errors import RuleInputError
 
 GROUPINGS = {"person": "人员", "branch": "机构"}
 US_PER_MINUTE = Decimal(60_000_000)
@@ -68,12 +70,9 @@ def parse_month(value: str | None) -> date:
     if not value:
         return timezone.localdate().replace(day=1)
     try:
-        year, month = (int(part) for part in value.split("-"))
-        if len(value) != 7:
-            raise ValueError
-        return date(year, month, 1)
-    except ValueError:
-        raise KpiError("month", "月份格式应为 YYYY-MM，例如 2026-03。") from None
+        return months.parse_month(value)
+    except RuleInputError as exc:
+        raise KpiError(exc.field, exc.message) from None
 
 
 def parse_group_by(value: str | None) -> str:
@@ -81,10 +80,6 @@ def parse_group_by(value: str | None) -> str:
     if value not in GROUPINGS:
         raise KpiError("group_by", "分组只能是 person（人员）或 branch（机构）。")
     return value
-
-
-def month_end(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def _midnight(day: date) -> datetime:
@@ -175,7 +170,9 @@ def quality_points(month: date, group_by: str, scope: Scope) -> tuple[dict, int]
     and the branch they belonged to."""
     records = scope.narrow(
         MisconductRecord.objects.filter(
-            status=MisconductStatus.FINAL, occurred_on__gte=month, occurred_on__lt=month_end(month)
+            status=MisconductStatus.FINAL,
+            occurred_on__gte=month,
+            occurred_on__lt=months.next_month(month),
         ),
         "branch",
         "person",
@@ -311,12 +308,13 @@ def person_scores(branch_id: int, month: date) -> dict[int, Decimal]:
 
 def compute_within(scope: Scope, month: date, group_by: str) -> Table:
     rollups.refresh()
-    start, end = _midnight(month), _midnight(month_end(month))
+    following = months.next_month(month)
+    start, end = _midnight(month), _midnight(following)
     facts = scope.narrow(
         ClosedCase.objects.filter(closed_at__gte=start, closed_at__lt=end), "branch", "surveyor"
     )
     rolled = scope.narrow(
-        DispatchDay.objects.filter(day__gte=month, day__lt=month_end(month)), "branch", "surveyor"
+        DispatchDay.objects.filter(day__gte=month, day__lt=following), "branch", "surveyor"
     )
     dispatches = scope.narrow(
         Dispatch.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end),

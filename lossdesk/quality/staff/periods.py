@@ -4,6 +4,9 @@
 import re
 from datetime import date
 
+from lossdesk.rules import months
+from lossdesk.rules.errors import RuleInputError
+
 PERIOD_RE = re.compile(r"^(\d{4})H([12])$")
 
 
@@ -40,9 +43,8 @@ def quarter_bounds(quarter: str) -> tuple[date, date]:
 
 def month_bounds(month: str) -> tuple[date, date]:
     """ "2026-11" → (1 and 30 November); ValueError otherwise."""
-    match = re.match(r"^(\d{4})-(\d{2})$", month or "")
-    if not match or not 2000 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 12:
-        raise ValueError(month)
-    year, m = int(match[1]), int(match[2])
-    end = date(year + 1, 1, 1) if m == 12 else date(year, m + 1, 1)
-    return date(year, m, 1), date.fromordinal(end.toordinal() - 1)
+    try:
+        first = months.parse_month(month)
+    except RuleInputError:
+        raise ValueError(month) from None
+    return first, months.last_day(first)

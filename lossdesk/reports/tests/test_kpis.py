@@ -324,7 +324,7 @@ def test_a_bad_month_is_a_400_in_chinese(april, month):
     response = client_for(april.firm.zhoujiu).get(f"/api/v1/kpis?month={month}")
     assert response.status_code == 400
     error = error_of(response)
-    assert error["fields"]["month"] == ["月份格式应为 YYYY-MM，例如 2026-03。"]
+    assert error["fields"]["month"] == ["月份格式须为 YYYY-MM，如 2026-11。"]
 
 
 def test_a_bad_grouping_is_a_400_and_no_statistics_right_is_a_403(april):
