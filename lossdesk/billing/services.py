@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -32,6 +31,8 @@ from lossdesk.core.errors import (
     SelfReview,
     ServiceError,
 )
+from lossdesk.intake.choices import DelegationStatus
+from lossdesk.intake.models import Delegation
 from lossdesk.org.models import Branch, Client
 from lossdesk.org.scoping import covers_branch
 from lossdesk.rules.errors import RuleInputError, RuleInputErrors
@@ -344,8 +345,9 @@ def whole_case_delegation(case: Case):
     """The accepted delegation of the whole case to another region's branch (intake), whose
     fee_share of the fee is the receiving branch's; None when the case was not delegated."""
     return (
-        apps.get_model("intake", "Delegation")
-        .objects.filter(case=case, loss_item__isnull=True, status="accepted")
+        Delegation.objects.filter(
+            case=case, loss_item__isnull=True, status=DelegationStatus.ACCEPTED
+        )
         .select_related("to_branch")
         .order_by("-pk")
         .first()
