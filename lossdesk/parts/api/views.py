@@ -218,11 +218,15 @@ class PriceQueryListView(APIView):
     @extend_schema(
         tags=["parts"],
         summary="询价单列表（本人数据范围内）",
+        parameters=[OpenApiParameter("case", str, description="案件号：只列该案件的询价单")],
         responses={200: s.PriceQuerySerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
+        queries = _query_qs(request.user)
+        if case_no := request.query_params.get("case", "").strip():
+            queries = queries.filter(case__case_no=case_no)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(_query_qs(request.user), request, view=self)
+        page = paginator.paginate_queryset(queries, request, view=self)
         return paginator.get_paginated_response(s.PriceQuerySerializer(page, many=True).data)
 
     @extend_schema(

@@ -292,3 +292,19 @@ def test_the_identification_api_records_the_model_of_a_loss_item(firm, catalogue
         format="json",
     )
     assert other.status_code == 404
+
+
+def test_the_query_list_takes_one_case_by_its_number(firm, catalogue, api):
+    case, other = firm.assessing_case(), firm.assessing_case(plate="浙A67890")
+    mine = save_query(firm, catalogue, {"part": catalogue.bumper.pk}, case=case.case_no)
+    save_query(firm, catalogue, {"part": catalogue.fog.pk}, case=other.case_no)
+    save_query(firm, catalogue, {"part": catalogue.wing.pk})
+    client = api(firm.zhangsan)
+    listed = client.get("/api/v1/price-queries", {"case": case.case_no}).json()["results"]
+    assert [q["id"] for q in listed] == [mine.pk]
+    assert len(client.get("/api/v1/price-queries").json()["results"]) == 3
+    # Another branch's user does not see the case's query through the filter either.
+    assert (
+        api(firm.wangwu).get("/api/v1/price-queries", {"case": case.case_no}).json()["results"]
+        == []
+    )
