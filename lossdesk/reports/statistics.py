@@ -11,12 +11,14 @@ Every table starts from `Case.objects.for_user(user)` (cases) or the rows of tho
 (dispatches, delegations, callbacks, property and injury loss items), so a user counts
 exactly the cases they may see; the branch filter only narrows that further."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import (
     Avg,
     CharField,
@@ -24,6 +26,8 @@ from django.db.models import (
     DateField,
     DecimalField,
     F,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -51,7 +55,9 @@ from lossdesk.org.choices import DataScope
 from lossdesk.org.models import Branch, Client, Staff
 from lossdesk.org.scoping import sees_branches
 from lossdesk.property.choices import PropertyCategory
+from lossdesk.reports import histogram
 from lossdesk.reports.aggregates import medians, minutes_between
+from lossdesk.reports.histogram import Bucket
 from lossdesk.rules.injury import GRADE_LABELS
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
@@ -335,8 +341,8 @@ class FromRollup(Statistic):
     """A table read from a daily roll-up (reports.rollups) instead of its rows: the roll-up
     rows of the branches in the user's scope, plus, counted from their rows, the cases the
     user sees outside those branches (delegated to them, 委托异地) or, for scope own, all
-    their cases. Each figure follows from the summed components (`figures`); medians still
-    come from the rows."""
+    their cases. Each figure follows from the summed components (`figures`); medians come
+    from the rows (`column_medians`), 中位调度到达 from its histogram (decision 0024)."""
 
     rollup = None  # a reports.rollups.Rollup
 
@@ -357,15 +363,13 @@ class FromRollup(Statistic):
             )
         return F({"branch": "branch", "client": "client"}.get(group_by, self.rollup.person_field))
 
-    def components(self, user, filters: Filters, group_by: str | None) -> dict:
-        """{group key (None without grouping): summed components} for what `user` sees."""
-        from lossdesk.reports import rollups
-
-        rollups.refresh()
+    def _sources(self, user, filters: Filters, group_by: str | None, rollup, groupings):
+        """(roll-up rows, cases counted from their rows) that make up what `user` sees in
+        `filters`; either may be None. `groupings`: those the roll-up keeps."""
         cases = Case.objects.for_user(user)
         if cases.query.is_empty():
-            return {}
-        rolled = self.rollup.model.objects.all()
+            return None, None
+        rolled = rollup.model.objects.all()
         rest = None  # cases counted from their rows
         if user.data_scope != DataScope.ALL:
             if sees_branches(user):
@@ -377,10 +381,10 @@ class FromRollup(Statistic):
                 rest = shown.exclude(branch__in=branches)
             else:
                 rolled, rest = rolled.none(), cases
-        if group_by is not None and group_by not in ROLLED_GROUPINGS:
+        if group_by is not None and group_by not in groupings:
             # A grouping the roll-up does not keep (a property category, a disability
             # grade, an injury stage): every case from its rows.
-            rolled, rest = rolled.none(), cases
+            return None, cases
         if filters.branch is not None:
             rolled = rolled.filter(branch__path__startswith=filters.branch.path)
         if filters.client is not None:
@@ -389,12 +393,20 @@ class FromRollup(Statistic):
             rolled = rolled.filter(day__gte=filters.date_from)
         if filters.date_to is not None:
             rolled = rolled.filter(day__lte=filters.date_to)
+        return rolled, rest
+
+    def components(self, user, filters: Filters, group_by: str | None) -> dict:
+        """{group key (None without grouping): summed components} for what `user` sees."""
+        from lossdesk.reports import rollups
+
+        rollups.refresh()
+        rolled, rest = self._sources(user, filters, group_by, self.rollup, ROLLED_GROUPINGS)
         names = list(self.rollup.components())
         sums = {name: Sum(name) for name in names}
         found: dict = {}
-        if group_by is None:
+        if rolled is not None and group_by is None:
             _add(found.setdefault(None, {}), rolled.aggregate(**sums))
-        else:
+        elif rolled is not None:
             grouped = rolled.order_by().values(_group=self._rolled_group(group_by)).annotate(**sums)
             for values in grouped:
                 _add(found.setdefault(values.pop("_group"), {}), values)
@@ -415,11 +427,22 @@ class FromRollup(Statistic):
     def _values(self, components: dict) -> dict:
         return self.figures({name: components.get(name) or 0 for name in self.rollup.components()})
 
+    def column_medians(self, user, filters: Filters, group_by: str | None) -> dict:
+        """{median column: ({group key: median}, the total's median)} from the rows; no
+        groups without grouping."""
+        queryset = self.filtered(user, filters)
+        found = {}
+        for key, expression in self.median_columns().items():
+            by_group = {}
+            if group_by is not None:
+                by_group = medians(queryset, self.group_expression(group_by), expression)
+            found[key] = (by_group, medians(queryset, None, expression).get(None))
+        return found
+
     def totals(self, user, filters: Filters) -> Row:
         total = self._values(self.components(user, filters, None).get(None, {}))
-        queryset = self.filtered(user, filters)
-        for key, expression in self.median_columns().items():
-            total[key] = medians(queryset, None, expression).get(None)
+        for key, (_groups, whole) in self.column_medians(user, filters, None).items():
+            total[key] = whole
         return Row(key=None, label="合计", values=self.finish(total))
 
     def compute(self, user, filters: Filters) -> Table:
@@ -432,14 +455,10 @@ class FromRollup(Statistic):
         for key in keys:
             _add(summed, found[key])
         total = self._values(summed)
-        if self.median_columns():
-            queryset = self.filtered(user, filters)
-            group = self.group_expression(group_by)
-            for key, expression in self.median_columns().items():
-                by_group = medians(queryset, group, expression)
-                for group_key, values in grouped.items():
-                    values[key] = by_group.get(group_key)
-                total[key] = medians(queryset, None, expression).get(None)
+        for key, (by_group, whole) in self.column_medians(user, filters, group_by).items():
+            for group_key, values in grouped.items():
+                values[key] = by_group.get(group_key)
+            total[key] = whole
         labels = self.labels(group_by, [k for k in keys if k is not None])
         rows = [
             Row(key=key, label=labels.get(key) or "（无）", values=self.finish(values))
@@ -539,6 +558,50 @@ class DispatchStatistic(FromRollup):
         from lossdesk.reports.rollups import DISPATCHES
 
         return DISPATCHES
+
+    def column_medians(self, user, filters, group_by):
+        """中位调度到达 per group and in total from the arrival histogram (reports.ArrivalDay,
+        decision 0024), the same value the median of the rows shows; the total's buckets
+        are the groups' added up. Called after `components`, which refreshed the roll-ups."""
+        found = self.arrival_buckets(user, filters, group_by)
+        postgresql = connection.vendor == "postgresql"
+        mean = histogram.postgresql_mean if postgresql else histogram.sqlite_mean
+        by_group = (
+            {} if group_by is None else {k: histogram.median(b, mean) for k, b in found.items()}
+        )
+        whole = histogram.median([b for buckets in found.values() for b in buckets], mean)
+        return {"arrival_median": (by_group, whole)}
+
+    def arrival_buckets(self, user, filters: Filters, group_by: str | None) -> dict:
+        """{group key (None without grouping): [histogram.Bucket]}: the arrival histogram's
+        rows in the user's scope and the same buckets counted from the rows outside it."""
+        from lossdesk.reports.rollups import ARRIVALS, arrival_components
+
+        groupings = tuple(g for g in ROLLED_GROUPINGS if g != "person")
+        rolled, rest = self._sources(user, filters, group_by, ARRIVALS, groupings)
+        found: dict = defaultdict(list)
+        if rolled is not None:
+            group = {} if group_by is None else {"_group": self._rolled_group(group_by)}
+            buckets = (
+                rolled.order_by()
+                .values(**group, _tenths=F("tenths"))
+                .annotate(n=Sum("arrivals"), lo=Min("shortest_us"), hi=Max("longest_us"))
+            )
+            for v in buckets:
+                found[v.get("_group")].append(Bucket(v["_tenths"], v["n"], v["lo"], v["hi"]))
+        if rest is not None:
+            rows = self._narrowed(self.rows(rest), filters).filter(arrived_at__isnull=False)
+            group = {} if group_by is None else {"_group": self.group_expression(group_by)}
+            buckets = (
+                rows.order_by()
+                .values(**group, _tenths=ARRIVALS.person_expression())
+                .annotate(**arrival_components())
+            )
+            for v in buckets:
+                found[v.get("_group")].append(
+                    Bucket(v["_tenths"], v["arrivals"], v["shortest_us"], v["longest_us"])
+                )
+        return found
 
     def rows(self, cases):
         return Dispatch.objects.filter(case__in=cases.values("pk"))
