@@ -28,6 +28,7 @@ from lossdesk.claims.choices import (
     LossItemKind,
 )
 from lossdesk.claims.models import Case
+from lossdesk.claims.sheet_editing import readonly_reason
 from lossdesk.claims.views import CaseActionView, CaseView, case_url
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.field.actions import ArriveWithPosition, RecordRescue
@@ -191,26 +192,44 @@ class PhotosView(CaseView):
 
 
 class AssessmentView(CaseView):
-    """On-site assessment: each vehicle's sheet lines as saved, the link to its editor, and
-    the parts search with prices (parts' API)."""
+    """On-site assessment: each vehicle's sheet, written on the phone through the sheet API
+    (static/field/sheet.js) by a user who may edit it, read-only lines otherwise; the parts
+    search adds priced lines and a saved price query is applied through parts' API. The
+    sheet is motor's: the page reads it through the loss line's API resource (registry), so
+    the editor starts from exactly what GET /cases/{case_no}/loss-items/{seq}/sheet answers."""
 
     def get(self, request, case_no):
         case = self.case
         line = registry.line_for(LossItemKind.INSURED_VEHICLE)
-        items = list(
-            case.loss_items.filter(kind__in=line.kinds if line else ())
-            .select_related(*((line.document,) if line else ()))
-            .prefetch_related(*(line.review_prefetch if line else ()))
-            .order_by("seq")
-        )
+        resource = line.sheet_resource() if line and line.sheet_resource else None
+        items, kinds = [], []
+        if resource is not None:
+            items = list(case.loss_items.filter(kind__in=line.kinds).order_by("seq"))
+            # The line kinds as the sheet API names them (value, 中文).
+            line_fields = resource.output_serializer().fields["lines"].child.fields
+            kinds = list(line_fields["kind"].choices.items())
         for item in items:
-            item.document = getattr(item, line.document, None)
+            item.sheet_data = resource.answer(request, item, case.version)
+            for row in item.sheet_data["lines"] if item.sheet_data else ():
+                row["kind_label"] = dict(kinds).get(row["kind"], row["kind"])
+            item.readonly_reason = readonly_reason(request.user, case, item, line.document_label)
+            item.api_url = reverse("api:case-sheet", args=[case.case_no, item.seq])
+            item.json_id = f"sheet-data-{item.seq}"
             item.editor_url = reverse(line.editor, args=[case.case_no, item.seq])
+        editable = [item for item in items if item.readonly_reason is None]
+        user = request.user
         context = {
             "case": case,
             "items": items,
-            "may_search_parts": request.user.has_perm("parts.view_part"),
+            "editable": editable,
+            "kinds": kinds,
+            "may_search_parts": user.has_perm("parts.view_part"),
+            "may_apply_queries": bool(editable)
+            and user.has_perms(["parts.view_pricequery", "parts.add_pricequery"]),
             "search_url": reverse("parts-search"),
+            "queries_url": reverse("parts-price-queries"),
+            # The apply URL of query 0; sheet.js puts the chosen query's id in its place.
+            "apply_url": reverse("parts-price-query-apply", args=[0]),
             "back_url": phone_case_url(case),
         }
         return render(request, "field/assessment.html", context)
@@ -229,6 +248,7 @@ SHELL = (
     "field/field.css",
     "field/field.js",
     "field/queue.js",
+    "field/sheet.js",
     *(icon for icon, _, _ in ICONS),
 )
 
