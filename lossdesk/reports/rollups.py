@@ -1,7 +1,8 @@
-"""Daily roll-ups of the two statistics read most (报案统计, 调度统计; issue 16, decision
-0017): counts and sums per local day, branch, client and person, from which a month or a
-year of the tables is a sum over a few thousand rows instead of an aggregate over a million
-cases.
+"""Daily roll-ups of the statistics read most (报案统计, 调度统计, 三者物损, 人伤; issue 16,
+decisions 0018, 0023): counts and sums per local day, branch, client and person, from which
+a month or a year of the tables is a sum over a few thousand rows instead of an aggregate
+over a million cases; and the histogram of arrival times the dispatch median is read from
+(decision 0024).
 
 Kept equal to the cases thus: a change to a case, its dispatches or its timeline writes a
 `StaleCase` row in the same transaction (signals, `mark_stale`); before statistics are
