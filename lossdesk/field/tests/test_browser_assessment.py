@@ -132,7 +132,7 @@ def test_the_assessor_writes_the_sheet_on_the_phone(live_server, firm, monkeypat
         assert AssessmentSheet.objects.get(loss_item=item).total == total + Decimal("1320.00")
 
         width = page.evaluate(WIDTH)
-        page.screenshot(path=str(ARTIFACTS / "field-assessment.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "field-sheet-editor.png"), full_page=True)
 
         # The other vehicle's sheet takes a part when chosen; 放弃修改 drops the change and
         # its draft.
