@@ -8,15 +8,18 @@ registered. See docs/architecture.md ("How to add a loss line") and decision 001
   sections on the review page, in the adjusting report PDF and in the case API.
 - A **case contribution** is what any app adds to every case: cases it makes visible
   (a delegation shows the case to the receiving branch), context and action panels on the
-  case page, fields in the case API, a flag on the case list.
+  case page, fields in the case API, a flag on the case list, the time limits on a
+  person's work in a case (`deadlines_for`: the phone's inbox).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, Q, Sum
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,16 @@ class LossLine:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A time limit on someone's work in a case: what is due ("完成查勘"), by when, and
+    whether that time has passed."""
+
+    label: str
+    due_at: datetime
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class CaseContribution:
     """What an app adds to every case. Every part is optional."""
 
@@ -98,6 +111,10 @@ class CaseContribution:
     api_fields_after: dict[str, str] = field(default_factory=dict)
     # Annotations on the case list (user -> {name: expression}), e.g. a flag it shows.
     list_annotations: Callable[..., dict] | None = None
+    # The open time limits on the user's own work in some cases: (cases, user, now) ->
+    # (case id, Deadline) pairs, for every case of `cases` (a Case queryset, used as a
+    # subquery) at once: one query for all of them, never one per case.
+    deadlines: Callable[..., Iterable[tuple[int, Deadline]]] | None = None
 
 
 _LINES: dict[str, LossLine] = {}
@@ -154,3 +171,18 @@ def annotations(kind: str, user) -> dict:
 def document_select_related() -> list[str]:
     """select_related from a LossItem to every line's document and what the page shows."""
     return [name for line in _LINES.values() for name in (line.document, *line.select_related)]
+
+
+def deadlines_for(cases, user, now: datetime | None = None) -> dict[int, list[Deadline]]:
+    """Every contribution's open deadlines on `user`'s work in `cases` (a Case queryset),
+    by case id, nearest first; a case without any is left out. One query per contribution
+    that has deadlines, however many cases."""
+    now = now or timezone.now()
+    found: dict[int, list[Deadline]] = {}
+    for contribution in _CONTRIBUTIONS.values():
+        if contribution.deadlines is not None:
+            for case_id, deadline in contribution.deadlines(cases, user, now):
+                found.setdefault(case_id, []).append(deadline)
+    for deadlines in found.values():
+        deadlines.sort(key=lambda d: d.due_at)
+    return found

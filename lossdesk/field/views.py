@@ -8,7 +8,8 @@ import hashlib
 from datetime import timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Min, Q
+from django.db.models import BooleanField, Min, Q, Value, When
+from django.db.models import Case as DbCase
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -63,7 +64,11 @@ def phone_case_url(case: Case) -> str:
 
 class InboxView(LoginRequiredMixin, View):
     """New dispatches first (with the time by which to accept), then the user's open cases
-    (theirs to survey or to assess) with their next document deadline."""
+    (theirs to survey or to assess): those with a deadline on the user's work first, overdue
+    and soonest first (the registry's deadlines: quality's case monitoring), then the
+    others, newest first; each with its next document deadline."""
+
+    LIMIT = 50
 
     def get(self, request):
         user = request.user
@@ -80,21 +85,33 @@ class InboxView(LoginRequiredMixin, View):
             *[Q(**{f"loss_items__{line.assessor}": user}) for line in registry.loss_lines()],
             _connector=Q.OR,
         )
-        open_cases = list(
-            cases.filter(mine)
-            .exclude(status__in=[*FINAL_STATUSES, CaseStatus.DISPATCHED])
-            .select_related("report", "client")
+        open_cases = cases.filter(mine).exclude(status__in=[*FINAL_STATUSES, CaseStatus.DISPATCHED])
+        deadlines = registry.deadlines_for(open_cases, user)
+        # The cases with a deadline come first in the query too, so the limit never drops
+        # an overdue case for a newer one.
+        due_first = sorted(deadlines, key=lambda pk: deadlines[pk][0].due_at)[: self.LIMIT]
+        listed = list(
+            open_cases.select_related("report", "client")
             .annotate(
                 documents_due=Min(
                     "document_requests__due_date",
                     filter=Q(document_requests__status=DocumentRequestStatus.OPEN),
-                )
+                ),
+                without_deadline=DbCase(
+                    When(pk__in=due_first, then=Value(False)),
+                    default=Value(True),
+                    output_field=BooleanField(),
+                ),
             )
             .distinct()
-            .order_by("-opened_at", "-id")[:50]
+            .order_by("without_deadline", "-opened_at", "-id")[: self.LIMIT]
         )
+        for case in listed:
+            case.deadline = deadlines.get(case.pk, [None])[0]  # the nearest
+        timed = sorted((c for c in listed if c.deadline), key=lambda c: c.deadline.due_at)
+        listed = timed + [c for c in listed if c.deadline is None]
         return render(
-            request, "field/inbox.html", {"dispatches": new, "cases": open_cases, "m_nav": "inbox"}
+            request, "field/inbox.html", {"dispatches": new, "cases": listed, "m_nav": "inbox"}
         )
 
 

@@ -5,13 +5,16 @@ The fake line (lossdesk/claims/tests/fake_line: a model, two templates, a serial
 property app's line. Once registered,
 claims counts it in the assessed amount, demands it before review, lets its assessor see
 the case under scope "own", keeps its assessor from reviewing it, and shows it on the case
-page, on the review page, in the adjusting report and in the case API."""
+page, on the review page, in the adjusting report and in the case API. A case
+contribution's deadlines reach the caller of `deadlines_for` the same way."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import timezone
 
 from lossdesk.claims import registry, services
 from lossdesk.claims.choices import LossItemKind, LossItemStatus
@@ -132,3 +135,32 @@ def test_a_kind_has_one_line(fake_registered):
     clash = registry.LossLine(**{**vars(fake_line.PROPERTY_LINE), "name": "another"})
     with pytest.raises(ImproperlyConfigured, match="already handled"):
         registry.register_loss_line(clash)
+
+
+def test_deadlines_come_from_every_source_by_case_nearest_first(firm, monkeypatch):
+    first, second = firm.surveying_case(), firm.surveying_case(plate="浙A22222")
+    now = timezone.now()
+    asked = []
+
+    def source(hours, label):
+        def deadlines(cases, user, at):
+            asked.append((sorted(cases.values_list("pk", flat=True)), user, at))
+            return [(first.pk, registry.Deadline(label, now + timedelta(hours=hours), hours < 0))]
+
+        return deadlines
+
+    monkeypatch.setattr(registry, "_CONTRIBUTIONS", {})
+    registry.register_case_contribution(
+        registry.CaseContribution("late", deadlines=source(5, "晚"))
+    )
+    registry.register_case_contribution(registry.CaseContribution("none"))
+    registry.register_case_contribution(
+        registry.CaseContribution("soon", deadlines=source(-1, "早"))
+    )
+
+    found = registry.deadlines_for(Case.objects.all(), firm.zhangsan, now)
+
+    assert list(found) == [first.pk]  # a case without any is left out
+    assert [(d.label, d.overdue) for d in found[first.pk]] == [("早", True), ("晚", False)]
+    # Each source is asked once, for all the cases together.
+    assert asked == [(sorted([first.pk, second.pk]), firm.zhangsan, now)] * 2

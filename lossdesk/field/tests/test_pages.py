@@ -1,19 +1,28 @@
-"""The phone pages under /m/: the inbox, the case at a glance (tap-to-call by the right to
-personal data, the map link), the one-tap actions through the declared case actions, the
-rescue form, and the installable app's manifest and service worker."""
+"""The phone pages under /m/: the inbox (with the deadlines on the user's work), the case
+at a glance (tap-to-call by the right to personal data, the map link), the one-tap actions
+through the declared case actions, the rescue form, and the installable app's manifest and
+service worker."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client as PageClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lossdesk.audit.models import PiiAccess
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.field.models import Rescue
+from lossdesk.field.views import InboxView
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.services.dispatch import do_dispatch_case
+from lossdesk.quality.choices import DeadlineStage
+from lossdesk.quality.deadlines import refresh_case_deadlines
+from lossdesk.quality.models import CaseDeadline
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +61,60 @@ def test_the_inbox_lists_new_dispatches_first_then_my_open_cases(firm):
     # 王五 (宁波) has nothing of 张三's.
     other = page(firm.wangwu).get(reverse("field:inbox")).content.decode()
     assert "浙A22222" not in other and "浙A11111" not in other
+
+
+def with_deadlines(*cases):
+    for case in cases:
+        refresh_case_deadlines(case.pk)  # what the commit of each change schedules
+
+
+def test_the_inbox_puts_my_overdue_and_soonest_deadlines_first(firm):
+    old, later, overdue, none = (
+        firm.surveying_case(plate=plate)
+        for plate in ("浙A00001", "浙A00002", "浙A00003", "浙A00004")
+    )
+    with_deadlines(old, later, overdue, none)
+    now = timezone.now()
+    survey = CaseDeadline.objects.filter(stage=DeadlineStage.SURVEY)
+    survey.filter(case=old).update(due_at=now + timedelta(hours=2))
+    survey.filter(case=later).update(due_at=now + timedelta(hours=5))
+    survey.filter(case=overdue).update(due_at=now - timedelta(minutes=30))
+    CaseDeadline.objects.filter(case=none).delete()
+    new = dispatched(firm, plate="浙A00005")
+
+    html = page(firm.zhangsan).get(reverse("field:inbox")).content.decode()
+
+    order = ["浙A00005", "浙A00003", "浙A00001", "浙A00002", "浙A00004"]
+    assert sorted(order, key=html.index) == order
+    assert html.count('data-testid="case-deadline"') == 3
+    assert html.count("已超时") == 1 and html.count("m-overdue") == 1
+    due = timezone.localtime(now - timedelta(minutes=30))
+    assert f"完成查勘 · {due:%m-%d %H:%M} 到期 · <strong>已超时</strong>" in html
+    assert new.case_no in html
+
+
+def test_the_inbox_limit_never_leaves_out_a_deadline_for_a_newer_case(firm, monkeypatch):
+    monkeypatch.setattr(InboxView, "LIMIT", 1)
+    timed = firm.surveying_case(plate="浙A00001")
+    with_deadlines(timed)
+    firm.surveying_case(plate="浙A00002")  # newer, no deadline (not refreshed)
+
+    html = page(firm.zhangsan).get(reverse("field:inbox")).content.decode()
+
+    assert "浙A00001" in html and "浙A00002" not in html
+
+
+def test_the_inbox_asks_for_the_deadlines_once_however_many_cases(firm):
+    def statements() -> int:
+        client = page(firm.zhangsan)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("field:inbox")).status_code == 200
+        return len(queries)
+
+    with_deadlines(firm.surveying_case())
+    one = statements()
+    with_deadlines(*(firm.surveying_case() for _ in range(9)))
+    assert statements() == one
 
 
 def test_the_case_at_a_glance_calls_and_maps_for_the_surveyor(firm):

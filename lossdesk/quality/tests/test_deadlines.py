@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from lossdesk.claims import registry
 from lossdesk.claims import services as claims_services
+from lossdesk.claims.models import Case
 from lossdesk.intake.services.dispatch import do_dispatch_case
 from lossdesk.notify.models import SmsMessage
 from lossdesk.quality.choices import DeadlineStage, DeadlineStatus, NoticeKind
@@ -169,3 +171,19 @@ def test_the_scheduled_command_runs_both_jobs(firm):
     out = StringIO()
     call_command("evaluate_deadlines", stdout=out)
     assert "提醒 0 条，升级 0 条" in out.getvalue()
+
+
+def test_the_registry_gives_each_person_the_open_deadlines_of_their_own_work(firm):
+    """What the phone's inbox shows (claims.registry.deadlines_for): the surveyor's open
+    stages, nearest first, overdue once due; nobody else's, nothing met."""
+    surveying = firm.surveying_case(reported_at=timezone.now() - timedelta(minutes=30))
+    in_review = firm.in_review_case()
+    survey = deadlines(surveying)["survey"]
+    assert deadlines(in_review)["review"].person is None  # the reviewers', no one's own
+    cases = Case.objects.all()
+
+    mine = registry.deadlines_for(cases, firm.zhangsan, now=survey.started_at)
+    assert mine == {surveying.pk: [registry.Deadline("完成查勘", survey.due_at, False)]}
+    later = registry.deadlines_for(cases, firm.zhangsan, now=survey.due_at + timedelta(minutes=1))
+    assert later[surveying.pk][0].overdue
+    assert registry.deadlines_for(cases, firm.lisi) == {}
