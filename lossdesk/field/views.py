@@ -299,5 +299,6 @@ def service_worker(request):
 
 
 def offline(request):
-    """What the worker shows for a page it has not kept when the phone has no network."""
-    return render(request, "field/offline.html")
+    """What the worker shows for a page it has not kept when the phone has no network. Kept
+    when the worker is installed and shown after any logout too, so it names no user."""
+    return render(request, "field/offline.html", {"user": None})

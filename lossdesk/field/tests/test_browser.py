@@ -314,3 +314,78 @@ def test_a_photo_shows_processing_until_the_worker_has_made_its_copies(
         page.screenshot(path=str(ARTIFACTS / "field-photo-processed.png"), full_page=True)
         browser.close()
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_a_logout_on_the_desktop_forgets_the_kept_pages_but_not_the_queue(live_server, firm):
+    """The case page kept for offline use is served offline while the session lasts and
+    younger than a day; after a logout from the desktop's top bar it is not (the offline
+    page is), and the offline queue is still there."""
+    from playwright.sync_api import expect, sync_playwright
+
+    case = firm.surveying_case()
+    case_url = live_server.url + reverse("field:case", args=[case.case_no])
+    kept = "(url) => caches.open('field-pages').then((c) => c.match(url)).then(Boolean)"
+    # A failed entry stays in the queue until the surveyor retries it; nothing sends it.
+    queue_entry = """(item) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("lossdesk-field", 1);
+        open.onupgradeneeded = () => open.result.createObjectStore("queue", {keyPath: "id"});
+        open.onsuccess = () => {
+            const tx = open.result.transaction("queue", "readwrite");
+            const store = tx.objectStore("queue");
+            const done = (r) => { r.onsuccess = () => resolve(r.result); r.onerror = reject; };
+            done(item ? store.put(item) : store.count());
+        };
+        open.onerror = reject;
+    })"""
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        wait_until(lambda: page.evaluate(CONTROLLED))
+        page.goto(case_url)
+        wait_until(lambda: page.evaluate(kept, case_url))
+        page.evaluate(
+            queue_entry,
+            {"id": "kept-entry", "seq": 1, "status": "failed", "kind": "form", "label": "救援"},
+        )
+
+        # Kept and fresh: served offline.
+        context.set_offline(True)
+        page.goto(case_url)
+        expect(page.locator("[data-testid=status]")).to_have_text("查勘中")
+        # Kept more than a day ago: not served, and dropped.
+        page.evaluate(
+            """(url) => caches.open("field-pages").then(async (cache) => {
+                const old = await cache.match(url);
+                const headers = new Headers(old.headers);
+                headers.set("X-Kept-At", String(Date.now() - 25 * 3600 * 1000));
+                await cache.put(url, new Response(await old.blob(), {headers}));
+            })""",
+            case_url,
+        )
+        page.goto(case_url)
+        expect(page.locator("h1")).to_have_text("暂无网络")
+        assert not page.evaluate(kept, case_url)
+
+        context.set_offline(False)
+        page.goto(case_url)
+        wait_until(lambda: page.evaluate(kept, case_url))
+        # The desktop: its top bar's 退出 ends the session outside the worker's scope.
+        page.goto(live_server.url + reverse("claims:case-list"))
+        page.click(".navbar-toggler")  # the top bar is folded at 390 px
+        with page.expect_navigation():
+            page.click(f"nav form[action='{reverse('logout')}'] button")
+        assert page.url.endswith(reverse("login"))
+        wait_until(lambda: not page.evaluate("() => caches.has('field-pages')"))
+        assert page.evaluate(queue_entry, None) == 1
+
+        context.set_offline(True)
+        page.goto(case_url)
+        expect(page.locator("h1")).to_have_text("暂无网络")
+        assert case.case_no not in page.content() and "张三" not in page.content()
+        page.screenshot(path=str(ARTIFACTS / "field-after-logout-offline.png"), full_page=True)
+        browser.close()
+    assert problems == []
