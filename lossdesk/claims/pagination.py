@@ -74,6 +74,14 @@ class CasePaginator(Paginator):
         return number  # beyond the estimate the page itself tells whether it is empty
 
     def page(self, number) -> CasePage:
+        if str(number) == "1" and "count" not in self.__dict__:
+            # The first page first: when it is not full it is the whole list and its
+            # length the count — a search finding a case or two needs no count statement.
+            rows = list(self.object_list[: self.per_page + 1])
+            if len(rows) <= self.per_page:
+                self.__dict__["count"] = len(rows)  # the cached_property's value
+                return CasePage(rows, 1, self, None)
+            return CasePage(rows[: self.per_page], 1, self, True)
         number = self.validate_number(number)
         if not self.count_estimated:
             page = super().page(number)

@@ -36,3 +36,18 @@ def test_a_small_list_is_counted_exactly(clients):
     paginator = pagination.CasePaginator(clients.filter(code__in=["c1", "c2"]), 1)
     assert paginator.count == 2 and not paginator.count_estimated
     assert paginator.page(1).has_next() and not paginator.page(2).has_next()
+
+
+def test_a_short_first_page_is_the_count(clients, django_assert_num_queries):
+    paginator = pagination.CasePaginator(clients.filter(code__in=["c1", "c2"]), 5)
+    with django_assert_num_queries(1):  # the page's read; no count statement
+        page = paginator.page(1)
+        assert [c.code for c in page] == ["c2", "c1"]
+        assert paginator.count == 2 and not page.has_next()
+
+
+def test_a_full_first_page_still_counts(clients):
+    paginator = pagination.CasePaginator(clients, 2)
+    page = paginator.page(1)
+    assert [c.code for c in page] == ["c4", "c3"] and page.has_next()
+    assert paginator.count == 4 and paginator.count_estimated
