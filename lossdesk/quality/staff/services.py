@@ -2,6 +2,7 @@
 the right and the state, writes the record and its `QualityEvent`. Points count only from
 final entries; finalizing raises the consequences of the thresholds crossed, once."""
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -158,15 +159,27 @@ def _sniff_evidence(uploads, errors: dict) -> tuple[list, ServiceError | None]:
     return sniffed, refused
 
 
-def _store_evidence(record, sniffed, actor) -> None:
-    for upload, file in sniffed:
-        MisconductEvidence.objects.create(
-            record=record,
-            file=file.as_file(),
-            original_name=(getattr(upload, "name", "") or "evidence")[:200],
-            content_type=file.content_type,
-            uploaded_by=actor,
-        )
+@contextmanager
+def _evidence_stored(record, sniffed, actor):
+    """Stores the evidence files; when the rest of the block raises they are deleted again:
+    their rows go with the rolled-back transaction, so must the files (no orphan)."""
+    stored = []
+    try:
+        for upload, file in sniffed:
+            stored.append(
+                MisconductEvidence.objects.create(
+                    record=record,
+                    file=file.as_file(),
+                    original_name=(getattr(upload, "name", "") or "evidence")[:200],
+                    content_type=file.content_type,
+                    uploaded_by=actor,
+                )
+            )
+        yield
+    except BaseException:
+        for evidence in stored:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
 
 
 @transaction.atomic
@@ -220,17 +233,17 @@ def do_register_misconduct(data: dict, *, evidence=(), actor) -> MisconductRecor
         points=given,
         registered_by=actor,
     )
-    _store_evidence(record, sniffed, actor)
-    log(
-        "misconduct",
-        record,
-        person,
-        actor,
-        f"登记违规「{item.title}」扣 {given} 分。",
-        item=item.code,
-        points=given,
-        status=record.status,
-    )
+    with _evidence_stored(record, sniffed, actor):
+        log(
+            "misconduct",
+            record,
+            person,
+            actor,
+            f"登记违规「{item.title}」扣 {given} 分。",
+            item=item.code,
+            points=given,
+            status=record.status,
+        )
     return record
 
 
@@ -248,8 +261,8 @@ def do_add_misconduct_evidence(record: MisconductRecord, uploads, *, actor) -> M
         errors["evidence"] = [f"证据文件最多 {MAX_EVIDENCE} 个。"]
     if errors:
         raise _invalid("证据文件有误。", errors, refused)
-    _store_evidence(record, sniffed, actor)
-    log("misconduct", record, record.person, actor, f"补充证据 {len(sniffed)} 个。")
+    with _evidence_stored(record, sniffed, actor):
+        log("misconduct", record, record.person, actor, f"补充证据 {len(sniffed)} 个。")
     return record
 
 

@@ -147,6 +147,43 @@ def test_evidence_is_sniffed_like_every_upload(firm):
     assert MisconductRecord.objects.count() == 1
 
 
+def test_evidence_files_go_with_a_registration_that_fails(firm, monkeypatch):
+    """The rows roll back with the transaction; the files written for them must not stay."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    def files() -> set:
+        return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+    data = {
+        "person": firm.zhangsan.pk,
+        "item": item("S02").pk,
+        "points": 2,
+        "occurred_on": timezone.localdate(),
+        "description": "照片缺漏。",
+    }
+    before = files()
+
+    def broken_log(*args, **kwargs):
+        raise RuntimeError("the timeline write failed")
+
+    monkeypatch.setattr(staff, "log", broken_log)
+    with pytest.raises(RuntimeError):
+        staff.do_register_misconduct(
+            data, evidence=[photo("一.jpg"), photo("二.jpg")], actor=firm.lisi
+        )
+    assert not MisconductRecord.objects.exists()
+    assert files() == before
+    monkeypatch.undo()
+    record = staff.do_register_misconduct(data, evidence=[photo("一.jpg")], actor=firm.lisi)
+    assert len(files() - before) == 1
+    monkeypatch.setattr(staff, "log", broken_log)
+    with pytest.raises(RuntimeError):
+        staff.do_add_misconduct_evidence(record, [photo("三.jpg")], actor=firm.lisi)
+    assert len(files() - before) == 1 and record.evidence.count() == 1
+
+
 # --------------------------------------------------------- reply, appeal, decision
 
 
