@@ -12,15 +12,14 @@ from django.db.models.functions import Coalesce
 from lossdesk.claims.choices import ReviewDecision
 from lossdesk.claims.models import Case, Review
 from lossdesk.motor.models import AssessmentSheet
-from lossdesk.org.choices import DataScope
-from lossdesk.org.models import Branch
-from lossdesk.org.scoping import sees_branches
 from lossdesk.reports import rollups
 from lossdesk.reports.models import ClosedCase
 from lossdesk.reports.statistics import (
     GROUPINGS,
+    ROLLED_GROUPINGS,
     STATISTICS,
     Column,
+    FromRollup,
     Row,
     Statistic,
     Table,
@@ -38,7 +37,7 @@ def _money(value) -> Decimal:
     return value if value is not None else Decimal("0.00")
 
 
-class ClosingStatistic(Statistic):
+class ClosingStatistic(FromRollup):
     slug = "closing"
     title = "结案统计表"
     description = (
@@ -50,28 +49,32 @@ class ClosingStatistic(Statistic):
     person_path = "surveyor"
     person_label = "查勘员"
     groupings = ("branch", "client", "line", "day", "week", "month", "person")
+    rolled_groupings = (*ROLLED_GROUPINGS, "line")
     chart_column = "closed"
 
-    def base(self, user):
-        """The closed cases `user` sees: those of the branches of their scope by the row's
-        own branch (no walk through the case table), plus the cases shown to those branches
-        from others (delegated in); scope own asks the case table."""
-        rollups.refresh()
-        facts = ClosedCase.objects.all()
-        if not (user.is_authenticated and user.is_active):
-            return facts.none()
-        if user.data_scope == DataScope.ALL:
-            return facts
-        if sees_branches(user):
-            branches = list(Branch.objects.for_user(user).values_list("pk", flat=True))
-            shown = Case.objects.filter(Case.objects.shown_to_branches(user)).values("pk")
-            return facts.filter(Q(branch_id__in=branches) | Q(case_id__in=shown))
-        return facts.filter(case__in=Case.objects.for_user(user).values("pk"))
+    # From the daily sums of the ClosedCase rows (reports.ClosedDay, decision 0024) of the
+    # branches in scope, plus the ClosedCase rows of the cases shown to them from others.
+    rollup = rollups.CLOSED
+
+    def rows(self, cases):
+        return ClosedCase.objects.filter(case__in=cases.values("pk"))
+
+    def figures(self, components):
+        return {
+            **components,
+            "assessed_sum": Decimal(components["assessed_sum"]),
+            "approved_sum": Decimal(components["approved_sum"]),
+        }
 
     def group_expression(self, group_by):
         if group_by == "line":
             return F("line")
         return super().group_expression(group_by)
+
+    def _rolled_group(self, group_by):
+        if group_by == "line":
+            return F("line")
+        return super()._rolled_group(group_by)
 
     def labels(self, group_by, keys):
         if group_by == "line":
@@ -90,18 +93,6 @@ class ClosingStatistic(Statistic):
             Column("return_rate", "退回率", "percent"),
             Column("overdue_rate", "环节超时率", "percent"),
         ]
-
-    def aggregates(self):
-        return {
-            "closed": Count("pk"),
-            "assessed_sum": Sum("assessed"),
-            "approved_sum": Sum("approved"),
-            "cycle_sum": Sum("cycle_us"),
-            "reviewed": Count("pk", filter=Q(reviews__gt=0)),
-            "returned": Count("pk", filter=Q(returns__gt=0)),
-            "deadlines_sum": Sum("deadlines"),
-            "late_sum": Sum("deadlines_late"),
-        }
 
     def finish(self, values):
         values["assessed"] = _money(values.pop("assessed_sum"))

@@ -257,6 +257,40 @@ class ClosedCase(models.Model):
         return str(self.case_id)
 
 
+class ClosedDay(RollupKey):
+    """结案统计表 for the cases closed on one local day, of one branch, client, surveyor and
+    line: sums of their ClosedCase rows (reports.rollups keeps it equal to them; decision
+    0024)."""
+
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="查勘员",
+        db_index=False,
+    )
+    line = models.CharField("险种线", max_length=20, blank=True)
+    closed = models.PositiveIntegerField("结案数", default=0)
+    assessed_sum = models.DecimalField(
+        "首次送审定损金额合计", max_digits=18, decimal_places=2, default=0
+    )
+    approved_sum = models.DecimalField("核定金额合计", max_digits=18, decimal_places=2, default=0)
+    cycle_sum = models.BigIntegerField("立案至结案合计（微秒）", default=0)
+    reviewed = models.PositiveIntegerField("送审案件", default=0)
+    returned = models.PositiveIntegerField("审核退回案件", default=0)
+    deadlines_sum = models.PositiveIntegerField("时限环节数", default=0)
+    late_sum = models.PositiveIntegerField("超时环节数", default=0)
+
+    class Meta:
+        verbose_name = "结案日汇总"
+        verbose_name_plural = "结案日汇总"
+        indexes = [models.Index(fields=["branch", "day", "client"], name="closed_day_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id}/{self.client_id}"
+
+
 class KpiTarget(models.Model):
     """A target for one indicator (考核目标), from a date on, for every branch or one; the
     most specific row effective on the first day of a month applies to that month."""

@@ -45,6 +45,8 @@ from lossdesk.reports.histogram import US_PER_TENTH
 from lossdesk.reports.models import (
     ArrivalDay,
     CaseDay,
+    ClosedCase,
+    ClosedDay,
     DispatchDay,
     InjuryDay,
     PropertyDay,
@@ -65,6 +67,8 @@ class Rollup:
     client: str
     person: str
     person_field: str
+    # Further key fields: {model field: lookup from a base row}.
+    extra_keys: tuple[tuple[str, str], ...] = ()
 
     def rows(self):
         raise NotImplementedError
@@ -91,6 +95,7 @@ class Rollup:
                 branch_id_=F(self.branch),
                 client_id_=F(self.client),
                 person_id_=self.person_expression(),
+                **{f"{name}_": F(lookup) for name, lookup in self.extra_keys},
             )
             .annotate(**self.components())
         )
@@ -102,6 +107,7 @@ class Rollup:
                 branch_id=values.pop("branch_id_"),
                 client_id=values.pop("client_id_"),
                 **{self.person_attname: values.pop("person_id_")},
+                **{name: values.pop(f"{name}_") for name, _lookup in self.extra_keys},
                 **{k: v or 0 for k, v in values.items()},
             )
 
@@ -127,11 +133,12 @@ class Rollup:
             for v in self.grouped(self.of_cases(case_ids)).values("day", "branch_id_", "client_id_")
         }
 
-    def refresh(self, case_ids: set[int]) -> None:
-        """Recompute every row of each day, branch and client the cases fall in, whoever
-        the person (a loss item's assessor changes; a case's registrar and a dispatch's
-        surveyor do not, so for them this is the rows the cases are in and a few more)."""
-        keys = sorted(self.keys(case_ids))
+    def refresh(self, case_ids: set[int], also: Iterable[tuple] = ()) -> None:
+        """Recompute every row of each day, branch and client the cases fall in (and of
+        the keys `also`), whoever the person (a loss item's assessor changes; a case's
+        registrar and a dispatch's surveyor do not, so for them this is the rows the cases
+        are in and a few more)."""
+        keys = sorted(self.keys(case_ids) | set(also))
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
             stored, source = Q(pk__in=[]), Q(pk__in=[])
@@ -236,6 +243,30 @@ def arrival_components() -> dict:
         "shortest_us": Min(duration),
         "longest_us": Max(duration),
     }
+
+
+class ClosedRollup(Rollup):
+    """结案统计表's components per closing day, branch, client, surveyor and line, summed
+    from the ClosedCase rows (themselves kept by reports.casefacts): refreshed after them,
+    with the keys the stale cases' rows had before, since a closing day can change."""
+
+    def rows(self):
+        return ClosedCase.objects.all()
+
+    def of_cases(self, case_ids):
+        return ClosedCase.objects.filter(case_id__in=case_ids)
+
+    def components(self) -> dict:
+        return {
+            "closed": Count("pk"),
+            "assessed_sum": Sum("assessed"),
+            "approved_sum": Sum("approved"),
+            "cycle_sum": Sum("cycle_us"),
+            "reviewed": Count("pk", filter=Q(reviews__gt=0)),
+            "returned": Count("pk", filter=Q(returns__gt=0)),
+            "deadlines_sum": Sum("deadlines"),
+            "late_sum": Sum("deadlines_late"),
+        }
 
 
 def _item_count(rows, link: str):
@@ -359,6 +390,16 @@ ARRIVALS = ArrivalRollup(
     person_field="tenths",
 )
 ROLLUPS = (CASES, DISPATCHES, ARRIVALS, PROPERTY, INJURY)
+# Summed from ClosedCase, so refreshed and rebuilt after it.
+CLOSED = ClosedRollup(
+    ClosedDay,
+    date="closed_at",
+    branch="branch",
+    client="client",
+    person="surveyor",
+    person_field="surveyor",
+    extra_keys=(("line", "line"),),
+)
 
 
 def mark_stale(sender, instance, raw=False, **kwargs) -> None:
@@ -392,7 +433,9 @@ def refresh() -> int:
         case_ids = {case_id for _pk, case_id in stale}
         for rollup in ROLLUPS:
             rollup.refresh(case_ids)
+        closed_before = CLOSED.keys(case_ids)
         casefacts.refresh(case_ids)
+        CLOSED.refresh(case_ids, also=closed_before)
         StaleCase.objects.filter(pk__in=[pk for pk, _case in stale]).delete()
     return len(case_ids)
 
@@ -402,5 +445,11 @@ def rebuild() -> dict[str, int]:
     with transaction.atomic():
         StaleCase.objects.all().delete()
         written = {r.model._meta.model_name: r.rebuild() for r in ROLLUPS}
-        written["closedcase"] = casefacts.rebuild()
+        written.update(rebuild_closed())
         return written
+
+
+def rebuild_closed() -> dict[str, int]:
+    """Each closed case's figures and their daily sums recomputed (in the caller's
+    transaction)."""
+    return {"closedcase": casefacts.rebuild(), "closedday": CLOSED.rebuild()}

@@ -345,6 +345,7 @@ class FromRollup(Statistic):
     from the rows (`column_medians`), 中位调度到达 from its histogram (decision 0024)."""
 
     rollup = None  # a reports.rollups.Rollup
+    rolled_groupings = ROLLED_GROUPINGS  # the groupings its rows keep
 
     def rows(self, cases):
         """The base rows of these cases."""
@@ -400,7 +401,7 @@ class FromRollup(Statistic):
         from lossdesk.reports import rollups
 
         rollups.refresh()
-        rolled, rest = self._sources(user, filters, group_by, self.rollup, ROLLED_GROUPINGS)
+        rolled, rest = self._sources(user, filters, group_by, self.rollup, self.rolled_groupings)
         names = list(self.rollup.components())
         sums = {name: Sum(name) for name in names}
         found: dict = {}

@@ -17,6 +17,7 @@ from lossdesk.reports.models import (
     ArrivalDay,
     CaseDay,
     ClosedCase,
+    ClosedDay,
     DispatchDay,
     InjuryDay,
     PropertyDay,
@@ -31,19 +32,19 @@ KEY = ("day", "branch_id", "client_id")
 
 
 def stored(rollup) -> dict:
-    person = rollup.person_attname
+    keys = (*KEY, rollup.person_attname, *(name for name, _lookup in rollup.extra_keys))
     names = list(rollup.components())
     return {
-        (*(row[k] for k in KEY), row[person]): {n: row[n] for n in names}
-        for row in rollup.model.objects.values(*KEY, person, *names)
+        tuple(row[k] for k in keys): {n: row[n] for n in names}
+        for row in rollup.model.objects.values(*keys, *names)
     }
 
 
 def raw(rollup) -> dict:
+    keys = ("day", "branch_id_", "client_id_", "person_id_")
+    keys += tuple(f"{name}_" for name, _lookup in rollup.extra_keys)
     return {
-        (v.pop("day"), v.pop("branch_id_"), v.pop("client_id_"), v.pop("person_id_")): {
-            k: value or 0 for k, value in v.items()
-        }
+        tuple(v.pop(k) for k in keys): {k: value or 0 for k, value in v.items()}
         for v in rollup.grouped(rollup.rows())
     }
 
@@ -58,11 +59,13 @@ def assert_rollups_equal_raw():
     assert not StaleCase.objects.exists()
     for rollup in rollups.ROLLUPS:
         assert stored(rollup) == raw(rollup), rollup.model.__name__
-    # Each closed case's figures (reports.casefacts) as read from its records now.
+    # Each closed case's figures (reports.casefacts) as read from its records now, and
+    # their daily sums.
     every_case = Case.objects.values_list("pk", flat=True)
     assert closed_case_rows(ClosedCase.objects.all()) == closed_case_rows(
         casefacts.compute(every_case)
     )
+    assert stored(rollups.CLOSED) == raw(rollups.CLOSED)
 
 
 minutes = st.integers(min_value=0, max_value=60 * 24 * 5)
@@ -138,10 +141,11 @@ def test_the_rollups_equal_the_raw_aggregate_after_random_changes(month, data):
         for slug, users in (
             ("reports", [month.zhejiang_manager]),
             ("dispatch", [month.zhejiang_manager, firm.zhaoliu, firm.zhangsan]),
+            ("closing", [month.zhejiang_manager, firm.zhangsan]),
         ):
             statistic = STATISTICS[slug]
             for user in users:
-                for group_by in ("branch", "client", "person", "day", "week", "month"):
+                for group_by in statistic.groupings:
                     filters = Filters(date_from=MARCH[0], date_to=MARCH[1], group_by=group_by)
                     assert_same_table(statistic, user, filters)
         transaction.set_rollback(True)
@@ -188,7 +192,8 @@ def assert_same_table(statistic, user, filters):
 
 def test_rebuild_writes_the_same_rows_as_refreshing(month):
     assert_rollups_equal_raw()
-    before = {r.model: stored(r) for r in rollups.ROLLUPS}
+    every = (*rollups.ROLLUPS, rollups.CLOSED)
+    before = {r.model: stored(r) for r in every}
     written = rollups.rebuild()
     assert written == {
         "caseday": CaseDay.objects.count(),
@@ -197,8 +202,9 @@ def test_rebuild_writes_the_same_rows_as_refreshing(month):
         "propertyday": PropertyDay.objects.count(),
         "injuryday": InjuryDay.objects.count(),
         "closedcase": ClosedCase.objects.count(),
+        "closedday": ClosedDay.objects.count(),
     }
-    assert {r.model: stored(r) for r in rollups.ROLLUPS} == before
+    assert {r.model: stored(r) for r in every} == before
 
 
 def test_a_service_change_marks_its_case_and_the_next_read_counts_it(month):

@@ -1,14 +1,15 @@
 """`manage.py rebuild_statistics [--closed-cases | --arrivals]`: recompute the statistics'
 daily roll-ups and each closed case's figures from the cases (after loading cases straight
 into the tables, or to check nothing drifted); `--closed-cases` recomputes only the latter
-(reports.casefacts), `--arrivals` only the arrival histogram (reports.ArrivalDay)."""
+(reports.casefacts) and their daily sums (reports.ClosedDay), `--arrivals` only the arrival
+histogram (reports.ArrivalDay)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from lossdesk.reports import casefacts, rollups
+from lossdesk.reports import rollups
 
 
 class Command(BaseCommand):
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--closed-cases", action="store_true", help="只重建结案案件指标（考核指标、结案统计）"
+            "--closed-cases",
+            action="store_true",
+            help="只重建结案案件指标及其日汇总（考核指标、结案统计）",
         )
         parser.add_argument(
             "--arrivals", action="store_true", help="只重建调度到达日分布（中位调度到达）"
@@ -26,7 +29,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if closed_cases:
             with transaction.atomic():
-                written = {"closedcase": casefacts.rebuild()}
+                written = rollups.rebuild_closed()
         elif arrivals:
             with transaction.atomic():
                 written = {"arrivalday": rollups.ARRIVALS.rebuild()}
