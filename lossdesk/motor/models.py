@@ -34,6 +34,10 @@ class AssessmentSheet(models.Model):
     sublet_total = models.DecimalField("外修金额", max_digits=14, decimal_places=2, default=ZERO)
     salvage_total = models.DecimalField("残值", max_digits=14, decimal_places=2, default=ZERO)
     total = models.DecimalField("定损合计", max_digits=14, decimal_places=2, default=ZERO)
+    # Counts the saves of this sheet (every writer goes through do_save_assessment_sheet):
+    # an editor sends the one it started from, so only a change to the sheet refuses a save,
+    # not one elsewhere in the case (decision 0007, amended).
+    version = models.PositiveIntegerField("定损单版本", default=1, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

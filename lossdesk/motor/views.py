@@ -157,7 +157,7 @@ def sheet_edit(request, case_no: str, seq: int):
             case=case,
             sheet=sheet,
             initial={
-                "version": case.version,
+                "sheet_version": sheet.version if sheet else 0,
                 "repair_shop": sheet.repair_shop_id if sheet else None,
                 "vehicle_model": sheet.vehicle_model if sheet else "",
                 "remarks": sheet.remarks if sheet else "",
@@ -205,11 +205,11 @@ def sheet_edit(request, case_no: str, seq: int):
             remarks=header.cleaned_data["remarks"],
             actor=request.user,
             expected_version=header.cleaned_data["version"],
+            expected_sheet_version=header.cleaned_data["sheet_version"],
         )
     except Conflict as exc:
         ctx["errors"] = [state_message(exc), "您填写的内容已保留，尚未保存。"]
-        current = exc.extra.get("current_version")
-        if current is not None:
+        if exc.extra.get("current_version") is not None:
             # Let a deliberate second click save over the other change, now that the user
             # has been told about it.
             ctx["sheet"] = (
@@ -223,7 +223,7 @@ def sheet_edit(request, case_no: str, seq: int):
                 )
             ctx["errors"].append("确认无误后再次点击「保存定损单」将以您的内容为准。")
             data = data.copy()
-            data["version"] = str(current)
+            data["sheet_version"] = str(ctx["sheet"].version if ctx["sheet"] else 0)
             ctx["header"] = SheetHeaderForm(data, case=case, sheet=sheet)
             ctx["header"].is_valid()
         return _render(request, ctx, status=exc.status)

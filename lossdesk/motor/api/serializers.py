@@ -42,6 +42,19 @@ class LinesField(serializers.ListField):
 
 
 class SheetInputSerializer(VersionSerializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="调用方看到的案件版本（旧参数）：只在未发送 sheet_version 时检查，"
+        "案件有任何变动（含上传照片）即返回 409；发送了 sheet_version 时忽略。",
+    )
+    sheet_version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="编辑开始时定损单的版本（GET 答复中的 sheet_version；尚无定损单时为 0）。"
+        "只有定损单本身此后被保存过（他人保存、应用询价单等）才返回 409，"
+        "答复带 current_sheet；案件其他变动（照片、查勘、资料）不影响保存。",
+    )
     repair_shop = serializers.PrimaryKeyRelatedField(
         queryset=RepairShop.objects.filter(active=True), required=False, allow_null=True
     )
@@ -93,6 +106,9 @@ class SheetSerializer(serializers.ModelSerializer):
         source="repair_shop.name", read_only=True, default=None
     )
     lines = LineSerializer(many=True, read_only=True)
+    sheet_version = serializers.IntegerField(
+        source="version", read_only=True, help_text="定损单的版本，保存时作为 sheet_version 发回。"
+    )
     case_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,6 +132,7 @@ class SheetSerializer(serializers.ModelSerializer):
             "total",
             "lines",
             "updated_at",
+            "sheet_version",
             "case_version",
         ]
         read_only_fields = fields

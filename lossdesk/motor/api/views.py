@@ -33,5 +33,6 @@ class VehicleSheetResource:
             remarks=data.get("remarks", ""),
             actor=request.user,
             expected_version=data.get("version"),
+            expected_sheet_version=data.get("sheet_version"),
         )
         return cls.answer(request, loss_item, sheet.loss_item.case.version)

@@ -10,12 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lossdesk.claims.choices import EventType
+from lossdesk.claims.choices import AttachmentKind, DocumentType, EventType
+from lossdesk.claims.services import do_add_attachment
 from lossdesk.core.errors import IllegalTransition, ServiceError
 from lossdesk.motor.forms import LINE_FIELDS
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import RepairShop
-from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD
+from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,16 @@ def sheet_url(case, seq: int = 1) -> str:
     return reverse("motor:sheet-edit", args=[case.case_no, seq])
 
 
+def sheet_version(case, seq: int = 1) -> int:
+    """The version of the item's sheet as the page would carry it (0: no sheet yet)."""
+    sheet = AssessmentSheet.objects.filter(loss_item__case=case, loss_item__seq=seq).first()
+    return sheet.version if sheet else 0
+
+
 def form_data(case, lines, *, blank_rows: int = 2, version=None, **header) -> dict:
     rows = [*lines, *([{}] * blank_rows)]
     data = {
-        "version": case.version if version is None else version,
+        "sheet_version": sheet_version(case) if version is None else version,
         "repair_shop": "",
         "vehicle_model": "大众朗逸 2019款 1.5L",
         "remarks": "",
@@ -84,7 +91,7 @@ def test_the_sheet_page_renders_for_the_surveyor_of_the_case(client, firm):
     assert "本车 浙A12345" in html
     assert firm.repair_shop.name in html  # the repair shops of the case's branch
     assert tag(html, "lines-0-kind")  # an editable row
-    assert f'name="version" value="{case.version}"' in html
+    assert 'name="sheet_version" value="0"' in html  # no sheet yet
     assert 'src="/static/js/sheet.js"' in html
     assert 'id="sheet-line-template"' in html  # the row JS clones
 
@@ -273,16 +280,16 @@ def test_a_tampered_form_is_a_form_error_not_a_server_error(client, firm):
     client.force_login(firm.zhangsan)
     data = form_data(case, LINES)
     del data["lines-TOTAL_FORMS"]
-    data["version"] = "abc"
+    data["sheet_version"] = "abc"
     response = client.post(sheet_url(case), data)
     assert response.status_code == 400
     assert "版本号无效" in response.content.decode()
     assert not AssessmentSheet.objects.exists()
 
 
-def test_a_stale_version_is_a_conflict_naming_the_state_and_saves_nothing(client, firm):
+def test_a_sheet_saved_meanwhile_is_a_conflict_naming_the_state_and_saves_nothing(client, firm):
     case = firm.assessing_case()
-    seen = case.version
+    seen = sheet_version(case)
     client.force_login(firm.zhangsan)
     # 钱七 saves the sheet while 张三 still has the page open.
     from lossdesk.motor.services import do_save_assessment_sheet
@@ -299,12 +306,68 @@ def test_a_stale_version_is_a_conflict_naming_the_state_and_saves_nothing(client
     sheet = case.loss_items.get(seq=1).sheet
     assert sheet.total == LINES_TOTAL
     assert sheet.assessor == firm.qianqi
-    # The page now carries the current version: saving again, knowingly, goes through.
-    assert f'name="version" value="{case.version}"' in html
-    response = client.post(sheet_url(case), form_data(case, THREE_LINES, version=case.version))
+    # The page now carries the sheet's current version: saving again, knowingly, goes through.
+    assert f'name="sheet_version" value="{sheet.version}"' in html
+    response = client.post(sheet_url(case), form_data(case, THREE_LINES, version=sheet.version))
     assert response.status_code == 302
     sheet.refresh_from_db()
     assert sheet.total == THREE_LINES_TOTAL
+    assert sheet.version == 2
+
+
+def test_a_change_elsewhere_in_the_case_does_not_refuse_the_save(client, firm):
+    case = firm.assessed_case()
+    client.force_login(firm.zhangsan)
+    html = client.get(sheet_url(case)).content.decode()
+    seen = sheet_version(case)
+    assert f'name="sheet_version" value="{seen}"' in html
+    # A photo arrives while the page is open: the case version moves, the sheet does not.
+    do_add_attachment(
+        case,
+        photo(),
+        kind=AttachmentKind.PHOTO,
+        doc_type=DocumentType.DAMAGE_PHOTO,
+        actor=firm.zhangsan,
+    )
+    response = client.post(sheet_url(case), form_data(case, THREE_LINES, version=seen))
+    assert response.status_code == 302
+    sheet = case.loss_items.get(seq=1).sheet
+    assert sheet.total == THREE_LINES_TOTAL
+    assert sheet.version == seen + 1
+
+
+def test_a_page_posting_only_the_case_version_is_checked_against_the_case(client, firm):
+    # An editor page drawn before sheets had their own version.
+    case = firm.assessed_case()
+    stale = case.version
+    do_add_attachment(
+        case,
+        photo(),
+        kind=AttachmentKind.PHOTO,
+        doc_type=DocumentType.DAMAGE_PHOTO,
+        actor=firm.zhangsan,
+    )
+    client.force_login(firm.zhangsan)
+    data = form_data(case, THREE_LINES)
+    del data["sheet_version"]
+    response = client.post(sheet_url(case), {**data, "version": stale})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "案件已被他人修改" in html
+    assert f'name="sheet_version" value="{sheet_version(case)}"' in html
+    case.refresh_from_db()
+    assert client.post(sheet_url(case), {**data, "version": case.version}).status_code == 302
+
+
+def test_a_page_without_any_version_is_a_form_error(client, firm):
+    case = firm.assessing_case()
+    client.force_login(firm.zhangsan)
+    data = form_data(case, LINES)
+    del data["sheet_version"]
+    response = client.post(sheet_url(case), data)
+    assert response.status_code == 400
+    assert "页面缺少版本号" in response.content.decode()
+    assert not AssessmentSheet.objects.exists()
 
 
 def test_the_sheet_is_read_only_while_the_case_is_in_review(client, firm):
