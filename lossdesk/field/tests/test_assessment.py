@@ -1,7 +1,8 @@
 """The phone's on-site assessment page: who gets the sheet editor (the sheet API's own rule,
 claims.sheet_editing.readonly_reason) and what it starts from (the sheet API's answer), and
 the answers of the sheet API that static/field/sheet.js relies on: field refusals keyed
-`lines.<i>.<field>` and a stale save's 409 with the current sheet and version."""
+`lines.<i>.<field>`, and a save over a sheet saved since: 409 with the current sheet and its
+version."""
 
 import json
 import re
@@ -10,7 +11,9 @@ import pytest
 from django.test import Client as PageClient
 from django.urls import reverse
 
-from lossdesk.testing import LINES, LINES_TOTAL, client_for
+from lossdesk.claims.choices import AttachmentKind, DocumentType
+from lossdesk.claims.services import do_add_attachment
+from lossdesk.testing import LINES, LINES_TOTAL, client_for, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,7 @@ def test_the_assessor_gets_an_editor_that_starts_from_the_saved_sheet(firm):
     data = sheet_data(html, 1)
     assert [line["name"] for line in data["lines"]] == [line["name"] for line in LINES]
     assert data["total"] == str(LINES_TOTAL) and data["case_version"] == case.version
+    assert data["sheet_version"] == 1  # what a save carries
     assert f'data-version="{case.version}"' in html
     assert 'src="/static/field/sheet.js"' in html
     assert "data-sheet-search" in html and "data-sheet-queries" in html
@@ -62,26 +66,37 @@ def test_a_sheet_the_case_state_no_longer_allows_is_read_only(firm):
 
 
 def test_the_sheet_api_answers_sheet_js_relies_on(firm):
-    """A refusal names the line and field; a stale save is 409 with the sheet as saved now
-    and the current version, and saving again with that version goes through."""
+    """A refusal names the line and field; a photo sent by the queue meanwhile does not
+    refuse the save (it carries the sheet's version); a sheet saved since is 409 with the
+    sheet as saved now and its version, and saving again with that version goes through."""
     case = firm.assessed_case()
     url = f"/api/v1/cases/{case.case_no}/loss-items/1/sheet"
     client = client_for(firm.qianqi)
+    started = sheet_data(page(firm.qianqi, case), 1)["sheet_version"]
     bad = [{"kind": "replace", "name": "前保险杠", "quantity": "0", "unit_price": "1280"}]
-    body = {"version": case.version, "lines": bad}
-    refused = client.put(url, body, format="json")
+    refused = client.put(url, {"sheet_version": started, "lines": bad}, format="json")
     assert refused.status_code == 400
     assert list(refused.json()["error"]["fields"]) == ["lines.0.quantity"]
+    do_add_attachment(
+        case,
+        photo(),
+        kind=AttachmentKind.PHOTO,
+        doc_type=DocumentType.DAMAGE_PHOTO,
+        actor=firm.zhangsan,
+    )
     mine = [{"kind": "replace", "name": "前保险杠", "quantity": "2", "unit_price": "1280"}]
-    stale = client.put(url, {"version": case.version - 1, "lines": mine}, format="json")
+    saved = client.put(url, {"sheet_version": started, "lines": mine}, format="json")
+    assert saved.status_code == 200
+    assert saved.json()["sheet_version"] == started + 1
+    stale = client.put(url, {"sheet_version": started, "lines": LINES}, format="json")
     assert stale.status_code == 409
     error = stale.json()["error"]
-    assert error["message"] == "案件已被他人修改，请刷新后重试。"
-    assert error["current_version"] == case.version
-    assert error["current_sheet"]["total"] == str(LINES_TOTAL)
-    saved = client.put(url, {"version": error["current_version"], "lines": mine}, format="json")
-    assert saved.status_code == 200
-    assert saved.json()["total"] == "2560.00"
+    assert error["message"] == "定损单已被他人修改，请核对后重试。"
+    assert error["current_version"] == saved.json()["case_version"]
+    assert error["current_sheet"]["total"] == "2560.00"
+    assert error["current_sheet"]["sheet_version"] == started + 1
+    again = {"sheet_version": error["current_sheet"]["sheet_version"], "lines": LINES}
+    assert client.put(url, again, format="json").json()["total"] == str(LINES_TOTAL)
 
 
 def test_the_service_worker_keeps_the_sheet_script_for_offline_use(client):

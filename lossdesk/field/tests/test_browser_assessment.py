@@ -1,20 +1,24 @@
 """On-site assessment on the phone (390 × 844, headless Chromium): the assessor writes a
 vehicle's damage sheet from the parts search and a saved price query, edits a quantity and
-saves; offline the page says the sheet cannot be saved and keeps the input (across a
-reload); a save over a colleague's save is the 409 with the input kept, and the second tap
-saves. The server's sheet holds exactly the lines and total typed on the phone."""
+saves (a photo uploaded meanwhile refuses nothing); offline the page says the sheet cannot
+be saved and keeps the input (across a reload); a save over a colleague's save is the 409
+with the input kept, and the second tap saves. The server's sheet holds exactly the lines
+and total typed on the phone."""
 
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from lossdesk.claims.choices import AttachmentKind, DocumentType
+from lossdesk.claims.services import do_add_attachment
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM
 from lossdesk.field.tests.test_browser import WIDTH, phone_login
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.parts.services import do_save_price_query
 from lossdesk.parts.testing import Catalogue
+from lossdesk.testing import photo
 
 CONFLICT = "the server responded with a status of 409 (Conflict)"
 
@@ -80,6 +84,16 @@ def test_the_assessor_writes_the_sheet_on_the_phone(live_server, firm, monkeypat
         expect(rows.nth(1).locator("[name=name]")).to_have_value("前雾灯")
         expect(rows.nth(1).locator("[name=quantity]")).to_have_value("2")
 
+        # A photo arrives from the offline queue while the sheet is being typed: the case
+        # moves on, the sheet does not, so the save below goes through at the first tap.
+        do_add_attachment(
+            case,
+            photo(),
+            kind=AttachmentKind.PHOTO,
+            doc_type=DocumentType.DAMAGE_PHOTO,
+            actor=firm.qianqi,
+        )
+
         # Edit a quantity and save.
         rows.nth(1).locator("[name=quantity]").fill("3")
         expect(sheet.locator("[data-total]")).to_contain_text(f"{1320 + 3 * fog_price:,.2f}")
@@ -116,7 +130,7 @@ def test_the_assessor_writes_the_sheet_on_the_phone(live_server, firm, monkeypat
         # A save over the colleague's: the 409's message, the input kept, nothing written.
         sheet.locator("[data-testid=sheet-save]").click()
         danger = sheet.locator("[data-testid=sheet-danger]")
-        expect(danger).to_contain_text("案件已被他人修改")
+        expect(danger).to_contain_text("定损单已被他人修改")
         expect(danger).to_contain_text("您填写的内容已保留，尚未保存。")
         expect(danger).to_contain_text("由 张三 编制，合计 300.00 元")
         expect(rows.first.locator("[name=quantity]")).to_have_value("2")

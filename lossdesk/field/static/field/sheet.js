@@ -4,9 +4,11 @@
    applied through POST /api/v1/price-queries/{id}/apply. No business rule here: the server
    checks and computes everything; the amounts shown before a save are an estimate.
 
-   The save carries the case version the page started from: a stale save is the server's
-   409 with its message, the input stays on the page and the version moves on, so a second,
-   deliberate tap saves (decision 0007). Every change is kept in localStorage at once (a
+   The save carries the version of the sheet the page started from (sheet_version), so a
+   photo or another change to the case saved meanwhile does not refuse it; a sheet saved
+   since (by a colleague, an applied price query) is the server's 409 with its message, the
+   input stays on the page and the version moves on, so a second, deliberate tap saves
+   (decision 0007, amended). Applying a price query still carries the case version. Every change is kept in localStorage at once (a
    draft per user, case and loss item) until the server has the sheet: offline, or if the
    page or the phone is closed, nothing typed is lost; the sheet is only ever saved online,
    by the user, against the version the draft started from. */
@@ -113,8 +115,10 @@
       this.load(this.initial, Number(root.dataset.version));
       const draft = this.readDraft();
       if (draft) {
-        // What was typed here and not saved yet, against the version it started from.
-        this.version = draft.version;
+        // What was typed here and not saved yet, against the version it started from; a
+        // draft kept before sheets had their own version holds the case's, checked as such.
+        if ("sheetVersion" in draft) this.version = draft.sheetVersion;
+        else [this.version, this.draftCaseVersion] = [null, draft.version];
         this.setLines(draft.lines);
         this.dirty = true;
         const at = new Date(draft.at).toLocaleString("zh-CN", { hour12: false });
@@ -138,7 +142,7 @@
       this.discardButton.addEventListener("click", () => {
         if (!window.confirm("放弃本机未保存的修改，恢复为服务器上的定损单？")) return;
         this.clearDraft();
-        this.load(this.sheet, this.serverVersion);
+        this.load(this.sheet, this.caseVersion);
         this.say("info", ["已放弃未保存的修改。"]);
       });
       root.querySelector("[data-sheet-saved]").hidden = true;
@@ -147,11 +151,12 @@
     }
 
     // The sheet as the API answers it (null: none yet) becomes the editor's content;
-    // `version` is the case version that sheet was read at.
-    load(sheet, version) {
+    // `caseVersion` is the case version it was read at (what applying a query carries).
+    load(sheet, caseVersion) {
       this.sheet = sheet;
-      this.serverVersion = version;
-      this.version = version;
+      this.caseVersion = caseVersion;
+      this.version = sheet ? sheet.sheet_version : 0;
+      this.draftCaseVersion = null;
       this.dirty = false;
       this.setLines(sheet ? sheet.lines : []);
     }
@@ -258,7 +263,8 @@
     writeDraft() {
       const lines = this.rows().map((row) => this.lineOf(row) || { kind: row.querySelector("[name=kind]").value });
       try {
-        localStorage.setItem(this.key, JSON.stringify({ version: this.version, lines, at: Date.now() }));
+        const draft = this.version === null ? { version: this.draftCaseVersion } : { sheetVersion: this.version };
+        localStorage.setItem(this.key, JSON.stringify({ ...draft, lines, at: Date.now() }));
       } catch (err) {
         this.say("warning", ["本机存储已满：未保存的修改只在本页，请联网后尽快保存。"], this.notice);
       }
@@ -307,8 +313,9 @@
 
     body(lines) {
       const sheet = this.sheet || {};
+      const version = this.version === null ? { version: this.draftCaseVersion } : { sheet_version: this.version };
       return {
-        version: this.version,
+        ...version,
         repair_shop: sheet.repair_shop === undefined ? null : sheet.repair_shop,
         vehicle_model: sheet.vehicle_model || "",
         remarks: sheet.remarks || "",
@@ -349,8 +356,8 @@
       return false;
     }
 
-    // Someone changed the case since this page read it: say so, keep the input, and take
-    // the current version so that a second, deliberate tap saves over it.
+    // Someone saved the sheet since this page read it: say so, keep the input, and take
+    // the sheet's current version so that a second, deliberate tap saves over it.
     conflict(error) {
       const lines = [error.message, "您填写的内容已保留，尚未保存。"];
       const current = error.current_sheet;
@@ -360,8 +367,8 @@
         lines.push(`当前已保存的定损单 ${current.sheet_no} 由 ${by} 编制，合计 ${moneyText(current.total)} 元。`);
       }
       if (error.current_version !== undefined && error.current_version !== null) {
-        this.version = error.current_version;
-        if (current) this.serverVersion = error.current_version;
+        this.caseVersion = error.current_version;
+        this.version = current ? current.sheet_version : error.current_sheet_version || 0;
         this.dirty = true;
         this.writeDraft();
         lines.push("确认无误后再次点击「保存定损单」将以您的内容为准。");
@@ -531,7 +538,7 @@
     let result;
     try {
       const url = card.dataset.applyUrl.replace("/0/", `/${query.id}/`);
-      result = await api(url, "POST", { loss_item: editor.item, version: editor.version });
+      result = await api(url, "POST", { loss_item: editor.item, version: editor.caseVersion });
       if (result.ok || result.status === 409) await editor.reload();
     } catch (err) {
       error.textContent = "网络中断，询价单未应用，联网后再试。";
