@@ -167,3 +167,50 @@ def test_the_assessor_writes_the_sheet_on_the_phone(live_server, firm, monkeypat
         browser.close()
     assert width <= 390
     assert problems == [f"qianqi: Failed to load resource: {CONFLICT}"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_a_draft_kept_by_an_earlier_release_is_checked_against_the_case(
+    live_server, firm, monkeypatch
+):
+    """A draft from before sheets had their own version holds the case version: it is sent
+    as one, so a photo since is the 409 as it was then; the second tap carries the sheet's
+    version and saves."""
+    import json
+
+    from playwright.sync_api import expect, sync_playwright
+
+    case = firm.assessed_case()
+    item = case.loss_items.get(seq=1)
+    key = f"lossdesk-sheet:{firm.qianqi.pk}:{case.case_no}:1"
+    draft = {
+        "version": case.version,
+        "lines": [{"kind": "repair", "name": "前纵梁校正", "unit_price": "300"}],
+        "at": 0,
+    }
+    do_add_attachment(
+        case,
+        photo(),
+        kind=AttachmentKind.PHOTO,
+        doc_type=DocumentType.DAMAGE_PHOTO,
+        actor=firm.zhangsan,
+    )
+    problems: list[str] = []
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        _, page = phone_login(browser, live_server.url, "qianqi", problems)
+        page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(draft)])
+        page.goto(live_server.url + reverse("field:assessment", args=[case.case_no]))
+        sheet = page.locator("#sheet-1")
+        expect(sheet.locator("[data-sheet-notice]")).to_contain_text("已恢复本机保存")
+        sheet.locator("[data-testid=sheet-save]").click()
+        expect(sheet.locator("[data-testid=sheet-danger]")).to_contain_text("案件已被他人修改")
+        assert AssessmentSheet.objects.get(loss_item=item).version == 1
+        sheet.locator("[data-testid=sheet-save]").click()
+        expect(sheet.locator("[data-testid=sheet-success]")).to_contain_text("已保存定损单")
+        browser.close()
+    assert sheet_lines(item) == [("repair", "前纵梁校正", Decimal("1.00"), Decimal("300.00"), None)]
+    assert problems == [f"qianqi: Failed to load resource: {CONFLICT}"]
