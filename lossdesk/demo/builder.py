@@ -2199,6 +2199,9 @@ class DemoBuilder(
             "description": injury_demo.injury_description(
                 plan.injury_plan, plan.scenario.survey.format(damage=damage, liability=liability)
             ),
+            # 外勤里程 for the distance fee; drawn from the case's own number so the shared
+            # generator's sequence (and every later demo draw) stays as it was.
+            "travel_km": Decimal(random.Random(plan.case.case_no).randint(30, 600)) / 10,
         }
         surveyor = plan.people["surveyor"]
         claims_services.do_save_survey(plan.case, survey, actor=surveyor)

@@ -8,7 +8,7 @@ from lossdesk.billing.choices import FeeTrigger
 from lossdesk.billing.models import CaseFee, FeeContract
 from lossdesk.billing.services import contract_in_force
 from lossdesk.claims.choices import CaseStatus, EventType
-from lossdesk.claims.models import Case
+from lossdesk.claims.models import Case, SurveyRecord
 from lossdesk.demo import billing as billing_demo
 from lossdesk.demo.tests.test_seed_demo import demo_db, seeded  # noqa: F401 (the shared seed)
 from lossdesk.org.models import Client
@@ -61,3 +61,21 @@ def test_every_issued_demo_case_has_the_fee_the_rules_give_on_its_inputs(demo_db
 def test_the_demo_cases_not_yet_reported_on_have_no_fee(demo_db):  # noqa: F811
     pending = Case.objects.exclude(status__in=(*ISSUED, CaseStatus.CANCELLED))
     assert not CaseFee.objects.filter(case__in=pending).exists()
+
+
+def test_demo_surveys_record_the_distance_and_fees_charge_it(demo_db):  # noqa: F811
+    assert SurveyRecord.objects.exists()
+    assert not SurveyRecord.objects.filter(travel_km__isnull=True).exists()
+    # A case cancelled after the survey earns the cancellation fee alone, without extras.
+    fees = CaseFee.objects.filter(
+        case__survey__isnull=False, trigger=FeeTrigger.REPORT_ISSUED
+    ).select_related("case__survey")
+    assert fees.exists()
+    for fee in fees:
+        # The survey's extras go on the case's first line only (docs/billing.md).
+        distances = [
+            Decimal(c.inputs["distance_km"])
+            for c in fee.components.all()
+            if "distance_km" in c.inputs
+        ]
+        assert max(distances) == fee.case.survey.travel_km > 0, fee.case
