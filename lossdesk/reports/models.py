@@ -97,16 +97,23 @@ class DispatchDay(RollupKey):
         return f"{self.day} {self.branch_id}/{self.client_id}"
 
 
-class ArrivalDay(RollupKey):
-    """The arrivals of the dispatches made on one local day, by the branch and client of
-    their cases, per tenth of a minute of dispatch → arrival (the value the median shows):
-    how many, the shortest and the longest in microseconds. 中位调度到达 follows exactly
-    from them (reports.histogram; decision 0024)."""
+class ArrivalBuckets(RollupKey):
+    """The arrivals of the dispatches made in a period, by the branch and client of their
+    cases, per tenth of a minute of dispatch → arrival (the value the median shows): how
+    many, the shortest and the longest in microseconds. 中位调度到达 follows exactly from
+    them (reports.histogram; decision 0024)."""
 
     tenths = models.IntegerField("调度到达用时（0.1 分钟）")
     arrivals = models.PositiveIntegerField("到达", default=0)
     shortest_us = models.BigIntegerField("最短用时（微秒）")
     longest_us = models.BigIntegerField("最长用时（微秒）")
+
+    class Meta:
+        abstract = True
+
+
+class ArrivalDay(ArrivalBuckets):
+    """The arrival histogram of one local day."""
 
     class Meta:
         verbose_name = "调度到达日分布"
@@ -119,6 +126,23 @@ class ArrivalDay(RollupKey):
 
     def __str__(self) -> str:
         return f"{self.day} {self.branch_id}/{self.client_id} {self.tenths}"
+
+
+class ArrivalMonth(ArrivalBuckets):
+    """The arrival histogram of one local month (`day` its first day): the whole months of a
+    range read these, its first and last part months the days."""
+
+    class Meta:
+        verbose_name = "调度到达月分布"
+        verbose_name_plural = "调度到达月分布"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "day", "client", "tenths"], name="uniq_arrival_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m} {self.branch_id}/{self.client_id} {self.tenths}"
 
 
 class LossItemDay(RollupKey):

@@ -13,12 +13,13 @@ rebuild_statistics; seed_cases calls it after writing straight into the tables).
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -32,7 +33,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
+from django.db.models.functions import Cast, Coalesce, Floor, Trunc, TruncDate
 
 from lossdesk.calc.choices import InjuryOutcomeChoices
 from lossdesk.claims.choices import FINAL_STATUSES, CaseStatus, LossItemKind, LossItemStatus
@@ -44,6 +45,7 @@ from lossdesk.reports.aggregates import microseconds_between, within
 from lossdesk.reports.histogram import US_PER_TENTH
 from lossdesk.reports.models import (
     ArrivalDay,
+    ArrivalMonth,
     CaseDay,
     ClosedCase,
     ClosedDay,
@@ -52,6 +54,7 @@ from lossdesk.reports.models import (
     PropertyDay,
     StaleCase,
 )
+from lossdesk.rules.months import next_month
 
 BATCH = 5_000
 KEYS_PER_QUERY = 200
@@ -69,6 +72,16 @@ class Rollup:
     person_field: str
     # Further key fields: {model field: lookup from a base row}.
     extra_keys: tuple[tuple[str, str], ...] = ()
+    # The rows' period: "day" (the local day) or "month" (`day` is its first day).
+    period: str = "day"
+
+    def period_start(self):
+        if self.period == "month":
+            return Trunc(self.date, "month", output_field=DateField())
+        return TruncDate(self.date)
+
+    def period_end(self, start: date) -> date:
+        return next_month(start) if self.period == "month" else start + timedelta(days=1)
 
     def rows(self):
         raise NotImplementedError
@@ -91,7 +104,7 @@ class Rollup:
         return (
             rows.order_by()
             .values(
-                day=TruncDate(self.date),
+                day=self.period_start(),
                 branch_id_=F(self.branch),
                 client_id_=F(self.client),
                 person_id_=self.person_expression(),
@@ -147,7 +160,7 @@ class Rollup:
                 source |= Q(
                     **{
                         f"{self.date}__gte": local_midnight(day),
-                        f"{self.date}__lt": local_midnight(day + timedelta(days=1)),
+                        f"{self.date}__lt": local_midnight(self.period_end(day)),
                         self.branch: branch,
                         self.client: client,
                     }
@@ -389,7 +402,16 @@ ARRIVALS = ArrivalRollup(
     person="",
     person_field="tenths",
 )
-ROLLUPS = (CASES, DISPATCHES, ARRIVALS, PROPERTY, INJURY)
+ARRIVAL_MONTHS = ArrivalRollup(
+    ArrivalMonth,
+    date="dispatched_at",
+    branch="case__branch",
+    client="case__client",
+    person="",
+    person_field="tenths",
+    period="month",
+)
+ROLLUPS = (CASES, DISPATCHES, ARRIVALS, ARRIVAL_MONTHS, PROPERTY, INJURY)
 # Summed from ClosedCase, so refreshed and rebuilt after it.
 CLOSED = ClosedRollup(
     ClosedDay,

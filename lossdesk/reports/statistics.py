@@ -59,6 +59,7 @@ from lossdesk.reports import histogram
 from lossdesk.reports.aggregates import medians, minutes_between
 from lossdesk.reports.histogram import Bucket
 from lossdesk.rules.injury import GRADE_LABELS
+from lossdesk.rules.months import next_month
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
 GROUPINGS = {
@@ -576,18 +577,40 @@ class DispatchStatistic(FromRollup):
     def arrival_buckets(self, user, filters: Filters, group_by: str | None) -> dict:
         """{group key (None without grouping): [histogram.Bucket]}: the arrival histogram's
         rows in the user's scope and the same buckets counted from the rows outside it."""
-        from lossdesk.reports.rollups import ARRIVALS, arrival_components
+        from lossdesk.reports.rollups import ARRIVAL_MONTHS, ARRIVALS, arrival_components
 
         groupings = tuple(g for g in ROLLED_GROUPINGS if g != "person")
         rolled, rest = self._sources(user, filters, group_by, ARRIVALS, groupings)
         found: dict = defaultdict(list)
         if rolled is not None:
             group = {} if group_by is None else {"_group": self._rolled_group(group_by)}
-            buckets = (
-                rolled.order_by()
+            pieces = []
+            # The whole months of the range from the monthly histogram, the rest by day
+            # (a day or week grouping: every day).
+            months, days = whole_months(filters.date_from, filters.date_to), []
+            if months is None or group_by in ("day", "week"):
+                pieces.append(rolled)
+            else:
+                first, last = months
+                for start, end in (
+                    (filters.date_from, first - timedelta(days=1)),
+                    (next_month(last), filters.date_to),
+                ):
+                    if start <= end:
+                        days.append(
+                            Filters(**{**filters.__dict__, "date_from": start, "date_to": end})
+                        )
+                for part in days:
+                    pieces.append(self._sources(user, part, group_by, ARRIVALS, groupings)[0])
+                whole = Filters(**{**filters.__dict__, "date_from": first, "date_to": last})
+                pieces.append(self._sources(user, whole, group_by, ARRIVAL_MONTHS, groupings)[0])
+            parts = [
+                piece.order_by()
                 .values(**group, _tenths=F("tenths"))
                 .annotate(n=Sum("arrivals"), lo=Min("shortest_us"), hi=Max("longest_us"))
-            )
+                for piece in pieces
+            ]
+            buckets = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
             for v in buckets:
                 found[v.get("_group")].append(Bucket(v["_tenths"], v["n"], v["lo"], v["hi"]))
         if rest is not None:
@@ -636,6 +659,18 @@ class DispatchStatistic(FromRollup):
         for key in ("accept_avg", "arrival_avg", "arrival_median"):
             values[key] = one_decimal(values.get(key))
         return values
+
+
+def whole_months(date_from: date | None, date_to: date | None) -> tuple[date, date] | None:
+    """(first, last): the first days of the first and last calendar months lying wholly
+    within the range; None when there is none (or the range is open)."""
+    if date_from is None or date_to is None:
+        return None
+    first = date_from if date_from.day == 1 else next_month(date_from.replace(day=1))
+    last = date_to.replace(day=1)
+    if next_month(last) - timedelta(days=1) != date_to:
+        last = (last - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
 
 
 # --- 注销统计 ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 of the cases they sum, row for row, after any mix of changes; and the tables read from them
 equal the same tables counted from the rows."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -15,6 +15,7 @@ from lossdesk.intake.models import Dispatch
 from lossdesk.reports import casefacts, rollups
 from lossdesk.reports.models import (
     ArrivalDay,
+    ArrivalMonth,
     CaseDay,
     ClosedCase,
     ClosedDay,
@@ -23,7 +24,13 @@ from lossdesk.reports.models import (
     PropertyDay,
     StaleCase,
 )
-from lossdesk.reports.statistics import STATISTICS, Filters, FromRollup, one_decimal
+from lossdesk.reports.statistics import (
+    STATISTICS,
+    Filters,
+    FromRollup,
+    one_decimal,
+    whole_months,
+)
 from lossdesk.reports.tests.conftest import MARCH
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +155,29 @@ def test_the_rollups_equal_the_raw_aggregate_after_random_changes(month, data):
                 for group_by in statistic.groupings:
                     filters = Filters(date_from=MARCH[0], date_to=MARCH[1], group_by=group_by)
                     assert_same_table(statistic, user, filters)
+        # Ranges of whole and part months (the arrival histogram's months and days).
+        for start, end in PART_MONTHS:
+            for group_by in ("branch", "month", "day"):
+                filters = Filters(date_from=start, date_to=end, group_by=group_by)
+                assert_same_table(STATISTICS["dispatch"], month.zhejiang_manager, filters)
         transaction.set_rollback(True)
+
+
+PART_MONTHS = [
+    (date(2026, 2, 20), date(2026, 4, 3)),  # part of February, March, part of April
+    (date(2026, 3, 10), date(2026, 4, 30)),  # part of March, April
+    (date(2026, 3, 2), date(2026, 3, 30)),  # no whole month
+]
+
+
+def test_whole_months():
+    assert whole_months(date(2025, 12, 6), date(2026, 12, 5)) == (
+        date(2026, 1, 1),
+        date(2026, 11, 1),
+    )
+    assert whole_months(date(2026, 3, 1), date(2026, 3, 31)) == (date(2026, 3, 1),) * 2
+    assert whole_months(date(2026, 3, 2), date(2026, 4, 29)) is None
+    assert whole_months(None, date(2026, 3, 31)) is None
 
 
 def raw_table(statistic, user, filters):
@@ -199,6 +228,7 @@ def test_rebuild_writes_the_same_rows_as_refreshing(month):
         "caseday": CaseDay.objects.count(),
         "dispatchday": DispatchDay.objects.count(),
         "arrivalday": ArrivalDay.objects.count(),
+        "arrivalmonth": ArrivalMonth.objects.count(),
         "propertyday": PropertyDay.objects.count(),
         "injuryday": InjuryDay.objects.count(),
         "closedcase": ClosedCase.objects.count(),

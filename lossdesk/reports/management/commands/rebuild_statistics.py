@@ -2,7 +2,7 @@
 daily roll-ups and each closed case's figures from the cases (after loading cases straight
 into the tables, or to check nothing drifted); `--closed-cases` recomputes only the latter
 (reports.casefacts) and their daily sums (reports.ClosedDay), `--arrivals` only the arrival
-histogram (reports.ArrivalDay)."""
+histograms (reports.ArrivalDay, ArrivalMonth)."""
 
 import time
 
@@ -32,7 +32,10 @@ class Command(BaseCommand):
                 written = rollups.rebuild_closed()
         elif arrivals:
             with transaction.atomic():
-                written = {"arrivalday": rollups.ARRIVALS.rebuild()}
+                written = {
+                    "arrivalday": rollups.ARRIVALS.rebuild(),
+                    "arrivalmonth": rollups.ARRIVAL_MONTHS.rebuild(),
+                }
         else:
             written = rollups.rebuild()
         rows = "，".join(f"{name} {count} 行" for name, count in written.items())
