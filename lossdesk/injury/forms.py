@@ -227,16 +227,18 @@ def bill_initial(bill: MedicalBill) -> dict:
     }
 
 
-def line_initial(line: BillLine) -> dict:
+def line_initial(line: BillLine, medical) -> dict:
+    """The saved line as the editor shows it; `medical` hides or reveals (and records) its
+    name and note, which tell the treatment."""
     return {
         "category": line.category,
-        "item": line.item,
+        "item": medical(line.item),
         "quantity": plain(line.quantity),
         "insurance_class": line.insurance_class,
         "claimed": plain(line.claimed),
         "reasonable": plain(line.reasonable),
         "deduction_reason": line.deduction_reason,
-        "note": line.note,
+        "note": medical(line.note),
     }
 
 

@@ -23,7 +23,7 @@ from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.sheet_editing import apply_field_errors, readonly_reason, state_message
 from lossdesk.claims.views import line_item
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
-from lossdesk.core.masking import mask_id_number, reveal
+from lossdesk.core.masking import mask_id_number, medical_for, reveal
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.injury.choices import FlagStatus
 from lossdesk.injury.forms import (
@@ -43,6 +43,8 @@ from lossdesk.injury.forms import (
 from lossdesk.injury.models import InjuryAssessment
 from lossdesk.injury.services.assessment import (
     ASSESSMENT_INVALID,
+    BILLS_HIDDEN,
+    bills_hidden_from,
     do_save_injury_assessment,
     duplicate_invoices,
 )
@@ -96,7 +98,8 @@ class Editor:
             person_initial = {name: getattr(person, name) for name in PersonForm.base_fields}
             person_initial["id_number"] = _id_for(request.user, case, person)
         bills = _saved_bills(assessment)
-        remarks = assessment.remarks if assessment else ""
+        who = {"case_no": case.case_no, "person": person.name if person else ""}
+        remarks = medical_for(request.user, assessment.remarks, **who) if assessment else ""
         dependants = list(assessment.dependants.all()) if assessment else []
         return cls(
             AssessmentHeaderForm(initial={"version": case.version, "remarks": remarks}),
@@ -118,7 +121,10 @@ class Editor:
             [
                 BillLineFormSet(
                     prefix=lines_prefix(i),
-                    initial=[line_initial(line) for line in bill.lines.all()],
+                    initial=[
+                        line_initial(line, lambda text: medical_for(request.user, text, **who))
+                        for line in bill.lines.all()
+                    ],
                 )
                 for i, bill in enumerate(bills)
             ],
@@ -365,11 +371,20 @@ def input_rows(assessment: InjuryAssessment) -> list[tuple[str, str]]:
     return rows
 
 
+def _readonly_reason(user, case: Case, item: LossItem) -> str | None:
+    """Claims' reasons, and one of injury's: the bill lines are medical data (decision 0026),
+    so who may not read them may not audit them."""
+    reason = readonly_reason(user, case, item, DOCUMENT)
+    if reason is None and bills_hidden_from(user, item):
+        return BILLS_HIDDEN
+    return reason
+
+
 @login_required
 @require_GET
 def item_page(request, case_no: str, seq: int):
     case, item = line_item(request, case_no, seq, LossItemKind.INJURY)
-    reason = readonly_reason(request.user, case, item, DOCUMENT)
+    reason = _readonly_reason(request.user, case, item)
     if reason:
         return _render(request, case, item, reason=reason)
     return _render(request, case, item, reason=None, editor=Editor.saved(request, case, item))
@@ -379,9 +394,10 @@ def item_page(request, case_no: str, seq: int):
 @require_POST
 def save(request, case_no: str, seq: int):
     case, item = line_item(request, case_no, seq, LossItemKind.INJURY)
-    reason = readonly_reason(request.user, case, item, DOCUMENT)
+    reason = _readonly_reason(request.user, case, item)
     if reason:
-        status = 403 if not request.user.has_perm(CASE_ASSESS) else 409
+        denied = reason == BILLS_HIDDEN or not request.user.has_perm(CASE_ASSESS)
+        status = 403 if denied else 409
         errors = [f"未保存：{reason}"]
         return _render(request, case, item, reason=reason, errors=errors, status=status)
 

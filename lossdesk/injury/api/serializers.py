@@ -36,6 +36,9 @@ from lossdesk.injury.services.investigation import SURVEY_FIELDS
 from lossdesk.org.api.base import EnumField
 
 MASKED = "无「查看个人敏感信息」权限时打码。"
+MEDICAL = "医疗信息：无「查看个人敏感信息」权限时隐藏，完整显示时记录。"
+# A bill line's text that tells the treatment (decision 0026).
+LINE_MEDICAL = ("item", "note")
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -156,6 +159,7 @@ class BillLineSerializer(serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = fields
+        extra_kwargs = {"item": {"help_text": MEDICAL}, "note": {"help_text": MEDICAL}}
 
 
 class BillSerializer(serializers.ModelSerializer):
@@ -221,6 +225,21 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
             "case_version",
         ]
         read_only_fields = fields
+        extra_kwargs = {"remarks": {"help_text": MEDICAL}}
+
+    def to_representation(self, instance):
+        """The lines' names and notes and the remarks tell the treatment (a drug, a test, the
+        diagnosis): medical data, hidden or shown in full and recorded (one record per
+        answer: the access collector groups a request's showings)."""
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        case_no = instance.loss_item.case.case_no
+        for bill in data["bills"]:
+            for line in bill["lines"]:
+                for name in LINE_MEDICAL:
+                    line[name] = medical_for(user, line[name] or "", case_no=case_no)
+        data["remarks"] = medical_for(user, data["remarks"] or "", case_no=case_no)
+        return data
 
     def get_kind(self, assessment) -> str:
         return "injury"
@@ -250,8 +269,6 @@ class InjuryAssessmentSummarySerializer(serializers.ModelSerializer):
 
 
 # --- the survey and the medical investigation ------------------------------------------------
-
-MEDICAL = "医疗信息：无「查看个人敏感信息」权限时隐藏，完整显示时记录。"
 
 
 class MedicalFieldsSerializer(serializers.ModelSerializer):

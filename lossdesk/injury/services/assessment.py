@@ -20,7 +20,8 @@ from lossdesk.claims.services import (
     recompute_assessed_amount,
     record_event,
 )
-from lossdesk.core.errors import ErrorCode, ServiceError
+from lossdesk.core.errors import ErrorCode, PermissionDenied, ServiceError
+from lossdesk.core.masking import MEDICAL_MASK, can_view_pii
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.injury.choices import (
@@ -52,6 +53,15 @@ PERSON_TEXT = ("name", "residence", "occupation", "income_evidence")
 # Bill and line text and their column limits (the rule takes any length).
 BILL_TEXT = {"invoice_no": 40, "hospital": 100}
 LINE_TEXT = {"item": 100, "note": 200}
+# A line's name or note, or the remarks, sent back as the mask: never stored.
+HIDDEN_LINE = "此项医疗信息已隐藏（无「查看个人敏感信息」权限），请由有该权限的人员修改。"
+# Who may not read saved bill lines may not audit them (decision 0026).
+BILLS_HIDDEN = "医疗票据明细为医疗信息，您的岗位没有「查看个人敏感信息」权限，人伤定损仅供查看。"
+
+
+def bills_hidden_from(user, item: LossItem) -> bool:
+    lines = BillLine.objects.filter(bill__assessment__loss_item=item)
+    return not can_view_pii(user) and lines.exists()
 
 
 def _clean_person(raw: Mapping[str, Any], accident: date, errors: dict) -> dict:
@@ -109,6 +119,8 @@ def _clean_bills(bills: list, accident: date, errors: dict) -> medical_audit.Aud
                     errors.setdefault(f"bills.{i}.lines.{j}.{name}", []).append(
                         f"最多 {limit} 个字。"
                     )
+                if str(line.get(name) or "").strip() == MEDICAL_MASK:
+                    errors.setdefault(f"bills.{i}.lines.{j}.{name}", []).append(HIDDEN_LINE)
             lines.append(
                 medical_audit.BillLine(
                     category=line.get("category"),
@@ -253,6 +265,8 @@ def do_save_injury_assessment(
     date) and `medical_amount` (the audited reasonable total). Every error of the person,
     the bills and the compensation comes back at once."""
     case, item = lock_item(item, actor, expected_version)
+    if bills_hidden_from(actor, item):
+        raise PermissionDenied(BILLS_HIDDEN)
     accident = timezone.localdate(case.report.accident_time)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_person(person or {}, accident, errors)
@@ -261,6 +275,8 @@ def do_save_injury_assessment(
         _check_flag_reasons(item, audit, errors)
     _check_grades(item, calculator, errors)
     remarks = "" if remarks is None else str(remarks).strip()
+    if remarks == MEDICAL_MASK:
+        errors["remarks"] = [HIDDEN_LINE]
     if len(remarks) > InjuryAssessment._meta.get_field("remarks").max_length:
         errors["remarks"] = ["定损说明太长。"]
     result = split = None
