@@ -324,7 +324,8 @@ def do_decide_investigation_flag(
         case,
         EventType.INVESTIGATION_FLAG_DECIDED,
         actor,
-        f"{flag.get_status_display()}医疗调查疑点：{flag.get_kind_display()}（{item.label}）：{note}",
+        # Not the reason: it is medical data, and the timeline shows to every position.
+        f"{flag.get_status_display()}医疗调查疑点：{flag.get_kind_display()}（{item.label}）",
         loss_item=item.seq,
         flag=flag.pk,
         status=flag.status,

@@ -347,3 +347,13 @@ def test_the_assessor_without_the_pii_right_sees_the_medical_details_hidden(clie
 
     assert "右胫腓骨骨折" not in html and MEDICAL_MASK in html
     assert "杭州市第一人民医院" in html  # where they are is not a medical detail
+
+
+def test_a_flag_decision_s_reason_stays_off_the_timeline(client, firm, item):
+    raised = visit(firm, item, present=False, findings="床位空置").flags.get()
+    decide(firm, raised, note="伤者既往抑郁症，夜间回家服药")
+    client.force_login(firm.lisi)  # no personal-data right: the reason is medical data
+
+    html = client.get(reverse("claims:case-detail", args=[item.case.case_no])).content.decode()
+
+    assert "已确认医疗调查疑点：挂床住院" in html and "既往抑郁症" not in html
