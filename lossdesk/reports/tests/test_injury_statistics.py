@@ -459,6 +459,8 @@ def test_the_api_answers_the_same_figures(firm, items):
 
 
 def test_the_rollup_equals_the_items_also_after_another_assessor_saves(firm, items):
+    from django.contrib.auth.models import Permission
+
     from lossdesk.claims.choices import CaseStatus
     from lossdesk.claims.models import LossItem
     from lossdesk.reports import rollups
@@ -466,12 +468,16 @@ def test_the_rollup_equals_the_items_also_after_another_assessor_saves(firm, ite
 
     rollups.refresh()
     assert stored(rollups.INJURY) and stored(rollups.INJURY) == raw(rollups.INJURY)
-    # 张三's assessment saved again by 钱七: the item's row changes key (decision 0023).
+    # 张三's assessment saved again by 钱七: the item's row changes key (decision 0023). Saving
+    # bill lines needs 查看个人敏感信息 (decision 0026), which 钱七's position gets here.
     item = (
         LossItem.objects.filter(injury_assessment__assessor=firm.zhangsan)
         .exclude(case__status=CaseStatus.CANCELLED)
         .first()
     )
-    assess(item, firm.qianqi, calculator("injury", 3), [bill("Z-1", FIRST, line("200"))])
+    pii = Permission.objects.get(content_type__app_label="org", codename="view_pii")
+    firm.qianqi.position.permissions.add(pii)
+    qianqi = type(firm.qianqi).objects.get(pk=firm.qianqi.pk)  # a fresh permission cache
+    assess(item, qianqi, calculator("injury", 3), [bill("Z-1", FIRST, line("200"))])
     rollups.refresh()
     assert stored(rollups.INJURY) == raw(rollups.INJURY)
