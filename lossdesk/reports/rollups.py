@@ -80,6 +80,10 @@ class Rollup:
             return Trunc(self.date, "month", output_field=DateField())
         return TruncDate(self.date)
 
+    def bound(self, day: date):
+        """The value of the base rows' date at the start of a local day."""
+        return local_midnight(day)
+
     def period_end(self, start: date) -> date:
         return next_month(start) if self.period == "month" else start + timedelta(days=1)
 
@@ -104,7 +108,7 @@ class Rollup:
         return (
             rows.order_by()
             .values(
-                day=self.period_start(),
+                day_=self.period_start(),
                 branch_id_=F(self.branch),
                 client_id_=F(self.client),
                 person_id_=self.person_expression(),
@@ -116,7 +120,7 @@ class Rollup:
     def build(self, grouped: Iterable[dict]):
         for values in grouped:
             yield self.model(
-                day=values.pop("day"),
+                day=values.pop("day_"),
                 branch_id=values.pop("branch_id_"),
                 client_id=values.pop("client_id_"),
                 **{self.person_attname: values.pop("person_id_")},
@@ -142,8 +146,10 @@ class Rollup:
     def keys(self, case_ids: set[int]) -> set[tuple]:
         """(day, branch, client) of every row the cases' base rows fall in."""
         return {
-            (v["day"], v["branch_id_"], v["client_id_"])
-            for v in self.grouped(self.of_cases(case_ids)).values("day", "branch_id_", "client_id_")
+            (v["day_"], v["branch_id_"], v["client_id_"])
+            for v in self.grouped(self.of_cases(case_ids)).values(
+                "day_", "branch_id_", "client_id_"
+            )
         }
 
     def refresh(self, case_ids: set[int], also: Iterable[tuple] = ()) -> None:
@@ -159,8 +165,8 @@ class Rollup:
                 stored |= Q(day=day, branch_id=branch, client_id=client)
                 source |= Q(
                     **{
-                        f"{self.date}__gte": local_midnight(day),
-                        f"{self.date}__lt": local_midnight(self.period_end(day)),
+                        f"{self.date}__gte": self.bound(day),
+                        f"{self.date}__lt": self.bound(self.period_end(day)),
                         self.branch: branch,
                         self.client: client,
                     }
@@ -234,6 +240,42 @@ class ArrivalRollup(DispatchRollup):
 
     def components(self) -> dict:
         return arrival_components()
+
+
+class ArrivalMonthRollup(Rollup):
+    """The monthly arrival histogram summed from the daily one (refreshed before it): a
+    month of a branch and client is a few hundred daily rows, not its dispatches."""
+
+    def rows(self):
+        return ArrivalDay.objects.all()
+
+    def bound(self, day: date):
+        return day  # the daily rows' own local day
+
+    def person_expression(self):
+        return F("tenths")
+
+    @property
+    def person_attname(self) -> str:
+        return "tenths"
+
+    def keys(self, case_ids: set[int]) -> set[tuple]:
+        """The months, branches and clients of every dispatch of the cases."""
+        month = Trunc("dispatched_at", "month", output_field=DateField())
+        return set(
+            Dispatch.objects.filter(case_id__in=case_ids)
+            .order_by()
+            .annotate(month=month)
+            .values_list("month", "case__branch", "case__client")
+            .distinct()
+        )
+
+    def components(self) -> dict:
+        return {
+            "arrivals": Sum("arrivals"),
+            "shortest_us": Min("shortest_us"),
+            "longest_us": Max("longest_us"),
+        }
 
 
 def tenths(microseconds):
@@ -402,12 +444,12 @@ ARRIVALS = ArrivalRollup(
     person="",
     person_field="tenths",
 )
-ARRIVAL_MONTHS = ArrivalRollup(
+ARRIVAL_MONTHS = ArrivalMonthRollup(
     ArrivalMonth,
-    date="dispatched_at",
-    branch="case__branch",
-    client="case__client",
-    person="",
+    date="day",
+    branch="branch",
+    client="client",
+    person="tenths",
     person_field="tenths",
     period="month",
 )
