@@ -79,6 +79,9 @@ class Deadline:
     label: str
     due_at: datetime
     overdue: bool
+    # The deadline of the case's open document requests, which claims knows by their due
+    # date too: a page showing both says it once.
+    documents: bool = False
 
 
 @dataclass(frozen=True)

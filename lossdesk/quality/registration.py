@@ -36,7 +36,15 @@ def _deadlines(cases, user, now):
         .values_list("case_id", "stage", "due_at")
     )
     for case_id, stage, due_at in rows:
-        yield case_id, Deadline(DeadlineStage(stage).label, due_at, due_at < now)
+        yield (
+            case_id,
+            Deadline(
+                DeadlineStage(stage).label,
+                due_at,
+                due_at < now,
+                documents=stage == DeadlineStage.DOCUMENTS,
+            ),
+        )
 
 
 def register() -> None:

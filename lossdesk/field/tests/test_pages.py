@@ -93,6 +93,26 @@ def test_the_inbox_puts_my_overdue_and_soonest_deadlines_first(firm):
     assert new.case_no in html
 
 
+def test_the_inbox_says_a_document_deadline_once(firm):
+    from lossdesk.claims.services import do_request_documents
+
+    case = firm.surveying_case(plate="浙A00001")
+    due = timezone.localdate() + timedelta(days=3)
+    do_request_documents(case, items="驾驶证、行驶证", due_date=due, actor=firm.zhangsan)
+    with_deadlines(case)
+    CaseDeadline.objects.exclude(stage=DeadlineStage.DOCUMENTS).delete()
+
+    html = page(firm.zhangsan).get(reverse("field:inbox")).content.decode()
+    assert html.count("资料补充 · ") == 1 and "补充资料截止" not in html
+
+    # Nearest is another stage: the document due date still shows, by claims' date.
+    CaseDeadline.objects.all().delete()
+    with_deadlines(case)
+    CaseDeadline.objects.filter(stage=DeadlineStage.DOCUMENTS).delete()
+    html = page(firm.zhangsan).get(reverse("field:inbox")).content.decode()
+    assert f"补充资料截止 {due:%Y-%m-%d}" in html and "资料补充 · " not in html
+
+
 def test_the_inbox_limit_never_leaves_out_a_deadline_for_a_newer_case(firm, monkeypatch):
     monkeypatch.setattr(InboxView, "LIMIT", 1)
     timed = firm.surveying_case(plate="浙A00001")
