@@ -305,11 +305,18 @@ def _sheet_line_dict(line) -> dict:
 
 @transaction.atomic
 def do_apply_price_query(
-    query: PriceQuery, *, loss_item: LossItem | None = None, actor, expected_version=None
+    query: PriceQuery,
+    *,
+    loss_item: LossItem | None = None,
+    actor,
+    expected_version=None,
+    expected_sheet_version=None,
 ):
     """Turn a price query into replace lines (换件) of the loss item's assessment sheet, in
     one action: lines taken from this query before are replaced, other lines stay. Each
-    sheet line keeps its part, price type, price source and query line."""
+    sheet line keeps its part, price type, price source and query line. The versions are
+    checked as the sheet's save checks them (decision 0007): the sheet's when given, else
+    the case's."""
     _require(actor, perms.SAVE_QUERY, "询价")
     query = PriceQuery.objects.for_user(actor).select_for_update().filter(pk=query.pk).first()
     if query is None:
@@ -388,6 +395,7 @@ def do_apply_price_query(
         remarks=sheet.remarks if sheet else "",
         actor=actor,
         expected_version=expected_version,
+        expected_sheet_version=expected_sheet_version,
     )
     PRICE_QUERY_STATES.move(query, QueryAction.APPLY)
     query.applied_sheet = sheet

@@ -222,7 +222,18 @@ class PriceQueryInputSerializer(serializers.Serializer):
 
 class ApplyQueryInputSerializer(serializers.Serializer):
     loss_item = serializers.IntegerField(required=False, allow_null=True)
-    version = serializers.IntegerField(required=False, allow_null=True)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="调用方看到的案件版本；不带 sheet_version 时据此检查，案件已变更返回 409。",
+    )
+    sheet_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="调用方看到的定损单版本（尚无定损单为 0）；带上时只在定损单已被修改时返回 "
+        "409，案件其他变更（如照片上传）不影响，不再检查 version。",
+    )
 
 
 class SheetResultSerializer(serializers.Serializer):

@@ -297,7 +297,11 @@ class PriceQueryApplyView(APIView):
             if loss_item is None:
                 raise Http404
         sheet = services.do_apply_price_query(
-            query, loss_item=loss_item, actor=request.user, expected_version=data.get("version")
+            query,
+            loss_item=loss_item,
+            actor=request.user,
+            expected_version=data.get("version"),
+            expected_sheet_version=data.get("sheet_version"),
         )
         return Response(s.SheetResultSerializer(sheet).data)
 

@@ -8,10 +8,10 @@
    photo or another change to the case saved meanwhile does not refuse it; a sheet saved
    since (by a colleague, an applied price query) is the server's 409 with its message, the
    input stays on the page and the version moves on, so a second, deliberate tap saves
-   (decision 0007, amended). Applying a price query still carries the case version. Every change is kept in localStorage at once (a
-   draft per user, case and loss item) until the server has the sheet: offline, or if the
-   page or the phone is closed, nothing typed is lost; the sheet is only ever saved online,
-   by the user, against the version the draft started from. */
+   (decision 0007, amended); applying a price query carries it too. Every change is kept
+   in localStorage at once (a draft per user, case and loss item) until the server has the
+   sheet: offline, or if the page or the phone is closed, nothing typed is lost; the sheet
+   is only ever saved online, by the user, against the version the draft started from. */
 (() => {
   "use strict";
   const NUMBER = /^(\d+(\.\d{0,2})?|\.\d{1,2})$/;
@@ -151,7 +151,8 @@
     }
 
     // The sheet as the API answers it (null: none yet) becomes the editor's content;
-    // `caseVersion` is the case version it was read at (what applying a query carries).
+    // `caseVersion` is the case version it was read at (what a draft kept by an earlier
+    // release, without the sheet's version, is checked against).
     load(sheet, caseVersion) {
       this.sheet = sheet;
       this.caseVersion = caseVersion;
@@ -538,7 +539,8 @@
     let result;
     try {
       const url = card.dataset.applyUrl.replace("/0/", `/${query.id}/`);
-      result = await api(url, "POST", { loss_item: editor.item, version: editor.caseVersion });
+      const version = editor.version === null ? { version: editor.caseVersion } : { sheet_version: editor.version };
+      result = await api(url, "POST", { loss_item: editor.item, ...version });
       if (result.ok || result.status === 409) await editor.reload();
     } catch (err) {
       error.textContent = "网络中断，询价单未应用，联网后再试。";
