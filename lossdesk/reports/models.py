@@ -35,6 +35,9 @@ class RollupKey(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id}/{self.client_id}"
+
 
 class CaseDay(RollupKey):
     """报案统计 for the cases reported on one local day, of one branch, client and registrar
@@ -63,9 +66,6 @@ class CaseDay(RollupKey):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.branch_id}/{self.client_id}"
-
 
 class DispatchDay(RollupKey):
     """调度统计 for the dispatches made on one local day to one surveyor, by the branch and
@@ -92,9 +92,6 @@ class DispatchDay(RollupKey):
                 fields=["branch", "day", "client", "surveyor"], name="uniq_dispatch_day"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.branch_id}/{self.client_id}"
 
 
 class ArrivalBuckets(RollupKey):
@@ -184,9 +181,6 @@ class PropertyDay(LossItemDay):
         verbose_name_plural = "物损日汇总"
         indexes = [models.Index(fields=["branch", "day", "client"], name="property_day_key")]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.branch_id}/{self.client_id}"
-
 
 class InjuryDay(LossItemDay):
     """人伤统计's components (reports.rollups keeps it equal to the items)."""
@@ -209,9 +203,6 @@ class InjuryDay(LossItemDay):
         verbose_name = "人伤日汇总"
         verbose_name_plural = "人伤日汇总"
         indexes = [models.Index(fields=["branch", "day", "client"], name="injury_day_key")]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.branch_id}/{self.client_id}"
 
 
 class StaleCase(models.Model):
@@ -310,9 +301,6 @@ class ClosedDay(RollupKey):
         verbose_name = "结案日汇总"
         verbose_name_plural = "结案日汇总"
         indexes = [models.Index(fields=["branch", "day", "client"], name="closed_day_key")]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.branch_id}/{self.client_id}"
 
 
 class KpiTarget(models.Model):
