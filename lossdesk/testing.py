@@ -163,13 +163,7 @@ class Firm:
     def assessing_case(self, **overrides):
         case = self.surveying_case(**overrides)
         claims_services.do_save_survey(case, SURVEY, actor=self.zhangsan)
-        claims_services.do_add_attachment(
-            case,
-            photo(),
-            kind=AttachmentKind.PHOTO,
-            doc_type=DocumentType.DAMAGE_PHOTO,
-            actor=self.zhangsan,
-        )
+        add_damage_photo(case, actor=self.zhangsan)
         claims_services.do_complete_survey(case, actor=self.zhangsan)
         case.refresh_from_db()
         return case
@@ -247,6 +241,13 @@ def photo(name: str = "damage.jpg", size=(64, 48), color=(200, 30, 30)) -> Simpl
     buffer = BytesIO()
     Image.new("RGB", size, color).save(buffer, format="JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def add_damage_photo(case, *, actor):
+    """A damage photo uploaded to `case` (it moves the case's version, not a sheet's)."""
+    return claims_services.do_add_attachment(
+        case, photo(), kind=AttachmentKind.PHOTO, doc_type=DocumentType.DAMAGE_PHOTO, actor=actor
+    )
 
 
 # API tests: a DRF client that sends a staff member's Bearer token, and the error body.

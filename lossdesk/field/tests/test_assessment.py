@@ -11,9 +11,7 @@ import pytest
 from django.test import Client as PageClient
 from django.urls import reverse
 
-from lossdesk.claims.choices import AttachmentKind, DocumentType
-from lossdesk.claims.services import do_add_attachment
-from lossdesk.testing import LINES, LINES_TOTAL, client_for, photo
+from lossdesk.testing import LINES, LINES_TOTAL, add_damage_photo, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +75,7 @@ def test_the_sheet_api_answers_sheet_js_relies_on(firm):
     refused = client.put(url, {"sheet_version": started, "lines": bad}, format="json")
     assert refused.status_code == 400
     assert list(refused.json()["error"]["fields"]) == ["lines.0.quantity"]
-    do_add_attachment(
-        case,
-        photo(),
-        kind=AttachmentKind.PHOTO,
-        doc_type=DocumentType.DAMAGE_PHOTO,
-        actor=firm.zhangsan,
-    )
+    add_damage_photo(case, actor=firm.zhangsan)
     mine = [{"kind": "replace", "name": "前保险杠", "quantity": "2", "unit_price": "1280"}]
     saved = client.put(url, {"sheet_version": started, "lines": mine}, format="json")
     assert saved.status_code == 200

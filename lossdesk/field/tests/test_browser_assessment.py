@@ -10,15 +10,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from lossdesk.claims.choices import AttachmentKind, DocumentType
-from lossdesk.claims.services import do_add_attachment
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM
 from lossdesk.field.tests.test_browser import WIDTH, phone_login
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.motor.services import do_save_assessment_sheet
 from lossdesk.parts.services import do_save_price_query
 from lossdesk.parts.testing import Catalogue
-from lossdesk.testing import photo
+from lossdesk.testing import add_damage_photo
 
 CONFLICT = "the server responded with a status of 409 (Conflict)"
 
@@ -86,13 +84,7 @@ def test_the_assessor_writes_the_sheet_on_the_phone(live_server, firm, monkeypat
 
         # A photo arrives from the offline queue while the sheet is being typed: the case
         # moves on, the sheet does not, so the save below goes through at the first tap.
-        do_add_attachment(
-            case,
-            photo(),
-            kind=AttachmentKind.PHOTO,
-            doc_type=DocumentType.DAMAGE_PHOTO,
-            actor=firm.qianqi,
-        )
+        add_damage_photo(case, actor=firm.qianqi)
 
         # Edit a quantity and save.
         rows.nth(1).locator("[name=quantity]").fill("3")
@@ -190,13 +182,7 @@ def test_a_draft_kept_by_an_earlier_release_is_checked_against_the_case(
         "lines": [{"kind": "repair", "name": "前纵梁校正", "unit_price": "300"}],
         "at": 0,
     }
-    do_add_attachment(
-        case,
-        photo(),
-        kind=AttachmentKind.PHOTO,
-        doc_type=DocumentType.DAMAGE_PHOTO,
-        actor=firm.zhangsan,
-    )
+    add_damage_photo(case, actor=firm.zhangsan)
     problems: list[str] = []
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:

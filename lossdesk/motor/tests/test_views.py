@@ -10,13 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lossdesk.claims.choices import AttachmentKind, DocumentType, EventType
-from lossdesk.claims.services import do_add_attachment
+from lossdesk.claims.choices import EventType
 from lossdesk.core.errors import IllegalTransition, ServiceError
 from lossdesk.motor.forms import LINE_FIELDS
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import RepairShop
-from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, photo
+from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, add_damage_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -322,13 +321,7 @@ def test_a_change_elsewhere_in_the_case_does_not_refuse_the_save(client, firm):
     seen = sheet_version(case)
     assert f'name="sheet_version" value="{seen}"' in html
     # A photo arrives while the page is open: the case version moves, the sheet does not.
-    do_add_attachment(
-        case,
-        photo(),
-        kind=AttachmentKind.PHOTO,
-        doc_type=DocumentType.DAMAGE_PHOTO,
-        actor=firm.zhangsan,
-    )
+    add_damage_photo(case, actor=firm.zhangsan)
     response = client.post(sheet_url(case), form_data(case, THREE_LINES, version=seen))
     assert response.status_code == 302
     sheet = case.loss_items.get(seq=1).sheet
@@ -340,13 +333,7 @@ def test_a_page_posting_only_the_case_version_is_checked_against_the_case(client
     # An editor page drawn before sheets had their own version.
     case = firm.assessed_case()
     stale = case.version
-    do_add_attachment(
-        case,
-        photo(),
-        kind=AttachmentKind.PHOTO,
-        doc_type=DocumentType.DAMAGE_PHOTO,
-        actor=firm.zhangsan,
-    )
+    add_damage_photo(case, actor=firm.zhangsan)
     client.force_login(firm.zhangsan)
     data = form_data(case, THREE_LINES)
     del data["sheet_version"]

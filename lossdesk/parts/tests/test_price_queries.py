@@ -313,22 +313,14 @@ def test_the_query_list_takes_one_case_by_its_number(firm, catalogue, api):
 def test_applying_with_the_sheets_version_ignores_other_changes_to_the_case(firm, catalogue, api):
     """A photo arriving meanwhile does not refuse an apply that carries the sheet's version
     (decision 0007, amended); a save of that sheet since still does."""
-    from lossdesk.claims.choices import AttachmentKind, DocumentType
-    from lossdesk.claims.services import do_add_attachment
-    from lossdesk.testing import photo
+    from lossdesk.testing import add_damage_photo
 
     case = firm.assessing_case()
     item = vehicle(case)
     query = save_query(firm, catalogue, {"part": catalogue.bumper.pk}, case=case.case_no)
     client = api(firm.zhangsan)
     url = f"/api/v1/price-queries/{query.pk}/apply"
-    do_add_attachment(
-        case,
-        photo(),
-        kind=AttachmentKind.PHOTO,
-        doc_type=DocumentType.DAMAGE_PHOTO,
-        actor=firm.zhangsan,
-    )
+    add_damage_photo(case, actor=firm.zhangsan)
     applied = client.post(url, {"loss_item": item.pk, "sheet_version": 0}, format="json")
     assert applied.status_code == 200, applied.json()
     stale = client.post(url, {"loss_item": item.pk, "sheet_version": 0}, format="json")
