@@ -88,11 +88,27 @@ class LossItemSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        self.line_kinds = {}  # a line's field -> the kinds of item it is read on
         for line in registry.loss_lines():
-            fields[line.document] = line.api_serializer()(read_only=True, allow_null=True)
+            added = {line.document: line.api_serializer()(read_only=True, allow_null=True)}
             if line.item_api_fields is not None:
-                fields.update(line.item_api_fields())
+                added.update(line.item_api_fields())
+            fields.update(added)
+            self.line_kinds.update(dict.fromkeys(added, line.kinds))
         return fields
+
+    def to_representation(self, item: LossItem) -> dict:
+        """Another line's fields are empty on an item (null, or [] for a list) without
+        being read: the detail loads each line's parts for its own items only
+        (api.views.load_line_parts, decision 0027)."""
+        out = {}
+        for name, field in self.fields.items():
+            kinds = self.line_kinds.get(name)
+            if kinds is None or item.kind in kinds:
+                out[name] = _generic(field, item)
+            else:
+                out[name] = [] if isinstance(field, serializers.ListSerializer) else None
+        return out
 
 
 class SurveyRecordSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ body, calls one service with the `version` the caller saw as `expected_version`,
 with the updated case detail (or, for an upload or a request, the created object). Service
 errors become the JSON error body in core.api.exception_handler."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -83,10 +83,10 @@ def joined(queryset, *paths: str):
     return queryset.select_related(*paths).defer(*deferred)
 
 
-def to_one_prefetches(paths) -> list[Prefetch]:
-    """The case's to-one relations `paths` ("report", "report__created_by") as one
-    prefetch per first step, each joining the rest: on PostgreSQL the case joined to all of
-    them spent ≈ 8 ms planning its join order (issue 16) against ≈ 0.2 ms each."""
+def to_one_prefetches(model, paths) -> list[Prefetch]:
+    """`model`'s to-one relations `paths` ("report", "report__created_by") as one prefetch
+    per first step, each joining the rest: on PostgreSQL the case joined to all of them
+    spent ≈ 8 ms planning its join order (issue 16) against ≈ 0.2 ms each."""
     rest: dict[str, list[str]] = {}
     for lookup in paths:
         first, _, tail = lookup.partition("__")
@@ -95,21 +95,38 @@ def to_one_prefetches(paths) -> list[Prefetch]:
             rest[first].append(tail)
     prefetches = []
     for first, tails in rest.items():
-        related = Case._meta.get_field(first).related_model.objects.all()
+        related = model._meta.get_field(first).related_model.objects.all()
         # select_related() without names would follow every foreign key.
         prefetches.append(Prefetch(first, joined(related, *tails) if tails else related))
     return prefetches
 
 
+def load_line_parts(items) -> None:
+    """What the detail shows of each loss line's items (its document with what that joins,
+    `item_api_prefetch`), loaded for the line's own items only: a statement per part of a
+    line the case has items of, none for the other lines. The items joined to every line's
+    parts cost ≈ 2 ms of planning and 250 columns to compile per detail (issue 16,
+    decision 0027); LossItemSerializer never reads another line's parts of an item."""
+    for line in registry.loss_lines():
+        mine = [item for item in items if item.kind in line.kinds]
+        if mine:
+            prefetch_related_objects(
+                mine,
+                *to_one_prefetches(LossItem, [line.document, *line.select_related]),
+                *line.item_api_prefetch,
+            )
+
+
 def detail_queryset(user):
-    """Cases in `user`'s scope with everything the detail shows, in a fixed number of
-    queries whatever the case holds."""
+    """Cases in `user`'s scope with everything the detail shows but the loss lines' parts
+    (load_line_parts), in a fixed number of queries whatever the case holds."""
     contributed = registry.contributions()
     return (
         Case.objects.for_user(user)
         .select_related("client", "branch", "surveyor")
         .prefetch_related(
             *to_one_prefetches(
+                Case,
                 [
                     *(name for c in contributed for name in c.select_related),
                     "survey__surveyed_by",
@@ -117,14 +134,7 @@ def detail_queryset(user):
                     "adjusting_report__issuing_branch",
                 ],
             ),
-            Prefetch(
-                "loss_items",
-                joined(LossItem.objects.all(), *registry.document_select_related())
-                .prefetch_related(
-                    *(n for ln in registry.loss_lines() for n in ln.item_api_prefetch)
-                )
-                .order_by("seq"),
-            ),
+            Prefetch("loss_items", LossItem.objects.order_by("seq")),
             *(prefetch for c in contributed for prefetch in c.api_prefetch),
             Prefetch(
                 "attachments",
@@ -146,6 +156,7 @@ def detail_queryset(user):
 def case_detail_response(request, case_no: str, status: int = 200, headers=None) -> Response:
     # NotFound e.g. for a surveyor who just cancelled their own case (out of scope now).
     case = one_case(detail_queryset(request.user).filter(case_no=case_no))
+    load_line_parts(case.loss_items.all())
     data = s.CaseDetailSerializer(case, context={"request": request}).data
     return Response(data, status=status, headers=headers)
 

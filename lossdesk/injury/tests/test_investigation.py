@@ -6,6 +6,8 @@ their reason; through the services, the API and the pages."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -287,6 +289,34 @@ def test_every_step_through_the_api_with_medical_details_masked_by_position(firm
     assert shown["hospital_visits"][0]["findings"] == MEDICAL_MASK
     assert shown["disability_appraisals"][0]["grade"] == 10
     assert not PiiAccess.objects.filter(user=firm.lisi).exists()
+
+
+def test_the_case_detail_shows_each_lines_parts_on_its_own_items_only(firm, item):
+    """The detail loads a line's parts for the line's own items (decision 0027): the
+    injured person's survey, visits and flags on the injury item, empty on the vehicle;
+    and a case without an injured person spends no statement on them."""
+    surveyed(firm, item)
+    visit(firm, item)
+    flag(firm, item)
+    api = client_for(firm.zhangsan)
+    with CaptureQueriesContext(connection) as mixed:
+        detail = api.get(f"{API}/cases/{item.case.case_no}").json()
+    items = {i["kind"]: i for i in detail["loss_items"]}
+    injured, vehicle = items[LossItemKind.INJURY], items[LossItemKind.INSURED_VEHICLE]
+    assert injured["injury_survey"]["hospital"] == "杭州市第一人民医院"
+    assert [f["kind"] for f in injured["investigation_flags"]] == ["over_treatment"]
+    assert [v["findings"] for v in injured["hospital_visits"]] == ["伤者在床，输液中"]
+    assert injured["sheet"] is None
+    assert vehicle["injury_survey"] is None and vehicle["injury_assessment"] is None
+    assert vehicle["hospital_visits"] == vehicle["investigation_flags"] == []
+    assert vehicle["disability_appraisals"] == []
+
+    motor_only = firm.assessing_case()
+    with CaptureQueriesContext(connection) as alone:
+        assert api.get(f"{API}/cases/{motor_only.case_no}").status_code == 200
+    injury_tables = ("injury_injurysurvey", "injury_hospitalvisit", "injury_investigationflag")
+    assert any(t in q["sql"] for q in mixed.captured_queries for t in injury_tables)
+    assert not any(t in q["sql"] for q in alone.captured_queries for t in injury_tables)
 
 
 def test_bad_input_names_the_field_and_saves_nothing(firm, item):
