@@ -8,8 +8,10 @@ Kept equal to the cases thus: a change to a case, its dispatches or its timeline
 `StaleCase` row in the same transaction (signals, `mark_stale`); before statistics are
 read, `refresh` recomputes from the cases every roll-up row a stale case falls in (its
 day, branch, client and person) and consumes the stale rows, under a row lock so two
-readers do not refresh the same rows at once. `rebuild` recomputes everything (manage.py
-rebuild_statistics; seed_cases calls it after writing straight into the tables)."""
+readers do not refresh the same rows at once. With a worker, the commit queues that refresh
+for it (tasks.refresh_statistics, decision 0028) and a read mostly finds nothing stale.
+`rebuild` recomputes everything (manage.py rebuild_statistics; seed_cases calls it after
+writing straight into the tables)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,9 +130,14 @@ class Rollup:
                 **{k: v or 0 for k, v in values.items()},
             )
 
-    def write(self, grouped) -> int:
+    def write(self, grouped, *, stream: bool = True) -> int:
+        """Insert the rows of `grouped`. A rebuild streams them through a server-side
+        cursor; a refresh (a few keys) reads them at once: through a cursor, which
+        PostgreSQL plans for its first rows, refreshing 10 stale cases took 1.6 s instead
+        of 1.0 s at 1M cases (decision 0028)."""
+        rows = grouped.iterator(chunk_size=BATCH) if stream else grouped
         batch, written = [], 0
-        for row in self.build(grouped.iterator(chunk_size=BATCH)):
+        for row in self.build(rows):
             batch.append(row)
             if len(batch) >= BATCH:
                 written += len(self.model.objects.bulk_create(batch))
@@ -172,7 +179,7 @@ class Rollup:
                     }
                 )
             self.model.objects.filter(stored).delete()
-            self.write(self.grouped(self.rows().filter(source)))
+            self.write(self.grouped(self.rows().filter(source)), stream=False)
 
 
 class CaseRollup(Rollup):
@@ -472,7 +479,10 @@ def mark_stale(sender, instance, raw=False, **kwargs) -> None:
     UPDATE that sends no signal.)"""
     if raw:  # loaddata
         return
+    from lossdesk.reports.tasks import queue_refresh
+
     StaleCase.objects.create(case_id=instance.pk if sender is Case else instance.case_id)
+    transaction.on_commit(queue_refresh, robust=True)
 
 
 def connect() -> None:

@@ -31,6 +31,7 @@ from lossdesk.reports.statistics import (
     one_decimal,
     whole_months,
 )
+from lossdesk.reports.tasks import QUEUED, refresh_statistics
 from lossdesk.reports.tests.conftest import MARCH
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,59 @@ def test_a_service_change_marks_its_case_and_the_next_read_counts_it(month):
     assert after["cancelled"] == before["cancelled"] + 1
     assert after["open"] == before["open"] - 1
     assert not StaleCase.objects.exists()
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """A task backend that keeps what is enqueued for a worker and runs nothing."""
+    from django.core.cache import cache
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    cache.delete(QUEUED)
+    return default_task_backend
+
+
+def queued_refreshes(backend) -> int:
+    return sum(r.task.name == "refresh_statistics" for r in backend.results)
+
+
+def cancel(month, name):
+    from lossdesk.claims.services import do_cancel_case
+
+    case = Case.objects.get(pk=month.cases[name].pk)
+    do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=month.firm.zhaoliu)
+
+
+def test_with_a_worker_the_commits_queue_one_refresh_and_it_brings_the_rollups_up_to_date(
+    month, worker_queue, django_capture_on_commit_callbacks
+):
+    rollups.refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(month, "A")
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(month, "B")
+    assert queued_refreshes(worker_queue) == 1  # the second commit found one queued
+    assert StaleCase.objects.count() >= 2
+
+    assert refresh_statistics.call() == 2  # the worker runs it: both cases
+    assert not StaleCase.objects.exists()
+    assert_rollups_equal_raw()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(month, "G")
+    assert queued_refreshes(worker_queue) == 2  # once it has started, a change queues again
+
+
+def test_without_a_worker_a_commit_queues_nothing_and_the_read_refreshes(
+    month, django_capture_on_commit_callbacks
+):
+    rollups.refresh()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        cancel(month, "A")
+    assert callbacks  # queue_refresh ran, and left the stale case to the next read
+    assert StaleCase.objects.exists()
+    totals = STATISTICS["reports"].totals(month.zhejiang_manager, Filters()).values
+    assert not StaleCase.objects.exists()
+    assert totals["cancelled"] >= 1
