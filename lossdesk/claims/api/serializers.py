@@ -40,7 +40,7 @@ from lossdesk.claims.models import (
 from lossdesk.claims.workflow import ACTION_LABELS, REVIEW_ACTIONS, Action, available_actions
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.money_fields import AmountField
-from lossdesk.org.api.base import EnumField, enum_or_null
+from lossdesk.org.api.base import EnumField, FieldsBuiltOnce, enum_or_null
 from lossdesk.rules.money import QUANTITY
 
 
@@ -73,7 +73,7 @@ class VersionSerializer(serializers.Serializer):
 # -------------------------------------------------------------------------- case parts
 
 
-class LossItemSerializer(serializers.ModelSerializer):
+class LossItemSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A loss item with a summary of its assessment document under the field its loss
     line names (`sheet` for vehicles); null until the document exists. A line may add more
     of its items (registry.LossLine.item_api_fields)."""
@@ -111,7 +111,7 @@ class LossItemSerializer(serializers.ModelSerializer):
         return out
 
 
-class SurveyRecordSerializer(serializers.ModelSerializer):
+class SurveyRecordSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     scene = EnumField(SceneType, read_only=True)
     accident_type = EnumField(AccidentType, read_only=True)
     liability = EnumField(Liability, read_only=True)
@@ -153,7 +153,7 @@ class DuplicateRefSerializer(serializers.Serializer):
     case_no = serializers.CharField()
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     kind = EnumField(AttachmentKind, read_only=True)
     doc_type = EnumField(DocumentType, read_only=True)
     loss_item = serializers.IntegerField(
@@ -246,7 +246,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return {"attachment": other.pk, "case_no": other.case.case_no}
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     decision = EnumField(ReviewDecision, read_only=True)
     reviewer = StaffRefSerializer(read_only=True)
 
@@ -256,7 +256,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentRequestSerializer(serializers.ModelSerializer):
+class DocumentRequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     status = EnumField(DocumentRequestStatus, read_only=True)
     requested_by = StaffRefSerializer(read_only=True)
     fulfilled_by = StaffRefSerializer(read_only=True, allow_null=True)
@@ -277,7 +277,7 @@ class DocumentRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdjustingReportSerializer(serializers.ModelSerializer):
+class AdjustingReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     issued_by = StaffRefSerializer(read_only=True)
     issuing_branch_name = serializers.CharField(source="issuing_branch.name", read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -300,7 +300,7 @@ class AdjustingReportSerializer(serializers.ModelSerializer):
         return _absolute(self, url)
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     type = EnumField(EventType, read_only=True)
     type_label = serializers.CharField(source="get_type_display", read_only=True)
     actor = StaffRefSerializer(read_only=True, allow_null=True)
@@ -314,7 +314,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
 # ------------------------------------------------------------------------------- cases
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     report_no = serializers.CharField(source="report.report_no", read_only=True)
     status = EnumField(CaseStatus, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)

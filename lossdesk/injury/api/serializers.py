@@ -33,7 +33,7 @@ from lossdesk.injury.models import (
     MedicalBill,
 )
 from lossdesk.injury.services.investigation import SURVEY_FIELDS
-from lossdesk.org.api.base import EnumField
+from lossdesk.org.api.base import EnumField, FieldsBuiltOnce
 
 MASKED = "无「查看个人敏感信息」权限时打码。"
 MEDICAL = "医疗信息：无「查看个人敏感信息」权限时隐藏，完整显示时记录。"
@@ -259,7 +259,7 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
         return self.context["case_version"]
 
 
-class InjuryAssessmentSummarySerializer(serializers.ModelSerializer):
+class InjuryAssessmentSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
 
     class Meta:
@@ -271,7 +271,7 @@ class InjuryAssessmentSummarySerializer(serializers.ModelSerializer):
 # --- the survey and the medical investigation ------------------------------------------------
 
 
-class MedicalFieldsSerializer(serializers.ModelSerializer):
+class MedicalFieldsSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Shows the `medical_fields` in full only to positions that may see personal data,
     each showing recorded (core.masking.medical_for)."""
 

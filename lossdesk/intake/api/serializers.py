@@ -7,13 +7,13 @@ from lossdesk.core.validators import validate_phone
 from lossdesk.intake.choices import DelegationStatus, DispatchStatus
 from lossdesk.intake.models import Delegation, Dispatch, Report
 from lossdesk.intake.services.reports import REPORT_FIELDS
-from lossdesk.org.api.base import EnumField
+from lossdesk.org.api.base import EnumField, FieldsBuiltOnce
 from lossdesk.org.models import Client, ClientBranch
 
 # ---------------------------------------------- the report and dispatches in the case detail
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     client_branch_name = serializers.CharField(
         source="client_branch.name", read_only=True, default=None
     )
@@ -46,7 +46,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return data
 
 
-class DispatchSerializer(serializers.ModelSerializer):
+class DispatchSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     surveyor = StaffRefSerializer(read_only=True)
     dispatched_by = StaffRefSerializer(
         read_only=True, allow_null=True, help_text="系统自动调度时为 null。"

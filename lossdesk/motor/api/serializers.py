@@ -7,7 +7,7 @@ from lossdesk.core.money_fields import AmountField
 from lossdesk.motor import services
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
-from lossdesk.org.api.base import EnumField
+from lossdesk.org.api.base import EnumField, FieldsBuiltOnce
 from lossdesk.org.models import RepairShop
 from lossdesk.rules.money import PRICE, QUANTITY
 
@@ -141,7 +141,7 @@ class SheetSerializer(serializers.ModelSerializer):
         return self.context["case_version"]
 
 
-class SheetSummarySerializer(serializers.ModelSerializer):
+class SheetSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
     repair_shop_name = serializers.CharField(
         source="repair_shop.name", read_only=True, default=None

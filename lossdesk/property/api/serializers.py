@@ -8,7 +8,7 @@ from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerialize
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.masking import phone_for
 from lossdesk.core.money_fields import AmountField
-from lossdesk.org.api.base import EnumField
+from lossdesk.org.api.base import EnumField, FieldsBuiltOnce
 from lossdesk.property.choices import OfferParty, OwnerType, PropertyCategory, Treatment
 from lossdesk.property.models import (
     Negotiation,
@@ -34,7 +34,7 @@ class PropertySurveyInputSerializer(VersionSerializer):
     description = serializers.CharField(max_length=TEXT_MAX)
 
 
-class PropertySurveySerializer(serializers.ModelSerializer):
+class PropertySurveySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category = EnumField(PropertyCategory, read_only=True)
     owner_type = EnumField(OwnerType, read_only=True)
     surveyed_by = StaffRefSerializer(read_only=True)
@@ -176,7 +176,7 @@ class PropertySheetSerializer(serializers.ModelSerializer):
         return self.context["case_version"]
 
 
-class PropertySheetSummarySerializer(serializers.ModelSerializer):
+class PropertySheetSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
 
     class Meta:
@@ -208,7 +208,7 @@ class OfferInputSerializer(VersionSerializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     party = EnumField(OfferParty, read_only=True)
     recorded_by = StaffRefSerializer(read_only=True)
 
@@ -218,7 +218,7 @@ class OfferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NegotiationSerializer(serializers.ModelSerializer):
+class NegotiationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     offers = OfferSerializer(many=True, read_only=True)
 
     class Meta:
