@@ -48,6 +48,10 @@ KINDS = (
     "detail_api",
     "stats_month",
     "stats_year",
+    # Not a target: the same path for a request that does no case work (the caller's own
+    # login tokens, an empty list): what any API request costs beside its own SQL (the
+    # session, the user), the floor under every ratio above.
+    "floor",
 )
 SAMPLES = 20  # cases searched for / shown, per user
 PAGE_SIZE = 50  # the API's page
@@ -247,6 +251,7 @@ class Command(BaseCommand):
             "detail_api": [f"/api/v1/cases/{r['case_no']}" for r in sample],
             "stats_month": stats(months[:4]),
             "stats_year": stats(years),
+            "floor": ["/api/v1/auth/tokens"],
         }
 
     # -- timing ------------------------------------------------------------------------
