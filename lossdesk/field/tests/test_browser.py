@@ -389,3 +389,35 @@ def test_a_logout_on_the_desktop_forgets_the_kept_pages_but_not_the_queue(live_s
         page.screenshot(path=str(ARTIFACTS / "field-after-logout-offline.png"), full_page=True)
         browser.close()
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_the_queue_sends_with_the_current_csrf_token_not_the_pages(live_server, firm):
+    """A page kept on the phone holds the CSRF token of the session it was made in (the
+    offline page is kept when the worker is installed), and a login since has changed it.
+    The queue sends with the token in Django's cookie, so what it sends is not refused."""
+    from playwright.sync_api import expect, sync_playwright
+
+    case = firm.surveying_case()
+    survey_url = live_server.url + reverse("field:m-survey", args=[case.case_no])
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        page.goto(survey_url)
+        page.evaluate(
+            """() => { document.querySelector("meta[name=csrf-token]").content =
+                "a-token-of-an-earlier-session-000000000000000000000000000000000"; }"""
+        )
+        page.select_option("select[name=scene]", "first")
+        page.select_option("select[name=accident_type]", "vehicle_collision")
+        page.select_option("select[name=liability]", "major")
+        page.fill("textarea[name=description]", SURVEYED)
+        page.click("[data-testid=submit]")
+        sent = page.locator("[data-queue-item][data-status=sent]")
+        expect(sent).to_have_count(1, timeout=20000)
+        browser.close()
+    assert SurveyRecord.objects.get(case=case).description == SURVEYED
+    assert problems == []

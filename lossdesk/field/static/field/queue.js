@@ -59,7 +59,13 @@
     return lastSeq;
   }
 
+  /* The CSRF token from the cookie, which Django keeps current (a login changes it), not
+     the page's: a page kept on the phone (the offline page, kept when the worker was
+     installed) holds the token of the session it was made in, and its queue's sends would
+     be refused (403). The page's token only when there is no cookie. */
   function csrfToken() {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
     const meta = document.querySelector("meta[name=csrf-token]");
     return meta ? meta.content : "";
   }
@@ -235,5 +241,13 @@
     resume();
   });
 
-  window.FieldQueue = { add, all, pump, retry, clearSent, onChange: (fn) => listeners.push(fn) };
+  window.FieldQueue = {
+    add,
+    all,
+    pump,
+    retry,
+    clearSent,
+    csrfToken,
+    onChange: (fn) => listeners.push(fn),
+  };
 })();

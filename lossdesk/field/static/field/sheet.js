@@ -19,11 +19,6 @@
   const template = document.getElementById("sheet-line-template");
   const editors = [];
 
-  function csrf() {
-    const meta = document.querySelector("meta[name=csrf-token]");
-    return meta ? meta.content : "";
-  }
-
   // "１２．５" (full-width, as some IMEs type) → "12.5"
   function normalise(text) {
     return String(text === null || text === undefined ? "" : text)
@@ -63,7 +58,11 @@
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": window.FieldQueue.csrfToken(),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await response.json().catch(() => null);
