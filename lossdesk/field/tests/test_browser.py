@@ -405,7 +405,7 @@ def test_the_queue_sends_with_the_current_csrf_token_not_the_pages(live_server, 
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        _context, page = phone_login(browser, live_server.url, "zhangsan", problems)
         page.goto(survey_url)
         page.evaluate(
             """() => { document.querySelector("meta[name=csrf-token]").content =
