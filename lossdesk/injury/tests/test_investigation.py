@@ -387,3 +387,29 @@ def test_a_flag_decision_s_reason_stays_off_the_timeline(client, firm, item):
     html = client.get(reverse("claims:case-detail", args=[item.case.case_no])).content.decode()
 
     assert "已确认医疗调查疑点：挂床住院" in html and "既往抑郁症" not in html
+
+
+def test_the_migration_takes_the_reasons_off_timelines_written_before(firm, item):
+    """injury/0004: an event written with the reason (before decision 0026) loses it, and
+    keeps the decision, the flag and the item; other events are left as they are."""
+    from importlib import import_module
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0004_flag_reasons_off_the_timeline"
+    migration = import_module(f"lossdesk.injury.migrations.{name}")
+    historical = MigrationLoader(connection).project_state(("injury", name)).apps
+    events = historical.get_model("claims", "CaseEvent").objects  # as the migration sees them
+    raised = visit(firm, item, present=False, findings="床位空置").flags.get()
+    decide(firm, raised, note="伤者既往抑郁症，夜间回家服药")
+    event = CaseEvent.objects.get(type=EventType.INVESTIGATION_FLAG_DECIDED)
+    shown = event.message
+    events.filter(pk=event.pk).update(message=f"{shown}：伤者既往抑郁症，夜间回家服药")
+    others = dict(CaseEvent.objects.exclude(pk=event.pk).values_list("pk", "message"))
+
+    migration.strip_reasons(historical, None)
+
+    event.refresh_from_db()
+    assert event.message == shown == f"已确认医疗调查疑点：挂床住院（{item.label}）"
+    assert dict(CaseEvent.objects.exclude(pk=event.pk).values_list("pk", "message")) == others
