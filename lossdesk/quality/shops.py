@@ -104,7 +104,8 @@ def shop_statistics(
             returned_cases=Count("loss_item__case", distinct=True, filter=Q(returned=True)),
         )
     )
-    shops = RepairShop.objects.in_bulk([r["repair_shop"] for r in rows])
+    # With its branch: the ranking shows it, one statement per shop otherwise.
+    shops = RepairShop.objects.select_related("branch").in_bulk([r["repair_shop"] for r in rows])
     out = {r["repair_shop"]: ShopStatistic(shop=shops[r["repair_shop"]]) for r in rows}
     for r in rows:
         stat = out[r["repair_shop"]]

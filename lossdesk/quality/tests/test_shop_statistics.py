@@ -7,7 +7,9 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -24,6 +26,8 @@ from lossdesk.quality.shops import shop_statistics
 from lossdesk.testing import API, client_for
 
 pytestmark = pytest.mark.django_db
+
+BRANCH_BY_ID = 'SELECT "org_branch"."id"'
 
 
 @pytest.fixture
@@ -112,10 +116,13 @@ def test_the_ranking_page_its_excel_and_the_profile(firm, shops):
     client = Client()
     client.force_login(firm.zhoujiu)
 
-    page = client.get("/quality/repair-shops/").content.decode()
+    with CaptureQueriesContext(connection) as statements:
+        page = client.get("/quality/repair-shops/").content.decode()
     assert page.count('data-testid="shop-row"') == 2 and page.index(main.name) < page.index(
         second.name
     )
+    # Each shop's branch comes with the shops, not one statement per shop.
+    assert not [q for q in statements.captured_queries if q["sql"].startswith(BRANCH_BY_ID)]
     assert "50.0%" in page  # the return rate of the first shop
     # The chart draws the ranking's referrals: the first shop's bar full width, the other's none.
     chart = page[page.index('data-testid="shop-chart"') : page.index('data-testid="shop-ranking"')]
