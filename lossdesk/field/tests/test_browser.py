@@ -3,6 +3,7 @@ case goes from dispatch to survey complete on the phone with a stretch offline: 
 queue keeps a photo and a survey across a reload, sends them once the network is back, and a
 send repeated after a lost answer stays one attachment."""
 
+import re
 import time
 from datetime import timedelta
 from io import BytesIO
@@ -56,6 +57,24 @@ def wait_until(condition, seconds: float = 60) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+def unfold_top_bar(page) -> None:
+    """The desktop's top bar is folded at 390 px: tap its toggler until Bootstrap has
+    unfolded it. Under a loaded test run a tap could be lost (the logout that followed then
+    waited out its 30 s), so the state is checked, not assumed."""
+    from playwright.sync_api import expect
+
+    toggler = page.locator(".navbar-toggler")
+    for _ in range(5):
+        if toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        try:
+            expect(page.locator("#nav-main")).to_have_class(re.compile(r"\bshow\b"), timeout=3000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("the top bar did not unfold")
 
 
 def jpeg() -> bytes:
@@ -375,7 +394,7 @@ def test_a_logout_on_the_desktop_forgets_the_kept_pages_but_not_the_queue(live_s
         wait_until(lambda: page.evaluate(kept, case_url))
         # The desktop: its top bar's 退出 ends the session outside the worker's scope.
         page.goto(live_server.url + reverse("claims:case-list"))
-        page.click(".navbar-toggler")  # the top bar is folded at 390 px
+        unfold_top_bar(page)
         with page.expect_navigation():
             page.click(f"nav form[action='{reverse('logout')}'] button")
         assert page.url.endswith(reverse("login"))
