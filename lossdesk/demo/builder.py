@@ -56,6 +56,7 @@ from lossdesk.claims.choices import (
     SceneType,
 )
 from lossdesk.claims.models import Case
+from lossdesk.claims.photos import nearest_in_other_cases, prepare_photo
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile
 from lossdesk.demo import billing as billing_demo
@@ -2210,7 +2211,8 @@ class DemoBuilder(
             self.clock.now += timedelta(seconds=rng.randint(20, 90))
             vehicle = plan.vehicles[(index - 2) % len(plan.vehicles)] if index > 1 else insured
             item = next((i for i in items if i.plate == vehicle.plate), None)
-            upload = demo_photo(
+            upload = distinct_photo(
+                plan.case,
                 rng,
                 plate=vehicle.plate,
                 zone=vehicle.zone,
@@ -2437,6 +2439,22 @@ def _font(size: int):
         except OSError:
             continue
     return ImageFont.load_default(size)
+
+
+def distinct_photo(case: Case, rng: random.Random, **drawing) -> SimpleUploadedFile:
+    """demo_photo, drawn again while another case holds a near-duplicate of it (the
+    perceptual hash and search of an upload, claims.photos). The drawings are random, and
+    now and then two cases' photos came out alike and the demo showed a false finding. A
+    redraw uses the case's own generator, so the shared one's sequence stays as it was."""
+    upload = demo_photo(rng, **drawing)
+    redraw = random.Random(f"{case.case_no}-{drawing['index']}")
+    for _attempt in range(10):
+        phash = prepare_photo(upload.read(), lambda exif: []).phash
+        upload.seek(0)
+        if nearest_in_other_cases(phash, case.pk) is None:
+            break
+        upload = demo_photo(redraw, **drawing)
+    return upload
 
 
 def demo_photo(
