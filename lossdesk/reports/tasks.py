@@ -1,13 +1,17 @@
 """Background work of the reports app (django.tasks; `manage.py db_worker` with the
 database queue)."""
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.tasks import task
 from django.tasks.backends.immediate import ImmediateBackend
+from django.utils import timezone
 
-# Set while a refresh is queued and not yet started: the commits meanwhile queue no other.
+# A change queues a refresh to run when its window ends; the changes in the window are
+# covered by it and queue nothing more. Set in the cache for the window's length.
 QUEUED = "reports:rollups-refresh-queued"
-QUEUED_FOR = 600  # seconds: a queued refresh lost with its worker is queued again after it
+WINDOW = timedelta(seconds=5)
 
 
 @task
@@ -17,15 +21,21 @@ def refresh_statistics() -> int:
     itself (≈ 0.1 s per day, branch and client touched at 1M cases, decision 0028)."""
     from lossdesk.reports import rollups
 
-    cache.delete(QUEUED)  # from now on a change needs another refresh
     return rollups.refresh()
 
 
 def queue_refresh() -> None:
-    """After a commit that made cases stale: one refresh queued for the worker, unless one
-    is queued already. Without a worker (the inline backend) nothing is queued: the next
-    read refreshes, as it did before, instead of every write."""
-    if isinstance(refresh_statistics.get_backend(), ImmediateBackend):
+    """After a commit that made cases stale: a refresh queued for the worker to run at the
+    end of the current window, unless one is queued for it already. The window is kept in
+    the cache, so with a cache per process (no CACHES setting) each process queues at
+    most one refresh a window. Without a worker (the inline backend) nothing is queued: the
+    next read refreshes, as it did before, instead of every write."""
+    backend = refresh_statistics.get_backend()
+    if isinstance(backend, ImmediateBackend):
         return
-    if cache.add(QUEUED, True, timeout=QUEUED_FOR):
+    if not cache.add(QUEUED, True, timeout=WINDOW.total_seconds()):
+        return
+    if backend.supports_defer:
+        refresh_statistics.using(run_after=timezone.now() + WINDOW).enqueue()
+    else:
         refresh_statistics.enqueue()

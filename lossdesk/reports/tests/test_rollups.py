@@ -5,7 +5,9 @@ equal the same tables counted from the rows."""
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +33,7 @@ from lossdesk.reports.statistics import (
     one_decimal,
     whole_months,
 )
-from lossdesk.reports.tasks import QUEUED, refresh_statistics
+from lossdesk.reports.tasks import QUEUED, WINDOW, refresh_statistics
 from lossdesk.reports.tests.conftest import MARCH
 
 pytestmark = pytest.mark.django_db
@@ -288,24 +290,29 @@ def cancel(month, name):
     do_cancel_case(case, reason=CancelReason.DUPLICATE, actor=month.firm.zhaoliu)
 
 
-def test_with_a_worker_the_commits_queue_one_refresh_and_it_brings_the_rollups_up_to_date(
+def test_with_a_worker_a_window_of_commits_queues_one_refresh(
     month, worker_queue, django_capture_on_commit_callbacks
 ):
     rollups.refresh()
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel(month, "A")
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel(month, "B")
-    assert queued_refreshes(worker_queue) == 1  # the second commit found one queued
-    assert StaleCase.objects.count() >= 2
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel(month, "A")
+        clock.shift(timedelta(seconds=2))
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel(month, "B")
+        queued = [r for r in worker_queue.results if r.task.name == "refresh_statistics"]
+        assert len(queued) == 1  # the second commit fell in the window of the first
+        assert queued[0].task.run_after == timezone.now() - timedelta(seconds=2) + WINDOW
+        assert StaleCase.objects.count() >= 2
 
-    assert refresh_statistics.call() == 2  # the worker runs it: both cases
-    assert not StaleCase.objects.exists()
-    assert_rollups_equal_raw()
+        assert refresh_statistics.call() == 2  # the worker runs it at the window's end: both
+        assert not StaleCase.objects.exists()
+        assert_rollups_equal_raw()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel(month, "G")
-    assert queued_refreshes(worker_queue) == 2  # once it has started, a change queues again
+        clock.shift(WINDOW)  # the window is over: the next change queues another
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel(month, "G")
+        assert queued_refreshes(worker_queue) == 2
 
 
 def test_without_a_worker_a_commit_queues_nothing_and_the_read_refreshes(
