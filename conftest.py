@@ -34,6 +34,11 @@ def pytest_configure(config):
                 super().__init__(*args, **kwargs)
 
         LiveServerThread.server_class = SerialServer
+    # The suite's cache stays in each test process's memory even where the shell sets
+    # LOSSDESK_CACHE_URL: no test depends on what a Redis holds (test_cache.py builds its own).
+    django_settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     # Real hashing costs ~0.5 s a password; the tests create a dozen staff per test.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The suite logs in from one address many times a minute; throttling has its own tests

@@ -131,6 +131,25 @@ else:
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The API's throttles and the statistics' refresh window count in the cache, so the app
+# processes must share one: LOSSDESK_CACHE_URL (redis://host:6379/1) puts it in Redis. Unset,
+# each process keeps its own in memory, enough for the demo's one process (decision 0029).
+_cache_url = os.environ.get("LOSSDESK_CACHE_URL", "")
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            # Tells apart several LossDesk instances (production, staging) on one Redis.
+            "KEY_PREFIX": os.environ.get("LOSSDESK_CACHE_KEY_PREFIX", "lossdesk"),
+            # A hung Redis holds a request at most this long (seconds) before it goes on
+            # without the cache; redis-py waits 5 s by default.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_USER_MODEL = "org.Staff"
 # The login-attempt backend comes first: a locked-out username is refused before its
 # password is even checked (decision 0011).

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import connections
+
+SHARED_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
 @register(Tags.database)
@@ -23,3 +26,19 @@ def check_postgresql_ctype(app_configs=None, databases=None, **kwargs):
                 )
             )
     return warnings
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """Warn (`check --deploy`) when each process keeps its own cache: the API's throttles and
+    the statistics' refresh window then count per process (decision 0029)."""
+    if settings.CACHES["default"]["BACKEND"] == SHARED_CACHE:
+        return []
+    return [
+        Warning(
+            "No shared cache: API throttling and the statistics' refresh window count "
+            "separately in each app process (N processes allow N times the rate).",
+            hint="Set LOSSDESK_CACHE_URL=redis://host:6379/1 (docs/deployment.md).",
+            id="lossdesk.W002",
+        )
+    ]
