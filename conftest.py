@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import modify_settings
@@ -59,6 +61,24 @@ def firm(db, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     return Firm()
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The default cache in a Redis where nothing listens, and the stand-in its callers fall
+    back to in this process empty (decision 0029)."""
+    from lossdesk.core.cache import process_cache
+
+    process_cache.clear()
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/1",
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

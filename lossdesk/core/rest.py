@@ -1,6 +1,8 @@
 """What DRF loads from settings: authentication, throttles and pagination. DRF imports this
 module while reading its settings, so it must not import rest_framework.views."""
 
+import logging
+
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from knox.auth import TokenAuthentication
@@ -8,7 +10,10 @@ from rest_framework import authentication, exceptions, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 
+from lossdesk.core.cache import CacheUnreachable, process_cache
 from lossdesk.core.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
 
 
 class PasswordChangeRequired(exceptions.PermissionDenied):
@@ -88,11 +93,29 @@ class RatesFromSettings:
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
 
-class AnonRateThrottle(RatesFromSettings, throttling.AnonRateThrottle):
+class ProcessCountWhileCacheDown:
+    """While the shared cache (Redis) is unreachable a call is counted in this process's
+    memory, as without LOSSDESK_CACHE_URL, and the outage is logged: the rate holds per
+    process until Redis is back, rather than every API call answering 500 (decision 0029)."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CacheUnreachable as exc:
+            logger.error(
+                "API throttle %r counts in this process only, the cache is unreachable: %s",
+                self.scope,
+                exc,
+            )
+            self.cache = process_cache
+            return super().allow_request(request, view)
+
+
+class AnonRateThrottle(RatesFromSettings, ProcessCountWhileCacheDown, throttling.AnonRateThrottle):
     pass
 
 
-class UserRateThrottle(RatesFromSettings, throttling.UserRateThrottle):
+class UserRateThrottle(RatesFromSettings, ProcessCountWhileCacheDown, throttling.UserRateThrottle):
     pass
 
 

@@ -1,6 +1,8 @@
 """The cache the app processes share (decision 0029): LOSSDESK_CACHE_URL puts it in Redis,
-`check --deploy` warns without it, and the API's throttles count in it across processes."""
+`check --deploy` warns without it, the API's throttles count in it across processes, and
+while Redis is unreachable each process counts on its own instead of answering 500."""
 
+import logging
 import os
 import runpy
 import uuid
@@ -13,7 +15,7 @@ from django.core.checks import Tags, run_checks
 from redis.exceptions import RedisError
 
 from lossdesk.core.rest import UserRateThrottle
-from lossdesk.testing import API, client_for, error_of
+from lossdesk.testing import API, PASSWORD, client_for, error_of
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -60,6 +62,38 @@ def test_the_deploy_check_warns_without_a_shared_cache(settings):
     settings.CACHES = {"default": {"BACKEND": RedisCache.__module__ + ".RedisCache"}}
     deploy = run_checks(include_deployment_checks=True, tags=[Tags.caches])
     assert "lossdesk.W002" not in [w.id for w in deploy]
+
+
+# --- Redis unreachable -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_redis_unreachable_the_api_answers_and_throttles_in_each_process(
+    firm, settings, unreachable_cache, caplog
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "3/minute"},
+    }
+    client = client_for(firm.lisi)
+    with caplog.at_level(logging.ERROR, logger="lossdesk.core.rest"):
+        for _ in range(3):
+            assert client.get(f"{API}/cases").status_code == 200
+        over = client.get(f"{API}/cases")  # counted in this process's memory
+        anonymous = client_for(None).post(
+            f"{API}/auth/token", {"username": "zhangsan", "password": PASSWORD}, format="json"
+        )
+
+    assert over.status_code == 429
+    assert error_of(over)["code"] == "throttled"
+    assert anonymous.status_code == 200
+    # DRF's user throttle counts an anonymous call by its address too.
+    errors = [r.getMessage().split(",")[0] for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [
+        *["API throttle 'user' counts in this process only"] * 4,
+        "API throttle 'anon' counts in this process only",
+        "API throttle 'user' counts in this process only",
+    ]
 
 
 # --- Redis shared by the app processes -------------------------------------------------------

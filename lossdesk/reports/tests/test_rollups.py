@@ -2,6 +2,7 @@
 of the cases they sum, row for row, after any mix of changes; and the tables read from them
 equal the same tables counted from the rows."""
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -313,6 +314,23 @@ def test_with_a_worker_a_window_of_commits_queues_one_refresh(
         with django_capture_on_commit_callbacks(execute=True):
             cancel(month, "G")
         assert queued_refreshes(worker_queue) == 2
+
+
+def test_with_the_cache_unreachable_the_window_is_kept_in_the_process(
+    month, worker_queue, unreachable_cache, caplog, django_capture_on_commit_callbacks
+):
+    rollups.refresh()
+    with caplog.at_level(logging.ERROR, logger="lossdesk.reports.tasks"):
+        for name in ("A", "B"):
+            with django_capture_on_commit_callbacks(execute=True):
+                cancel(month, name)
+    assert queued_refreshes(worker_queue) == 1  # the second commit fell in the first's window
+    assert caplog.records
+    assert {r.getMessage().split(",")[0] for r in caplog.records} == {
+        "Statistics refresh window kept in this process"
+    }
+    assert refresh_statistics.call() == 2
+    assert_rollups_equal_raw()
 
 
 def test_without_a_worker_a_commit_queues_nothing_and_the_read_refreshes(
