@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Production smoke test: the documented start-up (docs/deployment.md) on a fresh PostgreSQL
-# database `lossdesk_smoke` — migrate, collectstatic into a temporary STATIC_ROOT, gunicorn
+# database `lossdesk_smoke` and the Redis cache at 127.0.0.1:6379 (under a key prefix of this
+# run, deleted at the end) — migrate, collectstatic into a temporary STATIC_ROOT, gunicorn
 # on a free localhost port with production settings — then the login page, a hashed static
-# file and two API calls, and the server is stopped again.
+# file, API calls and the anonymous rate counted in Redis across the two workers, and the
+# server is stopped again.
 #
 # The script plays the TLS-terminating load balancer: it sends `X-Forwarded-Proto: https`
 # (LOSSDESK_TRUST_X_FORWARDED_PROTO=1), so SSL redirect, HSTS and secure cookies stay on as
@@ -20,6 +22,10 @@ stop_server() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid"
     wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "${LOSSDESK_CACHE_KEY_PREFIX:-}" ]; then
+    redis-cli -u "$LOSSDESK_CACHE_URL" --scan --pattern "$LOSSDESK_CACHE_KEY_PREFIX:*" |
+      xargs -r redis-cli -u "$LOSSDESK_CACHE_URL" del >/dev/null || true
   fi
   rm -rf "$work"
 }
@@ -41,7 +47,12 @@ export LOSSDESK_TRUST_X_FORWARDED_PROTO=1
 export LOSSDESK_VAR_DIR="$work/var"
 export LOSSDESK_STATIC_ROOT="$work/static"
 export DATABASE_URL="$PG/$DB"
+export LOSSDESK_CACHE_URL=redis://127.0.0.1:6379/1
+export LOSSDESK_CACHE_KEY_PREFIX="lossdesk-smoke-$$"
+export LOSSDESK_THROTTLE_ANON=5/minute
 mkdir -p "$LOSSDESK_VAR_DIR"
+
+redis-cli -u "$LOSSDESK_CACHE_URL" ping >/dev/null 2>&1 || fail "no Redis at $LOSSDESK_CACHE_URL"
 
 echo "smoke: database $DB"
 psql -q "$PG/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB"
@@ -113,5 +124,15 @@ status=$(fetch /api/v1/openapi.json "${https[@]}")
 expect_status "$status" 200 "/api/v1/openapi.json"
 python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["openapi"].startswith("3.")' \
   "$work/body" || fail "openapi.json is not an OpenAPI 3 document"
+
+# The two anonymous API calls above are counted in Redis, for both workers at once: three
+# more reach LOSSDESK_THROTTLE_ANON (5/minute), and the next is refused whichever answers.
+redis-cli -u "$LOSSDESK_CACHE_URL" --scan --pattern "$LOSSDESK_CACHE_KEY_PREFIX:*throttle_anon_*" |
+  grep . >/dev/null || fail "no anonymous throttle count in Redis"
+for _ in 1 2 3; do
+  expect_status "$(fetch /api/v1/openapi.json "${https[@]}")" 200 "an anonymous call within the rate"
+done
+status=$(fetch /api/v1/openapi.json "${https[@]}")
+expect_status "$status" 429 "the 6th anonymous call within a minute"
 
 echo "smoke: OK"
