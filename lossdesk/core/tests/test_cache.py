@@ -59,7 +59,7 @@ def test_the_deploy_check_warns_without_a_shared_cache(settings):
     # Only `check --deploy`: a development `runserver` or `migrate` does not warn.
     assert "lossdesk.W002" not in [w.id for w in run_checks(tags=[Tags.caches])]
 
-    settings.CACHES = {"default": {"BACKEND": RedisCache.__module__ + ".RedisCache"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
     deploy = run_checks(include_deployment_checks=True, tags=[Tags.caches])
     assert "lossdesk.W002" not in [w.id for w in deploy]
 
