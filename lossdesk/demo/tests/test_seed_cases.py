@@ -11,11 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from lossdesk.audit.models import PiiAccess
 from lossdesk.claims.choices import (
     CaseStatus,
     EventType,
@@ -25,7 +26,7 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord, is_chinese_words
 from lossdesk.core.numbering import next_numbers
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
-from lossdesk.demo.management.commands.bench_cases import KINDS
+from lossdesk.demo.management.commands.bench_cases import KINDS, Command
 from lossdesk.demo.scale import SEED_MARK, seeded_cases
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch, Report
@@ -234,6 +235,59 @@ def test_bench_prints_one_json_line_with_every_kind_for_both_users(seed_db):
             assert figures["samples"] == 2
     assert result["kinds"]["search_case_no"]["avg_rows"] == 1
     assert result["rss_mb"] > 0
+
+
+def _statements(work) -> list[tuple]:
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        work()
+    return captured
+
+
+def test_the_replay_deletes_the_rows_it_inserted_and_rolls_back_other_writes(seed_db):
+    """The bench replays a request's statements without a ROLLBACK (which would drop the
+    connection's prepared statements): an INSERT it repeats (a phone's access record) is
+    deleted again, and a replay with another write is rolled back, so the bench leaves the
+    data as the requests left it."""
+    user = staff("hq", "branch_manager")
+    inserted = _statements(
+        lambda: PiiAccess.objects.create(user=user, case_no="C1", source="bench-test")
+    )
+    records = PiiAccess.objects.count()
+    assert Command.replay(inserted) > 0
+    assert PiiAccess.objects.count() == records
+
+    case = Case.objects.order_by("pk").first()
+    updated = _statements(lambda: Case.objects.filter(pk=case.pk).update(cancel_note="replayed"))
+    Case.objects.filter(pk=case.pk).update(cancel_note=case.cancel_note)
+    assert Command.replay(updated) > 0
+    case.refresh_from_db()
+    assert case.cancel_note != "replayed"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's prepared statements")
+def test_the_replay_keeps_the_connections_prepared_statements(seed_db):
+    """What a worker's requests run is prepared once per connection; a replay ended by a
+    ROLLBACK made psycopg deallocate them all, so every request after it was planned anew."""
+    user = staff("hq", "branch_manager")
+    for _ in range(3):  # past settings' prepare_threshold
+        list(Case.objects.filter(pk=1))
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    assert prepared() > 0
+    Command.replay(
+        _statements(lambda: PiiAccess.objects.create(user=user, case_no="C1", source="bench"))
+    )
+    assert prepared() > 0
 
 
 def _contains(case, term: str, phones: bool) -> bool:

@@ -6,8 +6,8 @@ Each request goes through Django's test client against the real URL (middleware,
 authentication by session, filters, serializers, templates), timed from the call to the
 response. The SQL statements it issued are captured (`connection.execute_wrapper`: their
 text and parameters, as the driver received them) and replayed bare on a cursor, rows
-fetched, inside a transaction that is rolled back (a phone search writes its access
-record): the database's share. p50/p95 in milliseconds, their ratio, the mean number of
+fetched, leaving the data as it was and the connection's prepared statements in place
+(`replay`): the database's share. p50/p95 in milliseconds, their ratio, the mean number of
 statements and of rows in the answer; the kind's samples stop early once its time budget
 (`--budget`) is spent, and `samples` says how many were taken. Ends with the RSS of the
 process."""
@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import statistics
 import time
@@ -54,6 +55,10 @@ KINDS = (
     "floor",
 )
 SAMPLES = 20  # cases searched for / shown, per user
+# The replay's writes: an INSERT that returns its id can be deleted again (replay()).
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+INSERTED = re.compile(r'\s*INSERT\s+INTO\s+"(?P<table>\w+)"', re.IGNORECASE)
+RETURNING_ID = re.compile(r'\bRETURNING\s+"\w+"\."id"\s*$', re.IGNORECASE)
 PAGE_SIZE = 50  # the API's page
 DEEP_PAGE = 500
 
@@ -309,17 +314,39 @@ class Command(BaseCommand):
 
     @staticmethod
     def replay(captured) -> float:
+        """The captured statements run again on the request's connection, rows fetched: the
+        database's share of the request. The replay ends with a COMMIT, as the request did:
+        a ROLLBACK would make psycopg forget the connection's prepared statements
+        (server-side binding, `prepare_threshold`), so the next request, and the replays,
+        would be parsed and planned from scratch, which no request of a worker's is. Rows a
+        replayed INSERT adds (a phone search's access record) are deleted again inside the
+        replay's transaction, after the timing; a replay with any other write is rolled
+        back instead."""
+        inserts = [None if many else INSERTED.match(sql) for sql, _, many in captured]
+        undone_by_delete = not any(
+            WRITE.match(sql) and not (inserted and RETURNING_ID.search(sql))
+            for (sql, _, _), inserted in zip(captured, inserts, strict=True)
+        )
         with transaction.atomic(), connection.cursor() as cursor:
+            added: list[tuple[str, object]] = []
             started = time.perf_counter()
-            for sql, params, many in captured:
+            for (sql, params, many), inserted in zip(captured, inserts, strict=True):
                 if many:
                     cursor.executemany(sql, params)
                     continue
                 cursor.execute(sql, params)
                 if cursor.description is not None:
-                    cursor.fetchall()
+                    rows = cursor.fetchall()
+                    if inserted:
+                        added += [(inserted["table"], row[0]) for row in rows]
             elapsed = (time.perf_counter() - started) * 1000
-            transaction.set_rollback(True)
+            if undone_by_delete:
+                for table, pk in added:
+                    cursor.execute(
+                        f"DELETE FROM {connection.ops.quote_name(table)} WHERE id = %s", [pk]
+                    )
+            else:
+                transaction.set_rollback(True)
         return elapsed
 
     @staticmethod
