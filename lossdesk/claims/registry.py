@@ -104,8 +104,10 @@ class CaseContribution:
     # Case actions it declares (claims.actions.CaseAction): their panels come before
     # claims' own on the case page; their pages and API endpoints are built like claims'.
     actions: Callable[[], Iterable[type]] | None = None
-    # select_related / prefetch_related on the case page and the case API detail.
+    # select_related / prefetch_related on the case page and the case API detail, and
+    # what only the page shows (the API detail reads no column it does not answer).
     select_related: tuple[str, ...] = ()
+    page_select_related: tuple[str, ...] = ()
     page_prefetch: tuple[Prefetch, ...] = ()
     api_prefetch: tuple[Prefetch, ...] = ()
     # Fields of the case API detail: () -> {name: field}, each inserted after the field

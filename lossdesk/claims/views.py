@@ -208,7 +208,7 @@ def case_detail_queryset(user):
         Case.objects.for_user(user)
         .annotate(**registry.annotations("page", user))
         .select_related(
-            *(name for c in contributed for name in c.select_related),
+            *(name for c in contributed for name in (*c.select_related, *c.page_select_related)),
             "client",
             "branch",
             "surveyor",

@@ -5,6 +5,7 @@ cases a delegation shows to the receiving branch, and what follows closing and c
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 
 from lossdesk.claims.models import Case
+from lossdesk.claims.queries import joined
 from lossdesk.claims.registry import CaseContribution, register_case_contribution
 from lossdesk.claims.signals import case_cancelled, case_closed
 from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES
@@ -57,7 +58,7 @@ def api_fields() -> dict:
 
 def _dispatches(*order: str) -> Prefetch:
     return Prefetch(
-        "dispatches", Dispatch.objects.select_related("surveyor", "dispatched_by").order_by(*order)
+        "dispatches", joined(Dispatch.objects.all(), "surveyor", "dispatched_by").order_by(*order)
     )
 
 
@@ -82,12 +83,8 @@ def register() -> None:
                 "side": ("intake/includes/case_dispatches.html", "intake/includes/case_cards.html"),
             },
             actions=actions,
-            select_related=(
-                "report",
-                "report__client_branch",
-                "report__created_by",
-                "report__possible_duplicate_of",
-            ),
+            select_related=("report", "report__client_branch", "report__created_by"),
+            page_select_related=("report__possible_duplicate_of",),
             page_prefetch=(_dispatches("-dispatched_at", "-id"),),
             api_prefetch=(_dispatches("dispatched_at", "id"),),
             api_fields=api_fields,

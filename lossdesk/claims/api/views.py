@@ -31,10 +31,11 @@ from lossdesk.claims.filtersets import (
 )
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.claims.pagination import CasePagination
+from lossdesk.claims.queries import all_but, joined
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
-from lossdesk.org.models import Branch, Client, Staff
+from lossdesk.org.models import Branch, Client
 
 CASE_NOT_FOUND = "案件不存在或不在您的数据范围内。"
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -60,33 +61,9 @@ def get_case(request, case_no: str) -> Case:
     )
 
 
-# What the detail shows of a person it joins (an assessor, an uploader, a reviewer).
-STAFF_REF_FIELDS = frozenset({"id", "full_name"})
-
-
-def joined(queryset, *paths: str):
-    """queryset.select_related(*paths) with each person joined read as id and name only:
-    the staff table's two dozen columns per join were most of the loss items' select list
-    (249 columns), and Django hashes every selected column while compiling an ordered
-    query (issue 16, decision 0025)."""
-    deferred = []
-    for lookup in paths:
-        model = queryset.model
-        for step in lookup.split("__"):
-            model = model._meta.get_field(step).related_model
-        if model is Staff:
-            deferred += [
-                f"{lookup}__{field.name}"
-                for field in Staff._meta.concrete_fields
-                if field.name not in STAFF_REF_FIELDS
-            ]
-    return queryset.select_related(*paths).defer(*deferred)
-
-
 def to_one_prefetches(model, paths) -> list[Prefetch]:
-    """`model`'s to-one relations `paths` ("report", "report__created_by") as one prefetch
-    per first step, each joining the rest: on PostgreSQL the case joined to all of them
-    spent ≈ 8 ms planning its join order (issue 16) against ≈ 0.2 ms each."""
+    """`model`'s to-one relations `paths` ("sheet", "sheet__assessor") as one prefetch per
+    first step, each joining the rest."""
     rest: dict[str, list[str]] = {}
     for lookup in paths:
         first, _, tail = lookup.partition("__")
@@ -119,37 +96,38 @@ def load_line_parts(items) -> None:
 
 def detail_queryset(user):
     """Cases in `user`'s scope with everything the detail shows but the loss lines' parts
-    (load_line_parts), in a fixed number of queries whatever the case holds."""
+    (load_line_parts), in a fixed number of queries whatever the case holds: the to-one
+    relations joined to the case, one statement per to-many part (decision 0030)."""
     contributed = registry.contributions()
-    return (
-        Case.objects.for_user(user)
-        .select_related("client", "branch", "surveyor")
-        .prefetch_related(
-            *to_one_prefetches(
-                Case,
-                [
-                    *(name for c in contributed for name in c.select_related),
-                    "survey__surveyed_by",
-                    "adjusting_report__issued_by",
-                    "adjusting_report__issuing_branch",
-                ],
+    return joined(
+        Case.objects.for_user(user),
+        "client",
+        "branch",
+        "surveyor",
+        *(name for c in contributed for name in c.select_related),
+        "survey__surveyed_by",
+        "adjusting_report__issued_by",
+        "adjusting_report__issuing_branch",
+    ).prefetch_related(
+        Prefetch("loss_items", LossItem.objects.order_by("seq")),
+        *(prefetch for c in contributed for prefetch in c.api_prefetch),
+        Prefetch(
+            "attachments",
+            joined(Attachment.objects.all(), "loss_item", "uploaded_by", "duplicate_of__case")
+            # Another case's photo is named by its id and case number.
+            .defer(
+                *all_but("duplicate_of", Attachment, {"case"}),
+                *all_but("duplicate_of__case", Case, {"case_no"}),
+            )
+            .order_by("uploaded_at", "id"),
+        ),
+        Prefetch("reviews", joined(Review.objects.all(), "reviewer").order_by("created_at")),
+        Prefetch(
+            "document_requests",
+            joined(DocumentRequest.objects.all(), "requested_by", "fulfilled_by").order_by(
+                "requested_at", "id"
             ),
-            Prefetch("loss_items", LossItem.objects.order_by("seq")),
-            *(prefetch for c in contributed for prefetch in c.api_prefetch),
-            Prefetch(
-                "attachments",
-                joined(
-                    Attachment.objects.all(), "loss_item", "uploaded_by", "duplicate_of__case"
-                ).order_by("uploaded_at", "id"),
-            ),
-            Prefetch("reviews", joined(Review.objects.all(), "reviewer").order_by("created_at")),
-            Prefetch(
-                "document_requests",
-                joined(DocumentRequest.objects.all(), "requested_by", "fulfilled_by").order_by(
-                    "requested_at", "id"
-                ),
-            ),
-        )
+        ),
     )
 
 
