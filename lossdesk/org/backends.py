@@ -16,6 +16,12 @@ class LoginAttemptBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+# What each position may do as this process last read it: (position id, permissions token)
+# -> permission names. A few dozen positions; stale entries are dropped past the bound.
+REMEMBERED_MAX = 1000
+_remembered: dict[tuple, frozenset[str]] = {}
+
+
 class PositionBackend(ModelBackend):
     """Permissions come from the staff member's position only: no per-user grants and no
     groups, so what a person may do is always readable from their position."""
@@ -29,6 +35,27 @@ class PositionBackend(ModelBackend):
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def get_group_permissions(self, user_obj, obj=None):
+        """The position's permissions as this process last read them, while the position's
+        permissions token (read with the user on every request) is unchanged: one statement
+        fewer on every request (decision 0030)."""
+        position = user_obj.position if user_obj.position_id else None
+        if position is None or user_obj.is_superuser or obj is not None:
+            return super().get_group_permissions(user_obj, obj)
+        if not user_obj.is_active:
+            return set()
+        key = (position.pk, position.permissions_token)
+        names = _remembered.get(key)
+        if names is None:
+            rows = Permission.objects.filter(position=position).values_list(
+                "content_type__app_label", "codename"
+            )
+            names = frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+            if len(_remembered) >= REMEMBERED_MAX:  # stale tokens' entries, never read again
+                _remembered.clear()
+            _remembered[key] = names
+        return set(names)
 
     def _get_user_permissions(self, user_obj):
         return Permission.objects.none()

@@ -91,6 +91,9 @@ class Position(models.Model):
     data_scope = models.CharField("数据范围", max_length=10, choices=DataScope.choices)
     permissions = models.ManyToManyField(Permission, blank=True, verbose_name="权限")
     description = models.CharField("说明", max_length=200, blank=True)
+    # A new value whenever any position's permissions change (positions.permissions_changed):
+    # each process keys what it remembers of a position's permissions by it (PositionBackend).
+    permissions_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = "岗位"

@@ -5,6 +5,8 @@ Administrators can edit business positions later; migrations only add what is mi
 three administrator positions (三员) are fixed here: they hold exactly their listed
 permissions, re-synced on every migrate, and can never carry any other permission."""
 
+import uuid
+
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
@@ -176,6 +178,19 @@ def refuse_foreign_permissions(sender, instance, action, reverse, model, pk_set,
                     ]
                 }
             )
+
+
+def permissions_changed(sender, action=None, using="default", **kwargs) -> None:
+    """m2m_changed on Position.permissions (either side) and post_delete of a Permission
+    (whose position rows go with it, without m2m_changed): every position gets a new
+    permissions token, so no process goes on using what it remembered of them. Changes are
+    rare (an administrator editing a position), so all positions at once, in one statement,
+    rather than working out which side changed."""
+    if action not in (None, "post_add", "post_remove", "post_clear"):
+        return
+    from lossdesk.org.models import Position
+
+    Position.objects.using(using).update(permissions_token=uuid.uuid4())
 
 
 def ensure_standard_positions(sender=None, apps=global_apps, using="default", **kwargs) -> None:
