@@ -3,6 +3,7 @@ saw; the view passes it to the service as `expected_version`."""
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 
 from lossdesk.claims.choices import (
     AttachmentKind,
@@ -91,6 +92,34 @@ class MultipleFileField(forms.FileField):
         return []
 
 
+class LoadedChoiceIterator(ModelChoiceIterator):
+    """A ModelChoiceField's choices from `field.rows` (see choose_from_loaded) instead of
+    the query ModelChoiceIterator runs on every render, which never uses a prefetch's rows:
+    the case page renders forms with a loss item choice in several panels, and each read the
+    items again joined to every line's document (issue 16)."""
+
+    def rows(self):
+        return [row for row in self.field.rows if self.field.keep(row)]
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.rows():
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.rows()) + (self.field.empty_label is not None)
+
+
+def choose_from_loaded(field, rows, queryset, keep=lambda row: True) -> None:
+    """`field` (a ModelChoiceField) offers those of `rows` that `keep` accepts, rows that
+    are loaded already or only when the form is shown (a related manager's `all()`,
+    prefetched on the case page), and checks a submitted choice against `queryset`."""
+    field.iterator = LoadedChoiceIterator
+    field.rows, field.keep = rows, keep
+    field.queryset = queryset  # also gives the widget its choices, from the iterator above
+
+
 class AttachmentForm(VersionedForm):
     files = MultipleFileField(
         label="文件", help_text="可多选；照片须为 JPEG、PNG、WebP 或 HEIC 图片，单证还可为 PDF。"
@@ -106,7 +135,9 @@ class AttachmentForm(VersionedForm):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.fields["version"].required = False  # adding files conflicts with nothing
-        self.fields["loss_item"].queryset = case.loss_items.all() if case is not None else None
+        if case is not None:
+            items = case.loss_items.all()
+            choose_from_loaded(self.fields["loss_item"], items, items)
 
     def clean_loss_item(self):
         """The item's number in its case, as the API takes it."""

@@ -1,10 +1,12 @@
-"""How the case reads load the rows they only name: a person by id and name, another case by
-its number. Every column a read selects is compiled by Django and built into the model on
-each request, so a joined row carries only what the reader shows of it (issue 16,
-decisions 0025 and 0030)."""
+"""How the case reads load what they show: a row they only name (a person by id and name,
+another case by its number), and each loss line's parts for its own items only. Every
+column a read selects is compiled by Django and built into a model on each request
+(issue 16, decisions 0025, 0027 and 0030)."""
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 
+from lossdesk.claims import registry
+from lossdesk.claims.models import LossItem
 from lossdesk.org.models import Staff
 
 # What a read shows of a person it joins (an assessor, an uploader, a reviewer); the
@@ -34,3 +36,36 @@ def joined(queryset: QuerySet, *paths: str) -> QuerySet:
         if model is Staff:
             deferred += all_but(lookup, Staff, STAFF_REF_FIELDS)
     return queryset.select_related(*paths).defer(*deferred)
+
+
+def to_one_prefetches(model: type[Model], paths) -> list[Prefetch]:
+    """`model`'s to-one relations `paths` ("sheet", "sheet__assessor") as one prefetch per
+    first step, each joining the rest."""
+    rest: dict[str, list[str]] = {}
+    for lookup in paths:
+        first, _, tail = lookup.partition("__")
+        rest.setdefault(first, [])
+        if tail:
+            rest[first].append(tail)
+    prefetches = []
+    for first, tails in rest.items():
+        related = model._meta.get_field(first).related_model.objects.all()
+        # select_related() without names would follow every foreign key.
+        prefetches.append(Prefetch(first, joined(related, *tails) if tails else related))
+    return prefetches
+
+
+def load_line_parts(items, *, api: bool) -> None:
+    """What the case detail or page shows of each loss line's items (its document with what
+    that joins; the API's `item_api_prefetch`), loaded for the line's own items only: a
+    statement per part of a line the case has items of, none for the other lines. The items
+    joined to every line's parts cost 250 columns to compile and build per request (issue
+    16, decision 0027); neither reads another line's parts of an item."""
+    for line in registry.loss_lines():
+        mine = [item for item in items if item.kind in line.kinds]
+        if mine:
+            prefetch_related_objects(
+                mine,
+                *to_one_prefetches(LossItem, [line.document, *line.select_related]),
+                *(line.item_api_prefetch if api else ()),
+            )

@@ -6,7 +6,8 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from lossdesk.claims.forms import VersionedForm
+from lossdesk.claims.choices import LossItemStatus
+from lossdesk.claims.forms import VersionedForm, choose_from_loaded
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.validators import normalize_phone, normalize_plate, normalize_vin
 from lossdesk.intake import importing
@@ -176,9 +177,13 @@ class DelegationRequestForm(VersionedForm):
             if b.dispatch_region != region and b.level != "hq"
         ]
         self.fields["to_branch"].queryset = Branch.objects.filter(pk__in=others)
-        self.fields["loss_item"].queryset = (
-            case.loss_items.exclude(status="cancelled") if case is not None else None
-        )
+        if case is not None:
+            choose_from_loaded(
+                self.fields["loss_item"],
+                case.loss_items.all(),
+                case.loss_items.exclude(status=LossItemStatus.CANCELLED),
+                keep=lambda item: item.status != LossItemStatus.CANCELLED,
+            )
 
     # The ids the API takes (intake.actions.RequestDelegation).
     def clean_to_branch(self):

@@ -6,7 +6,7 @@ body, calls one service with the `version` the caller saw as `expected_version`,
 with the updated case detail (or, for an upload or a request, the created object). Service
 errors become the JSON error body in core.api.exception_handler."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -31,7 +31,7 @@ from lossdesk.claims.filtersets import (
 )
 from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
 from lossdesk.claims.pagination import CasePagination
-from lossdesk.claims.queries import all_but, joined
+from lossdesk.claims.queries import all_but, joined, load_line_parts
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
 from lossdesk.core.uploads import SERVABLE_TYPES, file_response
 from lossdesk.org.api.base import error_responses
@@ -59,39 +59,6 @@ def get_case(request, case_no: str) -> Case:
         .select_related("client", "branch")
         .filter(case_no=case_no)
     )
-
-
-def to_one_prefetches(model, paths) -> list[Prefetch]:
-    """`model`'s to-one relations `paths` ("sheet", "sheet__assessor") as one prefetch per
-    first step, each joining the rest."""
-    rest: dict[str, list[str]] = {}
-    for lookup in paths:
-        first, _, tail = lookup.partition("__")
-        rest.setdefault(first, [])
-        if tail:
-            rest[first].append(tail)
-    prefetches = []
-    for first, tails in rest.items():
-        related = model._meta.get_field(first).related_model.objects.all()
-        # select_related() without names would follow every foreign key.
-        prefetches.append(Prefetch(first, joined(related, *tails) if tails else related))
-    return prefetches
-
-
-def load_line_parts(items) -> None:
-    """What the detail shows of each loss line's items (its document with what that joins,
-    `item_api_prefetch`), loaded for the line's own items only: a statement per part of a
-    line the case has items of, none for the other lines. The items joined to every line's
-    parts cost ≈ 2 ms of planning and 250 columns to compile per detail (issue 16,
-    decision 0027); LossItemSerializer never reads another line's parts of an item."""
-    for line in registry.loss_lines():
-        mine = [item for item in items if item.kind in line.kinds]
-        if mine:
-            prefetch_related_objects(
-                mine,
-                *to_one_prefetches(LossItem, [line.document, *line.select_related]),
-                *line.item_api_prefetch,
-            )
 
 
 def detail_queryset(user):
@@ -134,7 +101,7 @@ def detail_queryset(user):
 def case_detail_response(request, case_no: str, status: int = 200, headers=None) -> Response:
     # NotFound e.g. for a surveyor who just cancelled their own case (out of scope now).
     case = one_case(detail_queryset(request.user).filter(case_no=case_no))
-    load_line_parts(case.loss_items.all())
+    load_line_parts(case.loss_items.all(), api=True)
     data = s.CaseDetailSerializer(case, context={"request": request}).data
     return Response(data, status=status, headers=headers)
 
