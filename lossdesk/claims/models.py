@@ -240,6 +240,18 @@ class LossItem(models.Model):
         return self.kind in (LossItemKind.INSURED_VEHICLE, LossItemKind.THIRD_PARTY_VEHICLE)
 
 
+class VersionedSheet(models.Model):
+    """A loss item's sheet that keeps its own version (decision 0007, amended): every save
+    of the sheet moves it (`services.check_sheet_version` gives the next one), and an editor
+    sends the one it started from, so only a save of the sheet meanwhile refuses a save, not
+    a photo or another change to the case."""
+
+    version = models.PositiveIntegerField("定损单版本", default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class SurveyRecord(models.Model):
     """What the surveyor found on site (查勘记录)."""
 

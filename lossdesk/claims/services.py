@@ -123,6 +123,30 @@ def lock_case(
     return locked, workflow.check(action, locked.status)
 
 
+def sheet_case_version(expected_version: int | None, expected_sheet_version: int | None):
+    """The case version a save of a loss item's sheet checks (decision 0007, amended): none
+    when the caller sent the sheet's version (check_sheet_version decides then: a photo or a
+    survey saved meanwhile does not refuse the sheet); the case's, as before, from a caller
+    that knows only that one."""
+    return expected_version if expected_sheet_version is None else None
+
+
+def check_sheet_version(case: Case, sheet, expected_sheet_version: int | None, label: str):
+    """Refuse (409 conflict) a save of `sheet` (a VersionedSheet, None before its first save:
+    version 0) that started from another version than the one saved now; None passes (the
+    case version was checked). Call it with the loss item's row locked: that lock serialises
+    the saves of its sheet. Returns the version the save gives the sheet."""
+    current = sheet.version if sheet is not None else 0
+    if expected_sheet_version is not None and expected_sheet_version != current:
+        raise Conflict(
+            f"{label}已被他人修改，请核对后重试。",
+            current_state=case.status,
+            current_version=case.version,
+            current_sheet_version=current,
+        )
+    return current + 1
+
+
 def check_permission(actor, action: Action) -> None:
     if not actor.has_perm(workflow.PERMISSIONS[action]):
         raise PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")

@@ -1,6 +1,7 @@
 """What every loss line's sheet editor page shares (motor's 定损单, property's 物损定损单):
 why the sheet is read-only for a user, a refusal's message naming the current state, the
-line formset's delete box, the typed form of a stored number, and where a service's
+versions the page carries and what it shows when a save meets a conflict (decision 0007),
+the line formset's delete box, the typed form of a stored number, and where a service's
 `lines.<i>.<field>` errors land on the page. The editors differ in columns and totals."""
 
 from django import forms
@@ -9,6 +10,7 @@ from lossdesk.claims import workflow
 from lossdesk.claims.choices import CaseStatus, LossItemStatus
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
 from lossdesk.core.errors import Conflict
+from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.org.positions import CASE_ASSESS
 
 
@@ -34,6 +36,45 @@ def state_message(exc: Conflict) -> str:
     if label and label not in exc.message:
         return f"{exc.message}（案件当前状态：{label}）"
     return exc.message
+
+
+def conflict_answer(exc: Conflict, data, saved, *, document_label: str):
+    """The messages of a save refused by a conflict, the input kept, and the data to show
+    the page with. When a version refused it (not a state), `saved` (the sheet as saved now,
+    None when there is none) is named and the page takes its version, so a deliberate second
+    click saves over it (decision 0007); a state refusal shows the page as posted."""
+    errors = [state_message(exc), "您填写的内容已保留，尚未保存。"]
+    if exc.extra.get("current_version") is None:
+        return errors, data
+    if saved is not None:
+        errors.append(
+            f"当前已保存的{document_label} {saved.document_no} 由 {saved.assessor} 编制，"
+            f"合计 {money(saved.total)} 元。"
+        )
+    errors.append(f"确认无误后再次点击「保存{document_label}」将以您的内容为准。")
+    data = data.copy()
+    data["sheet_version"] = str(saved.version if saved is not None else 0)
+    return errors, data
+
+
+class SheetVersionForm(forms.Form):
+    """The versions a sheet editor carries: the sheet's it was drawn from (0: none yet), so
+    only a save of this sheet meanwhile refuses the save (decision 0007, amended); or, from
+    a page drawn before sheets had their own version, the case's, checked as it was then."""
+
+    sheet_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("sheet_version", "version"):
+            self.fields[name].error_messages["invalid"] = "页面版本号无效，请刷新后重试。"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sheet_version") is None and data.get("version") is None and not self.errors:
+            self.add_error("sheet_version", "页面缺少版本号，请刷新后重试。")
+        return data
 
 
 class BaseLineFormSet(forms.BaseFormSet):

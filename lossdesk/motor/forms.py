@@ -7,7 +7,7 @@ editor and the API report the same errors."""
 from django import forms
 from django.db.models import Q
 
-from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
+from lossdesk.claims.sheet_editing import BaseLineFormSet, SheetVersionForm, plain
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.models import AssessmentLine, AssessmentSheet
@@ -97,13 +97,7 @@ def line_initial(line: AssessmentLine) -> dict:
     }
 
 
-class SheetHeaderForm(forms.Form):
-    # The version of the sheet the page was drawn from (0: none yet), not the case's: only
-    # a save of this sheet meanwhile refuses the save (decision 0007, amended).
-    sheet_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    # A page drawn before sheets had their own version posts the case version instead; it
-    # is checked against the case, as it was then.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+class SheetHeaderForm(SheetVersionForm):
     repair_shop = forms.ModelChoiceField(
         label="修理厂",
         queryset=RepairShop.objects.none(),
@@ -132,11 +126,3 @@ class SheetHeaderForm(forms.Form):
         if sheet is not None and sheet.repair_shop_id:
             scope |= Q(pk=sheet.repair_shop_id)
         self.fields["repair_shop"].queryset = RepairShop.objects.filter(scope).order_by("name")
-        for name in ("sheet_version", "version"):
-            self.fields[name].error_messages["invalid"] = "页面版本号无效，请刷新后重试。"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("sheet_version") is None and data.get("version") is None and not self.errors:
-            self.add_error("sheet_version", "页面缺少版本号，请刷新后重试。")
-        return data

@@ -4,15 +4,17 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from lossdesk.claims.models import VersionedSheet
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.motor.choices import LineKind
 
 ZERO = Decimal("0.00")
 
 
-class AssessmentSheet(models.Model):
+class AssessmentSheet(VersionedSheet):
     """The itemised assessment of one vehicle loss item (定损单). Totals are stored for
-    lists and reports and recomputed from the lines by every save (motor.rules)."""
+    lists and reports and recomputed from the lines by every save (motor.rules); its
+    version moves with every save, all through do_save_assessment_sheet."""
 
     loss_item = models.OneToOneField(
         "claims.LossItem", models.CASCADE, related_name="sheet", verbose_name="损失标的"
@@ -34,10 +36,6 @@ class AssessmentSheet(models.Model):
     sublet_total = models.DecimalField("外修金额", max_digits=14, decimal_places=2, default=ZERO)
     salvage_total = models.DecimalField("残值", max_digits=14, decimal_places=2, default=ZERO)
     total = models.DecimalField("定损合计", max_digits=14, decimal_places=2, default=ZERO)
-    # Counts the saves of this sheet (every writer goes through do_save_assessment_sheet):
-    # an editor sends the one it started from, so only a change to the sheet refuses a save,
-    # not one elsewhere in the case (decision 0007, amended).
-    version = models.PositiveIntegerField("定损单版本", default=1, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

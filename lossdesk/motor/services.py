@@ -6,9 +6,15 @@ from django.db import transaction
 
 from lossdesk.claims.choices import EventType
 from lossdesk.claims.models import LossItem
-from lossdesk.claims.services import lock_case, recompute_assessed_amount, record_event
+from lossdesk.claims.services import (
+    check_sheet_version,
+    lock_case,
+    recompute_assessed_amount,
+    record_event,
+    sheet_case_version,
+)
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
-from lossdesk.core.errors import Conflict, ErrorCode, ServiceError
+from lossdesk.core.errors import ErrorCode, ServiceError
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
@@ -171,26 +177,17 @@ def do_save_assessment_sheet(
 ) -> AssessmentSheet:
     """Create or replace the sheet of a vehicle loss item, lines and totals together.
     `expected_sheet_version` is the sheet's version the caller started from (0: no sheet
-    yet); another is a 409, and then the case version is not checked: a photo or a survey
-    saved meanwhile does not refuse the sheet. Without it, `expected_version` (the case's)
-    is checked as before, for callers that know only the case version."""
-    case_version = expected_version if expected_sheet_version is None else None
+    yet), `expected_version` the case's, checked only without it (decision 0007, amended:
+    claims.services.sheet_case_version, check_sheet_version)."""
+    case_version = sheet_case_version(expected_version, expected_sheet_version)
     case, _ = lock_case(loss_item.case, actor, Action.SAVE_SHEET, case_version)
     loss_item = LossItem.objects.select_for_update().get(pk=loss_item.pk, case=case)
     if not loss_item.is_vehicle:
         raise ServiceError(
             "只有车辆损失标的使用车辆定损单。", code=MotorErrorCode.LOSS_ITEM_NOT_VEHICLE
         )
-    # The loss item's row lock above serialises the saves of its sheet.
     sheet = AssessmentSheet.objects.filter(loss_item=loss_item).first()
-    current = sheet.version if sheet else 0
-    if expected_sheet_version is not None and expected_sheet_version != current:
-        raise Conflict(
-            "定损单已被他人修改，请核对后重试。",
-            current_state=case.status,
-            current_version=case.version,
-            current_sheet_version=current,
-        )
+    version = check_sheet_version(case, sheet, expected_sheet_version, "定损单")
     LOSS_ITEM_STATES.check(ItemAction.ASSESS, loss_item.status)
     cleaned, errors = check_lines(loss_item, lines)
     if errors:
@@ -201,8 +198,8 @@ def do_save_assessment_sheet(
     )
     before = str(sheet.total) if sheet else None
     if sheet is None:
-        sheet = AssessmentSheet(loss_item=loss_item, sheet_no=next_number("DS"), version=0)
-    sheet.version += 1
+        sheet = AssessmentSheet(loss_item=loss_item, sheet_no=next_number("DS"))
+    sheet.version = version
     sheet.assessor = actor
     sheet.repair_shop = repair_shop
     sheet.vehicle_model = vehicle_model.strip()[:100]

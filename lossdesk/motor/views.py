@@ -16,12 +16,11 @@ from django.views.decorators.http import require_http_methods
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.sheet_editing import (
     apply_field_errors,
+    conflict_answer,
     mark_invalid,
     readonly_reason,
-    state_message,
 )
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
-from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.motor import rules
 from lossdesk.motor.choices import LineKind
 from lossdesk.motor.forms import (
@@ -208,24 +207,11 @@ def sheet_edit(request, case_no: str, seq: int):
             expected_sheet_version=header.cleaned_data["sheet_version"],
         )
     except Conflict as exc:
-        ctx["errors"] = [state_message(exc), "您填写的内容已保留，尚未保存。"]
-        if exc.extra.get("current_version") is not None:
-            # Let a deliberate second click save over the other change, now that the user
-            # has been told about it.
-            ctx["sheet"] = (
-                AssessmentSheet.objects.select_related("assessor").filter(loss_item=item).first()
-            )
-            if ctx["sheet"] is not None:
-                saved = ctx["sheet"]
-                ctx["errors"].append(
-                    f"当前已保存的定损单 {saved.sheet_no} 由 {saved.assessor} 编制，"
-                    f"合计 {money(saved.total)} 元。"
-                )
-            ctx["errors"].append("确认无误后再次点击「保存定损单」将以您的内容为准。")
-            data = data.copy()
-            data["sheet_version"] = str(ctx["sheet"].version if ctx["sheet"] else 0)
-            ctx["header"] = SheetHeaderForm(data, case=case, sheet=sheet)
-            ctx["header"].is_valid()
+        saved = AssessmentSheet.objects.select_related("assessor").filter(loss_item=item).first()
+        ctx["sheet"] = saved
+        ctx["errors"], data = conflict_answer(exc, data, saved, document_label="定损单")
+        ctx["header"] = SheetHeaderForm(data, case=case, sheet=sheet)
+        ctx["header"].is_valid()
         return _render(request, ctx, status=exc.status)
     except ServiceError as exc:
         ctx["errors"] = [exc.message]

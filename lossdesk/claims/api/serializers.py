@@ -70,6 +70,35 @@ class VersionSerializer(serializers.Serializer):
     )
 
 
+class SheetVersionSerializer(VersionSerializer):
+    """A save of a loss item's sheet carries `sheet_version`, the version of the sheet it
+    started from (only a save of the sheet since refuses it), or, from an older caller, only
+    the case's `version`."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="调用方看到的案件版本（旧参数）：只在未发送 sheet_version 时检查，"
+        "案件有任何变动（含上传照片）即返回 409；发送了 sheet_version 时忽略。",
+    )
+    sheet_version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="编辑开始时定损单的版本（GET 答复中的 sheet_version；尚无定损单时为 0）。"
+        "只有定损单本身此后被保存过（他人保存、车辆定损单应用询价单等）才返回 409，"
+        "答复带 current_sheet；案件其他变动（照片、查勘、资料）不影响保存。",
+    )
+
+
+class SheetVersionField(serializers.IntegerField):
+    """A sheet's own version in its answer (claims.models.VersionedSheet), sent back as
+    `sheet_version` by the next save."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", "定损单的版本，保存时作为 sheet_version 发回。")
+        super().__init__(source="version", read_only=True, **kwargs)
+
+
 # -------------------------------------------------------------------------- case parts
 
 

@@ -1,7 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.claims.api.serializers import (
+    SheetVersionField,
+    SheetVersionSerializer,
+    StaffRefSerializer,
+)
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.core.money_fields import AmountField
 from lossdesk.motor import services
@@ -41,20 +45,7 @@ class LinesField(serializers.ListField):
     child = serializers.DictField()
 
 
-class SheetInputSerializer(VersionSerializer):
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="调用方看到的案件版本（旧参数）：只在未发送 sheet_version 时检查，"
-        "案件有任何变动（含上传照片）即返回 409；发送了 sheet_version 时忽略。",
-    )
-    sheet_version = serializers.IntegerField(
-        required=False,
-        min_value=0,
-        help_text="编辑开始时定损单的版本（GET 答复中的 sheet_version；尚无定损单时为 0）。"
-        "只有定损单本身此后被保存过（他人保存、应用询价单等）才返回 409，"
-        "答复带 current_sheet；案件其他变动（照片、查勘、资料）不影响保存。",
-    )
+class SheetInputSerializer(SheetVersionSerializer):
     repair_shop = serializers.PrimaryKeyRelatedField(
         queryset=RepairShop.objects.filter(active=True), required=False, allow_null=True
     )
@@ -106,9 +97,7 @@ class SheetSerializer(serializers.ModelSerializer):
         source="repair_shop.name", read_only=True, default=None
     )
     lines = LineSerializer(many=True, read_only=True)
-    sheet_version = serializers.IntegerField(
-        source="version", read_only=True, help_text="定损单的版本，保存时作为 sheet_version 发回。"
-    )
+    sheet_version = SheetVersionField()
     case_version = serializers.SerializerMethodField()
 
     class Meta:
