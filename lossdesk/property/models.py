@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from lossdesk.claims.models import VersionedSheet
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.property.choices import OfferParty, OwnerType, PropertyCategory, Treatment
 from lossdesk.rules.money import fmt_pct
@@ -104,9 +105,10 @@ class PropertySurvey(models.Model):
         return f"{self.loss_item} 物损查勘"
 
 
-class PropertySheet(models.Model):
+class PropertySheet(VersionedSheet):
     """The itemised assessment of one property loss item (物损定损单). The floor of the rule
-    in force when it was saved is kept with it: the sheet and the PDF show what was used."""
+    in force when it was saved is kept with it: the sheet and the PDF show what was used.
+    Its version moves with every save, all through do_save_property_sheet."""
 
     loss_item = models.OneToOneField(
         "claims.LossItem", models.CASCADE, related_name="property_sheet", verbose_name="损失标的"

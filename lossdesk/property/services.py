@@ -14,9 +14,11 @@ from lossdesk.claims.choices import EventType, LossItemKind
 from lossdesk.claims.models import Attachment, Case, LossItem
 from lossdesk.claims.services import (
     bump_version,
+    check_sheet_version,
     lock_case,
     recompute_assessed_amount,
     record_event,
+    sheet_case_version,
 )
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction
 from lossdesk.core.errors import ErrorCode, NotFound, ServiceError
@@ -260,11 +262,23 @@ def _number(value, default: str):
 
 @transaction.atomic
 def do_save_property_sheet(
-    item: LossItem, *, lines: list[dict], remarks: str = "", actor, expected_version=None
+    item: LossItem,
+    *,
+    lines: list[dict],
+    remarks: str = "",
+    actor,
+    expected_version=None,
+    expected_sheet_version=None,
 ) -> PropertySheet:
     """Create or replace the sheet of a property loss item, lines and totals together, by
-    the depreciation rule in force for the case's client on the accident date."""
-    case, item = _lock_item(item, actor, Action.SAVE_SHEET, expected_version)
+    the depreciation rule in force for the case's client on the accident date.
+    `expected_sheet_version` is the sheet's version the caller started from (0: no sheet
+    yet), `expected_version` the case's, checked only without it (decision 0007, amended:
+    claims.services.sheet_case_version, check_sheet_version)."""
+    case_version = sheet_case_version(expected_version, expected_sheet_version)
+    case, item = _lock_item(item, actor, Action.SAVE_SHEET, case_version)
+    sheet = PropertySheet.objects.filter(loss_item=item).first()
+    version = check_sheet_version(case, sheet, expected_sheet_version, "物损定损单")
     accident = timezone.localdate(case.report.accident_time)
     floor, rule_text = rule_in_force(case, accident)
     cleaned, errors = clean_lines(lines, floor=floor, accident=accident)
@@ -279,10 +293,10 @@ def do_save_property_sheet(
     if errors:
         raise _invalid(SHEET_INVALID, errors)
     salvage = sum((line.salvage_value for line in cleaned), Decimal("0.00"))
-    sheet = PropertySheet.objects.filter(loss_item=item).first()
     before = str(sheet.total) if sheet else None
     if sheet is None:
         sheet = PropertySheet(loss_item=item, sheet_no=next_number("WS"))
+    sheet.version = version
     sheet.assessor = actor
     sheet.depreciation_floor = floor
     sheet.depreciation_rule = rule_text[:300]

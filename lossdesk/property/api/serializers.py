@@ -4,7 +4,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.claims.api.serializers import (
+    SheetVersionField,
+    SheetVersionSerializer,
+    StaffRefSerializer,
+    VersionSerializer,
+)
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.masking import phone_for
 from lossdesk.core.money_fields import AmountField
@@ -101,7 +106,7 @@ class PropertyLinesField(serializers.ListField):
     child = serializers.DictField()
 
 
-class PropertySheetInputSerializer(VersionSerializer):
+class PropertySheetInputSerializer(SheetVersionSerializer):
     remarks = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     lines = PropertyLinesField(help_text="至少一项，最多 300 项；整单替换。")
 
@@ -144,6 +149,7 @@ class PropertySheetSerializer(serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
     depreciation_floor = serializers.SerializerMethodField()
     lines = PropertyLineSerializer(many=True, read_only=True)
+    sheet_version = SheetVersionField()
     case_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -162,6 +168,7 @@ class PropertySheetSerializer(serializers.ModelSerializer):
             "total",
             "lines",
             "updated_at",
+            "sheet_version",
             "case_version",
         ]
         read_only_fields = fields

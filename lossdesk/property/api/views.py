@@ -31,5 +31,6 @@ class PropertySheetResource:
             remarks=data.get("remarks", ""),
             actor=request.user,
             expected_version=data.get("version"),
+            expected_sheet_version=data.get("sheet_version"),
         )
         return cls.answer(request, loss_item, sheet.loss_item.case.version)
