@@ -6,7 +6,7 @@ sheet, so the page and the API report the same errors."""
 
 from django import forms
 
-from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
+from lossdesk.claims.sheet_editing import BaseLineFormSet, SheetVersionForm, plain
 from lossdesk.core.limits import TEXT_MAX
 from lossdesk.property.choices import Treatment
 from lossdesk.property.models import PropertySheetLine
@@ -116,16 +116,10 @@ def line_initial(line: PropertySheetLine) -> dict:
     }
 
 
-class PropertySheetHeaderForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class PropertySheetHeaderForm(SheetVersionForm):
     remarks = forms.CharField(
         label="定损说明",
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["version"].error_messages["required"] = "页面缺少版本号，请刷新后重试。"
-        self.fields["version"].error_messages["invalid"] = "页面版本号无效，请刷新后重试。"

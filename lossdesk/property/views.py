@@ -21,9 +21,9 @@ from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import Attachment, Case, LossItem
 from lossdesk.claims.sheet_editing import (
     apply_field_errors,
+    conflict_answer,
     mark_invalid,
     readonly_reason,
-    state_message,
 )
 from lossdesk.claims.views import line_item
 from lossdesk.claims.workflow import LOSS_ITEM_STATES, Action, ItemAction, available_actions
@@ -164,12 +164,15 @@ def _owner_phone(user, case: Case, survey) -> str:
     )
 
 
-def _editor(case: Case, item: LossItem):
+def _editor(item: LossItem):
     """The header form and line formset of the saved sheet (or blank rows)."""
     sheet = getattr(item, "property_sheet", None)
     lines = list(sheet.lines.all()) if sheet is not None else []
     header = PropertySheetHeaderForm(
-        initial={"version": case.version, "remarks": sheet.remarks if sheet else ""}
+        initial={
+            "sheet_version": sheet.version if sheet else 0,
+            "remarks": sheet.remarks if sheet else "",
+        }
     )
     formset = PropertyLineFormSet(prefix=PREFIX, initial=[line_initial(line) for line in lines])
     return header, formset
@@ -182,7 +185,7 @@ def item_page(request, case_no: str, seq: int):
     reason = readonly_reason(request.user, case, item, DOCUMENT)
     if reason:
         return _render(request, case, item, reason=reason)
-    header, formset = _editor(case, item)
+    header, formset = _editor(item)
     return _render(request, case, item, reason=None, header=header, formset=formset)
 
 
@@ -236,25 +239,15 @@ def sheet_save(request, case_no: str, seq: int):
             remarks=header.cleaned_data["remarks"],
             actor=request.user,
             expected_version=header.cleaned_data["version"],
+            expected_sheet_version=header.cleaned_data["sheet_version"],
         )
     except Conflict as exc:
-        errors = [state_message(exc), "您填写的内容已保留，尚未保存。"]
-        current = exc.extra.get("current_version")
-        if current is not None:
-            # Let a deliberate second click save over the other change, now that the user
-            # has been told about it.
-            saved = PropertySheet.objects.select_related("assessor").filter(loss_item=item).first()
-            if saved is not None:
-                item.property_sheet = saved
-                errors.append(
-                    f"当前已保存的物损定损单 {saved.sheet_no} 由 {saved.assessor} 编制，"
-                    f"合计 {money(saved.total)} 元。"
-                )
-            errors.append("确认无误后再次点击「保存物损定损单」将以您的内容为准。")
-            data = data.copy()
-            data["version"] = str(current)
-            header = PropertySheetHeaderForm(data)
-            header.is_valid()
+        saved = PropertySheet.objects.select_related("assessor").filter(loss_item=item).first()
+        if saved is not None:
+            item.property_sheet = saved
+        errors, data = conflict_answer(exc, data, saved, document_label=DOCUMENT)
+        header = PropertySheetHeaderForm(data)
+        header.is_valid()
         return _render(
             request,
             case,

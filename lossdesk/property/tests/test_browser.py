@@ -1,14 +1,20 @@
 """A property loss item from survey to approved, driven in headless Chromium: the surveyor
 surveys the guardrail and assesses it on the property sheet, records the owner's offer and
-the agreement, submits the case; the reviewer sees the property section and approves."""
+the agreement, submits the case; the reviewer sees the property section and approves. And
+the sheet page's conflicts: refused by a save of the sheet only, the input kept."""
+
+from decimal import Decimal
 
 import pytest
 
 from lossdesk.claims.choices import CaseStatus, LossItemKind, LossItemStatus
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM, Person
 from lossdesk.property.models import PropertySheet
+from lossdesk.property.services import do_save_property_sheet
+from lossdesk.testing import add_damage_photo
 
 BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
+CONFLICT = "the server responded with a status of 409 (Conflict)"
 WORKED = [
     # treatment, name, quantity, unit price, months used, useful life
     ("replace", "波形护栏板", "2", "5000", "36", "8"),
@@ -110,3 +116,58 @@ def test_a_property_item_goes_from_survey_to_approved_in_the_browser(live_server
     assert case.status in (CaseStatus.APPROVED, CaseStatus.IN_SECOND_REVIEW)
     assert item.status in (LossItemStatus.APPROVED, LossItemStatus.SUBMITTED)
     assert case.assessed_amount == vehicles + PropertySheet.objects.get(loss_item=item).total
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_the_sheet_page_is_refused_only_by_a_save_of_the_sheet_and_keeps_the_input(
+    live_server, firm, monkeypatch
+):
+    """Decision 0007, amended: a photo arriving while the sheet is typed does not refuse the
+    save; a colleague's save of the sheet does, the rows stay, and a second click saves."""
+    from playwright.sync_api import expect, sync_playwright
+
+    case = firm.assessing_case(property_loss=True)
+    item = case.loss_items.get(kind=LossItemKind.PROPERTY)
+    repair = [{"treatment": "repair", "name": "立柱校正", "quantity": "3", "unit_price": "120"}]
+    do_save_property_sheet(item, lines=repair, actor=firm.zhangsan)
+    problems: list[str] = []
+    # The colleagues' changes are made between clicks, inside playwright's event loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = Person(browser, live_server.url, "zhangsan", problems).page
+        page.goto(f"{live_server.url}/cases/{case.case_no}/items/{item.seq}/property/")
+        sheet = page.locator("section[data-section=sheet]")
+
+        # A photo arrives while the sheet is typed: saved at the first click.
+        page.fill("[name=lines-0-quantity]", "4")
+        add_damage_photo(case, actor=firm.qianqi)
+        page.click("button[name=save]")
+        page.wait_for_url(f"**/items/{item.seq}/property/")
+        expect(sheet).to_contain_text("480.00")
+        assert PropertySheet.objects.get(loss_item=item).version == 2
+
+        # 钱七 saves the sheet while 张三 types: refused, the input kept, nothing written.
+        page.fill("[name=lines-0-quantity]", "5")
+        do_save_property_sheet(item, lines=repair, actor=firm.qianqi)
+        page.click("button[name=save]")
+        page.wait_for_load_state()
+        errors = page.locator("[data-sheet-errors]")
+        expect(errors).to_contain_text("物损定损单已被他人修改")
+        expect(errors).to_contain_text("由 钱七 编制，合计 360.00 元")
+        expect(page.locator("[name=lines-0-quantity]")).to_have_value("5")
+        assert PropertySheet.objects.get(loss_item=item).total == Decimal("360.00")
+        # The conflict is a 409 page, which the browser logs; nothing else went wrong.
+        assert problems == [f"zhangsan: Failed to load resource: {CONFLICT}"]
+        problems.clear()
+
+        # The second, deliberate click saves over it.
+        page.click("button[name=save]")
+        page.wait_for_url(f"**/items/{item.seq}/property/")
+        browser.close()
+
+    assert problems == []
+    sheet = PropertySheet.objects.get(loss_item=item)
+    assert (sheet.total, sheet.assessor, sheet.version) == (Decimal("600.00"), firm.zhangsan, 4)

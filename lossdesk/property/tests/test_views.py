@@ -18,7 +18,7 @@ from lossdesk.claims.models import CaseEvent
 from lossdesk.property import services
 from lossdesk.property.models import PropertySheet, PropertySurvey
 from lossdesk.property.sheet_forms import LINE_FIELDS
-from lossdesk.testing import photo
+from lossdesk.testing import add_damage_photo, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +67,16 @@ def page_url(item, name: str = "property:item") -> str:
     return reverse(name, kwargs={"case_no": item.case.case_no, "seq": item.seq})
 
 
+def sheet_version(case) -> int:
+    """The version of the property sheet as the page would carry it (0: no sheet yet)."""
+    sheet = PropertySheet.objects.filter(loss_item__case=case).first()
+    return sheet.version if sheet else 0
+
+
 def form_data(case, lines, *, blank_rows: int = 1, version=None, remarks: str = "") -> dict:
     rows = [*lines, *([{}] * blank_rows)]
     data = {
-        "version": case.version if version is None else version,
+        "sheet_version": sheet_version(case) if version is None else version,
         "remarks": remarks,
         "lines-TOTAL_FORMS": str(len(rows)),
         "lines-INITIAL_FORMS": "0",
@@ -96,6 +102,21 @@ def cell_error(html: str, name: str) -> str:
     cell = html[start : html.index("</td>", start)]
     feedback = re.search(r'<div class="invalid-feedback[^"]*"[^>]*>(.*)</div>', cell, re.S)
     return re.sub(r"<[^>]+>", " ", feedback.group(1)).strip() if feedback else ""
+
+
+def sheet_form(html: str) -> str:
+    """The sheet editor's <form> in the page (the survey, negotiation and offer forms carry
+    the case version)."""
+    start = html.index("data-sheet-form")
+    return html[start : html.index("</form>", start)]
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden inputs' names and values in `html`, as the browser would post them."""
+    tags = re.findall(r'<input type="hidden"[^>]*>', html)
+    fields = (re.search(r'name="([^"]+)"', t) for t in tags)
+    values = (re.search(r'value="([^"]*)"', t) for t in tags)
+    return {f.group(1): v.group(1) if v else "" for f, v in zip(fields, values, strict=True)}
 
 
 def saved_sheet(firm, item, lines=WORKED, actor=None):
@@ -255,27 +276,94 @@ def test_a_sheet_of_blank_rows_is_refused_at_the_top(client, firm, case, item):
     assert not PropertySheet.objects.filter(loss_item=item).exists()
 
 
-def test_a_stale_version_keeps_the_rows_and_names_the_other_edit(client, firm, case, item):
-    seen = case.version
+def test_the_editor_carries_the_sheet_version_not_the_case_version(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    form = sheet_form(client.get(page_url(item)).content.decode())
+    assert 'name="sheet_version" value="0"' in tag(form, "sheet_version")  # no sheet yet
+    assert 'name="version"' not in form
+    saved_sheet(firm, item)
+    saved_sheet(firm, item)
+    form = sheet_form(client.get(page_url(item)).content.decode())
+    assert 'value="2"' in tag(form, "sheet_version")
+
+
+def test_a_sheet_saved_meanwhile_keeps_the_rows_and_names_the_other_edit(client, firm, case, item):
+    seen = sheet_version(case)
     client.force_login(firm.zhangsan)
     # 钱七 saves the sheet while 张三 still has the page open.
     saved_sheet(firm, item, lines=WORKED[2:], actor=firm.qianqi)
-    case.refresh_from_db()
+    events = CaseEvent.objects.filter(case=case).count()
     response = client.post(page_url(item, "property:sheet"), form_data(case, WORKED, version=seen))
     assert response.status_code == 409
     html = response.content.decode()
-    assert "已被他人修改" in html
+    assert "物损定损单已被他人修改" in html
+    assert "定损中" in html  # the state the case is in now
+    assert "您填写的内容已保留" in html
     assert 'value="波形护栏板"' in tag(html, "lines-0-name")
+    assert 'value="5000.00"' in tag(html, "lines-0-unit_price")
     assert "由 钱七 编制，合计 360.00 元" in html
     sheet = PropertySheet.objects.get(loss_item=item)
-    assert sheet.total == Decimal("360.00")
-    # The page now carries the current version: saving again, knowingly, goes through.
-    assert f'name="version" value="{case.version}"' in html
-    data = form_data(case, WORKED, version=case.version)
+    assert (sheet.total, sheet.version) == (Decimal("360.00"), 1)
+    assert CaseEvent.objects.filter(case=case).count() == events
+    # The page now carries the sheet's current version: saving again, knowingly, goes through.
+    assert 'value="1"' in tag(sheet_form(html), "sheet_version")
+    data = form_data(case, WORKED, version=1)
     response = client.post(page_url(item, "property:sheet"), data)
     assert response.status_code == 302
     sheet.refresh_from_db()
-    assert (sheet.total, sheet.assessor) == (Decimal("6660.00"), firm.zhangsan)
+    assert (sheet.total, sheet.assessor, sheet.version) == (Decimal("6660.00"), firm.zhangsan, 2)
+
+
+def test_a_photo_uploaded_meanwhile_does_not_refuse_the_save(client, firm, case, item):
+    saved_sheet(firm, item, lines=WORKED[2:])
+    client.force_login(firm.zhangsan)
+    page = sheet_form(client.get(page_url(item)).content.decode())
+    # A photo arrives while the page is open: the case version moves, the sheet's does not.
+    before = case.version
+    add_damage_photo(case, actor=firm.qianqi)
+    case.refresh_from_db()
+    assert case.version > before
+    # The save posts the versions the page carries, whatever they are.
+    data = {k: v for k, v in form_data(case, WORKED).items() if "version" not in k}
+    versions = {k: v for k, v in hidden_inputs(page).items() if "version" in k}
+    response = client.post(page_url(item, "property:sheet"), {**data, **versions})
+    assert response.status_code == 302
+    sheet = PropertySheet.objects.get(loss_item=item)
+    assert (sheet.total, sheet.version) == (Decimal("6660.00"), 2)
+
+
+def test_a_page_posting_only_the_case_version_is_checked_against_the_case(client, firm, case, item):
+    # An editor page drawn before property sheets had their own version.
+    saved_sheet(firm, item, lines=WORKED[2:])
+    case.refresh_from_db()
+    stale = case.version
+    add_damage_photo(case, actor=firm.qianqi)
+    client.force_login(firm.zhangsan)
+    data = form_data(case, WORKED)
+    del data["sheet_version"]
+    response = client.post(page_url(item, "property:sheet"), {**data, "version": stale})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "案件已被他人修改" in html
+    assert 'value="波形护栏板"' in tag(html, "lines-0-name")
+    assert 'value="1"' in tag(sheet_form(html), "sheet_version")
+    assert PropertySheet.objects.get(loss_item=item).total == Decimal("360.00")
+    case.refresh_from_db()
+    response = client.post(page_url(item, "property:sheet"), {**data, "version": case.version})
+    assert response.status_code == 302
+
+
+def test_a_page_without_any_version_or_a_tampered_one_is_a_form_error(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    data = form_data(case, WORKED)
+    del data["sheet_version"]
+    response = client.post(page_url(item, "property:sheet"), data)
+    assert response.status_code == 400
+    assert "页面缺少版本号" in response.content.decode()
+    response = client.post(page_url(item, "property:sheet"), {**data, "sheet_version": "abc"})
+    assert response.status_code == 400
+    assert "页面版本号无效" in response.content.decode()
+    assert not PropertySheet.objects.filter(loss_item=item).exists()
 
 
 def test_read_only_without_the_assess_permission(client, firm, item):
