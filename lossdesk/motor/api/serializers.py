@@ -135,8 +135,17 @@ class SheetSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     repair_shop_name = serializers.CharField(
         source="repair_shop.name", read_only=True, default=None
     )
+    sheet_version = SheetVersionField()
 
     class Meta:
         model = AssessmentSheet
-        fields = ["sheet_no", "total", "assessor", "repair_shop", "repair_shop_name", "updated_at"]
+        fields = [
+            "sheet_no",
+            "total",
+            "assessor",
+            "repair_shop",
+            "repair_shop_name",
+            "updated_at",
+            "sheet_version",
+        ]
         read_only_fields = fields

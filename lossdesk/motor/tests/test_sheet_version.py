@@ -136,3 +136,10 @@ def test_the_service_refuses_a_stale_sheet_version_without_saving(firm):
     with pytest.raises(Conflict, match="定损单已被他人修改"):
         do_save_assessment_sheet(item, lines=LINES, actor=firm.zhangsan, expected_sheet_version=1)
     assert item.sheet.lines.count() == 1
+
+
+def test_the_case_detail_names_each_vehicle_sheets_version(firm):
+    case = firm.assessed_case()
+    assert put(firm.zhangsan, case, {"lines": ONE_LINE, "sheet_version": 1}).status_code == 200
+    body = client_for(firm.zhangsan).get(f"{API}/cases/{case.case_no}").json()
+    assert body["loss_items"][0]["sheet"]["sheet_version"] == 2

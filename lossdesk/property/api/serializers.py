@@ -185,10 +185,11 @@ class PropertySheetSerializer(serializers.ModelSerializer):
 
 class PropertySheetSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
+    sheet_version = SheetVersionField()
 
     class Meta:
         model = PropertySheet
-        fields = ["sheet_no", "total", "assessor", "updated_at"]
+        fields = ["sheet_no", "total", "assessor", "updated_at", "sheet_version"]
         read_only_fields = fields
 
 

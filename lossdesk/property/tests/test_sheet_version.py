@@ -222,3 +222,11 @@ def test_a_negative_sheet_version_is_a_field_error(firm, item):
     assert response.status_code == 400
     assert set(error_of(response)["fields"]) == {"sheet_version"}
     assert not PropertySheet.objects.filter(loss_item=item).exists()
+
+
+def test_the_case_detail_names_the_sheet_version_of_its_property_item(firm, item):
+    save(item, WORKED, firm.zhangsan)
+    save(item, ONE_LINE, firm.zhangsan)
+    body = client_for(firm.zhangsan).get(f"{API}/cases/{item.case.case_no}").json()
+    detail = next(i for i in body["loss_items"] if i["seq"] == item.seq)
+    assert detail["property_sheet"]["sheet_version"] == 2
