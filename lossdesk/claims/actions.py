@@ -31,6 +31,7 @@ from lossdesk.claims.forms import (
     ConfirmForm,
     DocumentRequestForm,
     FulfilForm,
+    ResurveyForm,
     ReviewForm,
     SurveyForm,
 )
@@ -205,6 +206,44 @@ class CompleteSurvey(CaseAction):
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         return services.do_complete_survey(case, actor=actor, expected_version=version)
+
+
+class RecordResurvey(CaseAction):
+    """A visit on site after the completed survey (复勘): who went, when they arrived, why.
+    The case stays in its state; the fee computed when the report is issued counts it."""
+
+    actions = (Action.RECORD_RESURVEY,)
+    title = "记录复勘"
+    page_name, page_path = "claims:case-resurvey", "resurveys/new/"
+    api_name, api_path = "case-resurveys", "resurveys"
+    api_summary = "记录复勘（完成查勘后再次到场）"
+    api_description = (
+        "查勘员或定损员在定损中、待审核、待二级审核、审核通过时记录（出具公估报告时按复勘次数计收"
+        "复勘费，之后不能再记录）；案件状态不变。复勘人须为本案机构或本案查勘员所在机构的在职"
+        "查勘员（不带则为本案查勘员）；到达时间不能晚于现在、不能早于完成查勘；原因为「其他」时须"
+        "填写说明；同一人同一到达时间只记一次。违反时返回 400 invalid_resurvey（fields 指明字段）；"
+        "其他状态返回 409 illegal_transition；带 `version` 且案件版本已变时返回 409 conflict。"
+        "成功时返回 201 与复勘记录（含 case_version）。"
+    )
+    form, serializer = ResurveyForm, s.ResurveyInputSerializer
+    created_serializer = s.CreatedResurveySerializer
+    submit_label = "保存复勘记录"
+
+    @classmethod
+    def run(cls, case, data, *, actor, version, target=None):
+        return services.do_record_resurvey(
+            case,
+            surveyor_id=data.get("surveyor"),
+            arrived_at=data["arrived_at"],
+            reason=data["reason"],
+            note=data.get("note", ""),
+            actor=actor,
+            expected_version=version,
+        )
+
+    @classmethod
+    def message(cls, case, result):
+        return f"已记录 {result.surveyor} 的复勘（{result.get_reason_display()}）。"
 
 
 class AddAttachments(CaseAction):
@@ -546,6 +585,7 @@ def case_actions() -> list[type[CaseAction]]:
 CLAIMS_ACTIONS: tuple[type[CaseAction], ...] = (
     SaveSurvey,
     CompleteSurvey,
+    RecordResurvey,
     SubmitForReview,
     ReviewCase,
     IssueReport,

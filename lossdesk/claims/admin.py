@@ -14,6 +14,7 @@ from lossdesk.claims.models import (
     CaseEvent,
     DocumentRequest,
     LossItem,
+    Resurvey,
     Review,
 )
 from lossdesk.core.admin import ReadOnlyMixin
@@ -58,6 +59,11 @@ class DocumentRequestInline(ReadOnlyInline):
     fields = ("items", "due_date", "status", "requested_by", "requested_at", "fulfilled_at")
 
 
+class ResurveyInline(ReadOnlyInline):
+    model = Resurvey
+    fields = ("arrived_at", "surveyor", "reason", "note", "recorded_by", "recorded_at")
+
+
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ("kind", "doc_type", "original_name", "size", "uploaded_by", "uploaded_at")
@@ -85,7 +91,13 @@ class CaseAdmin(ReadOnlyAdmin):
     )
     list_select_related = ("client", "branch", "surveyor")
     date_hierarchy = "opened_at"
-    inlines = (LossItemInline, ReviewInline, DocumentRequestInline, AttachmentInline)
+    inlines = (
+        LossItemInline,
+        ResurveyInline,
+        ReviewInline,
+        DocumentRequestInline,
+        AttachmentInline,
+    )
 
 
 @admin.register(CaseEvent)

@@ -73,6 +73,15 @@ class SceneType(models.TextChoices):
     NO_SCENE = "no_scene", "无现场（复勘）"
 
 
+class ResurveyReason(models.TextChoices):
+    """Why a surveyor went back after the survey was completed (复勘)."""
+
+    HIDDEN_DAMAGE = "hidden_damage", "拆检复勘"
+    CLIENT_REQUEST = "client_request", "保险公司要求"
+    MISSING_EVIDENCE = "missing_evidence", "补充查勘"
+    OTHER = "other", "其他"
+
+
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", "照片"
     DOCUMENT = "document", "单证"
@@ -195,3 +204,4 @@ class EventType(models.TextChoices):
     ALERT_RAISED = "alert_raised", "触发风险预警"
     ALERT_RESOLVED = "alert_resolved", "处理风险预警"
     RESCUE_RECORDED = "rescue_recorded", "记录救援"
+    RESURVEY_RECORDED = "resurvey_recorded", "记录复勘"

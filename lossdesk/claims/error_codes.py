@@ -19,3 +19,4 @@ class CaseErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     DAMAGED_IMAGE = "damaged_image"
+    INVALID_RESURVEY = "invalid_resurvey"

@@ -9,9 +9,11 @@ from lossdesk.claims.choices import (
     AttachmentKind,
     CancelReason,
     DocumentType,
+    ResurveyReason,
     ReviewDecision,
 )
 from lossdesk.claims.models import SurveyRecord
+from lossdesk.claims.services import resurvey_surveyors
 from lossdesk.claims.workflow import REVIEW_LEVELS, REVIEW_STATES
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.money_fields import AmountFormField
@@ -71,6 +73,39 @@ class SurveyForm(VersionedForm):
 
     def survey_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class ResurveyForm(VersionedForm):
+    surveyor = forms.ModelChoiceField(label="复勘人", queryset=None, empty_label="请选择")
+    arrived_at = forms.DateTimeField(
+        label="到达时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="复勘人到达现场（或修理厂）的时间。",
+    )
+    reason = forms.ChoiceField(label="复勘原因", choices=[("", "请选择"), *ResurveyReason.choices])
+    note = forms.CharField(
+        label="说明",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：拆检后发现水箱框架变形"}),
+        help_text="原因为「其他」时必填。",
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if case is not None:
+            self.fields["surveyor"].queryset = resurvey_surveyors(case)
+            self.initial.setdefault("surveyor", case.surveyor_id)
+
+    def clean_surveyor(self):
+        """The person's id, as the API takes it."""
+        return self.cleaned_data["surveyor"].pk
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == ResurveyReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "复勘原因为「其他」时须填写说明。")
+        return data
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from lossdesk.claims import registry
 from lossdesk.claims.choices import (
@@ -23,10 +24,11 @@ from lossdesk.claims.choices import (
     LossItemKind,
     LossItemStatus,
     PhotoCategory,
+    ResurveyReason,
     ReviewDecision,
     SceneType,
 )
-from lossdesk.core.limits import TEXT_MAX
+from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.masking import MASK_TAIL
 from lossdesk.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from lossdesk.org.positions import CASE_VIEW
@@ -284,6 +286,41 @@ class SurveyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 查勘记录"
+
+
+class Resurvey(models.Model):
+    """A surveyor's visit to the scene, the vehicle or the property after the survey was
+    completed (复勘), e.g. to see hidden damage once the vehicle is taken apart. Billed by
+    the client's fee contract (`resurvey_fee`) per visit."""
+
+    # The unique constraint below leads with the case, which serves the case's look-ups too.
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="resurveys", verbose_name="案件", db_index=False
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="复勘人"
+    )
+    arrived_at = models.DateTimeField("到达时间")
+    reason = models.CharField("复勘原因", max_length=20, choices=ResurveyReason.choices)
+    note = models.CharField("说明", max_length=NOTE_MAX, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "复勘记录"
+        verbose_name_plural = "复勘记录"
+        ordering = ["case", "arrived_at", "id"]
+        constraints = [
+            # One person arrives once at a time: a second record of it would bill it twice.
+            models.UniqueConstraint(
+                fields=["case", "surveyor", "arrived_at"], name="uniq_resurvey_visit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 复勘 {timezone.localtime(self.arrived_at):%Y-%m-%d %H:%M}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

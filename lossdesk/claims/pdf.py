@@ -28,6 +28,7 @@ def adjusting_report_html(case, report) -> str:
             "report": case.report,
             "adjusting_report": report,
             "survey": survey,
+            "resurveys": list(case.resurveys.select_related("surveyor").order_by("arrived_at")),
             "loss_items": loss_items,
             "reviews": case.reviews.select_related("reviewer").order_by("created_at"),
             "generated_at": timezone.localtime(),

@@ -27,6 +27,7 @@ from lossdesk.claims.choices import (
     EventType,
     ImageProcessing,
     LossItemStatus,
+    ResurveyReason,
     ReviewDecision,
 )
 from lossdesk.claims.error_codes import CaseErrorCode
@@ -38,6 +39,7 @@ from lossdesk.claims.models import (
     DocumentRequest,
     LossItem,
     PhotoHash,
+    Resurvey,
     Review,
     SurveyRecord,
 )
@@ -56,6 +58,8 @@ from lossdesk.core.errors import (
 from lossdesk.core.numbering import next_number
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.core.uploads import sniff_upload
+from lossdesk.org.models import Position, Staff
+from lossdesk.org.positions import CASE_SURVEY
 
 # Events recorded inside events_in_one_insert(), written when it ends.
 _event_batch: ContextVar[list[CaseEvent] | None] = ContextVar("case_event_batch", default=None)
@@ -216,6 +220,89 @@ def do_complete_survey(case: Case, *, actor, expected_version=None) -> Case:
 def _require_surveyor(case: Case, actor) -> None:
     if case.surveyor_id != actor.pk and not actor.has_perm(workflow.PERMISSIONS[Action.DISPATCH]):
         raise PermissionDenied("只有被调度的查勘员可以操作本案查勘。")
+
+
+def resurvey_surveyors(case: Case):
+    """Who may have gone on a re-survey of `case`: the active staff whose position surveys,
+    of the case's branch or of its surveyor's (a case delegated to another region is
+    surveyed by the receiving branch's people). Its surveyor is one of them."""
+    app_label, codename = CASE_SURVEY.split(".")
+    surveying = Position.objects.filter(
+        permissions__content_type__app_label=app_label, permissions__codename=codename
+    )
+    surveyors_branch = Staff.objects.filter(pk=case.surveyor_id).values("branch_id")
+    return Staff.objects.filter(
+        Q(branch_id=case.branch_id) | Q(branch_id__in=surveyors_branch),
+        is_active=True,
+        position__in=surveying,
+    ).order_by("full_name", "pk")
+
+
+@transaction.atomic
+def do_record_resurvey(
+    case: Case,
+    *,
+    arrived_at,
+    reason: str,
+    note: str = "",
+    surveyor_id: int | None = None,
+    actor,
+    expected_version=None,
+) -> Resurvey:
+    """Record a visit on site after the completed survey (复勘) by `surveyor_id` (the case's
+    surveyor when None), arrived at `arrived_at`. The case stays in its state; the fee
+    computed when the report is issued counts the visit (billing)."""
+    case, _ = lock_case(case, actor, Action.RECORD_RESURVEY, expected_version)
+    note = note.strip()
+    surveyor = resurvey_surveyors(case).filter(pk=surveyor_id or case.surveyor_id).first()
+    problems: dict[str, list[str]] = {}
+    if surveyor is None:
+        problems["surveyor"] = ["请选择本案机构（或本案查勘员所在机构）的在职查勘员。"]
+    if reason not in ResurveyReason.values:
+        problems["reason"] = ["请选择复勘原因。"]
+    elif reason == ResurveyReason.OTHER and not note:
+        problems["note"] = ["复勘原因为「其他」时须填写说明。"]
+    if arrived_at > timezone.now():
+        problems["arrived_at"] = ["到达时间不能晚于现在。"]
+    completed = (
+        case.events.filter(type=EventType.SURVEY_COMPLETED)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    # Typed to the minute: a visit in the minute the survey was completed is not before it.
+    if completed is not None and arrived_at < completed.replace(second=0, microsecond=0):
+        problems["arrived_at"] = [
+            f"到达时间不能早于完成查勘的时间（{timezone.localtime(completed):%Y-%m-%d %H:%M}）。"
+        ]
+    if (
+        surveyor is not None
+        and not problems
+        and case.resurveys.filter(surveyor=surveyor, arrived_at=arrived_at).exists()
+    ):
+        problems["arrived_at"] = [f"{surveyor} 在该时间的复勘已经记录过。"]
+    if problems:
+        raise ServiceError("复勘信息有误。", code=CaseErrorCode.INVALID_RESURVEY, fields=problems)
+    resurvey = Resurvey.objects.create(
+        case=case,
+        surveyor=surveyor,
+        arrived_at=arrived_at,
+        reason=reason,
+        note=note,
+        recorded_by=actor,
+    )
+    bump_version(case)
+    data = {"resurvey": resurvey.pk, "surveyor": surveyor.pk, "reason": reason}
+    if note:
+        data["note"] = note
+    record_event(
+        case,
+        EventType.RESURVEY_RECORDED,
+        actor,
+        f"记录复勘：{surveyor} {timezone.localtime(arrived_at):%Y-%m-%d %H:%M} 到达现场",
+        **data,
+    )
+    return resurvey
 
 
 def _plain(value):

@@ -20,6 +20,7 @@ from lossdesk.claims.choices import (
     DocumentRequestStatus,
     EventType,
     LossItemKind,
+    ResurveyReason,
 )
 from lossdesk.claims.filtersets import CaseFilterSet
 from lossdesk.claims.forms import (
@@ -31,6 +32,7 @@ from lossdesk.claims.models import (
     CaseEvent,
     DocumentRequest,
     LossItem,
+    Resurvey,
     Review,
     SurveyRecord,
 )
@@ -126,6 +128,7 @@ EVENT_KEY_LABELS = {
     "fee_share": "受托分成",
     "rating": "满意度",
     "deadline_minutes": "接单时限(分钟)",
+    "note": "说明",
 }
 # Ids and codes the message already says in words.
 EVENT_HIDDEN_KEYS = {
@@ -136,10 +139,14 @@ EVENT_HIDDEN_KEYS = {
     "callback",
     "recommended",
     "auto",
+    "resurvey",
 }
 # Data values that are a choice's code, by event type and key: the timeline shows the label
 # (a review's or a decline's "reason" is the user's own text and stays as written).
-EVENT_CHOICES = {(EventType.CANCELLED, "reason"): CancelReason}
+EVENT_CHOICES = {
+    (EventType.CANCELLED, "reason"): CancelReason,
+    (EventType.RESURVEY_RECORDED, "reason"): ResurveyReason,
+}
 # Amounts, shown in the money format.
 EVENT_MONEY_KEYS = {"amount", "total"}
 SURVEY_LABELS = {f.name: f.verbose_name for f in SurveyRecord._meta.get_fields() if f.concrete}
@@ -220,6 +227,12 @@ def case_detail_queryset(user):
         )
         .prefetch_related(
             Prefetch("loss_items", LossItem.objects.select_related(*documents).order_by("seq")),
+            Prefetch(
+                "resurveys",
+                Resurvey.objects.select_related("surveyor", "recorded_by").order_by(
+                    "arrived_at", "id"
+                ),
+            ),
             *(prefetch for c in contributed for prefetch in c.page_prefetch),
             Prefetch(
                 "attachments",
@@ -302,6 +315,7 @@ class CaseDetailView(CaseView):
             "case": case,
             "report": case.report,
             "survey": getattr(case, "survey", None),
+            "resurveys": list(case.resurveys.all()),
             "adjusting_report": getattr(case, "adjusting_report", None),
             "loss_items": loss_items,
             "photos": [a for a in attachments if a.kind == AttachmentKind.PHOTO],

@@ -18,6 +18,7 @@ class Action(StrEnum):
     RECORD_ARRIVAL = "record_arrival"
     SAVE_SURVEY = "save_survey"
     COMPLETE_SURVEY = "complete_survey"
+    RECORD_RESURVEY = "record_resurvey"
     ADD_ATTACHMENT = "add_attachment"
     SAVE_SHEET = "save_sheet"
     SUBMIT_FOR_REVIEW = "submit_for_review"
@@ -43,6 +44,13 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
     Action.RECORD_ARRIVAL: (frozenset({S.SURVEYING}), None),
     Action.SAVE_SURVEY: (frozenset({S.SURVEYING, S.ASSESSING}), None),
     Action.COMPLETE_SURVEY: (frozenset({S.SURVEYING}), S.ASSESSING),
+    # A visit after the completed survey (复勘), recorded until the report is issued (the fee
+    # is computed then). Not while paused for documents: that state does not say whether
+    # the survey was completed; the visit is recorded once the case resumes.
+    Action.RECORD_RESURVEY: (
+        frozenset({S.ASSESSING, S.IN_REVIEW, S.IN_SECOND_REVIEW, S.APPROVED}),
+        None,
+    ),
     Action.ADD_ATTACHMENT: (OPEN_STATES - {S.REGISTERED}, None),
     Action.SAVE_SHEET: (frozenset({S.SURVEYING, S.ASSESSING}), None),
     Action.SUBMIT_FOR_REVIEW: (frozenset({S.ASSESSING}), S.IN_REVIEW),
@@ -74,6 +82,8 @@ PERMISSIONS: dict[Action, str] = {
     Action.RECORD_ARRIVAL: P.CASE_SURVEY,
     Action.SAVE_SURVEY: P.CASE_SURVEY,
     Action.COMPLETE_SURVEY: P.CASE_SURVEY,
+    # Those who work the assessment record a re-survey: the surveyor and the assessor.
+    Action.RECORD_RESURVEY: P.CASE_ASSESS,
     Action.ADD_ATTACHMENT: P.CASE_VIEW,
     Action.SAVE_SHEET: P.CASE_ASSESS,
     Action.SUBMIT_FOR_REVIEW: P.CASE_ASSESS,
@@ -93,6 +103,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_ARRIVAL: "到达现场",
     Action.SAVE_SURVEY: "保存查勘记录",
     Action.COMPLETE_SURVEY: "完成查勘",
+    Action.RECORD_RESURVEY: "记录复勘",
     Action.ADD_ATTACHMENT: "上传附件",
     Action.SAVE_SHEET: "保存定损单",
     Action.SUBMIT_FOR_REVIEW: "提交审核",

@@ -24,6 +24,7 @@ from lossdesk.claims.choices import (
     LossItemStatus,
     PhotoCategory,
     PhotoCheck,
+    ResurveyReason,
     ReviewDecision,
     SceneType,
 )
@@ -34,6 +35,7 @@ from lossdesk.claims.models import (
     CaseEvent,
     DocumentRequest,
     LossItem,
+    Resurvey,
     Review,
     SurveyRecord,
 )
@@ -159,6 +161,17 @@ class SurveyRecordSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "surveyed_by",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class ResurveySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    surveyor = StaffRefSerializer(read_only=True, help_text="复勘人。")
+    reason = EnumField(ResurveyReason, read_only=True)
+    recorded_by = StaffRefSerializer(read_only=True)
+
+    class Meta:
+        model = Resurvey
+        fields = ["id", "surveyor", "arrived_at", "reason", "note", "recorded_by", "recorded_at"]
         read_only_fields = fields
 
 
@@ -428,6 +441,9 @@ class CaseDetailSerializer(CaseListSerializer):
     cancel_reason = serializers.SerializerMethodField()
     loss_items = LossItemSerializer(many=True, read_only=True)
     survey = SurveyRecordSerializer(read_only=True, allow_null=True)
+    resurveys = ResurveySerializer(
+        many=True, read_only=True, help_text="复勘记录（完成查勘后再次到场），按到达时间排列。"
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
     document_requests = DocumentRequestSerializer(many=True, read_only=True)
@@ -442,6 +458,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "cancel_note",
             "loss_items",
             "survey",
+            "resurveys",
             "attachments",
             "reviews",
             "document_requests",
@@ -509,6 +526,27 @@ class SurveyInputSerializer(VersionSerializer):
         allow_null=True,
         help_text="外勤里程（公里）：本次查勘往返行驶的里程，用于远程查勘费；"
         "不带此字段时保留原值，null 为未记录。",
+    )
+
+
+class ResurveyInputSerializer(VersionSerializer):
+    surveyor = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="复勘人（员工 id）：本案机构或本案查勘员所在机构的在职查勘员；"
+        "不带或为 null 时为本案查勘员。",
+    )
+    arrived_at = serializers.DateTimeField(
+        help_text="到达现场时间：不能晚于现在，不能早于完成查勘的时间。"
+    )
+    reason = EnumField(ResurveyReason)
+    note = serializers.CharField(
+        max_length=NOTE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="原因为「其他」（other）时必填。",
     )
 
 
@@ -586,4 +624,10 @@ class CreatedAttachmentSerializer(CreatedInCaseMixin, AttachmentSerializer):
 class CreatedDocumentRequestSerializer(CreatedInCaseMixin, DocumentRequestSerializer):
     class Meta(DocumentRequestSerializer.Meta):
         fields = [*DocumentRequestSerializer.Meta.fields, "case_version"]
+        read_only_fields = fields
+
+
+class CreatedResurveySerializer(CreatedInCaseMixin, ResurveySerializer):
+    class Meta(ResurveySerializer.Meta):
+        fields = [*ResurveySerializer.Meta.fields, "case_version"]
         read_only_fields = fields

@@ -29,7 +29,15 @@ from lossdesk.claims.filtersets import (
     DayToFilter,
     has_loss_kind,
 )
-from lossdesk.claims.models import Attachment, Case, CaseEvent, DocumentRequest, LossItem, Review
+from lossdesk.claims.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    DocumentRequest,
+    LossItem,
+    Resurvey,
+    Review,
+)
 from lossdesk.claims.pagination import CasePagination
 from lossdesk.claims.queries import all_but, joined, load_line_parts
 from lossdesk.core.errors import Conflict, NotFound, ServiceError
@@ -77,6 +85,10 @@ def detail_queryset(user):
         "adjusting_report__issuing_branch",
     ).prefetch_related(
         Prefetch("loss_items", LossItem.objects.order_by("seq")),
+        Prefetch(
+            "resurveys",
+            joined(Resurvey.objects.all(), "surveyor", "recorded_by").order_by("arrived_at", "id"),
+        ),
         *(prefetch for c in contributed for prefetch in c.api_prefetch),
         Prefetch(
             "attachments",

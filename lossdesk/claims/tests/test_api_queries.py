@@ -1,15 +1,18 @@
 """Query counts of the case endpoints, and the OpenAPI schema."""
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lossdesk.claims import services
-from lossdesk.claims.choices import AttachmentKind, DocumentType
+from lossdesk.claims.choices import AttachmentKind, DocumentType, ResurveyReason
 from lossdesk.testing import API, client_for, photo
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +56,19 @@ def test_the_case_detail_costs_the_same_queries_however_much_the_case_holds(firm
     small = firm.issued_case(client_claim_no="PICC-SMALL")
     small_count, _ = queries_for(client, f"{API}/cases/{small.case_no}")
 
-    big = firm.approved_case(
-        client_claim_no="PICC-BIG",
-        third_party_vehicles=3,
-        third_party_plates="浙B54321,浙C11111,浙D22222",
-    )
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        big = firm.approved_case(
+            client_claim_no="PICC-BIG",
+            third_party_vehicles=3,
+            third_party_plates="浙B54321,浙C11111,浙D22222",
+        )
+    for hours in (1, 2):
+        services.do_record_resurvey(
+            big,
+            arrived_at=timezone.now() - timedelta(hours=hours),
+            reason=ResurveyReason.HIDDEN_DAMAGE,
+            actor=firm.zhangsan,
+        )
     for _ in range(4):
         services.do_add_attachment(
             big,
@@ -70,7 +81,7 @@ def test_the_case_detail_costs_the_same_queries_however_much_the_case_holds(firm
     services.do_request_documents(big, items="行驶证", actor=firm.lisi)
     big_count, body = queries_for(client, f"{API}/cases/{big.case_no}")
     assert len(body["loss_items"]) == 4 and len(body["attachments"]) == 5
-    assert len(body["document_requests"]) == 2
+    assert len(body["document_requests"]) == 2 and len(body["resurveys"]) == 2
     assert big_count == small_count
     assert small_count <= 17  # the case's to-one relations prefetched apart: decision 0021
 

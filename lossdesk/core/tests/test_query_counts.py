@@ -267,6 +267,7 @@ NOT_LISTS.update(
             "intake:case-delegation-return",
             "claims:case-survey",
             "claims:case-complete-survey",
+            "claims:case-resurvey",
             "claims:case-upload",
             "claims:case-submit",
             "claims:case-review",
