@@ -140,7 +140,7 @@ class SurveyFacts:
     """What the case's records say about its survey, for the fee's extras: the surveyor's
     外勤里程 on the survey record (None: not recorded), the first arrival on site (the
     `arrived` event, local time), the rescues coordinated (`rescue_recorded` events) and the
-    re-surveys (every arrival after the first)."""
+    re-surveys recorded (`resurvey_recorded` events: claims' 记录复勘)."""
 
     travel_km: Decimal | None
     arrived_at: datetime | None
@@ -170,21 +170,19 @@ class SurveyFacts:
 
 
 def survey_facts(case: Case) -> SurveyFacts:
-    events = CaseEvent.objects.filter(
-        case=case, type__in=[EventType.ARRIVED, EventType.RESCUE_RECORDED]
-    ).order_by("created_at", "id")
-    arrivals, rescues = [], 0
+    counted = [EventType.ARRIVED, EventType.RESCUE_RECORDED, EventType.RESURVEY_RECORDED]
+    events = CaseEvent.objects.filter(case=case, type__in=counted).order_by("created_at", "id")
+    arrivals, counts = [], dict.fromkeys(counted, 0)
     for kind, at in events.values_list("type", "created_at"):
         if kind == EventType.ARRIVED:
             arrivals.append(at)
-        else:
-            rescues += 1
+        counts[kind] += 1
     travel = SurveyRecord.objects.filter(case=case).values_list("travel_km", flat=True).first()
     return SurveyFacts(
         travel_km=travel,
         arrived_at=timezone.localtime(arrivals[0]) if arrivals else None,
-        rescues=rescues,
-        resurveys=max(len(arrivals) - 1, 0),
+        rescues=counts[EventType.RESCUE_RECORDED],
+        resurveys=counts[EventType.RESURVEY_RECORDED],
     )
 
 

@@ -9,16 +9,27 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lossdesk.billing import services
 from lossdesk.billing.choices import AdjustmentStatus, FeeTrigger
 from lossdesk.billing.models import CaseFee
 from lossdesk.claims import services as claims_services
-from lossdesk.claims.choices import CancelReason, EventType
-from lossdesk.core.errors import Conflict, NotFound, PermissionDenied, SelfReview, ServiceError
+from lossdesk.claims.choices import CancelReason, EventType, ResurveyReason
+from lossdesk.core.errors import (
+    Conflict,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    SelfReview,
+    ServiceError,
+)
 from lossdesk.field.services import do_record_rescue
 from lossdesk.quality.models import CalendarDay
 from lossdesk.rules.fees import compute_fee
+from lossdesk.rules.money import to_fen
+from lossdesk.rules.off_hours import NightWindow
 from lossdesk.testing import API, SURVEY, Firm, client_for
 
 pytestmark = pytest.mark.django_db
@@ -112,9 +123,10 @@ EXTRAS = {
 }
 
 
-def surveyed_and_issued(firm, arrived_at, *, travel_km=None, rescue=False, again=False, no="1"):
+def surveyed_and_issued(firm, arrived_at, *, travel_km=None, rescue=False, resurveys=0, no="1"):
     """A case whose surveyor arrives at `arrived_at` (Beijing), with the survey's extras as
-    given, then assessed, approved and issued now."""
+    given (`resurveys`: visits recorded on the following days), then assessed, approved and
+    issued now."""
     with time_machine.travel(arrived_at, tick=False):
         case = firm.assessed_case(lines=HALF_OF_8115, client_claim_no=f"PICC-EXTRAS-{no}")
         if rescue:
@@ -129,8 +141,13 @@ def surveyed_and_issued(firm, arrived_at, *, travel_km=None, rescue=False, again
                 "ended_at": arrived_at - timedelta(minutes=10),
             }
             do_record_rescue(case, rescue_data, actor=firm.zhangsan)
-    if again:  # a second visit on site: the re-survey claims records as another arrival
-        claims_services.record_event(case, EventType.ARRIVED, firm.zhangsan, "再次到达现场")
+    for day in range(1, resurveys + 1):
+        claims_services.do_record_resurvey(
+            case,
+            arrived_at=arrived_at + timedelta(days=day),
+            reason=ResurveyReason.HIDDEN_DAMAGE,
+            actor=firm.zhangsan,
+        )
     if travel_km is not None:
         survey = {**SURVEY, "travel_km": Decimal(travel_km)}
         claims_services.do_save_survey(case, survey, actor=firm.zhangsan)
@@ -187,12 +204,62 @@ def test_a_long_distance_survey_charges_the_km_beyond_the_threshold(firm):
 
 def test_a_rescue_coordinated_and_a_re_survey_are_each_charged(firm):
     contract(firm, EXTRAS)
-    motor = surveyed_and_issued(firm, WORKING_MORNING, rescue=True, again=True)
+    motor = surveyed_and_issued(firm, WORKING_MORNING, rescue=True, resurveys=1)
     assert (motor.inputs["rescues"], motor.inputs["resurveys"]) == (1, 1)
     assert motor.fee == Decimal("430.00")  # 200 + 150 + 80
     assert "救援协调 1 次，复勘 1 次" in motor.explanation[1]
     assert "救援协调费：1 次救援协调 × 150.00 = 150.00" in motor.explanation
     assert "复勘费：1 次复勘 × 80.00 = 80.00" in motor.explanation
+
+
+def test_two_re_surveys_recorded_on_the_case_are_charged_twice(firm):
+    contract(firm, EXTRAS)
+    motor = surveyed_and_issued(firm, WORKING_MORNING, resurveys=2)
+    assert motor.inputs["resurveys"] == 2
+    assert motor.fee == Decimal("360.00")  # 200 + 2 × 80
+    resurvey = next(c for c in motor.components if c["code"] == "resurvey")
+    assert resurvey["amount"] == "160.00"
+    assert "复勘费：2 次复勘 × 80.00 = 160.00" in motor.explanation
+    assert motor.explanation[1].endswith("救援协调 0 次，复勘 2 次")
+    # The calculator on the stored terms: 2 re-surveys cost 2 × the contract's amount.
+    once = compute_fee(motor.terms, services.fee_case({**motor.inputs, "resurveys": 1})).fee
+    assert motor.fee - once == Decimal("80.00")
+
+
+def test_only_re_surveys_count_other_arrivals_and_events_do_not(firm):
+    # A second `arrived` (not a re-survey: the workflow records one arrival a case) is no
+    # re-survey; the recorded re-survey is.
+    contract(firm, EXTRAS)
+    with time_machine.travel(WORKING_MORNING, tick=False):
+        case = firm.assessed_case(lines=HALF_OF_8115)
+    claims_services.record_event(case, EventType.ARRIVED, firm.zhangsan, "到达现场")
+    assert services.survey_facts(case).resurveys == 0
+    claims_services.do_record_resurvey(
+        case,
+        arrived_at=WORKING_MORNING + timedelta(days=1),
+        reason=ResurveyReason.CLIENT_REQUEST,
+        actor=firm.qianqi,
+    )
+    assert services.survey_facts(case).resurveys == 1
+
+
+def test_no_re_survey_after_the_report_so_the_computed_fee_stands(firm):
+    contract(firm, EXTRAS)
+    motor = surveyed_and_issued(firm, WORKING_MORNING, resurveys=1)
+    case = motor.case_fee.case
+    with pytest.raises(IllegalTransition):
+        claims_services.do_record_resurvey(
+            case,
+            arrived_at=timezone.now() - timedelta(minutes=5),
+            reason=ResurveyReason.CLIENT_REQUEST,
+            actor=firm.zhangsan,
+        )
+    fee = CaseFee.objects.get(case=case)
+    assert (fee.computed_total, fee.components.get().inputs["resurveys"]) == (
+        Decimal("280.00"),
+        1,
+    )
+    assert fee_events(case) == [EventType.FEE_COMPUTED]
 
 
 def test_a_line_without_a_contract_is_listed_at_zero_and_flagged(firm):
@@ -432,3 +499,26 @@ def test_an_undelegated_case_or_one_delegated_for_an_item_keeps_the_whole_fee(fi
     )
     fee = services.compute_case_fee(issued, trigger=FeeTrigger.REPORT_ISSUED, actor=firm.lisi)
     assert (fee.receiving_branch, fee.receiving_share) == (None, Decimal("0.00"))
+
+
+@given(
+    resurveys=st.integers(min_value=0, max_value=99),
+    resurvey_fee=st.decimals(min_value=0, max_value=10_000, places=2),
+    amount=st.decimals(min_value=0, max_value=1_000_000, places=2),
+)
+def test_each_recorded_re_survey_adds_the_contracts_amount_to_the_fee(
+    resurveys, resurvey_fee, amount
+):
+    # What survey_facts found reaches the calculator as `resurveys`, whatever the count.
+    terms = {**PERCENTAGE, "resurvey_fee": str(resurvey_fee)}
+    body = {"line": "motor", "approved_amount": str(amount), "loss_items": 1}
+
+    def fee_with(count):
+        facts = services.SurveyFacts(travel_km=None, arrived_at=None, rescues=0, resurveys=count)
+        extras, said = facts.inputs(NightWindow())
+        return compute_fee(terms, services.fee_case({**body, **extras})), said
+
+    none, _ = fee_with(0)
+    some, said = fee_with(resurveys)
+    assert some.fee == none.fee + to_fen(resurvey_fee * resurveys)
+    assert said.endswith(f"复勘 {resurveys} 次")
