@@ -21,7 +21,8 @@ to a week ahead and their surveyors report positions, so dispatchers follow the
 recommendation (and the stored reasons are real); some plans take a feature role
 (FEATURE_ROLES): a dispatch declined or timed out, a case delegated to another branch and
 accepted, refused or returned, the same accident reported twice. Closed cases get their
-callback, answered or still open. One branch dispatches automatically."""
+callback, answered or still open. One branch dispatches automatically. Two cases had a
+re-survey (复勘, RESURVEYS) that their fee charges."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ from lossdesk.claims.choices import (
     CancelReason,
     CaseStatus,
     DocumentType,
+    EventType,
     Liability,
+    ResurveyReason,
     ReviewDecision,
     SceneType,
 )
@@ -978,6 +981,18 @@ DISPATCH_NOTES = (
     "三者车已驶离，先联系本车驾驶员。",
 )
 REDISPATCH_NOTES = ("原查勘员在处理另一现场，改派。", "就近改派。")
+# Re-surveys (复勘) between the first sheets and the submission, on the first report-issued
+# and the first closed case without a feature role (the tour's city first), so their fees
+# show the re-survey charge: (target, reason, note, recorded by the assessor).
+RESURVEYS = (
+    (
+        S.REPORT_ISSUED,
+        ResurveyReason.HIDDEN_DAMAGE,
+        "修理厂拆检后发现右前大灯支架断裂、水箱框架变形，补拍照片并核对定损项目。",
+        False,
+    ),
+    (S.CLOSED, ResurveyReason.CLIENT_REQUEST, "保险公司要求复勘，核实损失部位与更换项目。", True),
+)
 
 # ---------------------------------------------------------------------------------------
 # Intake and dispatch (docs/dispatch.md)
@@ -1660,7 +1675,38 @@ class DemoBuilder(
             else:
                 plans.append(self._plan_case(S.CANCELLED))
         plans.sort(key=lambda p: p.times[0])  # numbers then follow the calendar
+        self._plan_resurveys(plans)
         return plans
+
+    @staticmethod
+    def _plan_resurveys(plans: list[CasePlan]) -> None:
+        """A re-survey step halfway between a plan's first sheets and its submission (no
+        random draw: the other plans stay as they were)."""
+        for target, reason, note, by_author in RESURVEYS:
+            hosts = sorted(
+                (
+                    p
+                    for p in plans
+                    if p.target == target
+                    and p.role is None
+                    and any(
+                        a.action == "sheets" and b.action == "submit"
+                        for a, b in zip(p.steps, p.steps[1:], strict=False)
+                    )
+                ),
+                key=lambda p: p.city.code != TOUR_CITY,
+            )
+            if not hosts:
+                continue
+            plan = hosts[0]
+            at = next(
+                i
+                for i, (a, b) in enumerate(zip(plan.steps, plan.steps[1:], strict=False))
+                if a.action == "sheets" and b.action == "submit"
+            )
+            options = {"reason": reason, "note": note, "by_author": by_author}
+            plan.steps.insert(at + 1, Step(timedelta(), "resurvey", options))
+            plan.times.insert(at + 1, plan.times[at] + (plan.times[at + 1] - plan.times[at]) / 2)
 
     @staticmethod
     def _roles(targets: list[str]) -> list[str | None]:
@@ -2262,6 +2308,20 @@ class DemoBuilder(
                 actor=self._author(plan),
             )
             self.clock.now += timedelta(minutes=self.rng.randint(5, 40))
+
+    def _do_resurvey(self, plan: CasePlan, reason: str, note: str, by_author: bool) -> None:
+        """The case's surveyor went back: arrived halfway between the survey's completion
+        and now (when it is recorded, by the surveyor or the assessor who asked for it)."""
+        case = plan.case
+        completed = case.events.get(type=EventType.SURVEY_COMPLETED).created_at
+        arrived = self.clock.now - min(timedelta(minutes=90), (self.clock.now - completed) / 2)
+        claims_services.do_record_resurvey(
+            case,
+            arrived_at=arrived.replace(second=0, microsecond=0),
+            reason=reason,
+            note=note,
+            actor=self._author(plan) if by_author else plan.people["surveyor"],
+        )
 
     def _shop(self, city: City, model: Model) -> RepairShop:
         shops = self.shops[city.code]

@@ -79,3 +79,21 @@ def test_demo_surveys_record_the_distance_and_fees_charge_it(demo_db):  # noqa: 
             if "distance_km" in c.inputs
         ]
         assert max(distances) == fee.case.survey.travel_km > 0, fee.case
+
+
+def test_an_issued_and_a_closed_demo_case_had_a_re_survey_that_their_fee_charges(demo_db):  # noqa: F811
+    resurveyed = Case.objects.filter(resurveys__isnull=False).distinct()
+    assert sorted(case.status for case in resurveyed) == [
+        CaseStatus.CLOSED,
+        CaseStatus.REPORT_ISSUED,
+    ]
+    for case in resurveyed:
+        motor = CaseFee.objects.get(case=case).components.get(line="motor")
+        assert motor.inputs["resurveys"] == 1
+        charged = next(c for c in motor.components if c["code"] == "resurvey")
+        assert Decimal(charged["amount"]) == parse_terms(motor.terms).resurvey_fee > 0
+        assert motor.explanation[1].endswith("复勘 1 次")
+    others = CaseFee.objects.exclude(case__in=resurveyed).filter(components__line="motor")
+    assert others.exists()
+    for fee in others:
+        assert fee.components.get(line="motor").inputs.get("resurveys", 0) == 0
