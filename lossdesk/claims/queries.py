@@ -3,7 +3,7 @@ another case by its number), and each loss line's parts for its own items only. 
 column a read selects is compiled by Django and built into a model on each request
 (issue 16, decisions 0025, 0027 and 0030)."""
 
-from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Model, QuerySet, prefetch_related_objects
 
 from lossdesk.claims import registry
 from lossdesk.claims.models import LossItem
@@ -38,34 +38,29 @@ def joined(queryset: QuerySet, *paths: str) -> QuerySet:
     return queryset.select_related(*paths).defer(*deferred)
 
 
-def to_one_prefetches(model: type[Model], paths) -> list[Prefetch]:
-    """`model`'s to-one relations `paths` ("sheet", "sheet__assessor") as one prefetch per
-    first step, each joining the rest."""
-    rest: dict[str, list[str]] = {}
-    for lookup in paths:
-        first, _, tail = lookup.partition("__")
-        rest.setdefault(first, [])
-        if tail:
-            rest[first].append(tail)
-    prefetches = []
-    for first, tails in rest.items():
-        related = model._meta.get_field(first).related_model.objects.all()
-        # select_related() without names would follow every foreign key.
-        prefetches.append(Prefetch(first, joined(related, *tails) if tails else related))
-    return prefetches
+def load_to_ones(items: list, paths) -> None:
+    """`items`' to-one relations `paths` ("property_sheet__assessor", "negotiation") in one
+    statement: the items read again joined to all of them, each relation's rows handed to
+    `items` as select_related would have set them (None where there is none). A prefetch
+    per relation was a statement each; prepared, the join plans once per connection
+    (decision 0030)."""
+    rows = LossItem.objects.filter(pk__in=[item.pk for item in items]).order_by()
+    loaded = {row.pk: row for row in joined(rows, *paths)}
+    for first in dict.fromkeys(path.partition("__")[0] for path in paths):
+        relation = LossItem._meta.get_field(first)
+        for item in items:
+            relation.set_cached_value(item, relation.get_cached_value(loaded[item.pk]))
 
 
 def load_line_parts(items, *, api: bool) -> None:
     """What the case detail or page shows of each loss line's items (its document with what
-    that joins; the API's `item_api_prefetch`), loaded for the line's own items only: a
-    statement per part of a line the case has items of, none for the other lines. The items
-    joined to every line's parts cost 250 columns to compile and build per request (issue
-    16, decision 0027); neither reads another line's parts of an item."""
+    that joins, in one statement; the API's `item_api_prefetch`), loaded for the line's own
+    items only: nothing for the lines the case has no items of. The items joined to every
+    line's parts cost 250 columns to compile and build per request (issue 16, decision
+    0027); neither reads another line's parts of an item."""
     for line in registry.loss_lines():
         mine = [item for item in items if item.kind in line.kinds]
         if mine:
-            prefetch_related_objects(
-                mine,
-                *to_one_prefetches(LossItem, [line.document, *line.select_related]),
-                *(line.item_api_prefetch if api else ()),
-            )
+            load_to_ones(mine, [line.document, *line.select_related])
+            if api and line.item_api_prefetch:
+                prefetch_related_objects(mine, *line.item_api_prefetch)

@@ -83,7 +83,7 @@ def test_the_case_detail_costs_the_same_queries_however_much_the_case_holds(firm
     assert len(body["loss_items"]) == 4 and len(body["attachments"]) == 5
     assert len(body["document_requests"]) == 2 and len(body["resurveys"]) == 2
     assert big_count == small_count
-    assert small_count <= 17  # the case's to-one relations prefetched apart: decision 0021
+    assert small_count <= 12  # the to-one relations joined to the case: decision 0030
 
 
 def test_the_openapi_schema_is_served_without_a_login_and_lists_the_case_actions(firm):

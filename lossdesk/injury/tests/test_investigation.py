@@ -292,7 +292,7 @@ def test_every_step_through_the_api_with_medical_details_masked_by_position(firm
 
 
 def test_the_case_detail_shows_each_lines_parts_on_its_own_items_only(firm, item):
-    """The detail loads a line's parts for the line's own items (decision 0027): the
+    """The detail loads a line's parts for the line's own items (decisions 0027, 0030): the
     injured person's survey, visits and flags on the injury item, empty on the vehicle;
     and a case without an injured person spends no statement on them."""
     surveyed(firm, item)
@@ -317,6 +317,13 @@ def test_the_case_detail_shows_each_lines_parts_on_its_own_items_only(firm, item
     injury_tables = ("injury_injurysurvey", "injury_hospitalvisit", "injury_investigationflag")
     assert any(t in q["sql"] for q in mixed.captured_queries for t in injury_tables)
     assert not any(t in q["sql"] for q in alone.captured_queries for t in injury_tables)
+    # The injured item's to-one parts (assessment, person, survey) in one statement (0030).
+    to_ones = [
+        q["sql"]
+        for q in mixed.captured_queries
+        if any(t in q["sql"] for t in ("injury_injurysurvey", "injury_injuredperson"))
+    ]
+    assert len(to_ones) == 1 and "injury_injuryassessment" in to_ones[0]
 
 
 def test_bad_input_names_the_field_and_saves_nothing(firm, item):
