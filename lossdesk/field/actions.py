@@ -5,10 +5,11 @@ this same declaration."""
 
 from django.db import transaction
 
-from lossdesk.claims.actions import CaseAction
+from lossdesk.claims.actions import CaseAction, RecordResurvey
+from lossdesk.claims.services import resurvey_surveyors
 from lossdesk.claims.workflow import Action
 from lossdesk.field.api import serializers as s
-from lossdesk.field.forms import ArrivalForm, RescueForm
+from lossdesk.field.forms import ArrivalForm, PhoneResurveyForm, RescueForm
 from lossdesk.field.services import do_record_rescue
 from lossdesk.intake.actions import RecordArrival
 from lossdesk.intake.services.dispatch import do_record_position
@@ -55,3 +56,21 @@ class ArriveWithPosition(RecordArrival):
         if result.position_recorded:
             return "已记录到达现场时间和位置。"
         return "已记录到达现场时间（未获取到位置）。"
+
+
+class PhoneRecordResurvey(RecordResurvey):
+    """The re-survey from the phone (not registered: the phone's own page runs it): claims'
+    action and service, for the user's own visit. Offered where the case page offers the
+    action and the user is one who may have gone (the service's own list); an assessor
+    records a colleague's visit on the desktop page. Additive like the rescue: the queue
+    sends it without the page's version, and the page does not check one either."""
+
+    form = PhoneResurveyForm
+    additive = True
+
+    @classmethod
+    def visible(cls, user, case, actions, target=None):
+        return (
+            super().visible(user, case, actions, target)
+            and resurvey_surveyors(case).filter(pk=user.pk).exists()
+        )

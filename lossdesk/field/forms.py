@@ -1,10 +1,11 @@
-"""The rescue form (the case page's panel and the phone's page) and the arrival form that
-carries the phone's position."""
+"""The rescue form (the case page's panel and the phone's page), the arrival form that
+carries the phone's position and the phone's re-survey form."""
 
 from django import forms
+from django.utils import timezone
 
 from lossdesk.claims.choices import AttachmentKind
-from lossdesk.claims.forms import ConfirmForm, VersionedForm
+from lossdesk.claims.forms import ConfirmForm, ResurveyForm, VersionedForm
 from lossdesk.core.limits import NOTE_MAX
 from lossdesk.core.money_fields import AmountFormField
 from lossdesk.field.choices import RescueType
@@ -53,3 +54,26 @@ class ArrivalForm(ConfirmForm):
 
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput)
     lng = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+
+class PhoneResurveyForm(ResurveyForm):
+    """The re-survey from the phone: the user's own visit. Who went is a hidden field (the
+    user), so the offline queue sends it to the API as the page would; the service checks
+    it. The arrival time starts at now (field.js moves it to the phone's now: a page kept
+    offline is older)."""
+
+    surveyor = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, case=None, user=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["version"].required = False  # a visit conflicts with no other edit
+        self.initial["surveyor"] = user.pk if user is not None else None
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.initial["arrived_at"] = now
+        if not self.is_bound:  # never over what the user typed
+            # The server's offset from UTC in minutes: the phone's now, in the server's zone.
+            offset = int(now.utcoffset().total_seconds() // 60)
+            self.fields["arrived_at"].widget.attrs["data-now-offset"] = offset
+
+    def clean_surveyor(self):
+        return self.cleaned_data["surveyor"]

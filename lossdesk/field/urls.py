@@ -20,7 +20,9 @@ urlpatterns = [
     *(
         path(
             f"{CASE}{slug}/",
-            views.PhoneActionView.as_view(declaration=action, slug=slug),
+            views.PHONE_VIEWS.get(slug, views.PhoneActionView).as_view(
+                declaration=action, slug=slug
+            ),
             name=f"m-{slug}",
         )
         for slug, action in views.PHONE_ACTIONS.items()

@@ -32,13 +32,14 @@ from lossdesk.claims.models import Case
 from lossdesk.claims.sheet_editing import readonly_reason
 from lossdesk.claims.views import CaseActionView, CaseView, case_url
 from lossdesk.claims.workflow import Action, available_actions
-from lossdesk.field.actions import ArriveWithPosition, RecordRescue
+from lossdesk.field.actions import ArriveWithPosition, PhoneRecordResurvey, RecordRescue
 from lossdesk.intake.actions import AcceptDispatch, DeclineDispatch
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch
 
-# The phone's one-tap and form actions: URL slug → declaration. The survey, rescue and
-# document-request forms also go through the offline queue: (API URL name, method).
+# The phone's one-tap and form actions: URL slug → declaration. The survey, rescue,
+# re-survey and document-request forms also go through the offline queue: (API URL name,
+# method).
 PHONE_ACTIONS = {
     "accept": AcceptDispatch,
     "decline": DeclineDispatch,
@@ -46,11 +47,13 @@ PHONE_ACTIONS = {
     "survey": SaveSurvey,
     "complete-survey": CompleteSurvey,
     "rescue": RecordRescue,
+    "resurvey": PhoneRecordResurvey,
     "document-requests": RequestDocuments,
 }
 QUEUED = {
     "survey": ("api:case-survey", "PUT"),
     "rescue": ("api:case-rescues", "POST"),
+    "resurvey": ("api:case-resurveys", "POST"),
     "document-requests": ("api:case-document-requests", "POST"),
 }
 # The one-tap buttons on the case page, in the order work is done.
@@ -142,6 +145,8 @@ class PhoneCaseView(CaseView):
             "may_decline": DeclineDispatch.visible(request.user, case, allowed),
             "may_survey": SaveSurvey.visible(request.user, case, allowed),
             "may_rescue": RecordRescue.visible(request.user, case, allowed),
+            "may_resurvey": PhoneRecordResurvey.visible(request.user, case, allowed),
+            "resurveys": case.resurveys.select_related("surveyor").order_by("arrived_at", "id"),
             "may_request_documents": RequestDocuments.visible(request.user, case, allowed),
             "may_add_photos": Action.ADD_ATTACHMENT in allowed,
             "photo_count": attachments.count(),
@@ -182,6 +187,17 @@ class PhoneActionView(CaseActionView):
             }
             response["Location"] = phone.get(response.url, response.url)
         return response
+
+
+class PhoneResurveyView(PhoneActionView):
+    """The re-survey's phone page: its form names the user as who went."""
+
+    def get_form(self, case, data=None, files=None):
+        return self.declaration.form(data, files, case=case, user=self.request.user)
+
+
+# The phone pages that are not the plain PhoneActionView.
+PHONE_VIEWS = {"resurvey": PhoneResurveyView}
 
 
 class PhotosView(CaseView):

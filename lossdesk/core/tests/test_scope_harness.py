@@ -257,6 +257,7 @@ PAGES = {
     "field:m-survey": R("zhangsan", "surveying", get=200, post=400),
     "field:m-complete-survey": R("zhangsan", "surveying", versioned, get=200, post=302),
     "field:m-rescue": R("zhangsan", "surveying", get=200, post=400),
+    "field:m-resurvey": R("zhangsan", "case", get=200, post=400),
     "field:m-document-requests": R("lisi", "in_review", get=200, post=400),
     "notify:message-detail": R("zhaoliu", "sms", get=200),
     "notify:message-resend": R("zhaoliu", "sms", post=302),

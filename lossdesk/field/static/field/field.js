@@ -77,6 +77,29 @@
     return fields;
   }
 
+  // A time that starts at now: the phone's now in the server's zone (a kept page is older).
+  document.querySelectorAll("input[data-now-offset]").forEach((input) => {
+    const shifted = new Date(Date.now() + Number(input.dataset.nowOffset) * 60000);
+    input.value = shifted.toISOString().slice(0, 16);
+  });
+
+  // The server's refusal of a queued form, under the fields it names (the rest stays in the
+  // queue's line); cleared when the form is sent again.
+  function showProblems(form, problems) {
+    form.querySelectorAll("[data-queue-error]").forEach((el) => el.remove());
+    form.querySelectorAll(".is-invalid").forEach((el) => el.classList.remove("is-invalid"));
+    for (const [name, messages] of Object.entries(problems || {})) {
+      const element = form.elements[name];
+      if (!element || element instanceof RadioNodeList || element.type === "hidden") continue;
+      element.classList.add("is-invalid");
+      const error = document.createElement("div");
+      error.className = "invalid-feedback d-block";
+      error.dataset.queueError = "";
+      error.textContent = messages.join(" ");
+      element.after(error);
+    }
+  }
+
   // A form queued and not sent yet opens again with what was typed (the kept page is older).
   async function refill(form) {
     const waiting = (await window.FieldQueue.all()).filter(
@@ -97,19 +120,27 @@
     }
     const note = form.querySelector("[data-queued-note]");
     if (note) note.hidden = false;
+    if (last.status === "failed") showProblems(form, last.problems);
   }
 
   document.querySelectorAll("form[data-queue-url]").forEach((form) => {
     refill(form);
+    let sent = null; // the entry this page queued last
+    window.FieldQueue.onChange((items) => {
+      const item = sent && items.find((i) => i.id === sent);
+      if (item && item.status === "failed") showProblems(form, item.problems);
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      await window.FieldQueue.add({
+      showProblems(form, {});
+      const item = await window.FieldQueue.add({
         kind: "form",
         label: form.dataset.queueLabel,
         url: form.dataset.queueUrl,
         method: form.dataset.queueMethod,
         fields: apiFields(form),
       });
+      sent = item.id;
       const note = form.querySelector("[data-queued-note]");
       if (note) note.hidden = false;
     });

@@ -145,6 +145,7 @@
           } else {
             item.status = "failed";
             item.error = reason(body, response.status);
+            item.problems = (body && body.error && body.error.fields) || {}; // shown by the fields
           }
         } catch (err) {
           retryLater(item, "网络中断，稍后重试");
@@ -164,7 +165,7 @@
   async function retry(id) {
     const item = (await all()).find((i) => i.id === id);
     if (!item) return;
-    Object.assign(item, { status: "waiting", nextAt: 0, error: "" });
+    Object.assign(item, { status: "waiting", nextAt: 0, error: "", problems: {} });
     await save(item);
     changed();
     pump();
