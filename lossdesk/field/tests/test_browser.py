@@ -1,7 +1,8 @@
 """The phone app in headless Chromium at 390 × 844: every /m/ page fits the screen, and a
 case goes from dispatch to survey complete on the phone with a stretch offline: the offline
 queue keeps a photo and a survey across a reload, sends them once the network is back, and a
-send repeated after a lost answer stays one attachment."""
+send repeated after a lost answer stays one attachment; a re-survey recorded with no signal
+is sent when it returns and listed on the case page."""
 
 import re
 import time
@@ -9,12 +10,13 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image
 
 from lossdesk.claims.choices import AttachmentKind, CaseStatus, ImageProcessing
-from lossdesk.claims.models import SurveyRecord
+from lossdesk.claims.models import Resurvey, SurveyRecord
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM
 from lossdesk.field.services import do_record_rescue
 from lossdesk.field.tests.test_services import rescue_data
@@ -111,6 +113,7 @@ def test_every_phone_page_fits_390_px_without_sideways_scrolling(live_server, fi
         "survey": reverse("field:m-survey", args=[case.case_no]),
         "assessment": reverse("field:assessment", args=[case.case_no]),
         "rescue": reverse("field:m-rescue", args=[case.case_no]),
+        "resurvey": reverse("field:m-resurvey", args=[case.case_no]),
         "documents": reverse("field:m-document-requests", args=[case.case_no]),
         "offline": reverse("field:offline"),
     }
@@ -439,4 +442,84 @@ def test_the_queue_sends_with_the_current_csrf_token_not_the_pages(live_server, 
         expect(sent).to_have_count(1, timeout=20000)
         browser.close()
     assert SurveyRecord.objects.get(case=case).description == SURVEYED
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_a_re_survey_recorded_without_signal_is_sent_when_it_returns_and_listed(
+    live_server, firm, tmp_path
+):
+    """The surveyor back at the repair shop (a basement garage): 记录复勘 from the case
+    page, the arrival time at now; a time in the future is refused beside the field; then,
+    with no signal, the visit waits in the queue and is sent once the network is back; the
+    case page lists it. The browser runs in UTC: the time starts at now in Beijing time."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with time_machine.travel(timezone.now() - timedelta(days=1)):  # surveyed yesterday
+        case = firm.assessed_case()
+    case_url = live_server.url + reverse("field:case", args=[case.case_no])
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = phone_login(
+            browser, live_server.url, "zhangsan", problems, timezone_id="UTC"
+        )
+        page.goto(case_url)
+        with page.expect_navigation():
+            page.click("[data-testid=m-resurvey]")
+        expect(page.locator("h1")).to_have_text("记录复勘")
+        arrived = page.locator("input[name=arrived_at]")
+        now = timezone.localtime()
+        assert arrived.input_value() in {
+            f"{now - timedelta(minutes=1):%Y-%m-%dT%H:%M}",
+            f"{now:%Y-%m-%dT%H:%M}",
+            f"{now + timedelta(minutes=1):%Y-%m-%dT%H:%M}",
+        }
+        page.select_option("select[name=reason]", "hidden_damage")
+        page.fill("textarea[name=note]", "拆检后见水箱框架变形")
+
+        # A time in the future: the server's refusal, beside the field; the input stays.
+        later = f"{now + timedelta(hours=2):%Y-%m-%dT%H:%M}"
+        arrived.fill(later)
+        page.click("[data-testid=submit]")
+        error = page.locator("[data-queue-error]")
+        expect(error).to_have_text("到达时间不能晚于现在。", timeout=20000)
+        expect(arrived).to_have_class(re.compile(r"\bis-invalid\b"))
+        expect(arrived).to_have_value(later)
+        page.screenshot(path=str(tmp_path / "field-resurvey-refused.png"), full_page=True)
+        assert problems == [f"zhangsan: Failed to load resource: {BAD_REQUEST}"]
+        problems.clear()
+
+        # No signal: it waits in the queue; the signal returns: it is sent.
+        context.set_offline(True)
+        expect(page.locator("[data-net]")).to_have_text("离线")
+        went = f"{now - timedelta(minutes=20):%Y-%m-%dT%H:%M}"
+        arrived.fill(went)
+        page.click("[data-testid=submit]")
+        expect(error).to_have_count(0)
+        expect(page.locator("[data-queue-item][data-status=waiting]")).to_have_count(1)
+        expect(page.locator("[data-queued-note]")).to_be_visible()
+        page.screenshot(path=str(tmp_path / "field-resurvey-queued.png"), full_page=True)
+        context.set_offline(False)
+        expect(page.locator("[data-queue-item][data-status=sent]")).to_have_count(1, timeout=20000)
+
+        # Opened again, the form starts afresh: the refusal was answered by the later send.
+        page.reload()
+        expect(error).to_have_count(0)
+        assert arrived.input_value() != later
+
+        page.goto(case_url)
+        listed = page.locator("[data-testid=resurvey]")
+        expect(listed).to_have_count(1)
+        expect(listed).to_contain_text(f"{now - timedelta(minutes=20):%m-%d %H:%M} 拆检复勘")
+        width = page.evaluate(WIDTH)
+        page.screenshot(path=str(tmp_path / "field-resurvey-listed.png"), full_page=True)
+        browser.close()
+
+    assert width <= 390
+    resurvey = Resurvey.objects.get(case=case)
+    assert (resurvey.surveyor, resurvey.recorded_by) == (firm.zhangsan, firm.zhangsan)
+    assert f"{timezone.localtime(resurvey.arrived_at):%Y-%m-%dT%H:%M}" == went
     assert problems == []

@@ -100,13 +100,14 @@
     }
   }
 
-  // A form queued and not sent yet opens again with what was typed (the kept page is older).
+  // A form queued and not sent yet opens again with what was typed (the kept page is older);
+  // not once a later send of it went through (an earlier refusal is answered by then).
   async function refill(form) {
-    const waiting = (await window.FieldQueue.all()).filter(
-      (item) => item.url === form.dataset.queueUrl && item.status !== "sent",
+    const queued = (await window.FieldQueue.all()).filter(
+      (item) => item.url === form.dataset.queueUrl,
     );
-    const last = waiting[waiting.length - 1];
-    if (!last) return;
+    const last = queued[queued.length - 1];
+    if (!last || last.status === "sent") return;
     for (const [name, value] of Object.entries(last.fields)) {
       const element = form.elements[name];
       if (!element) continue;
