@@ -166,6 +166,7 @@ def test_a_page_drawn_before_another_change_still_records_but_the_same_visit_twi
     data = {**visit(firm.zhangsan), "version": stale}
 
     assert client.post(m("m-resurvey", case), data).status_code == 302
+    assert Resurvey.objects.filter(case=case).count() == 1  # recorded, not refused as stale
     response = client.post(m("m-resurvey", case), data)
 
     assert response.status_code == 400
