@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from lossdesk.calc.choices import InjuryOutcomeChoices
+from lossdesk.claims.models import VersionedSheet
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.injury.choices import (
     DeductionReason,
@@ -206,10 +207,11 @@ class InvestigationFlag(models.Model):
         return f"{self.get_kind_display()}（{self.get_status_display()}）"
 
 
-class InjuryAssessment(models.Model):
+class InjuryAssessment(VersionedSheet):
     """The assessed compensation of one injured person (人伤定损): the calculator's inputs
     as given, the standard it used, every item with its formula and the total, and the
-    audited medical totals. Replaced whole by each save."""
+    audited medical totals. Replaced whole by each save; its version moves with every save,
+    all through do_save_injury_assessment."""
 
     loss_item = models.OneToOneField(
         "claims.LossItem",

@@ -6,7 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lossdesk.calc.api import InjuryDependantSerializer, InjurySerializer
-from lossdesk.claims.api.serializers import StaffRefSerializer, VersionSerializer
+from lossdesk.claims.api.serializers import (
+    SheetVersionField,
+    SheetVersionSerializer,
+    StaffRefSerializer,
+    VersionSerializer,
+)
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.core.masking import mask_id_number, medical_for, reveal
 from lossdesk.injury.choices import (
@@ -85,13 +90,10 @@ class BillsField(serializers.ListField):
     child = serializers.DictField()
 
 
-class InjuryAssessmentInputSerializer(InjurySerializer):
+class InjuryAssessmentInputSerializer(InjurySerializer, SheetVersionSerializer):
     # Not the caller's: age from the person's ID number, the medical amount from the audit.
     age = None
     medical_amount = None
-    version = serializers.IntegerField(
-        required=False, min_value=1, help_text="调用方看到的案件版本；已被他人修改时返回 409。"
-    )
     person = PersonInputSerializer()
     dependants = DependantInputSerializer(many=True, required=False)
     bills = BillsField(help_text="医疗票据及明细；整单替换。")
@@ -203,6 +205,7 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
     person = PersonSerializer(source="loss_item.injured_person", read_only=True)
     bills = BillSerializer(many=True, read_only=True)
     compensation = serializers.SerializerMethodField()
+    sheet_version = SheetVersionField()
     case_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -222,6 +225,7 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
             "compensation",
             "remarks",
             "updated_at",
+            "sheet_version",
             "case_version",
         ]
         read_only_fields = fields

@@ -6,7 +6,7 @@ from lossdesk.injury.models import InjuryAssessment
 from lossdesk.injury.services.assessment import do_save_injury_assessment
 
 # What the sheet body carries besides the calculator's own fields.
-NOT_CALCULATOR = ("version", "person", "bills", "remarks")
+NOT_CALCULATOR = ("version", "sheet_version", "person", "bills", "remarks")
 
 
 class InjuryAssessmentResource:
@@ -45,5 +45,6 @@ class InjuryAssessmentResource:
             remarks=data.get("remarks", ""),
             actor=request.user,
             expected_version=data.get("version"),
+            expected_sheet_version=data.get("sheet_version"),
         )
         return cls.answer(request, loss_item, assessment.loss_item.case.version)

@@ -17,8 +17,10 @@ from lossdesk.claims.choices import EventType, Liability
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.services import (
     bump_version,
+    check_sheet_version,
     recompute_assessed_amount,
     record_event,
+    sheet_case_version,
 )
 from lossdesk.core.errors import ErrorCode, PermissionDenied, ServiceError
 from lossdesk.core.masking import MEDICAL_MASK, can_view_pii
@@ -259,14 +261,21 @@ def do_save_injury_assessment(
     remarks: str = "",
     actor,
     expected_version=None,
+    expected_sheet_version=None,
 ) -> InjuryAssessment:
     """Create or replace the assessment of an injury loss item. `calculator` is the body of
     POST /api/v1/calc/injury without `age` (from the person's ID number at the accident
     date) and `medical_amount` (the audited reasonable total). Every error of the person,
-    the bills and the compensation comes back at once."""
-    case, item = lock_item(item, actor, expected_version)
+    the bills and the compensation comes back at once. `expected_sheet_version` is the
+    assessment's version the caller started from (0: none yet), `expected_version` the
+    case's, checked only without it (decision 0007, amended: a document or a photo uploaded
+    while the bills are typed does not refuse the save)."""
+    case_version = sheet_case_version(expected_version, expected_sheet_version)
+    case, item = lock_item(item, actor, case_version)
     if bills_hidden_from(actor, item):
         raise PermissionDenied(BILLS_HIDDEN)
+    assessment = InjuryAssessment.objects.filter(loss_item=item).first()
+    version = check_sheet_version(case, assessment, expected_sheet_version, "人伤定损")
     accident = timezone.localdate(case.report.accident_time)
     errors: dict[str, list[str]] = {}
     cleaned = _clean_person(person or {}, accident, errors)
@@ -295,10 +304,10 @@ def do_save_injury_assessment(
         raise ServiceError(ASSESSMENT_INVALID, code=ErrorCode.INVALID, fields=errors)
 
     _save_person(item, cleaned, actor)
-    assessment = InjuryAssessment.objects.filter(loss_item=item).first()
     before = str(assessment.total) if assessment else None
     if assessment is None:
         assessment = InjuryAssessment(loss_item=item, assessment_no=next_number("RS"))
+    assessment.version = version
     assessment.assessor = actor
     assessment.outcome = calculator.get("outcome")
     assessment.age = cleaned["age"]
