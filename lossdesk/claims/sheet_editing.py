@@ -1,8 +1,9 @@
-"""What every loss line's sheet editor page shares (motor's 定损单, property's 物损定损单):
-why the sheet is read-only for a user, a refusal's message naming the current state, the
-versions the page carries and what it shows when a save meets a conflict (decision 0007),
-the line formset's delete box, the typed form of a stored number, and where a service's
-`lines.<i>.<field>` errors land on the page. The editors differ in columns and totals."""
+"""What every loss line's sheet editor page shares (motor's 定损单, property's 物损定损单,
+injury's 人伤定损): why the sheet is read-only for a user, a refusal's message naming the
+current state, the versions the page carries and what it shows when a save meets a conflict
+(decision 0007), the line formset's delete box, the typed form of a stored number, and where
+a service's `lines.<i>.<field>` errors land on the page. The editors differ in columns and
+totals."""
 
 from django import forms
 
@@ -38,18 +39,19 @@ def state_message(exc: Conflict) -> str:
     return exc.message
 
 
-def conflict_answer(exc: Conflict, data, saved, *, document_label: str):
+def conflict_answer(exc: Conflict, data, saved, *, document_label: str, total_label="合计"):
     """The messages of a save refused by a conflict, the input kept, and the data to show
     the page with. When a version refused it (not a state), `saved` (the sheet as saved now,
-    None when there is none) is named and the page takes its version, so a deliberate second
-    click saves over it (decision 0007); a state refusal shows the page as posted."""
+    None when there is none) is named with its total (`total_label`, as the page calls it)
+    and the page takes its version, so a deliberate second click saves over it (decision
+    0007); a state refusal shows the page as posted."""
     errors = [state_message(exc), "您填写的内容已保留，尚未保存。"]
     if exc.extra.get("current_version") is None:
         return errors, data
     if saved is not None:
         errors.append(
             f"当前已保存的{document_label} {saved.document_no} 由 {saved.assessor} 编制，"
-            f"合计 {money(saved.total)} 元。"
+            f"{total_label} {money(saved.total)} 元。"
         )
     errors.append(f"确认无误后再次点击「保存{document_label}」将以您的内容为准。")
     data = data.copy()

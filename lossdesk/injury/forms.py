@@ -11,7 +11,7 @@ from django import forms
 from lossdesk.calc.forms import DependantForm, InjuryForm
 from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims.forms import VersionedForm
-from lossdesk.claims.sheet_editing import BaseLineFormSet, plain
+from lossdesk.claims.sheet_editing import BaseLineFormSet, SheetVersionForm, plain
 from lossdesk.core.limits import NOTE_MAX, TEXT_MAX
 from lossdesk.injury.choices import (
     DeductionReason,
@@ -129,19 +129,13 @@ DependantRowFormSet = forms.formset_factory(
 )
 
 
-class AssessmentHeaderForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class AssessmentHeaderForm(SheetVersionForm):
     remarks = forms.CharField(
         label="定损说明",
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["version"].error_messages["required"] = "页面缺少版本号，请刷新后重试。"
-        self.fields["version"].error_messages["invalid"] = "页面版本号无效，请刷新后重试。"
 
 
 class _RowForm(forms.Form):

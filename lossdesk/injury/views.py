@@ -20,7 +20,7 @@ from lossdesk.calc.forms import InjuryForm
 from lossdesk.calc.views import field_for
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.claims.models import Case, LossItem
-from lossdesk.claims.sheet_editing import apply_field_errors, readonly_reason, state_message
+from lossdesk.claims.sheet_editing import apply_field_errors, conflict_answer, readonly_reason
 from lossdesk.claims.views import line_item
 from lossdesk.core.errors import Conflict, PermissionDenied, ServiceError
 from lossdesk.core.masking import mask_id_number, medical_for, reveal
@@ -102,7 +102,12 @@ class Editor:
         remarks = medical_for(request.user, assessment.remarks, **who) if assessment else ""
         dependants = list(assessment.dependants.all()) if assessment else []
         return cls(
-            AssessmentHeaderForm(initial={"version": case.version, "remarks": remarks}),
+            AssessmentHeaderForm(
+                initial={
+                    "sheet_version": assessment.version if assessment else 0,
+                    "remarks": remarks,
+                }
+            ),
             PersonForm(initial=person_initial),
             CompensationForm(initial=compensation_initial(assessment.inputs) if assessment else {}),
             DependantRowFormSet(
@@ -427,27 +432,17 @@ def save(request, case_no: str, seq: int):
             remarks=editor.header.cleaned_data["remarks"],
             actor=request.user,
             expected_version=editor.header.cleaned_data["version"],
+            expected_sheet_version=editor.header.cleaned_data["sheet_version"],
         )
     except Conflict as exc:
-        errors = [state_message(exc), "您填写的内容已保留，尚未保存。"]
-        current = exc.extra.get("current_version")
-        if current is not None:
-            # Let a deliberate second click save over the other change, now that the user
-            # has been told about it.
-            saved = (
-                InjuryAssessment.objects.select_related("assessor").filter(loss_item=item).first()
-            )
-            if saved is not None:
-                item.injury_assessment = saved
-                errors.append(
-                    f"当前已保存的人伤定损 {saved.assessment_no} 由 {saved.assessor} 编制，"
-                    f"赔偿合计 {money(saved.total)} 元。"
-                )
-            errors.append("确认无误后再次点击「保存人伤定损」将以您的内容为准。")
-            data = request.POST.copy()
-            data["version"] = str(current)
-            editor.header = AssessmentHeaderForm(data)
-            editor.header.is_valid()
+        saved = InjuryAssessment.objects.select_related("assessor").filter(loss_item=item).first()
+        if saved is not None:
+            item.injury_assessment = saved
+        errors, data = conflict_answer(
+            exc, request.POST, saved, document_label=DOCUMENT, total_label="赔偿合计"
+        )
+        editor.header = AssessmentHeaderForm(data)
+        editor.header.is_valid()
         return _render(
             request, case, item, reason=None, editor=editor, errors=errors, status=exc.status
         )

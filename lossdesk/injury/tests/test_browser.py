@@ -2,7 +2,8 @@
 Chromium: the surveyor records the first visit, a night patrol that finds the bed empty
 (which raises a 挂床住院 flag, then confirmed) and the 十级 appraisal; types the person (a
 wrong check digit first), the TV-9 figures and an audited bill on the injury page, submits
-the case; the reviewer sees the course of treatment and the compensation and approves."""
+the case; the reviewer sees the course of treatment and the compensation and approves. And
+the page's conflicts: refused by a save of the assessment only, the input kept."""
 
 import pytest
 from django.utils import timezone
@@ -11,11 +12,13 @@ from lossdesk.calc.models import CtplLimitTable
 from lossdesk.claims.choices import CaseStatus, LossItemKind
 from lossdesk.claims.tests.test_browser_path import ARGS, ARTIFACTS, CHROMIUM, Person
 from lossdesk.injury.models import InjuryAssessment
-from lossdesk.injury.tests.test_services import person_aged
+from lossdesk.injury.tests.test_services import person_aged, save
 from lossdesk.injury.tests.test_views import TV9
 from lossdesk.rules.ctpl import CTPL_LIMIT_TABLES
+from lossdesk.testing import add_damage_photo
 
 BAD_REQUEST = "the server responded with a status of 400 (Bad Request)"
+CONFLICT = "the server responded with a status of 409 (Conflict)"
 BILL = {
     "bills-0-invoice_no": "ZJ-0001",
     "bills-0-hospital": "杭州市第一人民医院",
@@ -171,3 +174,65 @@ def test_an_injured_person_goes_from_first_visit_to_approval_in_the_browser(live
     assert case.status in (CaseStatus.APPROVED, CaseStatus.IN_SECOND_REVIEW)
     assert assessment.items["disability_compensation"]["amount"] == "61942.00"
     assert case.assessed_amount >= assessment.total
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_the_injury_page_is_refused_only_by_a_save_of_the_assessment_and_keeps_the_input(
+    live_server, firm, monkeypatch
+):
+    """Decision 0007, amended: a photo arriving while the audit is typed does not refuse the
+    save; another save of the assessment does, the input stays, and a second click saves."""
+    from playwright.sync_api import expect, sync_playwright
+
+    seeded_ctpl_limits()
+    case = firm.assessing_case(injured_persons=1)
+    item = case.loss_items.get(kind=LossItemKind.INJURY)
+    save(firm, item)  # 住院 12 天
+    problems: list[str] = []
+    # The colleagues' changes are made between clicks, inside playwright's event loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = Person(browser, live_server.url, "zhangsan", problems).page
+        page.goto(f"{live_server.url}/cases/{case.case_no}/items/{item.seq}/injury/")
+        button = page.locator("[data-sheet-form] button[name=save]:not(.visually-hidden)")
+
+        # A photo arrives while the audit is typed: saved at the first click.
+        page.fill("[name=hospital_days]", "15")
+        add_damage_photo(case, actor=firm.qianqi)
+        with page.expect_navigation():
+            button.click()
+        page.wait_for_url(f"**/items/{item.seq}/injury/")
+        assessment = InjuryAssessment.objects.get(loss_item=item)
+        assert (assessment.hospital_days, assessment.version) == (15, 2)
+
+        # The assessment is saved from another window (张三's own, the only one here who may
+        # audit these bills) while he types: refused, the input kept, nothing written.
+        page.fill("[name=hospital_days]", "20")
+        theirs = save(firm, item)
+        with page.expect_navigation():
+            button.click()
+        errors = page.locator("[data-sheet-errors]")
+        expect(errors).to_contain_text("人伤定损已被他人修改")
+        expect(errors).to_contain_text(f"由 张三 编制，赔偿合计 {theirs.total:,.2f} 元")
+        expect(page.locator("[name=hospital_days]")).to_have_value("20")
+        assert InjuryAssessment.objects.get(loss_item=item).hospital_days == 12
+        # The conflict is a 409 page, which the browser logs; nothing else went wrong.
+        assert problems == [f"zhangsan: Failed to load resource: {CONFLICT}"]
+        problems.clear()
+
+        # The second, deliberate click saves over it.
+        with page.expect_navigation():
+            button.click()
+        page.wait_for_url(f"**/items/{item.seq}/injury/")
+        browser.close()
+
+    assert problems == []
+    assessment = InjuryAssessment.objects.get(loss_item=item)
+    assert (assessment.hospital_days, assessment.assessor, assessment.version) == (
+        20,
+        firm.zhangsan,
+        4,
+    )

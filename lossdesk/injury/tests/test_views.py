@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims import services as claims_services
-from lossdesk.claims.choices import LossItemKind
+from lossdesk.claims.choices import AttachmentKind, LossItemKind
 from lossdesk.claims.models import CaseEvent
 from lossdesk.core.masking import mask_id_number
 from lossdesk.injury.models import InjuredPerson, InjuryAssessment
 from lossdesk.injury.services.assessment import ASSESSMENT_INVALID, do_save_injury_assessment
 from lossdesk.injury.tests.test_investigation import surveyed
 from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, on_accident_day, person_aged
+from lossdesk.testing import add_damage_photo, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +59,15 @@ def management(prefix: str, total: int) -> dict:
     }
 
 
+def sheet_version(case) -> int:
+    """The version of the injury assessment as the page would carry it (0: none yet)."""
+    assessment = InjuryAssessment.objects.filter(loss_item__case=case).first()
+    return assessment.version if assessment else 0
+
+
 def form_data(case, person, *, bills=PAGE_BILLS, version=None, **calculator) -> dict:
     data = {
-        "version": case.version if version is None else version,
+        "sheet_version": sheet_version(case) if version is None else version,
         "remarks": "",
         **{name: value for name, value in {**TV9, **calculator}.items()},
         **management("dependants", 0),
@@ -89,6 +96,20 @@ def tag(html: str, name: str) -> str:
     match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
     assert match, f"no field {name} in the page"
     return match.group(0)
+
+
+def sheet_form(html: str) -> str:
+    """The assessment's <form> in the page."""
+    start = html.index("data-sheet-form")
+    return html[start : html.index("</form>", start)]
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden inputs' names and values in `html`, as the browser would post them."""
+    tags = re.findall(r'<input type="hidden"[^>]*>', html)
+    fields = (re.search(r'name="([^"]+)"', t) for t in tags)
+    values = (re.search(r'value="([^"]*)"', t) for t in tags)
+    return {f.group(1): v.group(1) if v else "" for f, v in zip(fields, values, strict=True)}
 
 
 def field_error(html: str, name: str) -> str:
@@ -301,28 +322,105 @@ def test_the_id_number_is_masked_for_a_position_without_the_pii_right(client, fi
 # --- conflicts and read-only ---------------------------------------------------------------
 
 
-def test_a_stale_version_keeps_the_input_and_names_the_other_edit(client, firm, case, item):
-    seen = case.version
+def test_the_editor_carries_the_assessments_version_not_the_cases(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    form = sheet_form(client.get(page_url(item)).content.decode())
+    assert 'name="sheet_version" value="0"' in tag(form, "sheet_version")  # none yet
+    assert 'name="version"' not in form
+    saved(firm, item)
+    saved(firm, item)
+    form = sheet_form(client.get(page_url(item)).content.decode())
+    assert 'value="2"' in tag(form, "sheet_version")
+
+
+def test_an_assessment_saved_meanwhile_keeps_the_input_and_names_the_other_edit(
+    client, firm, case, item
+):
+    seen = sheet_version(case)
     client.force_login(firm.zhangsan)
     # 钱七 saves while 张三 still has the page open.
     first = saved(firm, item, actor=firm.qianqi)
-    case.refresh_from_db()
+    events = CaseEvent.objects.filter(case=case).count()
     data = form_data(case, person_aged(item, 40), version=seen, disability_grades="9")
     response = client.post(page_url(item, "injury:save"), data)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "已被他人修改" in html
+    assert "人伤定损已被他人修改" in html
+    assert "您填写的内容已保留" in html
     assert f"由 钱七 编制，赔偿合计 {first.total:,.2f} 元" in html
     assert 'value="9"' in tag(html, "disability_grades")
     assert 'value="头孢曲松钠"' in tag(html, "bills-0-lines-0-item")
     first.refresh_from_db()
-    assert first.highest_grade == 10
-    # The page now carries the current version: saving again, knowingly, goes through.
-    assert f'name="version" value="{case.version}"' in html
-    data = form_data(case, person_aged(item, 40), disability_grades="9")
+    assert (first.highest_grade, first.version) == (10, 1)
+    assert CaseEvent.objects.filter(case=case).count() == events
+    # The page now carries the assessment's current version: saving again, knowingly, goes
+    # through.
+    assert 'value="1"' in tag(sheet_form(html), "sheet_version")
+    data = form_data(case, person_aged(item, 40), version=1, disability_grades="9")
     assert client.post(page_url(item, "injury:save"), data).status_code == 302
     first.refresh_from_db()
-    assert (first.highest_grade, first.assessor) == (9, firm.zhangsan)
+    assert (first.highest_grade, first.assessor, first.version) == (9, firm.zhangsan, 2)
+
+
+def test_a_photo_or_a_document_uploaded_meanwhile_does_not_refuse_the_save(
+    client, firm, case, item
+):
+    saved(firm, item)
+    client.force_login(firm.zhangsan)
+    page = sheet_form(client.get(page_url(item)).content.decode())
+    # A photo and a document arrive while the bills are typed: the case version moves, the
+    # assessment's does not.
+    before = case.version
+    add_damage_photo(case, actor=firm.qianqi)
+    claims_services.do_add_attachment(
+        case, photo("id.jpg"), kind=AttachmentKind.DOCUMENT, doc_type="id_card", actor=firm.qianqi
+    )
+    case.refresh_from_db()
+    assert case.version > before
+    # The save posts the versions the page carries, whatever they are.
+    data = form_data(case, person_aged(item, 40), disability_grades="9")
+    data = {k: v for k, v in data.items() if "version" not in k}
+    versions = {k: v for k, v in hidden_inputs(page).items() if "version" in k}
+    assert versions  # the page carries one
+    response = client.post(page_url(item, "injury:save"), {**data, **versions})
+    assert response.status_code == 302
+    assessment = InjuryAssessment.objects.get(loss_item=item)
+    assert (assessment.highest_grade, assessment.version) == (9, 2)
+
+
+def test_a_page_posting_only_the_case_version_is_checked_against_the_case(client, firm, case, item):
+    # An injury page drawn before the assessment had its own version.
+    saved(firm, item)
+    case.refresh_from_db()
+    stale = case.version
+    add_damage_photo(case, actor=firm.qianqi)
+    client.force_login(firm.zhangsan)
+    data = form_data(case, person_aged(item, 40), disability_grades="9")
+    del data["sheet_version"]
+    response = client.post(page_url(item, "injury:save"), {**data, "version": stale})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "案件已被他人修改" in html
+    assert 'value="9"' in tag(html, "disability_grades")
+    assert 'value="1"' in tag(sheet_form(html), "sheet_version")
+    assert InjuryAssessment.objects.get(loss_item=item).highest_grade == 10
+    case.refresh_from_db()
+    response = client.post(page_url(item, "injury:save"), {**data, "version": case.version})
+    assert response.status_code == 302
+    assert InjuryAssessment.objects.get(loss_item=item).highest_grade == 9
+
+
+def test_a_page_without_any_version_or_a_tampered_one_is_a_form_error(client, firm, case, item):
+    client.force_login(firm.zhangsan)
+    data = form_data(case, person_aged(item, 40))
+    del data["sheet_version"]
+    response = client.post(page_url(item, "injury:save"), data)
+    assert response.status_code == 400
+    assert "页面缺少版本号" in response.content.decode()
+    response = client.post(page_url(item, "injury:save"), {**data, "sheet_version": "abc"})
+    assert response.status_code == 400
+    assert "页面版本号无效" in response.content.decode()
+    assert not InjuryAssessment.objects.filter(loss_item=item).exists()
 
 
 def test_read_only_without_the_assess_permission(client, firm, case, item):
