@@ -265,10 +265,18 @@ class InjuryAssessmentSerializer(serializers.ModelSerializer):
 
 class InjuryAssessmentSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     assessor = StaffRefSerializer(read_only=True)
+    sheet_version = SheetVersionField()
 
     class Meta:
         model = InjuryAssessment
-        fields = ["assessment_no", "outcome", "total", "reasonable_total", "assessor"]
+        fields = [
+            "assessment_no",
+            "outcome",
+            "total",
+            "reasonable_total",
+            "assessor",
+            "sheet_version",
+        ]
         read_only_fields = fields
 
 

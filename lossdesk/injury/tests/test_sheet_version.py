@@ -254,3 +254,11 @@ def test_a_negative_sheet_version_is_a_field_error(firm, item):
     assert response.status_code == 400
     assert set(error_of(response)["fields"]) == {"sheet_version"}
     assert not InjuryAssessment.objects.filter(loss_item=item).exists()
+
+
+def test_the_case_detail_names_the_version_of_its_injury_assessment(firm, item):
+    save(firm, item)
+    save(firm, item, calculator=NINE)
+    detail = client_for(firm.zhangsan).get(f"{API}/cases/{item.case.case_no}").json()
+    injured = next(i for i in detail["loss_items"] if i["seq"] == item.seq)
+    assert injured["injury_assessment"]["sheet_version"] == 2
