@@ -1680,30 +1680,29 @@ class DemoBuilder(
 
     @staticmethod
     def _plan_resurveys(plans: list[CasePlan]) -> None:
-        """A re-survey step halfway between a plan's first sheets and its submission (no
-        random draw: the other plans stay as they were)."""
+        """A re-survey step halfway between a plan's first sheets and the step after them,
+        in a plan that submits after its sheets, whatever other lines' steps lie between
+        (no random draw: the other plans stay as they were)."""
+
+        def sheets_at(plan: CasePlan) -> int | None:
+            actions = [step.action for step in plan.steps]
+            if "sheets" not in actions or "submit" not in actions[actions.index("sheets") :]:
+                return None
+            return actions.index("sheets")
+
         for target, reason, note, by_author in RESURVEYS:
             hosts = sorted(
                 (
                     p
                     for p in plans
-                    if p.target == target
-                    and p.role is None
-                    and any(
-                        a.action == "sheets" and b.action == "submit"
-                        for a, b in zip(p.steps, p.steps[1:], strict=False)
-                    )
+                    if p.target == target and p.role is None and sheets_at(p) is not None
                 ),
                 key=lambda p: p.city.code != TOUR_CITY,
             )
             if not hosts:
                 continue
             plan = hosts[0]
-            at = next(
-                i
-                for i, (a, b) in enumerate(zip(plan.steps, plan.steps[1:], strict=False))
-                if a.action == "sheets" and b.action == "submit"
-            )
+            at = sheets_at(plan)
             options = {"reason": reason, "note": note, "by_author": by_author}
             plan.steps.insert(at + 1, Step(timedelta(), "resurvey", options))
             plan.times.insert(at + 1, plan.times[at] + (plan.times[at + 1] - plan.times[at]) / 2)
