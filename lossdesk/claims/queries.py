@@ -25,9 +25,9 @@ def all_but(lookup: str, model: type[Model], kept) -> list[str]:
 
 
 def joined(queryset: QuerySet, *paths: str) -> QuerySet:
-    """queryset.select_related(*paths) with each person joined read as id and name only:
-    the staff table's two dozen columns per join were most of the loss items' select list
-    (249 columns)."""
+    """queryset.select_related(*paths) with each person joined read as id, name and
+    username only (STAFF_REF_FIELDS): the staff table's two dozen columns per join were most
+    of the loss items' select list (249 columns)."""
     deferred = []
     for lookup in paths:
         model = queryset.model
