@@ -2,6 +2,7 @@
 case through the real services to any state. Imported by conftest.py and the seeders' tests.
 It sits above every app, like urls.py, because it drives the services of all of them."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -270,3 +271,27 @@ def error_of(response) -> dict:
     assert {"code", "message", "fields"} <= set(error), error
     assert isinstance(error["message"], str) and error["message"]
     return error
+
+
+# --- the sheet editors' pages, read as the browser would post them ----------------------
+
+
+def tag(html: str, name: str) -> str:
+    """The <input>/<select>/<textarea> tag of the form field `name` in the page."""
+    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert match, f"no field {name} in the page"
+    return match.group(0)
+
+
+def sheet_form(html: str) -> str:
+    """A sheet editor's <form> in the page (other forms on it carry the case version)."""
+    start = html.index("data-sheet-form")
+    return html[start : html.index("</form>", start)]
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden inputs' names and values in `html`, as the browser would post them."""
+    tags = re.findall(r'<input type="hidden"[^>]*>', html)
+    fields = (re.search(r'name="([^"]+)"', t) for t in tags)
+    values = (re.search(r'value="([^"]*)"', t) for t in tags)
+    return {f.group(1): v.group(1) if v else "" for f, v in zip(fields, values, strict=True)}

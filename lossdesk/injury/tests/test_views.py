@@ -18,7 +18,7 @@ from lossdesk.injury.models import InjuredPerson, InjuryAssessment
 from lossdesk.injury.services.assessment import ASSESSMENT_INVALID, do_save_injury_assessment
 from lossdesk.injury.tests.test_investigation import surveyed
 from lossdesk.injury.tests.test_services import BILLS, CALCULATOR, on_accident_day, person_aged
-from lossdesk.testing import add_damage_photo, photo
+from lossdesk.testing import add_damage_photo, hidden_inputs, photo, sheet_form, tag
 
 pytestmark = pytest.mark.django_db
 
@@ -89,27 +89,6 @@ def form_data(case, person, *, bills=PAGE_BILLS, version=None, **calculator) -> 
             for name, value in line.items():
                 data[f"bills-{i}-lines-{j}-{name}"] = value
     return data
-
-
-def tag(html: str, name: str) -> str:
-    """The <input>/<select>/<textarea> tag of the form field `name` in the page."""
-    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
-    assert match, f"no field {name} in the page"
-    return match.group(0)
-
-
-def sheet_form(html: str) -> str:
-    """The assessment's <form> in the page."""
-    start = html.index("data-sheet-form")
-    return html[start : html.index("</form>", start)]
-
-
-def hidden_inputs(html: str) -> dict[str, str]:
-    """The hidden inputs' names and values in `html`, as the browser would post them."""
-    tags = re.findall(r'<input type="hidden"[^>]*>', html)
-    fields = (re.search(r'name="([^"]+)"', t) for t in tags)
-    values = (re.search(r'value="([^"]*)"', t) for t in tags)
-    return {f.group(1): v.group(1) if v else "" for f, v in zip(fields, values, strict=True)}
 
 
 def field_error(html: str, name: str) -> str:

@@ -15,7 +15,7 @@ from lossdesk.core.errors import IllegalTransition, ServiceError
 from lossdesk.motor.forms import LINE_FIELDS
 from lossdesk.motor.models import AssessmentSheet
 from lossdesk.org.models import RepairShop
-from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, add_damage_photo
+from lossdesk.testing import LINES, LINES_TOTAL, PASSWORD, add_damage_photo, tag
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +63,6 @@ def form_data(case, lines, *, blank_rows: int = 2, version=None, **header) -> di
         for name in LINE_FIELDS:
             data[f"lines-{i}-{name}"] = row.get(name, "")
     return data
-
-
-def tag(html: str, name: str) -> str:
-    """The <input>/<select> tag of the form field `name` in the page."""
-    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
-    assert match, f"no field {name} in the page"
-    return match.group(0)
 
 
 def cell_error(html: str, name: str) -> str:

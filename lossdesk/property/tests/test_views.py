@@ -18,7 +18,7 @@ from lossdesk.claims.models import CaseEvent
 from lossdesk.property import services
 from lossdesk.property.models import PropertySheet, PropertySurvey
 from lossdesk.property.sheet_forms import LINE_FIELDS
-from lossdesk.testing import add_damage_photo, photo
+from lossdesk.testing import add_damage_photo, hidden_inputs, photo, sheet_form, tag
 
 pytestmark = pytest.mark.django_db
 
@@ -89,34 +89,12 @@ def form_data(case, lines, *, blank_rows: int = 1, version=None, remarks: str = 
     return data
 
 
-def tag(html: str, name: str) -> str:
-    """The <input>/<select>/<textarea> tag of the form field `name` in the page."""
-    match = re.search(rf'<(?:input|select|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
-    assert match, f"no field {name} in the page"
-    return match.group(0)
-
-
 def cell_error(html: str, name: str) -> str:
     """The error text shown right after the field `name` (empty when there is none)."""
     start = html.index(tag(html, name))
     cell = html[start : html.index("</td>", start)]
     feedback = re.search(r'<div class="invalid-feedback[^"]*"[^>]*>(.*)</div>', cell, re.S)
     return re.sub(r"<[^>]+>", " ", feedback.group(1)).strip() if feedback else ""
-
-
-def sheet_form(html: str) -> str:
-    """The sheet editor's <form> in the page (the survey, negotiation and offer forms carry
-    the case version)."""
-    start = html.index("data-sheet-form")
-    return html[start : html.index("</form>", start)]
-
-
-def hidden_inputs(html: str) -> dict[str, str]:
-    """The hidden inputs' names and values in `html`, as the browser would post them."""
-    tags = re.findall(r'<input type="hidden"[^>]*>', html)
-    fields = (re.search(r'name="([^"]+)"', t) for t in tags)
-    values = (re.search(r'value="([^"]*)"', t) for t in tags)
-    return {f.group(1): v.group(1) if v else "" for f, v in zip(fields, values, strict=True)}
 
 
 def saved_sheet(firm, item, lines=WORKED, actor=None):
