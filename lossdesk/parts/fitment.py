@@ -52,14 +52,19 @@ def warnings_for(part_ids: list[int], model: VehicleModel | None) -> dict[int, s
 
 
 def identified_model(loss_item) -> VehicleModel | None:
+    return identified_models([loss_item]).get(loss_item.pk)
+
+
+def identified_models(loss_items) -> dict[int, VehicleModel]:
+    """{loss item id: its identified model (车辆定型), with series and make} for the items
+    that have one, in one query: what the sheet's fitment check compares against and what
+    a search for the item's parts is narrowed to."""
     from lossdesk.parts.models import VehicleIdentification
 
-    ident = (
-        VehicleIdentification.objects.filter(loss_item=loss_item)
-        .select_related("vehicle_model__series")
-        .first()
-    )
-    return ident.vehicle_model if ident else None
+    rows = VehicleIdentification.objects.filter(
+        loss_item__in=[item.pk for item in loss_items]
+    ).select_related("vehicle_model__series__make")
+    return {row.loss_item_id: row.vehicle_model for row in rows}
 
 
 def flag_sheet_lines(loss_item, lines) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lossdesk.claims.models import Case, LossItem
@@ -167,6 +168,7 @@ def identify(request):
         request,
         "parts/identify.html",
         {
+            "next": _next_url(request, request.GET.get("next")) if loss_item else "",
             "vin_form": vin_form,
             "manual_form": manual_form,
             "result": result,
@@ -193,6 +195,16 @@ def _loss_item_for(request, pk) -> LossItem | None:
     return item
 
 
+def _next_url(request, url) -> str:
+    """Where to go once a case's vehicle is identified, when the page that sent the user
+    here said (the phone's assessment page): a path of this site only, else nothing."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
 @require_POST
 @needs("parts.add_vehicleidentification")
 def identify_save(request):
@@ -200,6 +212,7 @@ def identify_save(request):
     model = _model_or_none(request.POST.get("vehicle_model"))
     if item is None or model is None:
         raise Http404
+    next_url = _next_url(request, request.POST.get("next"))
     try:
         services.do_identify_vehicle(
             item,
@@ -211,9 +224,10 @@ def identify_save(request):
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return HttpResponseRedirect(f"{reverse('parts:identify')}?loss_item={item.pk}")
+        back = {"loss_item": item.pk, **({"next": next_url} if next_url else {})}
+        return HttpResponseRedirect(f"{reverse('parts:identify')}?{urlencode(back)}")
     messages.success(request, f"已将 {item.label} 定型为 {model.name}。")
-    return HttpResponseRedirect(f"/cases/{item.case.case_no}/")
+    return HttpResponseRedirect(next_url or f"/cases/{item.case.case_no}/")
 
 
 # -------------------------------------------------------------------- price queries
