@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
 from lossdesk.claims import registry
@@ -36,6 +37,7 @@ from lossdesk.field.actions import ArriveWithPosition, PhoneRecordResurvey, Reco
 from lossdesk.intake.actions import AcceptDispatch, DeclineDispatch
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch
+from lossdesk.parts.fitment import identified_models
 
 # The phone's one-tap and form actions: URL slug → declaration. The survey, rescue,
 # re-survey and document-request forms also go through the offline queue: (API URL name,
@@ -251,12 +253,17 @@ class AssessmentView(CaseView):
             item.editor_url = reverse(line.editor, args=[case.case_no, item.seq])
         editable = [item for item in items if item.readonly_reason is None]
         user = request.user
+        may_search_parts = user.has_perm("parts.view_part")
+        if may_search_parts:
+            self.narrow_search(items)
         context = {
             "case": case,
             "items": items,
             "editable": editable,
+            # The vehicles the parts search is for: the sheets it adds to, else every one.
+            "search_items": editable or items,
             "kinds": kinds,
-            "may_search_parts": user.has_perm("parts.view_part"),
+            "may_search_parts": may_search_parts,
             "may_apply_queries": bool(editable)
             and user.has_perms(["parts.view_pricequery", "parts.add_pricequery"]),
             "search_url": reverse("parts-search"),
@@ -266,6 +273,25 @@ class AssessmentView(CaseView):
             "back_url": phone_case_url(case),
         }
         return render(request, "field/assessment.html", context)
+
+    def narrow_search(self, items) -> None:
+        """Each vehicle's identified model (车辆定型), which its parts search is narrowed
+        to, as the back office's search is by a price query's model (parts.queries); for a
+        vehicle not identified yet, the back office's identification page, from the
+        report's VIN for the insured vehicle, for a user who may identify it."""
+        models = identified_models(items)
+        may_identify = self.request.user.has_perms(
+            ["parts.view_vehiclemodel", "parts.add_vehicleidentification"]
+        )
+        vin = self.case.report.vin
+        for item in items:
+            item.vehicle_model = models.get(item.pk)
+            item.vin = vin if item.kind == LossItemKind.INSURED_VEHICLE else ""
+            item.identify_url = ""
+            if item.vehicle_model is None and may_identify:
+                params = {"loss_item": item.pk, **({"vin": item.vin} if item.vin else {})}
+                params["next"] = self.request.path
+                item.identify_url = f"{reverse('parts:identify')}?{urlencode(params)}"
 
 
 # --- installable app: the manifest and the service worker ---------------------------------

@@ -201,9 +201,98 @@
   window.addEventListener("field:photo-sent", () => refresh(0));
   if (document.querySelector("#uploaded-photos[data-refresh]")) refresh(3000);
 
-  // Parts price search (parts' API): name, OE number and the price it would use.
+  // The parts search's scope (field/assessment.html, for sheet.js too): the vehicle chosen
+  // in the select (else the one vehicle), narrowed to its identified model (车辆定型) unless
+  // the surveyor ticks 全部车型; an unidentified vehicle is searched over every model, and
+  // the page says so. The search itself is parts' API (GET /api/v1/parts?q=&model=).
+  const FieldParts = {
+    scope(card) {
+      const select = card.querySelector("[data-sheet-target]");
+      const scopes = [...card.querySelectorAll("[data-parts-scope]")];
+      return scopes.find((s) => select && s.dataset.seq === select.value) || scopes[0] || null;
+    },
+    // The identified model the next search is narrowed to, or "" (every model).
+    model(card) {
+      const scope = FieldParts.scope(card);
+      if (!scope || !scope.dataset.model) return "";
+      const all = scope.querySelector("[data-all-models]");
+      return all && all.checked ? "" : scope.dataset.model;
+    },
+    url(card, q) {
+      const model = FieldParts.model(card);
+      return `${card.dataset.url}?q=${encodeURIComponent(q)}&limit=20${model ? `&model=${model}` : ""}`;
+    },
+    // What the answer covers, from the model the server narrowed it to.
+    heading(card, body) {
+      const scope = FieldParts.scope(card);
+      if (!scope) return "全部车型的配件：";
+      if (body.model) return `适用 ${scope.dataset.modelName} 的配件：`;
+      if (scope && scope.dataset.model) return `全部车型的配件（本车已定型为 ${scope.dataset.modelName}，请核对是否适用）：`;
+      return "全部车型的配件（本车尚未定型，请核对是否适用）：";
+    },
+    // Nothing found: for the identified model, a deliberate way to every model's parts.
+    empty(card, body) {
+      const li = document.createElement("li");
+      li.className = "m-empty";
+      li.dataset.testid = "parts-empty";
+      const scope = FieldParts.scope(card);
+      if (!body.model) {
+        li.textContent = "没有找到配件。";
+        return li;
+      }
+      li.textContent = `${scope.dataset.modelName} 没有找到「${body.query}」。`;
+      const widen = document.createElement("button");
+      widen.type = "button";
+      widen.className = "btn btn-link btn-sm p-0 align-baseline";
+      widen.dataset.testid = "parts-widen";
+      widen.textContent = "在全部车型中查找";
+      widen.addEventListener("click", () => {
+        scope.querySelector("[data-all-models]").checked = true;
+        card.querySelector("[data-parts-form]").requestSubmit();
+      });
+      li.append(" ", widen);
+      return li;
+    },
+    headingItem(card, body) {
+      const li = document.createElement("li");
+      li.className = "m-meta small";
+      li.dataset.testid = "parts-heading";
+      li.textContent = FieldParts.heading(card, body);
+      return li;
+    },
+    // The select shows its vehicle's scope; ticking 全部车型 (or not) searches again.
+    init(card) {
+      const form = card.querySelector("[data-parts-form]");
+      const results = card.querySelector("[data-parts-results]");
+      const select = card.querySelector("[data-sheet-target]");
+      const show = () => {
+        const current = FieldParts.scope(card);
+        card.querySelectorAll("[data-parts-scope]").forEach((s) => {
+          s.hidden = s !== current;
+        });
+      };
+      if (select) {
+        select.addEventListener("change", () => {
+          show();
+          results.replaceChildren();
+          if (form.elements.q.value.trim()) form.requestSubmit();
+        });
+      }
+      card.querySelectorAll("[data-all-models]").forEach((box) => {
+        box.addEventListener("change", () => {
+          if (form.elements.q.value.trim()) form.requestSubmit();
+        });
+      });
+      show();
+    },
+  };
+  window.FieldParts = FieldParts;
+
+  // Parts price look-up for who cannot edit a sheet (parts' API): name, OE number and the
+  // price it would use.
   const parts = document.querySelector("[data-parts-search]");
   if (parts) {
+    FieldParts.init(parts);
     const results = parts.querySelector("[data-parts-results]");
     parts.querySelector("[data-parts-form]").addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -216,8 +305,12 @@
         el.textContent = text;
         return el;
       };
+      if (!navigator.onLine) {
+        results.append(li("离线时不能查价，联网后再试。", "text-danger"));
+        return;
+      }
       try {
-        const response = await fetch(`${parts.dataset.url}?q=${encodeURIComponent(q)}&limit=20`, {
+        const response = await fetch(FieldParts.url(parts, q), {
           headers: { Accept: "application/json" },
           credentials: "same-origin",
         });
@@ -226,10 +319,11 @@
           results.append(li(body.error ? body.error.message : "查询失败。", "text-danger"));
           return;
         }
-        if (!body.results.length) results.append(li("没有找到配件。", "m-empty"));
+        results.append(FieldParts.headingItem(parts, body));
+        if (!body.results.length) results.append(FieldParts.empty(parts, body));
         for (const hit of body.results) {
           const price = hit.prices.find((p) => p.price !== null);
-          const row = li(`${hit.name} · ${hit.oe_number} · ${price ? `${price.label} ${price.price} 元` : "无价格"}`);
+          const row = li(`${hit.name} · ${hit.oe_number} · ${hit.make} · ${price ? `${price.label} ${price.price} 元` : "无价格"}`);
           row.dataset.testid = "part-hit";
           results.append(row);
         }

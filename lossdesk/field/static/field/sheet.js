@@ -1,6 +1,7 @@
 /* On-site assessment (field/assessment.html): each vehicle's damage sheet (定损单) written
    on the phone through GET/PUT /api/v1/cases/{case_no}/loss-items/{seq}/sheet; lines from
-   the parts search (parts' API, with the price the sheet would use) and saved price queries
+   the parts search (parts' API, with the price the sheet would use, narrowed to the
+   vehicle's identified model unless 全部车型 is ticked: field.js's FieldParts) and saved price queries
    applied through POST /api/v1/price-queries/{id}/apply. No business rule here: the server
    checks and computes everything; the amounts shown before a save are an estimate.
 
@@ -395,6 +396,7 @@
 
   // ---------------------------------------------------------------- parts search
   function initSearch(card) {
+    window.FieldParts.init(card); // field.js: the vehicle's model, 全部车型
     const results = card.querySelector("[data-parts-results]");
     const say = (text, cls) => results.replaceChildren(element("li", cls, text));
     card.querySelector("[data-parts-form]").addEventListener("submit", async (event) => {
@@ -407,7 +409,7 @@
       }
       let result;
       try {
-        result = await api(`${card.dataset.url}?q=${encodeURIComponent(q)}&limit=20`, "GET");
+        result = await api(window.FieldParts.url(card, q), "GET");
       } catch (err) {
         say("离线时不能查价，联网后再试。", "text-danger");
         return;
@@ -416,11 +418,12 @@
         say(errorOf(result).message, "text-danger");
         return;
       }
+      const heading = window.FieldParts.headingItem(card, result.body);
       if (!result.body.results.length) {
-        say("没有找到配件。", "m-empty");
+        results.replaceChildren(heading, window.FieldParts.empty(card, result.body));
         return;
       }
-      results.replaceChildren(...result.body.results.map((hit) => partHit(hit, card)));
+      results.replaceChildren(heading, ...result.body.results.map((hit) => partHit(hit, card)));
     });
   }
 
