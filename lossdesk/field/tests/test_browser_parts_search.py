@@ -2,7 +2,7 @@
 search on an identified vehicle lists only that model's parts and says which model;
 全部车型 widens it (ticked, or offered when the model has nothing); the third-party vehicle,
 not identified, is searched over every model and the page says so; the reviewer's look-up
-is narrowed the same way."""
+is narrowed the same way; offline the search says it needs the network."""
 
 import pytest
 from django.urls import reverse
@@ -80,6 +80,11 @@ def test_the_phone_searches_the_identified_models_parts(live_server, firm):
         expect(hits.filter(has_text="2GM 807 221")).to_have_count(1)
         expect(hits.filter(has_text="1084167-00-E")).to_have_count(1)
         assert page.evaluate(WIDTH) <= 390
+        # Offline: the search is a read of the live catalogue, not queued; it says so.
+        context.set_offline(True)
+        page.click("[data-parts-form] button")
+        expect(page.locator("[data-parts-results]")).to_have_text("离线时不能查价，联网后再试。")
+        context.set_offline(False)
         page.screenshot(path=str(ARTIFACTS / "field-parts-search.png"), full_page=True)
         context.close()
 
