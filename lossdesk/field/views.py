@@ -278,7 +278,7 @@ class AssessmentView(CaseView):
         """Each vehicle's identified model (车辆定型), which its parts search is narrowed
         to, as the back office's search is by a price query's model (parts.queries); for a
         vehicle not identified yet, the back office's identification page, from the
-        report's VIN for the insured vehicle, for a user who may identify it."""
+        report's VIN for the insured vehicle, for a user who may identify it now."""
         models = identified_models(items)
         may_identify = self.request.user.has_perms(
             ["parts.view_vehiclemodel", "parts.add_vehicleidentification"]
@@ -288,7 +288,8 @@ class AssessmentView(CaseView):
             item.vehicle_model = models.get(item.pk)
             item.vin = vin if item.kind == LossItemKind.INSURED_VEHICLE else ""
             item.identify_url = ""
-            if item.vehicle_model is None and may_identify:
+            # Offered where the sheet could be saved: identifying is a save of it.
+            if item.vehicle_model is None and may_identify and item.readonly_reason is None:
                 params = {"loss_item": item.pk, **({"vin": item.vin} if item.vin else {})}
                 params["next"] = self.request.path
                 item.identify_url = f"{reverse('parts:identify')}?{urlencode(params)}"

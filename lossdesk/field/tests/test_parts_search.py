@@ -195,6 +195,9 @@ def test_only_positions_that_may_read_the_catalogue_get_the_search(firm):
     assert [h["id"] for h in search(reviewer, card, 1, "前保险杠")["results"]] == [
         catalogue.bumper.pk
     ]
+    # A case in review: the sheet cannot be saved, so no identification is offered.
+    html = page(session(firm.qianqi), firm.in_review_case())
+    assert "尚未定型" in html and "parts-identify" not in html
     # A user of another branch: the case is not there at all.
     assert (
         session(firm.wangwu).get(reverse("field:assessment", args=[case.case_no])).status_code
