@@ -300,7 +300,7 @@ def do_decide_investigation_flag(
     flag = InvestigationFlag.objects.select_for_update().get(pk=flag.pk, loss_item=item)
     if flag.status != FlagStatus.OPEN:
         raise Conflict(
-            f"该疑点已{flag.get_status_display()}，不能再次认定。",
+            f"该疑点{flag.get_status_display()}，不能再次认定。",
             code=InjuryErrorCode.FLAG_ALREADY_DECIDED,
         )
     errors: dict[str, list[str]] = {}
