@@ -89,6 +89,11 @@ class CaseAction:
     form_template = "claims/includes/action_form.html"
     panel = True  # has a panel on the case page (else it is offered where its object shows)
     leaves_scope = False  # may take the case out of the actor's scope: the page goes to the list
+    # A refused post shows the action's page again with what was typed (a conflict: 409 and
+    # what happened; the service's field errors on their inputs) instead of a message on the
+    # case page (decision 0007, amended): for forms that take typing, e.g. a survey record.
+    keeps_input = False
+    record_label = ""  # what `recorded` lists, e.g. 报价 ("内容" when empty)
 
     @classmethod
     def visible(cls, user, case, actions, target=None) -> bool:
@@ -116,6 +121,13 @@ class CaseAction:
     def page_context(cls, case: Case, user) -> dict:
         """What the action's own page shows beside the form."""
         return {}
+
+    @classmethod
+    def recorded(cls, case: Case, target=None) -> list[str]:
+        """What the action has recorded so far (one line each), shown beside the input kept
+        after a conflict, so that a second send does not record the same thing twice. Empty
+        for actions whose save replaces the last one (a survey, a decision)."""
+        return []
 
     @classmethod
     def check_actor(cls, actor) -> None:
@@ -163,6 +175,7 @@ class LossItemAction(CaseAction):
     the case page, and back there after success. Subclasses look the item up (`target`)."""
 
     panel = False
+    keeps_input = True
     item_page = ""
 
     @classmethod

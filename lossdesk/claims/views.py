@@ -37,6 +37,7 @@ from lossdesk.claims.models import (
     SurveyRecord,
 )
 from lossdesk.claims.pagination import CasePaginator
+from lossdesk.claims.sheet_editing import state_message
 from lossdesk.claims.workflow import Action, available_actions
 from lossdesk.core.errors import Conflict, IllegalTransition, NotFound, ServiceError
 from lossdesk.core.templatetags.lossdesk_ui import money
@@ -74,6 +75,26 @@ def describe_error(exc: ServiceError) -> str:
     if details:
         message += " " + "；".join(details)
     return message
+
+
+def kept_input_answer(
+    exc: Conflict, data, case: Case, *, version_key: str = "version"
+) -> tuple[list[str], object]:
+    """The messages of a case action refused by a conflict, its input kept, and the data to
+    show its form with. When a version refused it (not the state), the form takes the case's
+    current version, so a second send, after the user has checked, is not refused again;
+    a state refusal shows the form as posted."""
+    kept = "您填写的内容已保留在下方，尚未保存。"
+    if isinstance(exc, IllegalTransition) or exc.extra.get("current_version") is None:
+        return [f"未保存：{state_message(exc)}", kept], data
+    errors = [
+        f"未保存：您填写期间案件已被他人修改（案件当前状态：{case.get_status_display()}）。",
+        kept,
+        "请核对案件当前情况，确认无误后再次提交。",
+    ]
+    data = data.copy()
+    data[version_key] = str(case.version)
+    return errors, data
 
 
 # --- list --------------------------------------------------------------------------------
@@ -432,8 +453,11 @@ class CaseActionView(CaseView):
 
     def refused(self, case, form, exc: ServiceError):
         """Validation errors go back onto the form; state/permission refusals become a
-        message on the case page."""
+        message on the case page, or, for an action that `keeps_input`, its page again with
+        what was typed."""
         editable = {name for name, f in form.fields.items() if not f.widget.is_hidden}
+        if self.declaration.keeps_input and editable:
+            return self.kept(case, form, exc, editable)
         if exc.status == 400 and editable & set(exc.fields):
             for name, errors in exc.fields.items():
                 for error in errors:
@@ -441,6 +465,41 @@ class CaseActionView(CaseView):
             return self.render_form(case, form, status=400)
         messages.error(self.request, describe_error(exc))
         return redirect(case_url(case))
+
+    def kept(self, case, form, exc: ServiceError, editable: set[str]):
+        """The action's page again with the input kept and nothing saved. A conflict says
+        what happened, shows what the action has recorded meanwhile and, when only the
+        version was stale, carries the current one, so a deliberate second send goes through
+        (decision 0007, amended); any other refusal puts its field errors on their inputs and
+        the rest above the form."""
+        if isinstance(exc, Conflict):
+            case.refresh_from_db(fields=["status", "version"])
+            errors, data = kept_input_answer(
+                exc, self.request.POST, case, version_key=form.add_prefix("version")
+            )
+            form = self.get_form(case, data, self.request.FILES)
+            form.is_valid()
+            for error in errors:
+                form.add_error(None, error)
+            self.kept_context = {
+                "kept": True,
+                "recorded": self.declaration.recorded(case, self.target),
+                "current_url": self.declaration.next_url(case, self.target) or case_url(case),
+            }
+        else:
+            placed = False
+            for name, field_errors in exc.fields.items():
+                if name in editable:
+                    for error in field_errors:
+                        form.add_error(name, error)
+                    placed = True
+                else:
+                    for error in field_errors:
+                        if error not in form.non_field_errors():
+                            form.add_error(None, error)
+            if not placed and exc.message not in form.non_field_errors():
+                form.add_error(None, exc.message)
+        return self.render_form(case, form, status=exc.status)
 
     def render_form(self, case, form, status=200):
         actions = available_actions(self.request.user, case)
@@ -453,6 +512,7 @@ class CaseActionView(CaseView):
             "action_url": self.request.path,
             "available": self.declaration.visible(self.request.user, case, actions, self.target),
             **self.declaration.page_context(case, self.request.user),
+            **getattr(self, "kept_context", {}),  # set by `kept` after a conflict
         }
         return render(self.request, self.declaration.template_name, context, status=status)
 
