@@ -10,7 +10,7 @@ from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.property import services
 from lossdesk.property.api import serializers as s
 from lossdesk.property.forms import NegotiationForm, OfferForm, PropertySurveyForm
-from lossdesk.property.models import Negotiation, PropertySurvey
+from lossdesk.property.models import Negotiation, Offer, PropertySurvey
 
 
 class PropertyItemAction(LossItemAction):
@@ -131,6 +131,17 @@ class RecordOffer(PropertyItemAction):
             actor=actor,
             expected_version=version,
         )
+
+    record_label = "报价"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        offers = Offer.objects.filter(negotiation__loss_item=target).select_related("recorded_by")
+        return [
+            f"{o.offered_on:%Y-%m-%d} {o.get_party_display()} {o.speaker} {money(o.amount)} 元"
+            f"{'：' + o.note if o.note else ''}（{o.recorded_by} 记录）"
+            for o in offers
+        ]
 
     @classmethod
     def api_answer(cls, result, context):
