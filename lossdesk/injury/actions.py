@@ -5,6 +5,7 @@ decision under cases/<case_no>/injury-flags/<pk>/…) and an API endpoint under
 the case page. The assessment itself is the shared sheet resource and the page's editor."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from lossdesk.claims.actions import CaseAction, LossItemAction
 from lossdesk.claims.workflow import Action
@@ -16,7 +17,12 @@ from lossdesk.injury.forms import (
     InjurySurveyForm,
     InvestigationFlagForm,
 )
-from lossdesk.injury.models import InjurySurvey
+from lossdesk.injury.models import (
+    DisabilityAppraisal,
+    HospitalVisit,
+    InjurySurvey,
+    InvestigationFlag,
+)
 from lossdesk.injury.services import investigation as services
 
 
@@ -74,6 +80,18 @@ class RecordHospitalVisit(InjuryItemAction):
     created_serializer = s.HospitalVisitSerializer
     submit_label = "记录走访"
 
+    record_label = "走访"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        # Not the findings: medical details (the item page shows them to who may read them).
+        visits = HospitalVisit.objects.filter(loss_item=target).select_related("visitor")
+        return [
+            f"{v.visited_on:%Y-%m-%d} {v.get_kind_display()}（{v.visitor}）"
+            f"{'，伤者不在床' if v.present is False else ''}"
+            for v in visits
+        ]
+
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         return services.do_record_hospital_visit(
@@ -100,6 +118,13 @@ class RecordDisabilityAppraisal(InjuryItemAction):
     created_serializer = s.DisabilityAppraisalSerializer
     submit_label = "记录鉴定"
 
+    record_label = "伤残鉴定"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        appraisals = DisabilityAppraisal.objects.filter(loss_item=target)
+        return [f"{a.grade} 级 · {a.institution} · {a.appraised_on:%Y-%m-%d}" for a in appraisals]
+
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
         return services.do_record_disability_appraisal(
@@ -117,9 +142,21 @@ class RaiseInvestigationFlag(InjuryItemAction):
     created_serializer = s.InvestigationFlagSerializer
     submit_label = "提出疑点"
 
+    record_label = "疑点"
+
     @classmethod
     def form_kwargs(cls, target=None):
         return {"loss_item": target}
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        # Not the evidence: medical details.
+        flags = InvestigationFlag.objects.filter(loss_item=target).select_related("raised_by")
+        return [
+            f"{f.get_kind_display()}（{f.get_status_display()}，{f.raised_by} "
+            f"{timezone.localtime(f.raised_at):%Y-%m-%d} 提出）"
+            for f in flags
+        ]
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -131,6 +168,7 @@ class RaiseInvestigationFlag(InjuryItemAction):
 class DecideInvestigationFlag(CaseAction):
     actions = (Action.SAVE_SHEET,)
     panel = False
+    keeps_input = True
     title = "认定医疗调查疑点"
     page_name, page_path = "injury:flag-decision", "injury-flags/<int:pk>/decision/"
     api_name, api_path, api_method = (
