@@ -18,6 +18,7 @@ from django import forms
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -198,6 +199,7 @@ class SaveSurvey(CaseAction):
     surveyor_only = True
     primary = True
     submit_label = "保存查勘记录"
+    keeps_input = True
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -241,6 +243,18 @@ class RecordResurvey(CaseAction):
     form, serializer = ResurveyForm, s.ResurveyInputSerializer
     created_serializer = s.CreatedResurveySerializer
     submit_label = "保存复勘记录"
+    keeps_input = True
+    record_label = "复勘"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        # Who went, when and why; not the note.
+        resurveys = case.resurveys.select_related("surveyor", "recorded_by")
+        return [
+            f"{timezone.localtime(r.arrived_at):%Y-%m-%d %H:%M} {r.surveyor} 到场，"
+            f"{r.get_reason_display()}（{r.recorded_by} 记录）"
+            for r in resurveys.order_by("arrived_at", "id")
+        ]
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -427,6 +441,17 @@ class ReviewCase(CaseAction):
     primary = True
     submit_label = "提交审核结论"
     template_name = "claims/review.html"
+    keeps_input = True
+    record_label = "审核结论"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        reviews = case.reviews.select_related("reviewer").order_by("created_at", "id")
+        return [
+            f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M} {r.level}级审核 "
+            f"{r.get_decision_display()}（{r.reviewer}）"
+            for r in reviews
+        ]
 
     @classmethod
     def visible(cls, user, case, actions, target=None):
@@ -481,6 +506,20 @@ class RequestDocuments(CaseAction):
     api_summary = "发起资料补充"
     submit_label = "发起资料补充"
     button_class = "btn-warning"
+    keeps_input = True
+    record_label = "资料补充"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        requests = case.document_requests.select_related("requested_by").order_by(
+            "requested_at", "id"
+        )
+        return [
+            f"{timezone.localtime(r.requested_at):%Y-%m-%d %H:%M} {r.items}"
+            f"{f'（截止 {r.due_date:%Y-%m-%d}）' if r.due_date else ''}"
+            f" {r.get_status_display()}（{r.requested_by} 发起）"
+            for r in requests
+        ]
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -505,6 +544,7 @@ class FulfilDocuments(CaseAction):
     panel = False  # offered beside each open request on the case page
     submit_label = "确认资料已补齐"
     button_class = "btn-success"
+    keeps_input = True
 
     @classmethod
     def page_title(cls, target=None):
@@ -574,6 +614,7 @@ class CancelCase(CaseAction):
     submit_label = "注销案件"
     button_class = "btn-outline-danger"
     confirm = "确定注销本案吗？注销后案件不能恢复。"
+    keeps_input = True
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):

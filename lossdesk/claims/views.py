@@ -484,7 +484,7 @@ class CaseActionView(CaseView):
             self.kept_context = {
                 "kept": True,
                 "recorded": self.declaration.recorded(case, self.target),
-                "current_url": self.declaration.next_url(case, self.target) or case_url(case),
+                "current_url": self.current_url(case),
             }
         else:
             placed = False
@@ -500,6 +500,11 @@ class CaseActionView(CaseView):
             if not placed and exc.message not in form.non_field_errors():
                 form.add_error(None, exc.message)
         return self.render_form(case, form, status=exc.status)
+
+    def current_url(self, case) -> str:
+        """Where the kept page's link shows the case as it is now (the item's page for an
+        item action, else the case page; the phone's own pages on the phone)."""
+        return self.declaration.next_url(case, self.target) or case_url(case)
 
     def render_form(self, case, form, status=200):
         actions = available_actions(self.request.user, case)

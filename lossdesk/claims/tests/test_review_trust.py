@@ -169,7 +169,10 @@ def test_the_review_page_form_carries_the_level_it_was_rendered_for(client, firm
         reverse("claims:case-review", args=[case.case_no]),
         {"version": case.version, "level": 1, "decision": "approved"},
     )
-    assert response.status_code == 302
+    # Refused on the review page, which keeps what was posted (decision 0007, fifth amendment).
+    assert response.status_code == 409
+    assert response.context["form"]["level"].value() == "1"
+    assert any(e.startswith("未保存：") for e in response.context["form"].non_field_errors())
     after = fresh(case)
     assert (after.status, after.reviews.count()) == (CaseStatus.IN_SECOND_REVIEW, 1)
 

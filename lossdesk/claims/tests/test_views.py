@@ -407,11 +407,14 @@ def test_a_stale_version_gives_the_conflict_message_and_changes_nothing(client, 
     case = firm.in_review_case()
     client.force_login(firm.lisi)
     response = client.post(
-        url("claims:case-review", case), {"version": case.version - 1, "decision": "approved"}
+        url("claims:case-review", case),
+        {"version": case.version - 1, "decision": "approved", "reason": "金额与单证相符"},
     )
-    assert response.status_code == 302
-    text = " ".join(messages_of(client.get(response["Location"])))
+    # The review page again (decision 0007, fourth and fifth amendments), not the case page.
+    assert response.status_code == 409
+    text = " ".join(response.context["form"].non_field_errors())
     assert "案件已被他人修改" in text and "待审核" in text
+    assert "金额与单证相符" in response.content.decode()
     assert fresh(case).status == CaseStatus.IN_REVIEW
     assert not case.reviews.exists()
 
