@@ -49,6 +49,7 @@ class DispatchCase(CaseAction):
     submit_label = "调度"
     template_name = "intake/dispatch_page.html"
     form_template = "intake/includes/dispatch_form.html"
+    keeps_input = True
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -103,6 +104,7 @@ class DeclineDispatch(CaseAction):
     leaves_scope = True
     submit_label = "拒单"
     button_class = "btn-outline-danger"
+    keeps_input = True
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):
@@ -171,6 +173,7 @@ class RequestDelegation(CaseAction):
     form, serializer = DelegationRequestForm, s.DelegationInputSerializer
     panel = False  # offered on the delegation card
     submit_label = "发起委托"
+    keeps_input = True
 
     @classmethod
     def visible(cls, user, case, actions, target=None):
@@ -216,6 +219,7 @@ class AnswerDelegation(CaseAction):
     form, serializer = ReasonForm, s.ReasonSerializer
     panel = False  # offered beside each delegation on the case page
     leaves_scope = True
+    keeps_input = True  # the note or reason typed
 
     @classmethod
     def visible(cls, user, case, actions, target=None):
