@@ -30,6 +30,7 @@ class RequestFeeAdjustment(CaseAction):
     additive = True
     submit_label = "提交调整申请"
     button_class = "btn-outline-primary"
+    keeps_input = True
 
     @classmethod
     def visible(cls, user, case, actions, target=None):
@@ -70,6 +71,7 @@ class DecideFeeAdjustment(CaseAction):
     additive = True
     panel = False  # offered beside each pending adjustment in the fee panel
     submit_label = "提交审批结论"
+    keeps_input = True
 
     @classmethod
     def visible(cls, user, case, actions, target=None):
