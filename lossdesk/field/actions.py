@@ -4,6 +4,7 @@ resource /cases/{case_no}/rescues (GET the list, POST a rescue) and the phone's 
 this same declaration."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from lossdesk.claims.actions import CaseAction, RecordResurvey
 from lossdesk.claims.services import resurvey_surveyors
@@ -25,6 +26,16 @@ class RecordRescue(CaseAction):
     additive = True
     surveyor_only = True
     submit_label = "保存救援记录"
+    keeps_input = True
+    record_label = "救援"
+
+    @classmethod
+    def recorded(cls, case, target=None):
+        rescues = case.rescues.order_by("started_at", "id")
+        return [
+            f"{timezone.localtime(r.started_at):%Y-%m-%d %H:%M} {r.get_type_display()} {r.firm}"
+            for r in rescues
+        ]
 
     @classmethod
     def run(cls, case, data, *, actor, version, target=None):

@@ -160,7 +160,8 @@ class PhoneCaseView(CaseView):
 
 class PhoneActionView(CaseActionView):
     """A declared case action on a phone page: claims' action view (the same form, service
-    call and refusals), rendered for the phone and coming back to the phone's pages."""
+    call and refusals, the input kept on a refused post of an action that `keeps_input`),
+    rendered for the phone and coming back to the phone's pages."""
 
     slug = ""
 
@@ -177,8 +178,12 @@ class PhoneActionView(CaseActionView):
             "queue_url": reverse(queued[0], args=[case.case_no]) if queued else "",
             "queue_method": queued[1] if queued else "",
             "back_url": phone_case_url(case),
+            **getattr(self, "kept_context", {}),  # claims' `kept`, after a conflict
         }
         return render(self.request, "field/action.html", context, status=status)
+
+    def current_url(self, case):
+        return phone_case_url(case)
 
     def post(self, request, **kwargs):
         response = super().post(request, **kwargs)

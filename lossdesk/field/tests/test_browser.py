@@ -2,9 +2,11 @@
 case goes from dispatch to survey complete on the phone with a stretch offline: the offline
 queue keeps a photo and a survey across a reload, sends them once the network is back, and a
 send repeated after a lost answer stays one attachment; a re-survey recorded with no signal
-is sent when it returns and listed on the case page."""
+is sent when it returns and listed on the case page; a queued survey the case's state
+refuses (409) is still shown, from the queue, on its page."""
 
 import re
+import threading
 import time
 from datetime import timedelta
 from io import BytesIO
@@ -523,3 +525,52 @@ def test_a_re_survey_recorded_without_signal_is_sent_when_it_returns_and_listed(
     assert (resurvey.surveyor, resurvey.recorded_by) == (firm.zhangsan, firm.zhangsan)
     assert f"{timezone.localtime(resurvey.arrived_at):%Y-%m-%dT%H:%M}" == went
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/bootstrap.sh)")
+def test_a_queued_survey_refused_by_the_cases_state_keeps_what_was_typed(live_server, firm):
+    """The dispatcher cancels the case while the surveyor types the survey: the queue's send
+    is refused (409, 失败 with the reason), and the survey page, which no longer offers the
+    form, still shows the record typed, from the queue, to copy (decision 0007, fifth
+    amendment)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from lossdesk.claims.services import do_cancel_case
+
+    case = firm.surveying_case()
+    survey_url = live_server.url + reverse("field:m-survey", args=[case.case_no])
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        _, page = phone_login(browser, live_server.url, "zhangsan", problems)
+        page.goto(survey_url)
+        page.select_option("select[name=scene]", "first")
+        page.select_option("select[name=accident_type]", "vehicle_collision")
+        page.select_option("select[name=liability]", "major")
+        page.fill("textarea[name=description]", SURVEYED)
+        # Meanwhile, at the desk (from a thread: Playwright's loop runs in this one).
+        cancelling = threading.Thread(
+            target=do_cancel_case,
+            args=(case,),
+            kwargs={"reason": "customer_withdrew", "actor": firm.zhaoliu},
+        )
+        cancelling.start()
+        cancelling.join()
+        page.click("[data-testid=submit]")
+        failed = page.locator("[data-queue-item][data-status=failed]")
+        expect(failed).to_have_count(1, timeout=20000)
+        assert "已注销" in failed.inner_text()
+
+        page.reload()
+        expect(page.locator(".alert-warning")).to_contain_text("当前状态（已注销）下不能")
+        expect(page.locator("textarea[name=description]")).to_be_visible()
+        expect(page.locator("textarea[name=description]")).to_have_value(SURVEYED)
+        expect(page.locator("[data-unsent-note]")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "field-queue-refused.png"), full_page=True)
+        browser.close()
+    assert not SurveyRecord.objects.filter(case=case).exists()
+    assert problems == [
+        "zhangsan: Failed to load resource: the server responded with a status of 409 (Conflict)"
+    ]

@@ -125,30 +125,32 @@ def test_the_services_refusals_show_in_chinese_beside_the_fields_with_the_input_
     assert not Resurvey.objects.exists()
 
 
-def test_refused_states_and_positions_get_the_message_on_the_phones_case_page(firm):
+def test_refused_states_and_positions_keep_the_input_on_the_phones_page(firm):
+    """A refused post is the re-survey's phone page again with what was typed and why
+    (decision 0007, fifth amendment), not a message on the case page."""
     with a_day_ago():
         surveying = firm.surveying_case(plate="浙A00001")
         in_review = firm.in_review_case(plate="浙A00002")
+    note = "拆检后见水箱框架变形"
     surveyor = page(firm.zhangsan)
-    response = surveyor.post(m("m-resurvey", surveying), visit(firm.zhangsan))
-    assert response.status_code == 302 and response["Location"] == m("case", surveying)
-    html = surveyor.get(response["Location"]).content.decode()
+    response = surveyor.post(m("m-resurvey", surveying), visit(firm.zhangsan, note=note))
+    assert response.status_code == 409
+    html = response.content.decode()
     assert "案件当前状态为「查勘中」，不能执行「记录复勘」。" in html
-    assert (
-        "当前状态（查勘中）下不能记录复勘"
-        in surveyor.get(m("m-resurvey", surveying)).content.decode()
-    )
+    assert "您填写的内容已保留在下方，尚未保存。" in html and note in html
+    assert "当前状态（查勘中）下不能记录复勘" in html
+    assert f'href="{m("case", surveying)}"' in html  # the phone's case page, not the desk's
 
     reviewer = page(firm.lisi)  # 李四 sees the case but does not work the assessment
-    response = reviewer.post(m("m-resurvey", in_review), visit(firm.zhangsan))
-    assert response["Location"] == m("case", in_review)
-    assert "权限" in reviewer.get(response["Location"]).content.decode()
+    response = reviewer.post(m("m-resurvey", in_review), visit(firm.zhangsan, note=note))
+    assert response.status_code == 403
+    assert "权限" in response.content.decode() and note in response.content.decode()
 
     # 钱七 (assessor) may record one, but did not go: the service names who may have.
     assessor = page(firm.qianqi)
-    response = assessor.post(m("m-resurvey", in_review), visit(firm.qianqi))
-    assert response["Location"] == m("case", in_review)
-    assert "在职查勘员" in assessor.get(response["Location"]).content.decode()
+    response = assessor.post(m("m-resurvey", in_review), visit(firm.qianqi, note=note))
+    assert response.status_code == 400
+    assert "在职查勘员" in response.content.decode() and note in response.content.decode()
     assert not Resurvey.objects.exists()
 
 

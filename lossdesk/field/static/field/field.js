@@ -100,7 +100,8 @@
     }
   }
 
-  // A form queued and not sent yet opens again with what was typed (the kept page is older);
+  // A form queued and not sent yet opens again with what was typed (the kept page is older),
+  // also where the case no longer takes it (a 409: the page has the form hidden for this);
   // not once a later send of it went through (an earlier refusal is answered by then).
   async function refill(form) {
     const queued = (await window.FieldQueue.all()).filter(
@@ -108,6 +109,7 @@
     );
     const last = queued[queued.length - 1];
     if (!last || last.status === "sent") return;
+    form.hidden = false; // a form the case no longer takes shows what was not sent
     for (const [name, value] of Object.entries(last.fields)) {
       const element = form.elements[name];
       if (!element) continue;
