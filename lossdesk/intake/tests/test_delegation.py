@@ -236,7 +236,10 @@ def test_only_the_cases_own_branch_cancels_a_delegated_case(client, firm, nanjin
         reverse("claims:case-cancel", args=[case.case_no]),
         {"version": fresh(case).version, "reason": "duplicate", "note": ""},
     )
-    assert response.status_code == 302  # back to the case page with the refusal
+    # The cancel page again with the refusal, what was chosen kept (decision 0007, fifth amendment).
+    assert response.status_code == 403
+    assert response.context["form"]["reason"].value() == "duplicate"
+    assert "受托机构不能注销委托来的案件" in " ".join(response.context["form"].non_field_errors())
     api = client_for(receiving)
     assert "cancel" not in api.get(f"{API}/cases/{case.case_no}").json()["available_actions"]
     refused = api.post(f"{API}/cases/{case.case_no}/cancel", {"reason": "duplicate"})
