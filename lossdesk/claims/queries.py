@@ -3,10 +3,11 @@ another case by its number), and each loss line's parts for its own items only. 
 column a read selects is compiled by Django and built into a model on each request
 (issue 16, decisions 0025, 0027 and 0030)."""
 
-from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models import Model, QuerySet
 
 from lossdesk.claims import registry
 from lossdesk.claims.models import LossItem
+from lossdesk.core.prepared import Prepared
 from lossdesk.org.models import Staff
 
 # What a read shows of a person it joins (an assessor, an uploader, a reviewer); the
@@ -38,14 +39,23 @@ def joined(queryset: QuerySet, *paths: str) -> QuerySet:
     return queryset.select_related(*paths).defer(*deferred)
 
 
+# One prepared read per set of paths (a line's parts for the API, for the page).
+_TO_ONES: dict[tuple[str, ...], Prepared] = {}
+
+
 def load_to_ones(items: list, paths) -> None:
     """`items`' to-one relations `paths` ("property_sheet__assessor", "negotiation") in one
     statement: the items read again joined to all of them, each relation's rows handed to
     `items` as select_related would have set them (None where there is none). A prefetch
     per relation was a statement each; prepared, the join plans once per connection
-    (decision 0030)."""
-    rows = LossItem.objects.filter(pk__in=[item.pk for item in items]).order_by()
-    loaded = {row.pk: row for row in joined(rows, *paths)}
+    (decision 0030) and compiles once per process (decision 0031)."""
+    paths = tuple(paths)
+    read = _TO_ONES.get(paths)
+    if read is None:
+        read = _TO_ONES[paths] = Prepared(
+            lambda ids: joined(LossItem.objects.filter(pk__in=ids).order_by(), *paths)
+        )
+    loaded = {row.pk: row for row in read.fetch([item.pk for item in items])}
     for first in dict.fromkeys(path.partition("__")[0] for path in paths):
         relation = LossItem._meta.get_field(first)
         for item in items:
@@ -63,4 +73,5 @@ def load_line_parts(items, *, api: bool) -> None:
         if mine:
             load_to_ones(mine, [line.document, *line.select_related])
             if api and line.item_api_prefetch:
-                prefetch_related_objects(mine, *line.item_api_prefetch)
+                for prefetch in line.item_api_prefetch():
+                    prefetch.load(mine)

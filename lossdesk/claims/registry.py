@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
+from lossdesk.core.prepared import PreparedPrefetch
+
 
 @dataclass(frozen=True)
 class LossLine:
@@ -48,9 +50,9 @@ class LossLine:
     # data). One resource for every line; the body is the line's own.
     sheet_resource: Callable[[], type] | None = None
     # () -> {name: serializer field}: more of its loss items in the case API (e.g. a survey
-    # of the item), null on items of other lines; with what they prefetch.
+    # of the item), null on items of other lines; with what they prefetch (built once).
     item_api_fields: Callable[[], dict] | None = None
-    item_api_prefetch: tuple[str, ...] = ()
+    item_api_prefetch: Callable[[], tuple[PreparedPrefetch, ...]] | None = None
     editor: str = ""  # URL name of its editor page (case_no, seq); none when assessed elsewhere
     select_related: tuple[str, ...] = ()  # what the case page and API show of the document
     review_prefetch: tuple[str, ...] = ()  # what the review page and PDF show of it
@@ -109,7 +111,7 @@ class CaseContribution:
     select_related: tuple[str, ...] = ()
     page_select_related: tuple[str, ...] = ()
     page_prefetch: tuple[Prefetch, ...] = ()
-    api_prefetch: tuple[Prefetch, ...] = ()
+    api_prefetch: tuple[PreparedPrefetch, ...] = ()
     # Fields of the case API detail: () -> {name: field}, each inserted after the field
     # `api_fields_after` names for it (at the end otherwise).
     api_fields: Callable[[], dict] | None = None

@@ -2,13 +2,17 @@
 investigation decides its flags, and the person is assessed on an injury assessment
 (人伤定损: the person, the audited bills and the compensation); claims sees it."""
 
+from functools import cache
+
 from lossdesk.claims.choices import LossItemKind
+from lossdesk.claims.queries import joined
 from lossdesk.claims.registry import (
     CaseContribution,
     LossLine,
     register_case_contribution,
     register_loss_line,
 )
+from lossdesk.core.prepared import PreparedPrefetch
 from lossdesk.injury.choices import FlagStatus
 
 
@@ -33,6 +37,22 @@ def item_api_fields() -> dict:
         "disability_appraisals": s.DisabilityAppraisalSerializer(many=True, read_only=True),
         "investigation_flags": s.InvestigationFlagSerializer(many=True, read_only=True),
     }
+
+
+@cache
+def item_api_prefetch() -> tuple[PreparedPrefetch, ...]:
+    from lossdesk.injury.models import DisabilityAppraisal, HospitalVisit, InvestigationFlag
+
+    return (
+        PreparedPrefetch("hospital_visits", joined(HospitalVisit.objects.all(), "visitor")),
+        PreparedPrefetch(
+            "disability_appraisals", joined(DisabilityAppraisal.objects.all(), "recorded_by")
+        ),
+        PreparedPrefetch(
+            "investigation_flags",
+            joined(InvestigationFlag.objects.all(), "raised_by", "decided_by"),
+        ),
+    )
 
 
 def actions():
@@ -66,12 +86,7 @@ INJURY_LINE = LossLine(
     sheet_resource=sheet_resource,
     editor="injury:item",
     item_api_fields=item_api_fields,
-    item_api_prefetch=(
-        "hospital_visits__visitor",
-        "disability_appraisals__recorded_by",
-        "investigation_flags__raised_by",
-        "investigation_flags__decided_by",
-    ),
+    item_api_prefetch=item_api_prefetch,
     select_related=(
         "injury_assessment__assessor",
         "injured_person",

@@ -2,12 +2,13 @@
 case page and in the case API, the dispatch actions, the alert and duplicate flags, the
 cases a delegation shows to the receiving branch, and what follows closing and cancelling."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from lossdesk.claims.models import Case
 from lossdesk.claims.queries import joined
 from lossdesk.claims.registry import CaseContribution, register_case_contribution
 from lossdesk.claims.signals import case_cancelled, case_closed
+from lossdesk.core.prepared import PreparedPrefetch
 from lossdesk.intake.choices import ACTIVE_DELEGATION_STATUSES
 from lossdesk.intake.models import Delegation, Dispatch, DispatchAlert
 
@@ -56,9 +57,9 @@ def api_fields() -> dict:
     }
 
 
-def _dispatches(*order: str) -> Prefetch:
-    return Prefetch(
-        "dispatches", joined(Dispatch.objects.all(), "surveyor", "dispatched_by").order_by(*order)
+def _dispatches(*order: str) -> tuple[str, QuerySet]:
+    return "dispatches", joined(Dispatch.objects.all(), "surveyor", "dispatched_by").order_by(
+        *order
     )
 
 
@@ -85,8 +86,8 @@ def register() -> None:
             actions=actions,
             select_related=("report", "report__client_branch", "report__created_by"),
             page_select_related=("report__possible_duplicate_of",),
-            page_prefetch=(_dispatches("-dispatched_at", "-id"),),
-            api_prefetch=(_dispatches("dispatched_at", "id"),),
+            page_prefetch=(Prefetch(*_dispatches("-dispatched_at", "-id")),),
+            api_prefetch=(PreparedPrefetch(*_dispatches("dispatched_at", "id")),),
             api_fields=api_fields,
             api_fields_after={"report": "cancel_note", "dispatches": "loss_items"},
             list_annotations=list_annotations,

@@ -1,13 +1,17 @@
 """The property loss line (三者物损): a property loss item is surveyed, assessed on a
 property sheet (物损定损单) and negotiated with its owner; claims sees the sheet."""
 
+from functools import cache
+
 from lossdesk.claims.choices import LossItemKind
+from lossdesk.claims.queries import joined
 from lossdesk.claims.registry import (
     CaseContribution,
     LossLine,
     register_case_contribution,
     register_loss_line,
 )
+from lossdesk.core.prepared import PreparedPrefetch
 
 
 def unassessed(item) -> str | None:
@@ -33,6 +37,14 @@ def sheet_serializer():
     from lossdesk.property.api.serializers import PropertySheetSummarySerializer
 
     return PropertySheetSummarySerializer
+
+
+@cache
+def item_api_prefetch() -> tuple[PreparedPrefetch, ...]:
+    from lossdesk.property.models import Offer
+
+    offers = joined(Offer.objects.all(), "recorded_by")
+    return (PreparedPrefetch("offers", offers, through="negotiation"),)
 
 
 def item_api_fields() -> dict:
@@ -69,7 +81,7 @@ PROPERTY_LINE = LossLine(
     api_serializer=sheet_serializer,
     sheet_resource=sheet_resource,
     item_api_fields=item_api_fields,
-    item_api_prefetch=("negotiation__offers__recorded_by",),
+    item_api_prefetch=item_api_prefetch,
     select_related=(
         "property_sheet__assessor",
         "property_survey__surveyed_by",
