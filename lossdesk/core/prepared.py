@@ -3,9 +3,10 @@
 Compiling a queryset into SQL is most of what a small read costs in Python: 0.5–1.3 ms for
 a case's reviews or photos, which the database answers in 0.2 ms, and a case's detail
 issues a dozen such reads. A read whose SQL never changes but for its parameter values (a
-case's children by the case's id) is compiled here once per database and shape (how many
-values a list holds), kept with what Django builds its rows from, and from then on only
-run with the new values: the same SQL, the same rows, the same model instances.
+case's children by the case's id) is compiled here once per process and shape (how many
+values a list holds; LossDesk has one database), kept with what Django builds its rows
+from, and from then on only run with the new values: the same SQL, the same rows, the same
+model instances.
 
 `Prepared(build)`: `build(*values)` returns the queryset for those values. Its SQL must not
 depend on them (no `None` meaning IS NULL, no value turned into a pattern); the first
@@ -92,6 +93,8 @@ class Prepared:
     def fetch(self, *values) -> list:
         """The rows `build(*values)` returns, read with the SQL compiled for their shape."""
         shape = tuple(len(v) if isinstance(v, list | tuple) else None for v in values)
+        if 0 in shape:  # `pk__in=[]` reads nothing, and Django compiles no SQL for it
+            return []
         flat = _flat(values)
         compiled = self._compiled.get(shape)
         if compiled is None:

@@ -35,6 +35,7 @@ def test_a_prepared_read_returns_what_its_queryset_returns(firm, settings):
     settings.LOSSDESK_VERIFY_PREPARED = False  # what production runs
     cases = [firm.assessing_case(), firm.assessing_case(), firm.surveying_case()]
     read = Prepared(events_of)
+    assert read.fetch([]) == []
     for chosen in ([cases[0].pk], [cases[1].pk], [cases[0].pk, cases[2].pk], [-1]):
         rows = read.fetch(chosen)
         expected = list(events_of(chosen))
