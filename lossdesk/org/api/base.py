@@ -92,7 +92,13 @@ class FieldsBuiltOnce:
     per class and copied for each instance, as DRF copies declared fields. Building them
     (model introspection, field kwargs) on every instance was ≈ 40 % of a case detail's
     serialisation (issue 16). A subclass that adds fields depending on the registry
-    overrides get_fields and adds them after super(), so they stay built per instance."""
+    overrides get_fields and adds them after super(), so they stay built per instance.
+
+    The built fields are never bound; a field of its own is copied shallowly, as all a
+    field's state past its arguments is what bind() sets on the copy (DRF's deepcopy calls
+    its __init__ again: half a detail's serialisation, decision 0031). A field holding
+    fields (a nested serializer, a list's child) is copied whole, as DRF copies it, so its
+    children bind to the copy."""
 
     _built: dict[type, dict] = {}
 
@@ -100,7 +106,18 @@ class FieldsBuiltOnce:
         built = FieldsBuiltOnce._built.get(type(self))
         if built is None:
             built = FieldsBuiltOnce._built[type(self)] = super().get_fields()
-        return copy.deepcopy(built)
+        return {
+            name: copy.deepcopy(field) if holds_fields(field) else copy.copy(field)
+            for name, field in built.items()
+        }
+
+
+def holds_fields(field) -> bool:
+    return (
+        isinstance(field, serializers.BaseSerializer)
+        or hasattr(field, "child")
+        or hasattr(field, "child_relation")
+    )
 
 
 def enum_or_null(value: str) -> str | None:
