@@ -189,12 +189,14 @@ PAGES = {
     "intake:case-decline": R("zhangsan", "dispatched", get=200, post=400),
     "intake:case-arrival": R("zhangsan", "accepted", versioned, get=200, post=302),
     "intake:case-delegate": R("zhaoliu", "registered", get=200, post=400),
-    "intake:case-delegation-accept": R("zhaoliu", "delegation", get=200, post=302),
-    "intake:case-delegation-refuse": R("zhaoliu", "delegation", get=200, post=302),
+    # The delegating branch may not answer its own delegation: the answer's page again with
+    # the refusal and what was typed (403, decision 0007's fifth amendment).
+    "intake:case-delegation-accept": R("zhaoliu", "delegation", get=200, post=403),
+    "intake:case-delegation-refuse": R("zhaoliu", "delegation", get=200, post=403),
     "intake:case-delegation-cancel": R(
         "zhaoliu", "delegation", versioned_reason, get=200, post=302
     ),
-    "intake:case-delegation-return": R("zhaoliu", "delegation", get=200, post=302),
+    "intake:case-delegation-return": R("zhaoliu", "delegation", get=200, post=403),
     "intake:callback-detail": R("zhaoliu", "callback", get=200, post=400),
     "claims:case-detail": R("zhangsan", "case", get=200),
     "claims:attachment": R("zhangsan", "attachment", get=200),
