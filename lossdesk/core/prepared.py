@@ -36,15 +36,17 @@ _stand_ins = count(-(2**62))
 
 def _stand_in(value):
     n = next(_stand_ins)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"A prepared read takes ids and strings, not {type(value).__name__}.")
     return n if isinstance(value, int) else f"\x00prepared{n}"
 
 
 def _flat(values) -> list:
+    """The values, lists spread out; each an id or a string (None would need IS NULL)."""
     flat = []
     for value in values:
         flat.extend(value if isinstance(value, list | tuple) else (value,))
+    for value in flat:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"A prepared read takes ids and strings, not {value!r}.")
     return flat
 
 
@@ -93,9 +95,9 @@ class Prepared:
     def fetch(self, *values) -> list:
         """The rows `build(*values)` returns, read with the SQL compiled for their shape."""
         shape = tuple(len(v) if isinstance(v, list | tuple) else None for v in values)
+        flat = _flat(values)
         if 0 in shape:  # `pk__in=[]` reads nothing, and Django compiles no SQL for it
             return []
-        flat = _flat(values)
         compiled = self._compiled.get(shape)
         if compiled is None:
             compiled = self._compiled[shape] = self._compile(values)

@@ -80,6 +80,11 @@ def test_with_verification_on_a_read_whose_sql_changes_with_its_value_fails(db, 
 def test_only_ids_and_strings_are_values(db):
     with pytest.raises(TypeError):
         Prepared(lambda when: Staff.objects.filter(date_joined__gt=when)).fetch(1.5)
+    by_id = Prepared(lambda pk: Staff.objects.filter(pk=pk))
+    assert by_id.fetch(-1) == []
+    for wrong in (None, True, [1, None]):
+        with pytest.raises(TypeError):
+            by_id.fetch(wrong)
 
 
 def test_a_prepared_prefetch_fills_what_prefetch_related_would(firm, settings):
