@@ -106,8 +106,9 @@ class CaseContribution:
     # Case actions it declares (claims.actions.CaseAction): their panels come before
     # claims' own on the case page; their pages and API endpoints are built like claims'.
     actions: Callable[[], Iterable[type]] | None = None
-    # select_related / prefetch_related on the case page and the case API detail, and
-    # what only the page shows (the API detail reads no column it does not answer).
+    # select_related / prefetch_related on the case page and the case API detail (whose
+    # to-many parts are prepared reads, decision 0031), and what only the page shows (the
+    # API detail reads no column it does not answer).
     select_related: tuple[str, ...] = ()
     page_select_related: tuple[str, ...] = ()
     page_prefetch: tuple[Prefetch, ...] = ()
