@@ -481,12 +481,13 @@ class CaseActionView(CaseView):
             form.is_valid()
             for error in errors:
                 form.add_error(None, error)
-            self.kept_context = {
+            kept = {
                 "kept": True,
                 "recorded": self.declaration.recorded(case, self.target),
                 "current_url": self.current_url(case),
             }
         else:
+            kept = {}
             placed = False
             for name, field_errors in exc.fields.items():
                 if name in editable:
@@ -499,14 +500,15 @@ class CaseActionView(CaseView):
                             form.add_error(None, error)
             if not placed and exc.message not in form.non_field_errors():
                 form.add_error(None, exc.message)
-        return self.render_form(case, form, status=exc.status)
+        return self.render_form(case, form, status=exc.status, kept=kept)
 
     def current_url(self, case) -> str:
         """Where the kept page's link shows the case as it is now (the item's page for an
         item action, else the case page; the phone's own pages on the phone)."""
         return self.declaration.next_url(case, self.target) or case_url(case)
 
-    def render_form(self, case, form, status=200):
+    def render_form(self, case, form, status=200, kept=None):
+        """The action's page; `kept`: what `kept` adds after a conflict."""
         actions = available_actions(self.request.user, case)
         context = {
             "nav": "cases",
@@ -517,7 +519,7 @@ class CaseActionView(CaseView):
             "action_url": self.request.path,
             "available": self.declaration.visible(self.request.user, case, actions, self.target),
             **self.declaration.page_context(case, self.request.user),
-            **getattr(self, "kept_context", {}),  # set by `kept` after a conflict
+            **(kept or {}),
         }
         return render(self.request, self.declaration.template_name, context, status=status)
 

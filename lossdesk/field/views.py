@@ -165,7 +165,7 @@ class PhoneActionView(CaseActionView):
 
     slug = ""
 
-    def render_form(self, case, form, status=200):
+    def render_form(self, case, form, status=200, kept=None):
         allowed = available_actions(self.request.user, case)
         queued = QUEUED.get(self.slug)
         context = {
@@ -178,7 +178,7 @@ class PhoneActionView(CaseActionView):
             "queue_url": reverse(queued[0], args=[case.case_no]) if queued else "",
             "queue_method": queued[1] if queued else "",
             "back_url": phone_case_url(case),
-            **getattr(self, "kept_context", {}),  # claims' `kept`, after a conflict
+            **(kept or {}),  # claims' `kept`, after a conflict
         }
         return render(self.request, "field/action.html", context, status=status)
 
