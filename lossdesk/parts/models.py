@@ -467,7 +467,18 @@ class PriceQuery(models.Model):
     assessment sheet (parts.services.do_apply_price_query)."""
 
     query_no = models.CharField("询价单号", max_length=24, unique=True, editable=False)
+    # The author's branch: whose query it is (the scope rule reads it).
     branch = models.ForeignKey("org.Branch", models.PROTECT, related_name="+", verbose_name="机构")
+    # Whose prices its lines carry (decision 0032): the case's price branch for a query of a
+    # case, else the author's; empty on queries saved before, which were the author's.
+    price_branch = models.ForeignKey(
+        "org.Branch",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="价格地区机构",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="询价人"
     )

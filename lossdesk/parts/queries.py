@@ -17,10 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.utils import timezone
 
+from lossdesk.intake.services.dispatch import working_branch_id
+from lossdesk.org.models import Branch
 from lossdesk.parts.choices import NATIONWIDE, PRICE_TYPE_ORDER, PriceType
 from lossdesk.parts.models import (
     Part,
@@ -86,6 +89,8 @@ class SearchResult:
     has_more: bool
     offset: int
     limit: int
+    # Whose prices the hits carry, when the caller says (the API answers it).
+    price_region: "PriceRegion | None" = None
 
 
 # ------------------------------------------------------------------------- name matching
@@ -268,6 +273,71 @@ def branch_province(branch) -> str:
             return branch.province
         branch = branch.parent
     return ""
+
+
+OWN_BRANCH = "本人所属"
+CASE_BRANCH = "案件所属"
+CASE_DELEGATED = "案件受托机构"
+QUERY_AUTHOR = "询价人所属"
+
+
+@dataclass
+class PriceRegion:
+    """Whose prices a look-up shows: the branch passed to `prices_for` (its province's
+    catalogue prices, its own or its nearest ancestor's local prices) and why that branch
+    (`whose`: the user's own, the case's, the case's receiving branch, a query's author's)."""
+
+    branch: Branch | None
+    whose: str = OWN_BRANCH
+    case: object | None = None  # claims.Case, when the prices are a case's
+
+    @cached_property
+    def province(self) -> str:
+        return branch_province(self.branch)
+
+    @property
+    def where(self) -> str:
+        """浙江（案件所属 杭州分公司）"""
+        area = self.province or NATIONWIDE
+        if self.branch is None:
+            return area
+        return f"{area}（{self.whose} {self.branch.name}）"
+
+    @property
+    def label(self) -> str:
+        """价格地区：浙江（案件所属 杭州分公司）, as the pages and the API say it."""
+        return f"价格地区：{self.where}"
+
+    @classmethod
+    def of_query(cls, query) -> "PriceRegion":
+        """The region a saved price query's lines were priced in (its `price_branch`; a
+        query saved before that field was priced for its author's branch)."""
+        if query.price_branch_id is None:
+            return cls(query.branch, QUERY_AUTHOR)
+        if query.case_id is None:
+            return cls(query.price_branch, QUERY_AUTHOR)
+        delegated = query.price_branch_id != query.case.branch_id
+        return cls(query.price_branch, CASE_DELEGATED if delegated else CASE_BRANCH, query.case)
+
+
+def case_price_branch_id(case) -> int:
+    """The one rule for whose prices apply to a case (decision 0032): the branch that works
+    it, where the vehicle is surveyed, assessed and repaired — the receiving branch of an
+    accepted delegation (委托异地), otherwise the case's own branch (承办机构). The same
+    branch the dispatch takes surveyors from (intake's `working_branch_id`)."""
+    return working_branch_id(case)
+
+
+def price_region(user, case=None) -> PriceRegion:
+    """The prices a look-up shows: for a case (which the caller has looked up through
+    `Case.objects.for_user`, the one scope rule), the case's price branch; outside a case,
+    the user's own branch."""
+    if case is None:
+        return PriceRegion(user.branch)
+    branch_id = case_price_branch_id(case)
+    branch = Branch.objects.select_related("parent").get(pk=branch_id)
+    whose = CASE_BRANCH if branch_id == case.branch_id else CASE_DELEGATED
+    return PriceRegion(branch, whose, case)
 
 
 def _decimal(value) -> Decimal | None:

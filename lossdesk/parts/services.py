@@ -54,7 +54,7 @@ from lossdesk.parts.models import (
     VehicleIdentification,
     VehicleModel,
 )
-from lossdesk.parts.queries import price_source_text, prices_for
+from lossdesk.parts.queries import price_region, price_source_text, prices_for
 from lossdesk.rules.money import FEN, PRICE, QUANTITY, AmountError, parse_amount
 
 MAX_QUERY_LINES = 200
@@ -217,8 +217,10 @@ def _take_quote_price(line: PriceQueryLine, quote: ManualQuote) -> None:
 @transaction.atomic
 def do_save_price_query(data: dict, *, actor, query: PriceQuery | None = None) -> PriceQuery:
     """Create a price query (询价单) or replace its header and lines. Each catalogue line
-    takes the price of its type for the actor's branch (the branch's local price first,
-    else the catalogue price of the province or 全国) and records where it came from."""
+    takes the price of its type for the query's price branch (its local price first, else
+    the catalogue price of its province or 全国) and records where it came from. The price
+    branch is the case's (`queries.price_region`, decision 0032) for a query of a case, else
+    the actor's; the query itself stays the actor's branch's (who sees it)."""
     _require(actor, perms.SAVE_QUERY, "询价")
     if query is not None:
         query = PriceQuery.objects.for_user(actor).select_for_update().filter(pk=query.pk).first()
@@ -248,7 +250,8 @@ def do_save_price_query(data: dict, *, actor, query: PriceQuery | None = None) -
         int(r["manual_quote"]) for r in raw_lines if str(r.get("manual_quote") or "").isdigit()
     }
     quotes = ManualQuote.objects.for_user(actor).in_bulk(quote_ids)
-    prices = prices_for(list(parts.values()), branch=actor.branch)
+    region = price_region(actor, case)
+    prices = prices_for(list(parts.values()), branch=region.branch)
     lines = [
         _query_line(raw, i, model, prices, parts, quotes, errors) for i, raw in enumerate(raw_lines)
     ]
@@ -259,6 +262,7 @@ def do_save_price_query(data: dict, *, actor, query: PriceQuery | None = None) -
         line.fitment_warning = warnings.get(line.part_id, "")
     if query is None:
         query = PriceQuery(query_no=next_number("XJ"), created_by=actor, branch=actor.branch)
+    query.price_branch = region.branch
     query.vehicle_model = model
     query.vin = vin
     query.case = case
@@ -330,6 +334,18 @@ def do_apply_price_query(
         )
     case = _scoped_case(target.case, actor)
     target = _vehicle_loss_item(case, target.pk)
+    if (query.price_branch_id or query.branch_id) != price_region(actor, case).branch.pk:
+        # Priced for another region (saved outside the case, or before a delegation was
+        # accepted): the lines take the case's prices first, as a save for the case would.
+        data = {
+            "vehicle_model": query.vehicle_model,
+            "vin": query.vin,
+            "case": case,
+            "loss_item": target.pk,
+            "note": query.note,
+            "lines": query_line_dicts(query),
+        }
+        query = do_save_price_query(data, actor=actor, query=query)
     lines = list(query.current_lines.select_related("manual_quote"))
     if not lines:
         raise ServiceError(
