@@ -8,6 +8,7 @@ from decimal import Decimal
 from lossdesk.parts.choices import NATIONWIDE, Category, PriceType
 from lossdesk.parts.importing import recount_part_names
 from lossdesk.parts.models import (
+    LocalPriceOverride,
     Make,
     Part,
     PartFitment,
@@ -140,3 +141,19 @@ class Catalogue:
     def fit(part, *models, note="") -> None:
         for model in models:
             PartFitment.objects.create(part=part, model=model, note=note)
+
+
+def regional_bumper_prices(catalogue: Catalogue, *, hangzhou, nanjing, by) -> None:
+    """The front bumper's 4S price in two provinces and two branches' own prices beside
+    the catalogue's (全国 1280, 浙江 1320): 江苏 1350, 杭州's local 1300, 南京's 1390
+    (decision 0032's tests: whose prices a case gets)."""
+    catalogue.price(catalogue.bumper, PriceType.DEALER_4S, "1350.00", region="江苏")
+    for branch, price in ((hangzhou, "1300.00"), (nanjing, "1390.00")):
+        LocalPriceOverride.objects.create(
+            branch=branch,
+            part=catalogue.bumper,
+            price_type=PriceType.DEALER_4S,
+            price=Decimal(price),
+            reason=f"{branch.name}协议价",
+            updated_by=by,
+        )

@@ -72,7 +72,14 @@ def _model_or_none(value) -> VehicleModel | None:
 def _query_or_404(user, pk) -> PriceQuery:
     query = (
         PriceQuery.objects.for_user(user)
-        .select_related("vehicle_model__series__make", "case", "created_by", "applied_sheet")
+        .select_related(
+            "vehicle_model__series__make",
+            "case",
+            "created_by",
+            "applied_sheet",
+            "branch__parent",
+            "price_branch__parent",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -84,6 +91,22 @@ def _query_or_404(user, pk) -> PriceQuery:
 # ---------------------------------------------------------------------------- search
 
 
+def _price_region(user, query: PriceQuery | None) -> queries.PriceRegion:
+    """Whose prices the search and the part page show: those of the case of the price
+    query the user is choosing parts for (the case looked up in the user's scope), else
+    the user's own branch's (queries.price_region, decision 0032)."""
+    case = None
+    if query is not None and query.case_id:
+        case = Case.objects.for_user(user).filter(pk=query.case_id).first()
+    return queries.price_region(user, case)
+
+
+def _scoped_query(user, pk) -> PriceQuery | None:
+    if pk in (None, "") or not str(pk).isdigit():
+        return None
+    return PriceQuery.objects.for_user(user).filter(pk=pk).first()
+
+
 @needs("parts.view_part")
 def search(request):
     form = f.SearchForm(request.GET or None)
@@ -91,19 +114,16 @@ def search(request):
     model = query = None
     if form.is_valid():
         model = _model_or_none(form.cleaned_data.get("model"))
-        if form.cleaned_data.get("query"):
-            query = (
-                PriceQuery.objects.for_user(request.user)
-                .filter(pk=form.cleaned_data["query"])
-                .first()
-            )
+        query = _scoped_query(request.user, form.cleaned_data.get("query"))
+    region = _price_region(request.user, query)
+    if form.is_valid():
         q = form.cleaned_data.get("q", "")
         if q:
             offset = request.GET.get("offset", "0")
             result = queries.search_parts(
                 q,
                 model=model,
-                branch=request.user.branch,
+                branch=region.branch,
                 offset=int(offset) if offset.isdigit() else 0,
             )
     context = {
@@ -111,6 +131,7 @@ def search(request):
         "result": result,
         "model": model,
         "query": query,
+        "region": region,
         "nav": "parts",
         "tab": "search",
         "can_query": request.user.has_perm("parts.add_pricequery"),
@@ -126,12 +147,21 @@ def part_detail(request, pk: int):
     part = Part.objects.select_related("make", "standard_name").filter(pk=pk).first()
     if part is None:
         raise Http404
-    prices = queries.prices_for([part], branch=request.user.branch)[part.pk]
+    query = _scoped_query(request.user, request.GET.get("query"))
+    region = _price_region(request.user, query)
+    prices = queries.prices_for([part], branch=region.branch)[part.pk]
     fitments = PartFitment.objects.filter(part=part).select_related("model__series__make")
     return render(
         request,
         "parts/part_detail.html",
-        {"part": part, "prices": prices, "fitments": fitments[:200], "nav": "parts"},
+        {
+            "part": part,
+            "prices": prices,
+            "region": region,
+            "query": query,
+            "fitments": fitments[:200],
+            "nav": "parts",
+        },
     )
 
 
@@ -343,6 +373,7 @@ def _render_query(request, query, *, errors=(), apply_form=None):
         "parts/query_detail.html",
         {
             "query": query,
+            "region": queries.PriceRegion.of_query(query),
             "lines": lines,
             "errors": errors,
             "apply_form": apply_form,

@@ -24,6 +24,7 @@ from lossdesk.parts.models import (
     VehicleIdentification,
     VehicleModel,
 )
+from lossdesk.parts.queries import PriceRegion
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -106,6 +107,13 @@ class PriceInfoSerializer(serializers.Serializer):
     local_reason = serializers.CharField()
 
 
+class PriceRegionSerializer(serializers.Serializer):
+    province = serializers.CharField(help_text="价格所按的省份；空为只有全国价。")
+    branch = serializers.CharField(source="branch.name", allow_null=True, default=None)
+    case = serializers.CharField(source="case.case_no", allow_null=True, default=None)
+    label = serializers.CharField(help_text="如「价格地区：浙江（案件所属 杭州分公司）」。")
+
+
 class PartHitSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="part.id")
     oe_number = serializers.CharField(source="part.oe_number")
@@ -124,6 +132,9 @@ class SearchResultSerializer(serializers.Serializer):
     offset = serializers.IntegerField()
     limit = serializers.IntegerField()
     has_more = serializers.BooleanField()
+    price_region = PriceRegionSerializer(
+        help_text="价格按哪个机构所在地区与本地价：带 case 时为该案件的价格机构，否则本人所属机构。"
+    )
     results = PartHitSerializer(many=True, source="hits")
 
 
@@ -142,6 +153,7 @@ class PartDetailSerializer(serializers.Serializer):
     category = EnumField(Category, source="part.category")
     make = serializers.CharField(source="part.make.name")
     prices = PriceInfoSerializer(many=True)
+    price_region = PriceRegionSerializer()
     fitments = FitmentSerializer(many=True)
 
 
@@ -178,6 +190,9 @@ class PriceQuerySerializer(serializers.ModelSerializer):
         source="applied_sheet.sheet_no", allow_null=True, default=None
     )
     lines = PriceQueryLineSerializer(many=True, source="current_lines")
+    price_region = serializers.SerializerMethodField(
+        help_text="明细价格所按的地区与机构，如「浙江（案件所属 杭州分公司）」。"
+    )
 
     class Meta:
         model = PriceQuery
@@ -194,8 +209,12 @@ class PriceQuerySerializer(serializers.ModelSerializer):
             "created_at",
             "applied_sheet",
             "applied_at",
+            "price_region",
             "lines",
         ]
+
+    def get_price_region(self, query) -> str:
+        return PriceRegion.of_query(query).where
 
 
 class PriceQueryLineInputSerializer(serializers.Serializer):

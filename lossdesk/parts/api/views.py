@@ -64,6 +64,25 @@ def _int_param(request, name: str) -> int | None:
     return int(value)
 
 
+def _price_region(request) -> queries.PriceRegion:
+    """The prices to answer with: the case's (`?case=<case_no>`, looked up in the user's
+    scope: a case they cannot see is a 404, as on the case's own endpoints), else the
+    user's own branch's (queries.price_region, decision 0032)."""
+    case = None
+    if case_no := request.query_params.get("case", "").strip():
+        case = Case.objects.for_user(request.user).filter(case_no=case_no[:20]).first()
+        if case is None:
+            raise Http404
+    return queries.price_region(request.user, case)
+
+
+CASE_PARAMETER = OpenApiParameter(
+    "case",
+    str,
+    description="案件号：按该案件的价格地区（受托机构或案件所属机构）给价；不带则按本人所属机构",
+)
+
+
 # ------------------------------------------------------------------ vehicle models
 
 
@@ -144,8 +163,9 @@ class PartSearchView(APIView):
             OpenApiParameter("model", int, description="已定型车型 id：只列适用该车型的配件"),
             OpenApiParameter("limit", int, description="每页条数，默认 20，最多 100"),
             OpenApiParameter("offset", int, description="跳过条数"),
+            CASE_PARAMETER,
         ],
-        responses={200: s.SearchResultSerializer, **error_responses(400, 401, 403)},
+        responses={200: s.SearchResultSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request):
         q = request.query_params.get("q", "").strip()
@@ -165,13 +185,15 @@ class PartSearchView(APIView):
                     code=PartsErrorCode.VEHICLE_MODEL_NOT_FOUND,
                     fields={"model": ["车型不存在。"]},
                 )
+        region = _price_region(request)
         result = queries.search_parts(
             q,
             model=model,
-            branch=request.user.branch,
+            branch=region.branch,
             limit=_int_param(request, "limit") or queries.DEFAULT_LIMIT,
             offset=_int_param(request, "offset") or 0,
         )
+        result.price_region = region
         return Response(s.SearchResultSerializer(result).data)
 
 
@@ -182,15 +204,17 @@ class PartDetailView(APIView):
         tags=["parts"],
         summary="配件详情：各类型价格（含本地价）与适用车型",
         operation_id="parts_detail",
+        parameters=[CASE_PARAMETER],
         responses={200: s.PartDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
         part = Part.objects.select_related("make", "standard_name").filter(pk=pk).first()
         if part is None:
             raise Http404
-        prices = queries.prices_for([part], branch=request.user.branch)[part.pk]
+        region = _price_region(request)
+        prices = queries.prices_for([part], branch=region.branch)[part.pk]
         fitments = PartFitment.objects.filter(part=part).select_related("model__series__make")
-        data = {"part": part, "prices": prices, "fitments": fitments[:200]}
+        data = {"part": part, "prices": prices, "price_region": region, "fitments": fitments[:200]}
         return Response(s.PartDetailSerializer(data).data)
 
 
@@ -206,7 +230,14 @@ def _query_input(data) -> dict:
 def _query_qs(user):
     return (
         PriceQuery.objects.for_user(user)
-        .select_related("vehicle_model__series__make", "case", "created_by", "applied_sheet")
+        .select_related(
+            "vehicle_model__series__make",
+            "case",
+            "created_by",
+            "applied_sheet",
+            "branch__parent",
+            "price_branch__parent",
+        )
         .prefetch_related("lines")
     )
 
