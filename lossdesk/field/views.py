@@ -38,6 +38,7 @@ from lossdesk.intake.actions import AcceptDispatch, DeclineDispatch
 from lossdesk.intake.choices import DispatchStatus
 from lossdesk.intake.models import Dispatch
 from lossdesk.parts.fitment import identified_models
+from lossdesk.parts.queries import price_region as case_price_region
 
 # The phone's one-tap and form actions: URL slug → declaration. The survey, rescue,
 # re-survey and document-request forms also go through the offline queue: (API URL name,
@@ -259,8 +260,11 @@ class AssessmentView(CaseView):
         editable = [item for item in items if item.readonly_reason is None]
         user = request.user
         may_search_parts = user.has_perm("parts.view_part")
+        price_region = None
         if may_search_parts:
             self.narrow_search(items)
+            # The case's prices (parts' one rule, decision 0032); the search sends `case`.
+            price_region = case_price_region(user, case)
         context = {
             "case": case,
             "items": items,
@@ -269,6 +273,7 @@ class AssessmentView(CaseView):
             "search_items": editable or items,
             "kinds": kinds,
             "may_search_parts": may_search_parts,
+            "price_region": price_region,
             "may_apply_queries": bool(editable)
             and user.has_perms(["parts.view_pricequery", "parts.add_pricequery"]),
             "search_url": reverse("parts-search"),

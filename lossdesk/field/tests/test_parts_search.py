@@ -36,20 +36,24 @@ def page(client, case) -> str:
 
 
 def search_card(html: str) -> dict:
-    """The parts search card's URL and each vehicle's scope (seq → attributes), as the
-    scripts read them."""
-    card = re.search(r'class="m-card" data-(?:sheet|parts)-search data-url="([^"]+)"', html)
+    """The parts search card's URL, its case and each vehicle's scope (seq → attributes),
+    as the scripts read them."""
+    card = re.search(
+        r'class="m-card" data-(?:sheet|parts)-search data-url="([^"]+)" data-case="([^"]*)"',
+        html,
+    )
     assert card, "no parts search on the page"
     scopes = {}
     for tag in re.findall(r"<div class=\"m-scope\"[^>]*>", html):
         attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
         scopes[int(attrs["data-seq"])] = attrs
-    return {"url": card.group(1), "scopes": scopes}
+    return {"url": card.group(1), "case": card.group(2), "scopes": scopes}
 
 
 def search(client, card, seq, q, *, all_models=False) -> dict:
-    """FieldParts.url: the vehicle's model unless 全部车型 is ticked."""
-    params = {"q": q, "limit": 20}
+    """FieldParts.url: the vehicle's model unless 全部车型 is ticked, and the case (whose
+    prices apply: decision 0032)."""
+    params = {"q": q, "limit": 20, "case": card["case"]}
     model = card["scopes"][seq].get("data-model")
     if model and not all_models:
         params["model"] = model
@@ -84,7 +88,7 @@ def test_an_identified_vehicle_is_searched_for_its_own_models_parts(firm):
     assert body["model"] == catalogue.tcross_base.pk
     # 途铠's bumper only: not 朗逸's nor the Tesla's, whatever their names.
     assert [hit["id"] for hit in body["results"]] == [catalogue.bumper.pk]
-    # With the prices the back office shows the user's branch (杭州: 浙江's 4S price).
+    # With the prices of the case's branch (杭州: 浙江's 4S price), as the back office shows them.
     dealer = next(p for p in body["results"][0]["prices"] if p["price_type"] == "4s")
     assert (dealer["price"], dealer["region"]) == ("1320.00", "浙江")
     office = prices_for([catalogue.bumper], branch=firm.zhangsan.branch)[catalogue.bumper.pk]

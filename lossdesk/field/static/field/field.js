@@ -220,9 +220,11 @@
       const all = scope.querySelector("[data-all-models]");
       return all && all.checked ? "" : scope.dataset.model;
     },
+    // The case's prices (its price region, decision 0032), narrowed to the model.
     url(card, q) {
       const model = FieldParts.model(card);
-      return `${card.dataset.url}?q=${encodeURIComponent(q)}&limit=20${model ? `&model=${model}` : ""}`;
+      const caseNo = card.dataset.case ? `&case=${encodeURIComponent(card.dataset.case)}` : "";
+      return `${card.dataset.url}?q=${encodeURIComponent(q)}&limit=20${model ? `&model=${model}` : ""}${caseNo}`;
     },
     // What the answer covers, from the model the server narrowed it to.
     heading(card, body) {
