@@ -461,6 +461,18 @@ class PriceQueryQuerySet(ScopedQuerySet):
     scope_owners = ("created_by",)
     scope_permissions = {"view": "parts.view_pricequery"}
 
+    def shown(self):
+        """With what a query's page and the API show: the vehicle, the case, its author,
+        the sheet it went into, and its branches with their parents (the price region)."""
+        return self.select_related(
+            "vehicle_model__series__make",
+            "case",
+            "created_by",
+            "applied_sheet",
+            "branch__parent",
+            "price_branch__parent",
+        )
+
 
 class PriceQuery(models.Model):
     """A saved parts-price look-up (询价单) for a vehicle; it can become the lines of an

@@ -70,19 +70,7 @@ def _model_or_none(value) -> VehicleModel | None:
 
 
 def _query_or_404(user, pk) -> PriceQuery:
-    query = (
-        PriceQuery.objects.for_user(user)
-        .select_related(
-            "vehicle_model__series__make",
-            "case",
-            "created_by",
-            "applied_sheet",
-            "branch__parent",
-            "price_branch__parent",
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    query = PriceQuery.objects.for_user(user).shown().filter(pk=pk).first()
     if query is None:
         raise Http404
     return query

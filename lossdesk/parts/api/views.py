@@ -228,18 +228,7 @@ def _query_input(data) -> dict:
 
 
 def _query_qs(user):
-    return (
-        PriceQuery.objects.for_user(user)
-        .select_related(
-            "vehicle_model__series__make",
-            "case",
-            "created_by",
-            "applied_sheet",
-            "branch__parent",
-            "price_branch__parent",
-        )
-        .prefetch_related("lines")
-    )
+    return PriceQuery.objects.for_user(user).shown().prefetch_related("lines")
 
 
 class PriceQueryListView(APIView):
