@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from lossdesk.calc.models import CompensationStandard
 from lossdesk.claims.choices import CaseStatus, LossItemKind
+from lossdesk.demo.errors import DemoBuildError
 from lossdesk.injury.choices import DeductionReason, MedicalCategory, Relation
 from lossdesk.injury.services import assessment as injury_assessment
 from lossdesk.injury.services import investigation
@@ -261,8 +262,6 @@ class InjuryDemo:
             else:
                 target_stage = ASSESSED
         if not self._computable(branch, kind):  # a showcase's kind, the rows edited away
-            from lossdesk.demo.builder import DemoBuildError  # builder imports this module
-
             raise DemoBuildError(f"赔偿标准表缺少{branch.province}的数据（人伤演示案件需要）。")
         hospital_days = {
             OUTPATIENT: 0,

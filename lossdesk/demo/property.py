@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import AttachmentKind, CaseStatus, DocumentType, LossItemKind
+from lossdesk.demo.photos import _font
 from lossdesk.property import services as property_services
 from lossdesk.property.choices import OfferParty, OwnerType, PropertyCategory
 from lossdesk.property.models import DepreciationRule
@@ -629,8 +630,6 @@ class PropertyDemo:
 
 def agreement_scan(rng: random.Random, plan, amount: Decimal, signed: date) -> SimpleUploadedFile:
     """A scanned-looking page of the signed settlement (物损赔偿协议书)."""
-    from lossdesk.demo.builder import _font  # builder imports this module
-
     prop = plan.property_plan
     image = Image.new("RGB", (420, 560), (250, 248, 240))
     draw = ImageDraw.Draw(image)

@@ -44,15 +44,15 @@ from lossdesk.claims.choices import (
 from lossdesk.claims.models import Case, CaseEvent, LossItem, SurveyRecord
 from lossdesk.core.models import NumberSequence
 from lossdesk.core.numbering import WIDTH, sequence_name
-from lossdesk.demo.builder import (
+from lossdesk.demo.firm import (
     CITIES,
     CUSTOMER_GIVEN,
     CUSTOMER_SURNAMES,
     HQ_CODE,
     INSURERS,
     MOBILE_PREFIXES,
-    MODELS,
 )
+from lossdesk.demo.vehicles import MODELS
 from lossdesk.intake.choices import DispatchStatus, ReportChannel
 from lossdesk.intake.models import Dispatch, Report
 from lossdesk.org.models import Branch, Client, ClientBranch, Staff

@@ -9,7 +9,7 @@ from django.utils import timezone
 from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import AttachmentKind, DocumentType
 from lossdesk.claims.photos import nearest_in_other_cases, prepare_photo
-from lossdesk.demo.builder import demo_photo, distinct_photo
+from lossdesk.demo.photos import demo_photo, distinct_photo
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,9 @@ from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.pdf import adjusting_report_html
 from lossdesk.core.templatetags.lossdesk_ui import money
 from lossdesk.demo import builder as demo
+from lossdesk.demo import firm as firm_demo
 from lossdesk.demo import injury as injury_demo
+from lossdesk.demo import plans as plan_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.demo.tests.test_seed_demo import demo_db, seeded  # noqa: F401 (the shared seed)
 from lossdesk.injury.choices import (
@@ -35,7 +37,7 @@ def injury_items():
 
 
 def tour_assessments():
-    return InjuryAssessment.objects.filter(loss_item__case__branch__code=demo.TOUR_CITY)
+    return InjuryAssessment.objects.filter(loss_item__case__branch__code=plan_demo.TOUR_CITY)
 
 
 def test_every_showcase_finds_a_case_whatever_the_number_of_cases():
@@ -71,7 +73,7 @@ def test_every_injury_item_that_went_to_review_is_assessed(demo_db):  # noqa: F8
 
 
 def test_the_tour_branch_has_an_injury_case_in_every_state(demo_db):  # noqa: F811
-    tour = injury_items().filter(case__branch__code=demo.TOUR_CITY)
+    tour = injury_items().filter(case__branch__code=plan_demo.TOUR_CITY)
     found = {
         (
             item.case.status,
@@ -154,7 +156,7 @@ def test_the_injured_person_and_the_bills_are_believable(demo_db):  # noqa: F811
         assert 18 <= age_on(person.birth_date, accident) == assessment.age <= 75
         assert person.relation in people and person.name
         hospitals = injury_demo.HOSPITALS[
-            next(c.code for c in demo.CITIES if c.name in item.case.report.accident_place)
+            next(c.code for c in firm_demo.CITIES if c.name in item.case.report.accident_place)
         ]
         for bill in assessment.bills.all():
             assert bill.hospital in hospitals

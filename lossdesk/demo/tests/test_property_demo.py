@@ -8,6 +8,7 @@ from lossdesk.claims.choices import CaseStatus, DocumentType, LossItemKind
 from lossdesk.claims.models import Case, LossItem
 from lossdesk.claims.pdf import adjusting_report_html
 from lossdesk.demo import builder as demo
+from lossdesk.demo import plans as plan_demo
 from lossdesk.demo import property as property_demo
 from lossdesk.demo.tests.test_seed_demo import demo_db, seeded  # noqa: F401 (the shared seed)
 from lossdesk.property.choices import OwnerType, PropertyCategory
@@ -55,7 +56,7 @@ def test_there_is_a_property_case_in_every_state(demo_db):  # noqa: F811
 
 def test_the_tour_branch_has_a_property_case_in_every_state(demo_db):  # noqa: F811
     """The README's tour logs in to 杭州: its users find the whole property path there."""
-    tour = property_items().filter(case__branch__code=demo.TOUR_CITY)
+    tour = property_items().filter(case__branch__code=plan_demo.TOUR_CITY)
     found = {(item.case.status, stage(item)) for item in tour}
     assert set(property_demo.SHOWCASES) <= found
 

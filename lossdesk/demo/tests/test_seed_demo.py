@@ -23,6 +23,8 @@ from lossdesk.claims.models import AdjustingReport, Attachment, Case, CaseEvent
 from lossdesk.core.errors import ServiceError
 from lossdesk.core.validators import validate_mobile, validate_plate, validate_vin
 from lossdesk.demo import builder as demo
+from lossdesk.demo import firm as firm_demo
+from lossdesk.demo import vehicles as vehicle_demo
 from lossdesk.demo.management.commands import seed_demo as seed_demo_command
 from lossdesk.intake.choices import (
     CallbackMethod,
@@ -70,7 +72,7 @@ CALLBACK_EVENTS = {EventType.CALLBACK_CREATED, EventType.CALLBACK_COMPLETED}
 
 def km_to_city(point: tuple[float, float], branch: Branch) -> float:
     """Distance to the nearest district centre of a demo city branch."""
-    districts = demo.CITY_BY_CODE[branch.code].districts
+    districts = firm_demo.CITY_BY_CODE[branch.code].districts
     return min(haversine_km(point, (lat, lng)) for _, lat, lng in districts)
 
 
@@ -127,7 +129,7 @@ def test_the_same_seed_plans_the_same_staff_and_another_seed_differs():
 
 def test_generated_vins_have_valid_check_digits():
     builder = demo.DemoBuilder()
-    for model in demo.MODELS:
+    for model in vehicle_demo.MODELS:
         for year in model.years:
             validate_vin(builder._vin(model, year))
 
@@ -136,7 +138,7 @@ def test_the_demo_catalogue_has_a_vin_rule_for_each_demo_series_it_carries():
     rules = {
         (spec.wmi, spec.code + engine): spec.name for spec in SERIES for engine, *_ in spec.engines
     }
-    for model in demo.MODELS:
+    for model in vehicle_demo.MODELS:
         series = model.name.split()[0]
         if any(spec.make == model.brand and spec.name == series for spec in SERIES):
             assert rules.get((model.wmi, model.vds[:3])) == series, model.name
@@ -173,7 +175,7 @@ def demo_db(seeded, db, settings):
 
 
 def test_the_demo_firm_has_an_hq_three_provinces_and_six_cities(demo_db):
-    hq = Branch.objects.get(code=demo.HQ_CODE)
+    hq = Branch.objects.get(code=firm_demo.HQ_CODE)
     assert (hq.name, hq.level, hq.city) == ("总部", BranchLevel.HQ, "杭州")
     provinces = Branch.objects.filter(level=BranchLevel.PROVINCE, parent=hq)
     assert set(provinces.values_list("name", flat=True)) == {
@@ -198,7 +200,7 @@ def test_the_demo_staff_cover_every_position_with_admins_at_hq(demo_db):
         assert user.is_staff == is_admin
         assert not user.is_superuser
         if is_admin or user.position.code == "finance":
-            assert user.branch.code == demo.HQ_CODE
+            assert user.branch.code == firm_demo.HQ_CODE
     for city in Branch.objects.filter(level=BranchLevel.CITY):
         positions = [u.position.code for u in staff if u.branch_id == city.pk]
         for code in ("dispatcher", "assessor", "reviewer", "branch_manager"):
@@ -342,7 +344,7 @@ def test_issued_adjusting_reports_are_stored_pdfs(demo_db):
 def test_every_city_branch_keeps_a_roster_from_a_few_days_back_to_a_week_ahead(demo_db):
     now, today = timezone.now(), timezone.localdate()
     for branch in Branch.objects.filter(level=BranchLevel.CITY):
-        districts = {name for name, _, _ in demo.CITY_BY_CODE[branch.code].districts}
+        districts = {name for name, _, _ in firm_demo.CITY_BY_CODE[branch.code].districts}
         surveyors = set(
             Staff.objects.filter(branch=branch, position__code="surveyor").values_list(
                 "pk", flat=True
@@ -488,7 +490,7 @@ def test_demo_cases_vins_identify_their_series_in_the_catalogue(demo_db):
     # Every demo vehicle model the catalogue carries: a case's VIN names its series.
     catalogued = set(Series.objects.values_list("name", flat=True))
     checked = []
-    for model in demo.MODELS:
+    for model in vehicle_demo.MODELS:
         series = model.name.split()[0]
         vins = Report.objects.filter(vin__startswith=model.wmi + model.vds[:2])
         vin = vins.order_by("pk").values_list("vin", flat=True).first()

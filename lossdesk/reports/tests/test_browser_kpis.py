@@ -19,7 +19,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from lossdesk.calc.models import CompensationStandard
-from lossdesk.demo.builder import HQ_CODE
+from lossdesk.demo.firm import HQ_CODE
 from lossdesk.org.models import Staff
 from lossdesk.reports import kpis, rollups
 from lossdesk.reports.models import ClosedCase, KpiTarget

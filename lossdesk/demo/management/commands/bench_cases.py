@@ -32,7 +32,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from lossdesk.claims.models import Case
-from lossdesk.demo.builder import HQ_CODE
+from lossdesk.demo.firm import HQ_CODE
 from lossdesk.demo.scale import seeded_cases
 from lossdesk.org.models import Staff
 

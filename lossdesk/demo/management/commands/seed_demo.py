@@ -11,15 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lossdesk.claims.choices import CaseStatus
-from lossdesk.demo.builder import (
-    DEFAULT_CASES,
-    DEFAULT_PASSWORD,
-    DEFAULT_SEED,
-    POSITION_ORDER,
-    DemoBuilder,
-    DemoBuildError,
-    DemoDataExists,
-)
+from lossdesk.demo.builder import DEFAULT_CASES, DEFAULT_PASSWORD, DEFAULT_SEED, DemoBuilder
+from lossdesk.demo.errors import DemoBuildError, DemoDataExists
+from lossdesk.demo.firm import POSITION_ORDER
 from lossdesk.intake.choices import CallbackStatus, DelegationStatus
 from lossdesk.parts import seeding
 
