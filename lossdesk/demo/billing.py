@@ -24,8 +24,7 @@ from lossdesk.billing.statements import (
     do_create_statement,
     do_record_payment,
 )
-
-HQ = "hq"  # builder.HQ_CODE (the builder imports this module)
+from lossdesk.demo.firm import HQ_CODE as HQ
 
 # Motor: (rate, minimum, maximum) per insurer.
 MOTOR = {
