@@ -43,6 +43,7 @@ from lossdesk.claims.models import (
     Review,
     SurveyRecord,
 )
+from lossdesk.claims.queries import load_to_ones
 from lossdesk.claims.signals import case_cancelled, case_closed, report_issued
 from lossdesk.claims.workflow import Action
 from lossdesk.core.errors import (
@@ -599,7 +600,9 @@ def do_submit_for_review(case: Case, *, actor, expected_version=None) -> Case:
 
 def review_refusal(case: Case, actor) -> ServiceError | None:
     """Why `actor` may not give the review `case` waits for now, or None when they may: the
-    one rule behind the service (under the row lock) and the pages that offer the form."""
+    one rule behind the service (under the row lock) and the pages that offer the form.
+    It reads the case's loss items, their documents and reviews where the caller holds them
+    (the detail and the case page have them loaded), else reads them."""
     if case.status not in workflow.REVIEW_LEVELS:
         try:
             workflow.check(Action.REVIEW, case.status)
@@ -609,46 +612,52 @@ def review_refusal(case: Case, actor) -> ServiceError | None:
     action = workflow.REVIEW_ACTIONS[level]
     if not actor.has_perm(workflow.PERMISSIONS[action]):
         return PermissionDenied(f"您的岗位没有「{workflow.ACTION_LABELS[action]}」权限。")
-    if _prepared_under_review(case, actor):
+    prepared, last_submission = _review_trail(case, actor)
+    if prepared:
         return SelfReview("不能审核自己编制或提交的定损单。")
-    if (
-        level == 2
-        and case.reviews.filter(
-            level=1,
-            decision=ReviewDecision.APPROVED,
-            reviewer=actor,
-            created_at__gte=_last_submission(case),
-        ).exists()
+    if level == 2 and any(
+        review.level == 1
+        and review.decision == ReviewDecision.APPROVED
+        and review.reviewer_id == actor.pk
+        and review.created_at >= last_submission
+        for review in case.reviews.all()
     ):
         return SelfReview("二级审核须由一级审核以外的人员进行。")
     return None
 
 
-def _prepared_under_review(case: Case, actor) -> bool:
+def _review_trail(case: Case, actor) -> tuple[bool, object]:
     """Whether `actor` submitted the case or prepared the document of a loss item under
-    review, by the timeline (a later save by someone else does not wash the earlier one out)."""
-    # Two queries whatever the lines (the case detail asks this on every read): the items
-    # under review with each line's assessor and document number, then the timeline.
-    lines = registry.loss_lines()
-    rows = case.loss_items.filter(status=LossItemStatus.SUBMITTED).values_list(
-        "kind", *(f"{line.assessor}_id" for line in lines), *(line.number for line in lines)
-    )
+    review, by the timeline (a later save by someone else does not wash the earlier one
+    out), and when the case was last submitted (its opening time if never): one look at
+    the timeline, whatever the lines."""
     numbers = []
-    for kind, *values in rows:
-        for i, line in enumerate(lines):
-            if kind not in line.kinds:
+    under_review = [i for i in case.loss_items.all() if i.status == LossItemStatus.SUBMITTED]
+    for line in registry.loss_lines():
+        mine = [item for item in under_review if item.kind in line.kinds]
+        document = LossItem._meta.get_field(line.document)
+        if unread := [item for item in mine if not document.is_cached(item)]:
+            load_to_ones(unread, [line.document])
+        for item in mine:
+            if (sheet := document.get_cached_value(item)) is None:
                 continue
-            if values[i] == actor.pk:  # its assessor now
-                return True
-            if number := values[len(lines) + i]:
+            if sheet.assessor_id == actor.pk:  # its assessor now
+                return True, None
+            if number := getattr(sheet, line.number_field):
                 numbers.append(number)
     # A submission hands in every assessed loss item of the case, so it covers them all;
     # anyone who ever saved a document under review prepared it (its save events name it).
-    return case.events.filter(
+    trail = case.events.filter(
         Q(type=EventType.SUBMITTED_FOR_REVIEW)
-        | Q(type=EventType.SHEET_SAVED, data__sheet__in=numbers),
-        actor=actor,
-    ).exists()
+        | Q(type=EventType.SHEET_SAVED, data__sheet__in=numbers, actor=actor)
+    ).values_list("type", "actor_id", "created_at")
+    last_submission = None
+    for type_, actor_id, created_at in trail.order_by("-id"):
+        if actor_id == actor.pk:
+            return True, None
+        if last_submission is None and type_ == EventType.SUBMITTED_FOR_REVIEW:
+            last_submission = created_at
+    return False, last_submission or case.opened_at
 
 
 @transaction.atomic
@@ -742,11 +751,6 @@ def do_review_case(
             extra_fields=["approved_amount"],
         )
     return review
-
-
-def _last_submission(case: Case):
-    event = case.events.filter(type=EventType.SUBMITTED_FOR_REVIEW).order_by("-id").first()
-    return event.created_at if event else case.opened_at
 
 
 @transaction.atomic

@@ -86,6 +86,18 @@ def test_the_case_detail_costs_the_same_queries_however_much_the_case_holds(firm
     assert small_count <= 12  # the to-one relations joined to the case: decision 0030
 
 
+def test_whether_a_reviewer_may_review_costs_the_detail_one_statement(firm):
+    """The self-review check (services.review_refusal) reads the loss items, their
+    documents and the reviews the detail holds already: a case under review costs a
+    reviewer only the look at its timeline more than a case past review."""
+    client = client_for(firm.lisi)
+    past, _ = queries_for(client, f"{API}/cases/{firm.approved_case().case_no}")
+    case = firm.in_review_case(third_party_vehicles=1, third_party_plates="浙B54321")
+    under_review, body = queries_for(client, f"{API}/cases/{case.case_no}")
+    assert "review" in body["available_actions"]
+    assert under_review == past + 1
+
+
 def test_the_openapi_schema_is_served_without_a_login_and_lists_the_case_actions(firm):
     response = APIClient().get(f"{API}/openapi.json")
     assert response.status_code == 200
