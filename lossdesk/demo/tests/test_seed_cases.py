@@ -5,6 +5,7 @@ statistics views; `--reset` removes exactly them; the bench prints its JSON line
 firm and the seed are made once for the module, inside a transaction rolled back after."""
 
 import json
+import random
 from io import StringIO
 from itertools import pairwise
 from types import SimpleNamespace
@@ -235,6 +236,19 @@ def test_bench_prints_one_json_line_with_every_kind_for_both_users(seed_db):
             assert figures["samples"] == 2
     assert result["kinds"]["search_case_no"]["avg_rows"] == 1
     assert result["rss_mb"] > 0
+
+
+def test_the_bench_samples_cases_from_the_whole_table(seed_db):
+    """The searched and shown cases are drawn from all the cases the user sees, not the
+    lowest ids among them (the oldest few per cent of a million)."""
+    user = staff("hq", "branch_manager")
+    command = Command()
+    command.rng = random.Random(16)
+    ids = sorted(Case.objects.for_user(user).values_list("pk", flat=True))
+    sample = [row["pk"] for row in command.sample(user)]
+    assert len(sample) == len(set(sample)) == 20
+    assert sample != ids[:20]
+    assert max(sample) > ids[len(ids) // 2] > min(sample)
 
 
 def _statements(work) -> list[tuple]:

@@ -215,7 +215,10 @@ class Command(BaseCommand):
                 break
         if not found:
             raise CommandError(f"{user.username} 看不到任何案件。")
-        return sorted(found.values(), key=lambda r: r["pk"])[:SAMPLES]
+        # Drawn from all that were found: the lowest ids alone would all be the first few
+        # per cent of the table.
+        chosen = self.rng.sample(sorted(found), min(SAMPLES, len(found)))
+        return [found[pk] for pk in sorted(chosen)]
 
     def mix(self, user) -> dict[str, list[str]]:
         sample = self.sample(user)
