@@ -9,8 +9,9 @@ text and parameters, as the driver received them) and replayed bare on a cursor,
 fetched, leaving the data as it was and the connection's prepared statements in place
 (`replay`): the database's share. p50/p95 in milliseconds, their ratio, the mean number of
 statements and of rows in the answer; the kind's samples stop early once its time budget
-(`--budget`) is spent, and `samples` says how many were taken. Ends with the RSS of the
-process."""
+(`--budget`) is spent, and `samples` says how many were taken, after a warm-up that
+requests each of the kind's URLs once (`WARM_UP` requests at least). Ends with the RSS of
+the process."""
 
 import json
 import os
@@ -61,6 +62,7 @@ INSERTED = re.compile(r'\s*INSERT\s+INTO\s+"(?P<table>\w+)"', re.IGNORECASE)
 RETURNING_ID = re.compile(r'\bRETURNING\s+"\w+"\."id"\s*$', re.IGNORECASE)
 PAGE_SIZE = 50  # the API's page
 DEEP_PAGE = 500
+WARM_UP = 4  # requests per kind at least, each with its replay: 8 executions of a statement
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -265,8 +267,12 @@ class Command(BaseCommand):
     # -- timing ------------------------------------------------------------------------
 
     def measure(self, client: Client, urls: list[str], queries: int, budget: float) -> dict:
-        for url in urls[: min(len(urls), 3)]:  # warm-up
-            self.request(client, url)
+        # Warm-up: each URL once, at least WARM_UP requests, each replayed as the measured
+        # ones are. PostgreSQL plans a prepared statement anew on its first five executions
+        # before it keeps one plan; a worker's connection has run its statements that often
+        # within its first few requests, so the samples start from there.
+        for i in range(max(WARM_UP, len(urls))):
+            self.replay(self.request(client, urls[i % len(urls)])[1])
         full, bare, statements, rows = [], [], [], []
         started = time.perf_counter()
         for i in range(queries):
