@@ -28,8 +28,10 @@ class DatabaseCreation(BaseCreation):
 
 class _NoInt2:
     def upgrade(self, obj, format):
-        dumper = super().upgrade(obj, format)
-        return self._int4_dumper if dumper is self._int2_dumper else dumper
+        # One comparison: a name search passes a thousand ids.
+        if -(2**31) <= obj < 2**31:
+            return self._int4_dumper
+        return super().upgrade(obj, format)
 
 
 class IntDumper(_NoInt2, numeric.IntDumper):
