@@ -5,7 +5,7 @@ case event. Callers look cases up through `Case.objects.for_user` first (404 out
 import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -626,7 +626,7 @@ def review_refusal(case: Case, actor) -> ServiceError | None:
     return None
 
 
-def _review_trail(case: Case, actor) -> tuple[bool, object]:
+def _review_trail(case: Case, actor) -> tuple[bool, datetime | None]:
     """Whether `actor` submitted the case or prepared the document of a loss item under
     review, by the timeline (a later save by someone else does not wash the earlier one
     out), and when the case was last submitted (its opening time if never): one look at
