@@ -289,6 +289,30 @@ def sheet_form(html: str) -> str:
     return html[start : html.index("</form>", start)]
 
 
+def changed_meanwhile(firm, case) -> int:
+    """The version the user's page carried, then a colleague's photo moves the case on."""
+    case.refresh_from_db()
+    seen = case.version
+    add_damage_photo(case, actor=firm.zhaoliu)
+    case.refresh_from_db()
+    assert case.version != seen
+    return seen
+
+
+def refused_with_input(response, status: int, *texts: str) -> str:
+    """A refused post's page: `status`, with each of `texts` (the message, what was typed)."""
+    assert response.status_code == status
+    html = response.content.decode()
+    for text in texts:
+        assert text in html
+    return html
+
+
+def resend(client, path: str, html: str, typed: dict):
+    """The second, deliberate send: what the page carries (the hidden version) and the input."""
+    return client.post(path, {**typed, **hidden_inputs(html)})
+
+
 def hidden_inputs(html: str) -> dict[str, str]:
     """The hidden inputs' names and values in `html`, as the browser would post them."""
     tags = re.findall(r'<input type="hidden"[^>]*>', html)

@@ -15,7 +15,14 @@ from django.utils import timezone
 from lossdesk.claims import services
 from lossdesk.claims.choices import CaseStatus, DocumentRequestStatus, ResurveyReason
 from lossdesk.claims.models import Case, DocumentRequest, Resurvey
-from lossdesk.testing import SURVEY, add_damage_photo, hidden_inputs, tag
+from lossdesk.testing import (
+    SURVEY,
+    changed_meanwhile,
+    hidden_inputs,
+    refused_with_input,
+    resend,
+    tag,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,32 +39,9 @@ def url(name: str, case: Case, **kwargs) -> str:
     return reverse(name, kwargs={"case_no": case.case_no, **kwargs})
 
 
-def changed_meanwhile(firm, case) -> int:
-    """The version the user's page carried, then a colleague's photo moves the case on."""
-    case.refresh_from_db()
-    seen = case.version
-    add_damage_photo(case, actor=firm.zhaoliu)
-    case.refresh_from_db()
-    assert case.version != seen
-    return seen
-
-
-def refused_with_input(response, status: int, *texts: str) -> str:
-    assert response.status_code == status
-    html = response.content.decode()
-    for text in texts:
-        assert text in html
-    return html
-
-
 def recorded_list(html: str) -> str:
     start = html.index("data-recorded")
     return html[start : html.index("</ul>", start)]
-
-
-def resend(client, path: str, html: str, typed: dict):
-    """The second, deliberate send: what the page carries (the hidden version) and the input."""
-    return client.post(path, {**typed, **hidden_inputs(html)})
 
 
 def an_hour_ago() -> str:

@@ -19,7 +19,7 @@ from lossdesk.injury.models import (
 )
 from lossdesk.injury.services import investigation as services
 from lossdesk.injury.tests.test_investigation import accident, decide, flag, item, visit
-from lossdesk.testing import add_damage_photo, hidden_inputs, tag
+from lossdesk.testing import changed_meanwhile, hidden_inputs, tag
 
 pytestmark = pytest.mark.django_db
 __all__ = ["item"]  # the fixture, shared with test_investigation
@@ -32,17 +32,6 @@ FINDINGS = "22:00 查床，床位空置，同病房患者称伤者每晚回家�
 def url(item, name: str, **kwargs) -> str:
     kwargs = kwargs or {"seq": item.seq}
     return reverse(name, kwargs={"case_no": item.case.case_no, **kwargs})
-
-
-def changed_meanwhile(firm, item) -> int:
-    """The version the user's page carried, then a colleague's photo moves the case on."""
-    case = item.case
-    case.refresh_from_db()
-    seen = case.version
-    add_damage_photo(case, actor=firm.zhaoliu)
-    case.refresh_from_db()
-    assert case.version != seen
-    return seen
 
 
 def refused_then_resent(client, item, name: str, typed: dict, seen: int, *, kwargs=None):
@@ -85,7 +74,7 @@ def visit_data(item, **overrides) -> dict:
 def test_the_survey_sent_after_the_case_changed_keeps_the_input_and_saves_once(client, firm, item):
     client.force_login(firm.zhangsan)
     typed = survey_data(item)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
 
     refused, resent = refused_then_resent(client, item, "injury:survey", typed, seen)
 
@@ -98,7 +87,7 @@ def test_the_survey_sent_after_the_case_changed_keeps_the_input_and_saves_once(c
 
 def test_a_survey_refused_by_the_conflict_records_nothing(client, firm, item):
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     response = client.post(url(item, "injury:survey"), {**survey_data(item), "version": seen})
     assert response.status_code == 409
     assert not InjurySurvey.objects.filter(loss_item=item).exists()
@@ -108,7 +97,7 @@ def test_a_visit_sent_after_the_case_changed_keeps_the_findings_and_is_recorded_
     client, firm, item
 ):
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     # A colleague's visit meanwhile is listed (without its findings: medical details).
     visit(firm, item, kind="follow_up", findings="伤者在床，输液中")
 
@@ -125,7 +114,7 @@ def test_a_visit_sent_after_the_case_changed_keeps_the_findings_and_is_recorded_
 
 def test_a_visit_refused_by_the_conflict_records_nothing(client, firm, item):
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     response = client.post(url(item, "injury:visit"), {**visit_data(item), "version": seen})
     assert response.status_code == 409
     assert FINDINGS in response.content.decode()
@@ -137,7 +126,7 @@ def test_an_appraisal_sent_after_the_case_changed_keeps_the_input_and_is_recorde
     client, firm, item
 ):
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     services.do_record_disability_appraisal(  # a colleague's appraisal meanwhile: listed
         item,
         {
@@ -178,7 +167,7 @@ def test_a_flag_sent_after_the_case_changed_keeps_the_evidence_and_is_recorded_o
     client, firm, item
 ):
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     flag(firm, item)  # a colleague's flag meanwhile: listed, not its evidence
     typed = {
         "kind": "impersonation",
@@ -222,7 +211,7 @@ def test_a_decision_on_a_flag_decided_meanwhile_keeps_the_reason_and_changes_not
 def test_a_flag_decision_after_the_case_changed_is_saved_on_the_second_send(client, firm, item):
     raised = flag(firm, item)
     client.force_login(firm.zhangsan)
-    seen = changed_meanwhile(firm, item)
+    seen = changed_meanwhile(firm, item.case)
     typed = {"status": "confirmed", "note": "三次CT间隔不足二十四小时，无病情变化记录。"}
 
     refused, resent = refused_then_resent(

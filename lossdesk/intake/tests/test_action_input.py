@@ -7,6 +7,7 @@ once; a state refusal: 409, the input shown. Nothing is recorded by a refused po
 import pytest
 from django.urls import reverse
 
+from lossdesk import testing
 from lossdesk.claims.choices import CaseStatus
 from lossdesk.intake.choices import DelegationStatus, DispatchStatus
 from lossdesk.intake.services.delegation import (
@@ -16,7 +17,7 @@ from lossdesk.intake.services.delegation import (
 )
 from lossdesk.intake.services.dispatch import do_dispatch_case
 from lossdesk.intake.tests.conftest import fresh
-from lossdesk.testing import add_damage_photo, hidden_inputs
+from lossdesk.testing import hidden_inputs, refused_with_input, resend
 
 pytestmark = pytest.mark.django_db
 
@@ -35,27 +36,13 @@ def url(name: str, case, *args) -> str:
 def changed_meanwhile(firm, case) -> int:
     """The version the user's page carried, then a colleague moves the case on: a photo, or,
     for a case waiting for dispatch (which takes none), a delegation asked and taken back."""
+    if fresh(case).status != CaseStatus.REGISTERED:
+        return testing.changed_meanwhile(firm, case)
     seen = fresh(case).version
-    if fresh(case).status == CaseStatus.REGISTERED:
-        asked = do_request_delegation(case, to_branch=firm.nanjing, actor=firm.zhaoliu)
-        do_cancel_delegation(asked, reason="客户要求本地处理", actor=firm.zhaoliu)
-    else:
-        add_damage_photo(case, actor=firm.zhaoliu)
+    asked = do_request_delegation(case, to_branch=firm.nanjing, actor=firm.zhaoliu)
+    do_cancel_delegation(asked, reason="客户要求本地处理", actor=firm.zhaoliu)
     assert fresh(case).version != seen
     return seen
-
-
-def refused_with_input(response, status: int, *texts: str) -> str:
-    assert response.status_code == status
-    html = response.content.decode()
-    for text in texts:
-        assert text in html
-    return html
-
-
-def resend(client, path: str, html: str, typed: dict):
-    """The second, deliberate send: what the page carries (the hidden version) and the input."""
-    return client.post(path, {**typed, **hidden_inputs(html)})
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from lossdesk.claims import services as claims_services
 from lossdesk.claims.choices import LossItemKind
 from lossdesk.property import services
 from lossdesk.property.models import Negotiation, Offer, PropertySurvey
-from lossdesk.testing import add_damage_photo, hidden_inputs, tag
+from lossdesk.testing import changed_meanwhile, hidden_inputs, tag
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +56,6 @@ def offer_data(version, **overrides) -> dict:
         "note": "按新品价索赔，另要求赔偿误工损失两天",
         **overrides,
     }
-
-
-def changed_meanwhile(firm, case) -> int:
-    """The version the user's page carried, then a colleague's photo moves the case on."""
-    case.refresh_from_db()
-    seen = case.version
-    add_damage_photo(case, actor=firm.zhaoliu)
-    case.refresh_from_db()
-    assert case.version != seen
-    return seen
 
 
 def resent(client, item, name: str, html: str, typed: dict):
